@@ -1,0 +1,126 @@
+"""Page 1: what mnist.load_data() gives, and the three preprocessing steps."""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from lesson import data
+from lesson.pages.common import chart, mnist, prose, show_code
+
+PAGE = "data_page"
+GALLERY_SIZE = 30
+
+st.title("1 · The data")
+prose(PAGE, "intro")
+m = mnist()
+
+prose(PAGE, "arrays")
+st.dataframe(
+    [{"array": name, **data.describe(getattr(m, name))} for name in data.EXPECTED],
+    hide_index=True,
+)
+show_code(data.load_mnist, data.describe)
+
+# --- gallery -------------------------------------------------------------------------------
+prose(PAGE, "gallery")
+left, right = st.columns([4, 1], vertical_alignment="bottom")
+digit = left.pills("Show only", ["All", *range(10)], default="All", key="gallery_digit")
+if right.button("Reshuffle", icon=":material/shuffle:", key="reshuffle"):
+    st.session_state.gallery_seed = st.session_state.get("gallery_seed", 0) + 1
+rng = np.random.default_rng(st.session_state.get("gallery_seed", 0))
+pool = np.arange(len(m.y_train)) if digit in (None, "All") else np.flatnonzero(m.y_train == digit)
+picks = rng.choice(pool, size=GALLERY_SIZE, replace=False)
+big = [np.kron(m.x_train[i], np.ones((3, 3), np.uint8)) for i in picks]  # 84×84, crisp pixels
+st.image(big, caption=[f"#{i}: {m.y_train[i]}" for i in picks], width=84)
+
+# --- one image as numbers -----------------------------------------------------------------
+prose(PAGE, "pixels")
+c1, c2 = st.columns(2)
+index = c1.number_input("Training image", 0, len(m.x_train) - 1, 0, key="pixel_image")
+row = c2.slider("Row", 0, 27, 5, key="pixel_row")
+image = m.x_train[index]
+fig = go.Figure(
+    go.Heatmap(
+        z=image,
+        text=image,
+        texttemplate="%{text}",
+        textfont={"size": 9},
+        colorscale="gray",
+        zmin=0,
+        zmax=255,
+        hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>",
+    )
+)
+fig.add_shape(type="rect", x0=-0.5, x1=27.5, y0=row - 0.5, y1=row + 0.5, line_color="#e69f00")
+fig.update_yaxes(autorange="reversed", title="row", dtick=1, tickfont_size=9)
+fig.update_xaxes(title="column", dtick=1, tickfont_size=9)
+fig.update_layout(
+    title=f"Training image {index} (label {m.y_train[index]}) as 28 × 28 numbers",
+    height=760,
+    yaxis_scaleanchor="x",
+)
+chart(fig, f"Heatmap of the 784 pixel values of training image {index}; row {row} is outlined.")
+st.markdown(f"**Row {row} of `x_train[{index}]`:**")
+st.code(" ".join(str(v) for v in image[row]), language=None)
+with st.expander("The whole grid as a table"):
+    st.dataframe(image, height=500)
+
+# --- counts per digit ---------------------------------------------------------------------
+prose(PAGE, "counts")
+train_counts, test_counts = data.label_counts(m.y_train), data.label_counts(m.y_test)
+fig = go.Figure(
+    [
+        go.Bar(name="training set", x=list(range(10)), y=train_counts, marker_color="#0072b2"),
+        go.Bar(name="test set", x=list(range(10)), y=test_counts, marker_color="#e69f00"),
+    ]
+)
+fig.update_layout(
+    title="Images per digit",
+    barmode="group",
+    xaxis_title="digit",
+    yaxis_title="images",
+    xaxis_dtick=1,
+    height=380,
+)
+chart(
+    fig,
+    f"Bar chart: the training set holds {train_counts.min():,}–{train_counts.max():,} images "
+    f"of each digit, the test set {test_counts.min():,}–{test_counts.max():,}.",
+)
+with st.expander("The counts as a table"):
+    st.dataframe(
+        [
+            {"digit": d, "training images": int(a), "test images": int(b)}
+            for d, (a, b) in enumerate(zip(train_counts, test_counts, strict=True))
+        ],
+        hide_index=True,
+    )
+show_code(data.label_counts)
+
+# --- preprocessing ------------------------------------------------------------------------
+prose(PAGE, "preprocess")
+
+
+@st.cache_data(show_spinner="Running the three steps on all 60,000 images…")
+def steps_table() -> list[dict]:
+    """Run the preprocessing steps once per process and describe the array after each."""
+    x = mnist().x_train
+    rows = [("as loaded", x)]
+    x = data.reshape_for_cnn(x)
+    rows.append(("1. reshape", x))
+    x = data.to_float(x)
+    rows.append(("2. float32", x))
+    x = data.scale(x)
+    rows.append(("3. ÷ 255", x))
+    return [
+        {
+            "step": name,
+            **data.describe(a),
+            "pixel (0, row 5, col 16)": float(a[0].flat[5 * 28 + 16]),
+        }
+        for name, a in rows
+    ]
+
+
+st.dataframe(steps_table(), hide_index=True)
+show_code(data.reshape_for_cnn, data.to_float, data.scale, data.preprocess)

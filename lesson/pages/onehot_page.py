@@ -1,0 +1,103 @@
+"""Page 2: one-hot labels, and the cross-entropy loss that needs them."""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from lesson.pages.common import chart, mnist, prose, show_code
+
+PAGE = "onehot_page"
+HIGHLIGHT = "background-color: #0072b2; color: white; font-weight: bold"
+
+st.title("2 · One-hot labels")
+prose(PAGE, "intro")
+m = mnist()
+with st.spinner("Loading Keras…"):  # the first page that needs it pays its import once
+    from lesson import labels
+
+
+def highlighted(rows: np.ndarray, index: list):
+    """A table of one-hot rows with each 1 highlighted."""
+    import pandas as pd  # Streamlit's own dependency; only tables need it
+
+    frame = pd.DataFrame(rows.astype(int), columns=[str(d) for d in range(10)], index=index)
+    return frame.style.map(lambda v: HIGHLIGHT if v == 1 else "")
+
+
+# --- y_train[a:b] beside Y_train[a:b] ------------------------------------------------------
+prose(PAGE, "table")
+start = st.number_input("First training image", 0, len(m.y_train) - 10, 0, key="onehot_start")
+y = m.y_train[start : start + 10]
+Y = labels.one_hot(y)  # (10,) -> (10, 10)
+left, right = st.columns([1, 5])
+left.markdown(f"`y_train[{start}:{start + 10}]`")
+left.dataframe({"digit": y}, hide_index=True)
+right.markdown(f"`Y_train[{start}:{start + 10}]`")
+right.dataframe(highlighted(Y, [f"image {start + i}" for i in range(10)]))
+show_code(labels.one_hot)
+
+# --- pick a digit --------------------------------------------------------------------------
+prose(PAGE, "pick")
+digit = st.pills("Digit", list(range(10)), default=5, key="onehot_digit")
+digit = 5 if digit is None else digit  # a pill clicked twice is deselected
+vector = labels.one_hot(np.array([digit]))[0]
+st.dataframe(highlighted(vector[None, :], [f"one-hot label of {digit}"]))
+st.markdown(
+    f"The 1 is at position **{digit}** of the ten (counting from 0); "
+    f"`{digit}` becomes `{vector.astype(int).tolist()}`."
+)
+
+# --- why, and the worked example -----------------------------------------------------------
+prose(PAGE, "why")
+prose(PAGE, "example")
+c1, c2 = st.columns(2)
+true_digit = c1.selectbox("True digit", list(range(10)), index=7, key="ce_digit")
+confidence = c2.slider(
+    "Probability given to the true digit", 0.01, 0.99, 0.90, 0.01, key="ce_confidence"
+)
+target = labels.one_hot(np.array([true_digit]))[0]
+p = labels.prediction_with_confidence(true_digit, confidence)
+loss = labels.cross_entropy(target, p)
+st.dataframe(
+    {
+        "digit": list(range(10)),
+        "one-hot label": target.astype(int),
+        "predicted probability": np.round(p, 3),
+        "label × log(probability)": np.round(target * np.log(p), 3),
+    },
+    hide_index=True,
+)
+st.metric("Cross-entropy loss", f"{loss:.3f}", help="−log(probability given to the true digit)")
+
+wrong = (true_digit + 1) % 10
+right_loss = labels.cross_entropy(target, labels.prediction_with_confidence(true_digit, 0.95))
+wrong_loss = labels.cross_entropy(target, labels.prediction_with_confidence(wrong, 0.95))
+st.markdown(
+    f"- **Confidently right** (95 % on {true_digit}): loss = −log(0.95) = **{right_loss:.3f}**\n"
+    f"- **Confidently wrong** (95 % on {wrong}, so {0.05 / 9:.4f} on {true_digit}): "
+    f"loss = −log({0.05 / 9:.4f}) = **{wrong_loss:.3f}**, about "
+    f"{wrong_loss / right_loss:.0f} times larger."
+)
+ps = np.linspace(0.01, 1.0, 100)
+fig = go.Figure(go.Scatter(x=ps, y=-np.log(ps), mode="lines", name="−log(p)", line_color="#0072b2"))
+fig.add_trace(
+    go.Scatter(
+        x=[confidence],
+        y=[loss],
+        mode="markers",
+        name="your example",
+        marker={"size": 14, "color": "#d55e00"},
+    )
+)
+fig.update_layout(
+    title="Cross-entropy loss against the probability given to the true digit",
+    xaxis_title="probability given to the true digit",
+    yaxis_title="loss",
+    height=380,
+)
+chart(
+    fig,
+    f"Line chart of −log(p): the loss falls from 4.6 at p = 0.01 to 0 at p = 1; "
+    f"your example, p = {confidence:.2f}, has loss {loss:.3f}.",
+)
+show_code(labels.prediction_with_confidence, labels.cross_entropy)

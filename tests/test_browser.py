@@ -1,0 +1,65 @@
+"""End to end in headless Chromium: the real server, pages opened and used by mouse."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support import wait_idle
+
+pytestmark = pytest.mark.browser
+
+NAV = {"1 · The data": "1 · The data", "2 · One-hot labels": "2 · One-hot labels"}
+
+
+def open_app(page, url: str, path: str = "") -> None:
+    page.goto(f"{url}/{path}")
+    page.wait_for_selector("[data-testid=stMain]")
+    wait_idle(page, 120_000)
+
+
+def assert_clean(page) -> None:
+    """No exception element, no error box on the page."""
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+
+
+def test_every_page_in_the_navigation_opens_cleanly(page, server_url):
+    open_app(page, server_url)
+    nav = page.get_by_test_id("stSidebarNav")
+    links = nav.get_by_role("link")
+    titles = [t.strip().split("\n")[-1] for t in links.all_inner_texts()]  # after the icon
+    assert titles == list(NAV)
+    for title in titles:
+        nav.get_by_role("link", name=title).click()
+        wait_idle(page)
+        expect(page.get_by_test_id("stMain").get_by_role("heading", level=1)).to_contain_text(
+            NAV[title]
+        )
+        assert_clean(page)
+
+
+def test_data_page_filter_by_label_with_the_mouse(page, server_url):
+    open_app(page, server_url)
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("radio", name="7", exact=True).first.click()
+    wait_idle(page)
+    captions = main.get_by_test_id("stImageCaption").all_inner_texts()
+    assert len(captions) == 30
+    assert all(c.endswith(": 7") for c in captions), captions
+    main.get_by_role("button", name="Reshuffle").click()
+    wait_idle(page)
+    again = main.get_by_test_id("stImageCaption").all_inner_texts()
+    assert again != captions and all(c.endswith(": 7") for c in again)
+    expect(main.get_by_text("0 0 0 0 0 0 0 0 0 0 0 0 3 18 18 18 126 136 175 26")).to_be_visible()
+    assert_clean(page)
+
+
+def test_onehot_page_pick_a_digit_with_the_mouse(page, server_url):
+    open_app(page, server_url, "one-hot")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text(re.compile(r"`?5`? becomes"))).to_be_visible(timeout=60_000)
+    main.get_by_role("radio", name="2", exact=True).first.click()
+    wait_idle(page)
+    expect(main.get_by_text("[0, 0, 1, 0, 0, 0, 0, 0, 0, 0]")).to_be_visible()
+    assert_clean(page)

@@ -1,0 +1,79 @@
+"""The loader against MNIST's canonical figures, and the preprocessing steps."""
+
+import numpy as np
+import pytest
+
+from lesson import data
+
+
+@pytest.fixture(scope="module")
+def m():
+    return data.load_mnist()
+
+
+def test_shapes_and_dtypes_match_keras_load_data(m):
+    for name, (shape, dtype) in data.EXPECTED.items():
+        assert getattr(m, name).shape == shape
+        assert getattr(m, name).dtype == dtype
+
+
+def test_counts_per_digit(m):
+    assert data.label_counts(m.y_train).tolist() == [
+        5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949,
+    ]  # fmt: skip
+    assert data.label_counts(m.y_test).tolist() == [
+        980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009,
+    ]  # fmt: skip
+
+
+def test_first_labels_and_the_lessons_pixel_row(m):
+    assert m.y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+    assert m.x_train[0][5].tolist() == [0] * 12 + [
+        3, 18, 18, 18, 126, 136, 175, 26, 166, 255, 247, 127, 0, 0, 0, 0,
+    ]  # fmt: skip
+
+
+def test_arrays_are_read_only(m):
+    with pytest.raises(ValueError):
+        m.x_train[0, 0, 0] = 1
+
+
+def test_preprocess_steps(m):
+    x = m.x_test[:50]
+    r = data.reshape_for_cnn(x)
+    assert r.shape == (50, 28, 28, 1) and r.dtype == np.uint8
+    f = data.to_float(r)
+    assert f.dtype == np.float32 and f.max() == 255
+    s = data.scale(f)
+    assert s.dtype == np.float32 and s.min() == 0 and s.max() == 1
+    np.testing.assert_array_equal(data.preprocess(x), s)
+    assert data.preprocess(x)[0, 5, 16, 0] == pytest.approx(x[0, 5, 16] / 255)
+
+
+def test_describe(m):
+    d = data.describe(m.x_train)
+    assert d == {"shape": "(60000, 28, 28)", "dtype": "uint8", "min": 0.0, "max": 255.0}
+
+
+def test_missing_file_says_what_to_do(tmp_path):
+    with pytest.raises(data.DataFileError, match=r"missing.*assets/mnist\.npz"):
+        data.load_mnist(tmp_path / "nope.npz")
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"not a zip at all", b"PK\x03\x04 truncated"], ids=["empty", "text", "zip"]
+)
+def test_corrupt_file_says_what_to_do(tmp_path, content):
+    bad = tmp_path / "mnist.npz"
+    bad.write_bytes(content)
+    with pytest.raises(data.DataFileError, match="cannot be read"):
+        data.load_mnist(bad)
+
+
+def test_wrong_shape_is_named(tmp_path):
+    bad = tmp_path / "mnist.npz"
+    arrays = {name: np.zeros(shape, dtype) for name, (shape, dtype) in data.EXPECTED.items()}
+    arrays["x_test"] = np.zeros((10, 28, 28), np.uint8)
+    np.savez(bad, **arrays)
+    with pytest.raises(data.DataFileError, match="x_test"):
+        data.load_mnist(bad)

@@ -1,0 +1,98 @@
+"""Every page runs under AppTest with no exception, and its widgets change what it shows."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import APPTEST_TIMEOUT
+from tests.support import ROOT
+
+PAGES = "lesson/pages"
+
+
+def run_page(page: str | None = None) -> AppTest:
+    """Run the app, switched to `page` (a file under lesson/pages), and check it is clean."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
+    at.run()
+    if page:
+        at.switch_page(f"{PAGES}/{page}").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def number_rows(at: AppTest) -> list[str]:
+    """The code blocks that are only numbers: the pixel rows."""
+    return [c.value for c in at.code if set(c.value) <= set("0123456789 ")]
+
+
+def markdown_text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_data_page_shows_the_four_arrays_and_the_lessons_row():
+    at = run_page()
+    assert at.title[0].value == "1 · The data"
+    arrays = at.dataframe[0].value
+    assert list(arrays["array"]) == ["x_train", "y_train", "x_test", "y_test"]
+    assert list(arrays["shape"]) == ["(60000, 28, 28)", "(60000,)", "(10000, 28, 28)", "(10000,)"]
+    row5 = "0 0 0 0 0 0 0 0 0 0 0 0 3 18 18 18 126 136 175 26 166 255 247 127 0 0 0 0"
+    assert number_rows(at) == [row5]
+
+
+def test_data_page_widgets_change_the_numbers():
+    at = run_page()
+    before = number_rows(at)
+    at.number_input(key="pixel_image").set_value(1).run()
+    at.slider(key="pixel_row").set_value(10).run()
+    assert not at.exception
+    after = number_rows(at)
+    assert before != after
+    assert "Row 10 of `x_train[1]`" in markdown_text(at)
+
+
+def test_data_page_gallery_filter_and_reshuffle():
+    at = run_page()
+    at.button(key="reshuffle").click().run()
+    assert not at.exception
+    assert at.session_state["gallery_seed"] == 1
+
+
+def test_data_page_preprocessing_table():
+    at = run_page()
+    steps = at.dataframe[-1].value
+    assert list(steps["shape"]) == ["(60000, 28, 28)", *["(60000, 28, 28, 1)"] * 3]
+    assert list(steps["dtype"]) == ["uint8", "uint8", "float32", "float32"]
+    assert steps["max"].iloc[-1] == 1.0
+    assert steps["pixel (0, row 5, col 16)"].iloc[0] == 126
+    assert steps["pixel (0, row 5, col 16)"].iloc[-1] == pytest.approx(126 / 255)
+
+
+def test_onehot_page_table_and_loss():
+    at = run_page("onehot_page.py")
+    assert at.title[0].value == "2 · One-hot labels"
+    assert list(at.dataframe[0].value["digit"]) == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+    one_hot = at.dataframe[1].value
+    assert one_hot.iloc[0].tolist() == [0, 0, 0, 0, 0, 1, 0, 0, 0, 0]
+    assert at.metric[0].value == "0.105"  # −log(0.90)
+
+
+def test_onehot_page_widgets_change_what_it_shows():
+    at = run_page("onehot_page.py")
+    at.slider(key="ce_confidence").set_value(0.5).run()
+    assert at.metric[0].value == "0.693"  # −log(0.5)
+    at.number_input(key="onehot_start").set_value(10).run()
+    assert at.dataframe[0].value["digit"].tolist() == [3, 5, 3, 6, 1, 7, 2, 8, 6, 9]
+    at.selectbox(key="ce_digit").set_value(2).run()
+    assert not at.exception
+    assert "Confidently wrong** (95 % on 3" in markdown_text(at)
+
+
+@pytest.mark.parametrize("content", [None, b"garbage"], ids=["missing", "corrupt"])
+def test_bad_data_file_gives_a_message_not_a_traceback(tmp_path, monkeypatch, content):
+    path = tmp_path / "mnist.npz"
+    if content is not None:
+        path.write_bytes(content)
+    monkeypatch.setenv("CNN_LESSON_MNIST", str(path))
+    for page in (None, "onehot_page.py"):
+        at = run_page(page)
+        assert "could not be loaded" in at.error[0].value
+        assert "assets/mnist.npz" in at.error[0].value

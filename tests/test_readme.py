@@ -1,0 +1,22 @@
+"""The README's commands are the ones CI runs."""
+
+import re
+
+from tests.support import ROOT
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```bash\n(.+?)\n```", text, re.DOTALL)
+
+
+def test_readme_has_the_two_commands():
+    run, test = readme_commands()[:2]
+    assert "streamlit run app.py" in run
+    assert "pytest" in test and "ruff check" in test and "chromium" in test
+
+
+def test_ci_runs_the_readme_test_command():
+    test = readme_commands()[1]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert test in ci.splitlines()
