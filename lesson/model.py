@@ -1,10 +1,16 @@
 """Step 4 of the lesson: the network, Conv-Pool-Conv-Pool-Dropout-Flatten-Dense-Dropout-Dense."""
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import keras
 from keras import layers
 
+from lesson.data import ASSETS
+
+PRETRAINED_PATH = ASSETS / "pretrained.keras"
+PATH_VARIABLE = "CNN_LESSON_MODEL"  # set it to use another pre-trained model file
 INPUT_SHAPE = (28, 28, 1)  # one grey channel
 NUM_CLASSES = 10
 
@@ -53,3 +59,32 @@ def build_model(config: NetworkConfig = LESSON) -> keras.Sequential:
         model.add(layers.Dropout(config.dense_dropout))
     model.add(layers.Dense(NUM_CLASSES, activation="softmax"))
     return model
+
+
+class ModelFileError(RuntimeError):
+    """A model file is missing, unsafe or not a Keras model; the message says what to do."""
+
+
+def pretrained_path() -> Path:
+    """Where the pre-trained model is read from: $CNN_LESSON_MODEL or assets/pretrained.keras."""
+    return Path(os.environ.get(PATH_VARIABLE) or PRETRAINED_PATH)
+
+
+def load_trained(path: Path | str) -> keras.Model:
+    """Load a saved .keras model safely: no code inside the file is ever run."""
+    path = Path(path)
+    fix = (
+        "Restore it with `git checkout -- assets/pretrained.keras` or `python -m lesson.pretrain`."
+    )
+    if not path.is_file():
+        raise ModelFileError(f"The model file {path} is missing. {fix}")
+    try:
+        net = keras.models.load_model(path, safe_mode=True, compile=False)
+    except Exception as err:  # not a zip, not a Keras model, asks to run code, ...
+        raise ModelFileError(f"{path} is not a usable Keras model ({err}). {fix}") from err
+    if tuple(net.input_shape[1:]) != INPUT_SHAPE or tuple(net.output_shape[1:]) != (NUM_CLASSES,):
+        raise ModelFileError(
+            f"{path} does not read 28×28×1 digits into 10 probabilities "
+            f"(it takes {net.input_shape}, gives {net.output_shape}). {fix}"
+        )
+    return net

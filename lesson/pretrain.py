@@ -9,7 +9,7 @@ import keras
 
 from lesson import data, labels, model, training
 
-PRETRAINED_PATH = data.ASSETS / "pretrained.keras"
+PRETRAINED_PATH = model.PRETRAINED_PATH
 SEED = 123  # the notebook's np.random.seed(123)
 
 

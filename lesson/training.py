@@ -17,3 +17,22 @@ def compile_model(model: keras.Model, optimizer: str = "adam", learning_rate: fl
         steps_per_execution=STEPS_PER_EXECUTION,
     )
     return model
+
+
+class FilterSnapshots(keras.callbacks.Callback):
+    """Keep a copy of every conv layer's filters before training and after each epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.snapshots: list[list] = []  # [epoch][conv layer] -> (k, k, in, out) array
+
+    def _take(self) -> None:
+        convs = [layer for layer in self.model.layers if isinstance(layer, keras.layers.Conv2D)]
+        self.snapshots.append([layer.kernel.numpy().copy() for layer in convs])
+
+    def on_train_begin(self, logs=None):
+        if not self.snapshots:  # the random starting filters, once
+            self._take()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._take()

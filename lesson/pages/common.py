@@ -28,6 +28,57 @@ def mnist() -> data.MNIST:
         st.stop()
 
 
+@st.cache_resource(show_spinner="Loading the pre-trained model…")
+def _pretrained(path: str):
+    """The bundled model, loaded once per process and frozen: shared, so nobody may train it."""
+    from lesson import model  # imports Keras: only pages that show a model pay for it
+
+    net = model.load_trained(path)
+    net.trainable = False
+    return net
+
+
+def pretrained_model():
+    """The pre-trained model, or a clear message (and the page stops) if it cannot be loaded."""
+    from lesson import model
+
+    try:
+        return _pretrained(str(model.pretrained_path()))
+    except model.ModelFileError as err:
+        st.error(f"**The pre-trained model could not be loaded.** {err}", icon=":material/error:")
+        st.stop()
+
+
+# The learner's own model lives in their session: set by the training page, read by the others.
+LEARNER_MODEL = "learner_model"  # a keras.Model
+LEARNER_MODEL_NAME = "learner_model_name"  # e.g. "your model (run 2, 3 epochs)"
+PRETRAINED_NAME = "the pre-trained model (the lesson's recipe, 98.98 % test accuracy)"
+
+
+def model_picker(key: str):
+    """Let the learner choose their own model or the pre-trained one; always say which answers.
+
+    Returns (model, name).
+    """
+    mine = st.session_state.get(LEARNER_MODEL)
+    if mine is None:
+        st.caption(f"Model: **{PRETRAINED_NAME}**. Train your own on the training page.")
+        return pretrained_model(), PRETRAINED_NAME
+    choice = st.radio(
+        "Which model?",
+        ["mine", "pretrained"],
+        format_func={
+            "mine": st.session_state[LEARNER_MODEL_NAME],
+            "pretrained": PRETRAINED_NAME,
+        }.get,
+        horizontal=True,
+        key=key,
+    )
+    if choice == "pretrained":
+        return pretrained_model(), PRETRAINED_NAME
+    return mine, st.session_state[LEARNER_MODEL_NAME]
+
+
 @functools.cache
 def _sections(page: str) -> dict[str, str]:
     """The sections of a page's markdown file, by name."""

@@ -1,0 +1,45 @@
+"""The pre-trained model ships, loads safely, and bad model files give a message."""
+
+import numpy as np
+import pytest
+
+from lesson import data, model, training
+
+
+def test_pretrained_model_is_the_lessons_network_and_reads_digits():
+    net = model.load_trained(model.pretrained_path())
+    assert net.count_params() == 53_558
+    m = data.load_mnist()
+    x = data.preprocess(m.x_test[:500])
+    accuracy = (net.predict_on_batch(x).argmax(axis=1) == m.y_test[:500]).mean()
+    assert accuracy > 0.97
+
+
+@pytest.mark.parametrize("content", [None, b"", b"not a model", b"PK\x03\x04broken"])
+def test_bad_model_file_raises_a_clear_error(tmp_path, content):
+    path = tmp_path / "model.keras"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(model.ModelFileError, match="pretrain"):
+        model.load_trained(path)
+
+
+def test_a_model_of_the_wrong_shape_is_refused(tmp_path):
+    import keras
+
+    other = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    other.save(tmp_path / "other.keras")
+    with pytest.raises(model.ModelFileError, match="28×28×1"):
+        model.load_trained(tmp_path / "other.keras")
+
+
+def test_filter_snapshots_before_and_after_each_epoch():
+    m = data.load_mnist()
+    x, y = data.preprocess(m.x_train[:256]), np.eye(10, dtype="float32")[m.y_train[:256]]
+    net = training.compile_model(model.build_model())
+    snaps = training.FilterSnapshots()
+    net.fit(x, y, epochs=2, batch_size=64, verbose=0, callbacks=[snaps])
+    assert len(snaps.snapshots) == 3  # initial + 2 epochs
+    first = [s[0] for s in snaps.snapshots]  # (3, 3, 1, 6) each
+    assert first[0].shape == (3, 3, 1, 6)
+    assert not np.allclose(first[0], first[1]) and not np.allclose(first[1], first[2])
