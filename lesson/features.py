@@ -1,0 +1,39 @@
+"""What a trained network computes for one image: its probabilities and its feature maps."""
+
+import weakref
+
+import keras
+import numpy as np
+
+# One feature-map model per trained model, built on first use and dropped with the model.
+_FEATURE_MODELS: "weakref.WeakKeyDictionary[keras.Model, keras.Model]" = weakref.WeakKeyDictionary()
+SHOWN_LAYERS = (keras.layers.Conv2D, keras.layers.MaxPooling2D)
+
+
+def as_batch(images: np.ndarray) -> np.ndarray:
+    """One (28, 28) image or many (N, 28, 28) as the network's input (N, 28, 28, 1) float32."""
+    x = np.asarray(images, dtype="float32")
+    return x.reshape(-1, 28, 28, 1)
+
+
+def probabilities(model: keras.Model, images: np.ndarray) -> np.ndarray:
+    """The 10 digit probabilities for each image, (N, 10); fast for one image (no predict())."""
+    return np.asarray(model(as_batch(images), training=False))
+
+
+def feature_model(model: keras.Model) -> keras.Model:
+    """A model with the same weights whose outputs are every conv and pooling layer's output."""
+    if model not in _FEATURE_MODELS:
+        shown = [layer for layer in model.layers if isinstance(layer, SHOWN_LAYERS)]
+        _FEATURE_MODELS[model] = keras.Model(model.inputs, [layer.output for layer in shown])
+    return _FEATURE_MODELS[model]
+
+
+def feature_maps(model: keras.Model, image: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """(layer name, feature maps (h, w, filters)) for each conv and pooling layer, for one image."""
+    shown = [layer for layer in model.layers if isinstance(layer, SHOWN_LAYERS)]
+    if not shown:
+        return []
+    outputs = feature_model(model)(as_batch(image), training=False)
+    outputs = outputs if isinstance(outputs, list | tuple) else [outputs]
+    return [(layer.name, np.asarray(out)[0]) for layer, out in zip(shown, outputs, strict=True)]
