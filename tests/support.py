@@ -30,13 +30,22 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict | None = None, timeout: float = 90):
+def streamlit_server(env: dict | None = None, timeout: float = 90, options: tuple = ()):
     """Run `streamlit run app.py` on a free port; yield its base URL; stop it afterwards."""
-    port = free_port()
+    with streamlit_process(env, timeout, options) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def streamlit_process(
+    env: dict | None = None, timeout: float = 90, options: tuple = (), port: int | None = None
+):
+    """Like streamlit_server, but yield (base URL, the server's Popen)."""
+    port = port or free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false", *options,
     ]  # fmt: skip
     log = open(ROOT / f".server-{port}.log", "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
@@ -54,7 +63,7 @@ def streamlit_server(env: dict | None = None, timeout: float = 90):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"streamlit did not start: {log.name}") from None
                 time.sleep(0.3)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:

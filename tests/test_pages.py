@@ -69,9 +69,11 @@ def test_data_page_preprocessing_table():
 def test_onehot_page_table_and_loss():
     at = run_page("onehot_page.py")
     assert at.title[0].value == "2 · One-hot labels"
-    assert list(at.dataframe[0].value["digit"]) == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
-    one_hot = at.dataframe[1].value
-    assert one_hot.iloc[0].tolist() == [0, 0, 0, 0, 0, 1, 0, 0, 0, 0]
+    table = at.dataframe[0].value
+    assert list(table["digit"]) == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+    assert table.iloc[0].tolist() == [5, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]
+    for digit, row in zip(table["digit"], table.drop(columns="digit").values, strict=True):
+        assert row.tolist().index(1) == digit
     assert at.metric[0].value == "0.105"  # −log(0.90)
 
 

@@ -1,6 +1,7 @@
 """What every page shares: the cached MNIST arrays, the prose files and 'Show the code'."""
 
 import functools
+import importlib
 import inspect
 import re
 from pathlib import Path
@@ -26,6 +27,16 @@ def mnist() -> data.MNIST:
     except data.DataFileError as err:  # not cached, so fixing the file and reloading works
         st.error(f"**The MNIST data could not be loaded.** {err}", icon=":material/error:")
         st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up_keras() -> None:
+    """Import Keras once per process, after a page has painted, so the next pages open at once.
+
+    It runs in the script's own thread: importing Keras from two threads at once can leave a
+    half-initialised module behind.
+    """
+    importlib.import_module("keras")
 
 
 @st.cache_resource(show_spinner="Loading the pre-trained model…")

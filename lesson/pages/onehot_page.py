@@ -16,12 +16,14 @@ with st.spinner("Loading Keras…"):  # the first page that needs it pays its im
     from lesson import labels
 
 
-def highlighted(rows: np.ndarray, index: list):
-    """A table of one-hot rows with each 1 highlighted."""
+def highlighted(rows: np.ndarray, index: list, digits: np.ndarray | None = None):
+    """A table of one-hot rows with each 1 highlighted, optionally with the digits beside it."""
     import pandas as pd  # Streamlit's own dependency; only tables need it
 
     frame = pd.DataFrame(rows.astype(int), columns=[str(d) for d in range(10)], index=index)
-    return frame.style.map(lambda v: HIGHLIGHT if v == 1 else "")
+    if digits is not None:
+        frame.insert(0, "digit", digits)
+    return frame.style.map(lambda v: HIGHLIGHT if v == 1 else "", subset=frame.columns[-10:])
 
 
 # --- y_train[a:b] beside Y_train[a:b] ------------------------------------------------------
@@ -29,11 +31,11 @@ prose(PAGE, "table")
 start = st.number_input("First training image", 0, len(m.y_train) - 10, 0, key="onehot_start")
 y = m.y_train[start : start + 10]
 Y = labels.one_hot(y)  # (10,) -> (10, 10)
-left, right = st.columns([1, 5])
-left.markdown(f"`y_train[{start}:{start + 10}]`")
-left.dataframe({"digit": y}, hide_index=True)
-right.markdown(f"`Y_train[{start}:{start + 10}]`")
-right.dataframe(highlighted(Y, [f"image {start + i}" for i in range(10)]))
+st.markdown(
+    f"`y_train[{start}:{start + 10}]` (the **digit** column) beside "
+    f"`Y_train[{start}:{start + 10}]` (columns **0** to **9**)"
+)
+st.dataframe(highlighted(Y, [f"image {start + i}" for i in range(10)], digits=y))
 show_code(labels.one_hot)
 
 # --- pick a digit --------------------------------------------------------------------------

@@ -1,0 +1,145 @@
+"""A light Streamlit client that speaks the app's websocket protocol, for load tests.
+
+It does what a browser tab does, minus the drawing: opens a session, runs pages, sets widgets,
+clicks buttons and answers fragment auto-reruns, and times how long each answer takes.
+"""
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
+
+
+@dataclass
+class Widget:
+    """A widget seen in the page's last run."""
+
+    kind: str  # "button", "slider", ...
+    id: str
+    label: str
+    proto: object = None
+
+
+@dataclass
+class Session:
+    """One learner's browser tab, without the browser."""
+
+    url: str
+    pages: dict[str, str] = field(default_factory=dict)  # url path -> page script hash
+    widgets: dict[str, Widget] = field(default_factory=dict)  # label -> widget
+    texts: list[str] = field(default_factory=list)  # markdown and headings of the last run
+    errors: list[str] = field(default_factory=list)  # exception elements seen
+    page_hash: str = ""
+    _states: dict[str, WidgetState] = field(default_factory=dict)
+    _finished: asyncio.Event = field(default_factory=asyncio.Event)
+    _fragments: dict[str, float] = field(default_factory=dict)  # fragment id -> interval
+    _run_status: int | None = None
+
+    async def connect(self) -> None:
+        """Open the websocket and wait for the first run of the default page."""
+        ws_url = self.url.replace("http", "ws", 1) + "/_stcore/stream"
+        self.ws = await websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None)
+        self._reader = asyncio.create_task(self._read())
+        self._poller = asyncio.create_task(self._poll_fragments())
+        await self.rerun()
+
+    async def close(self) -> None:
+        """Close the tab."""
+        self._poller.cancel()
+        await self.ws.close()
+        self._reader.cancel()
+
+    async def rerun(self, path: str | None = None, fragment_id: str = "", timeout=60) -> float:
+        """Ask for a run (of another page when `path` is given); seconds until it finished."""
+        if path is not None:
+            self.page_hash = self.pages[path]
+            self._states.clear()
+            self._fragments.clear()
+        msg = BackMsg()
+        cs = msg.rerun_script
+        cs.page_script_hash = self.page_hash
+        cs.fragment_id = fragment_id
+        cs.is_auto_rerun = bool(fragment_id)
+        cs.widget_states.widgets.extend(self._states.values())
+        if not fragment_id:
+            self.widgets.clear()
+            self.texts.clear()
+        self._finished.clear()
+        start = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        await asyncio.wait_for(self._finished.wait(), timeout)
+        for wid in [w for w, s in self._states.items() if s.WhichOneof("value") == "trigger_value"]:
+            del self._states[wid]  # a click is true for one run only
+        return time.perf_counter() - start
+
+    async def click(self, label: str) -> float:
+        """Press a button."""
+        self._states[self.widgets[label].id] = WidgetState(
+            id=self.widgets[label].id, trigger_value=True
+        )
+        return await self.rerun()
+
+    async def set(self, label: str, value) -> float:
+        """Change a widget's value (numbers, text, and the index of a selectbox or radio)."""
+        w = self.widgets[label]
+        if w.kind == "slider":
+            state = WidgetState(id=w.id, double_array_value={"data": [float(value)]})
+        elif w.kind == "number_input" and isinstance(value, int):
+            state = WidgetState(id=w.id, int_value=value)
+        elif w.kind == "number_input":
+            state = WidgetState(id=w.id, double_value=float(value))
+        elif w.kind in ("selectbox", "radio"):
+            state = WidgetState(id=w.id, int_value=int(value))
+        elif w.kind == "checkbox" or w.kind == "toggle":
+            state = WidgetState(id=w.id, bool_value=bool(value))
+        else:
+            state = WidgetState(id=w.id, string_value=str(value))
+        self._states[w.id] = state
+        return await self.rerun()
+
+    async def _read(self) -> None:
+        async for raw in self.ws:
+            msg = ForwardMsg()
+            msg.ParseFromString(raw)
+            kind = msg.WhichOneof("type")
+            if kind == "new_session":
+                for p in msg.new_session.app_pages:
+                    self.pages[p.url_pathname] = p.page_script_hash
+                self.page_hash = self.page_hash or msg.new_session.page_script_hash
+            elif kind == "navigation":
+                for p in msg.navigation.app_pages:
+                    self.pages[p.url_pathname] = p.page_script_hash
+            elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                self._element(msg.delta.new_element)
+            elif kind == "auto_rerun":
+                self._fragments[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+            elif kind == "script_finished":
+                self._run_status = msg.script_finished
+                self._finished.set()
+
+    def _element(self, element) -> None:
+        kind = element.WhichOneof("type")
+        body = getattr(element, kind)
+        if kind == "exception":
+            self.errors.append(body.message)
+        elif kind in ("markdown", "heading"):
+            self.texts.append(body.body)
+        elif hasattr(body, "id") and hasattr(body, "label") and body.id:
+            self.widgets[body.label] = Widget(kind, body.id, body.label, body)
+
+    async def _poll_fragments(self) -> None:
+        """Answer `st.fragment(run_every=...)` as a browser does, one fragment at a time."""
+        while True:
+            await asyncio.sleep(min(self._fragments.values(), default=0.5))
+            for fragment_id in list(self._fragments):
+                if self._finished.is_set():
+                    try:
+                        await self.rerun(fragment_id=fragment_id)
+                    except (TimeoutError, websockets.ConnectionClosed):
+                        return
