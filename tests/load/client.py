@@ -31,6 +31,7 @@ class Session:
     """One learner's browser tab, without the browser."""
 
     url: str
+    local_addr: tuple | None = None  # e.g. ("127.0.0.12", 0): a different learner's address
     pages: dict[str, str] = field(default_factory=dict)  # url path -> page script hash
     widgets: dict[str, Widget] = field(default_factory=dict)  # label -> widget
     texts: list[str] = field(default_factory=list)  # markdown and headings of the last run
@@ -44,7 +45,9 @@ class Session:
     async def connect(self) -> None:
         """Open the websocket and wait for the first run of the default page."""
         ws_url = self.url.replace("http", "ws", 1) + "/_stcore/stream"
-        self.ws = await websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None)
+        self.ws = await websockets.connect(
+            ws_url, subprotocols=["streamlit"], max_size=None, local_addr=self.local_addr
+        )
         self._reader = asyncio.create_task(self._read())
         self._poller = asyncio.create_task(self._poll_fragments())
         await self.rerun()

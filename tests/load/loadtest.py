@@ -1,0 +1,184 @@
+"""Load test: many learners on one server (or two behind nginx), with trainings running.
+
+    python -m tests.load.loadtest --sessions 30 --trainers 2 --rounds 6
+    python -m tests.load.loadtest --sessions 30 --nginx        # two app processes behind nginx
+
+It opens real Streamlit sessions over the websocket protocol (no browser: 30 Chromium tabs would
+measure Chromium, not the server), walks them through the pages, has some of them train, and
+prints one JSON object of figures. Bounded in count and time; it only talks to 127.0.0.0/8.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from tests.load.client import Session
+from tests.support import free_port, streamlit_process
+
+HERE = Path(__file__).resolve().parent
+# What a learner does on each page: (url path, widget label, values to try).
+WALK = [
+    ("", "Row", [3, 10, 20]),
+    ("one-hot", "Probability given to the true digit", [0.2, 0.5, 0.8]),
+    ("build", None, []),
+    ("draw", None, []),
+    ("inside", None, []),
+]
+TRAIN_PATH, TRAIN_BUTTON = "train", "Train"
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB."""
+    total = 0
+    for p in [pid, *children(pid)]:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
+def children(pid: int) -> list[int]:
+    with contextlib.suppress(OSError):
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return []
+
+
+async def learner(url: str, index: int, rounds: int, timings: dict, train: bool, source: str):
+    """One learner: open the app, then walk the pages `rounds` times, changing a widget on each."""
+    s = Session(url, local_addr=(source, 0))
+    await s.connect()
+    try:
+        if train and TRAIN_PATH in s.pages:
+            await s.rerun(TRAIN_PATH)
+            await s.click(TRAIN_BUTTON)
+            timings["trainings_started"] += 1
+        rng = random.Random(index)
+        for _ in range(rounds):
+            for path, label, values in WALK:
+                if path not in s.pages or (train and path != TRAIN_PATH and rng.random() < 0.5):
+                    continue
+                timings["page_switch"].append(await s.rerun(path))
+                if label in s.widgets:
+                    timings["widget_change"].append(await s.set(label, rng.choice(values)))
+                await asyncio.sleep(rng.uniform(0.2, 1.0))  # a person reads
+        timings["errors"].extend(s.errors)
+    finally:
+        await s.close()
+
+
+async def wave(url: str, n: int, trainers: int, rounds: int, pids: list[int]) -> dict:
+    """Open n sessions at once; return response times and memory figures."""
+    timings = {"page_switch": [], "widget_change": [], "errors": [], "trainings_started": 0}
+    before = sum(rss_mb(p) for p in pids)
+    tasks = [learner(url, i, rounds, timings, i < trainers, f"127.0.0.{10 + i}") for i in range(n)]
+    start = time.perf_counter()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    peak = sum(rss_mb(p) for p in pids)
+    failures = [repr(r) for r in results if isinstance(r, BaseException)]
+    return {
+        "sessions": n,
+        "seconds": round(time.perf_counter() - start, 1),
+        "page_switch_median_s": median(timings["page_switch"]),
+        "page_switch_p95_s": p95(timings["page_switch"]),
+        "widget_change_median_s": median(timings["widget_change"]),
+        "widget_change_p95_s": p95(timings["widget_change"]),
+        "answers": len(timings["page_switch"]) + len(timings["widget_change"]),
+        "trainings_started": timings["trainings_started"],
+        "rss_before_mb": round(before),
+        "rss_after_mb": round(peak),
+        "mb_per_session": round((peak - before) / n, 1),
+        "exceptions_on_pages": timings["errors"][:5],
+        "failed_sessions": failures[:5],
+    }
+
+
+def median(xs):
+    return round(statistics.median(xs), 3) if xs else None
+
+
+def p95(xs):
+    return round(sorted(xs)[int(0.95 * (len(xs) - 1))], 3) if xs else None
+
+
+@contextlib.contextmanager
+def servers(count: int, ttl: int, nginx: bool):
+    """Start `count` app processes (and nginx in front of them); yield (url, pids)."""
+    options = ("--server.disconnectedSessionTTL", str(ttl))
+    with contextlib.ExitStack() as stack:
+        started = [stack.enter_context(streamlit_process(options=options)) for _ in range(count)]
+        pids = [proc.pid for _, proc in started]
+        if not nginx:
+            yield started[0][0], pids
+            return
+        yield stack.enter_context(nginx_proxy([u for u, _ in started])), pids
+
+
+@contextlib.contextmanager
+def nginx_proxy(upstreams: list[str]):
+    """nginx on a free loopback port, sticky by client address, over the given app servers."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    port = free_port()
+    prefix = Path(tempfile.mkdtemp(prefix="cnn-lesson-nginx-"))
+    (prefix / "logs").mkdir()
+    servers_conf = "\n".join(f"        server {u.removeprefix('http://')};" for u in upstreams)
+    conf = (HERE / "nginx.conf").read_text()
+    conf = conf.replace("# APP SERVERS", servers_conf.strip()).replace("8500", str(port))
+    (prefix / "nginx.conf").write_text(conf)
+    proc = subprocess.Popen([binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf")])
+    try:
+        time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        shutil.rmtree(prefix, ignore_errors=True)
+
+
+async def run(args) -> dict:
+    """Warm the server, run two waves (the second after the first's sessions expired)."""
+    with servers(2 if args.nginx else 1, args.ttl, args.nginx) as (url, pids):
+        warm = Session(url)
+        await warm.connect()  # the first visit loads MNIST and imports Keras, once per process
+        for path, *_ in WALK:
+            if path in warm.pages:
+                await warm.rerun(path, timeout=120)
+        await warm.close()
+        first = await wave(url, args.sessions, args.trainers, args.rounds, pids)
+        await asyncio.sleep(args.ttl + 5)  # closed sessions are dropped after the TTL
+        released = sum(rss_mb(p) for p in pids)
+        second = await wave(url, args.sessions, 0, 1, pids)
+        return {
+            "servers": len(pids),
+            "behind_nginx": args.nginx,
+            "first_wave": first,
+            "rss_after_sessions_expired_mb": round(released),
+            "second_wave": second,
+            "second_wave_growth_mb": round(second["rss_after_mb"] - released),
+        }
+
+
+def main() -> None:
+    """Command line entry point."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=int, default=30)
+    ap.add_argument("--trainers", type=int, default=2, help="sessions that press Train")
+    ap.add_argument("--rounds", type=int, default=3, help="walks through the pages per session")
+    ap.add_argument("--ttl", type=int, default=20, help="server.disconnectedSessionTTL, seconds")
+    ap.add_argument("--nginx", action="store_true", help="two app processes behind nginx")
+    args = ap.parse_args()
+    if not 1 <= args.sessions <= 60:
+        ap.error("--sessions must be 1..60")  # bounded: this is a test, not a flood
+    print(json.dumps(asyncio.run(asyncio.wait_for(run(args), 900)), indent=1))
+
+
+if __name__ == "__main__":
+    main()
