@@ -141,7 +141,7 @@ def check_network(config: NetworkConfig) -> str | None:
             )
     if not _whole(c.dense_units) or c.dense_units < 1:
         return f"The hidden Dense layer (dense) needs at least 1 unit, not {c.dense_units!r}."
-    rows = _layers(c)
+    rows = count_by_hand(c)
     if (total := sum(row.params for row in rows)) > MAX_PARAMETERS:
         big = max(rows, key=lambda row: row.params)
         return (
@@ -173,7 +173,7 @@ def layer_table(config: NetworkConfig = LESSON) -> list[Layer]:
     """Every layer's output shape and parameters, worked out by hand: no Keras model needed."""
     if problem := check_network(config):
         raise InvalidNetwork(problem)
-    return _layers(config)
+    return count_by_hand(config)
 
 
 def total_parameters(config: NetworkConfig = LESSON) -> int:
@@ -184,7 +184,8 @@ def total_parameters(config: NetworkConfig = LESSON) -> int:
 NOTHING = "nothing to learn"
 
 
-def _layers(c: NetworkConfig) -> list[Layer]:
+def count_by_hand(c: NetworkConfig) -> list[Layer]:
+    """Each layer's output shape and parameters by hand; check_network(c) must have passed."""
     rows, dropouts = [], iter(["dropout", "dropout_1"])
     k, p, (size, _, channels) = c.kernel_size, c.pool_size, INPUT_SHAPE  # 28, 28, 1
     for i, filters in enumerate(c.block_filters()):
@@ -276,14 +277,13 @@ def without_convolution(config: NetworkConfig = LESSON) -> NetworkConfig:
 
 
 def keras_code(config: NetworkConfig = LESSON) -> str:
-    """A runnable Keras 3 snippet that builds this network; each line says its output shape."""
+    """A runnable Keras 3 snippet that builds this network; each layer notes its output shape."""
     rows = iter(layer_table(config))
     c = config
 
     def line(call: str) -> str:
         row = next(rows)
-        note = f"# -> {row.shape}" + (f", {row.params:,} parameters" if row.params else "")
-        return f"        {call},  {note}"
+        return f"        {call},  # {row.shape}"
 
     padding = "" if c.padding == "valid" else f', padding="{c.padding}"'
     lines = [
@@ -315,6 +315,13 @@ def keras_code(config: NetworkConfig = LESSON) -> str:
         f"model.summary()  # {total:,} parameters",
         "",
     ]
+    return "\n".join(lines)
+
+
+def summary_text(model: keras.Model) -> str:
+    """What model.summary() prints, as text."""
+    lines = []
+    model.summary(line_length=100, print_fn=lambda line, line_break=True: lines.append(line))
     return "\n".join(lines)
 
 
