@@ -23,7 +23,7 @@ with st.spinner("Loading Keras…"):  # the first page that needs it pays its im
 
 def widget_values(config: model.NetworkConfig) -> dict:
     """The value of every control on this page for `config`."""
-    filters = (*config.filters, *model.LESSON.filters)[: model.MAX_BLOCKS]
+    filters = (*config.filters, *model.LESSON.filters[len(config.filters) :])[: model.MAX_BLOCKS]
     return {
         "build_blocks": config.conv_blocks,
         **{f"build_filters_{i + 1}": min(f, MAX_FILTERS) for i, f in enumerate(filters)},
@@ -95,13 +95,13 @@ with st.container(border=True):
 
 asked = model.NetworkConfig(
     conv_blocks=blocks,
-    filters=tuple(int(s[f"build_filters_{i + 1}"]) for i in range(model.MAX_BLOCKS)),
+    filters=tuple(int(s[f"build_filters_{i + 1}"] or 0) for i in range(model.MAX_BLOCKS)),
     kernel_size=s["build_kernel"],
     activation=s["build_activation"],
     padding=s["build_padding"],
     pool_size=s["build_pool"],
     conv_dropout=s["build_conv_dropout"],
-    dense_units=int(s["build_units"]),
+    dense_units=int(s["build_units"] or 0),  # an emptied box is refused, not a crash
     dense_dropout=s["build_dense_dropout"],
 )
 if problem := model.check_network(asked):
