@@ -52,6 +52,7 @@ def test_the_lessons_network_by_default():
     }  # fmt: skip
     assert shapes(at)[:2] == ["(None, 26, 26, 6)", "(None, 13, 13, 6)"]
     assert at.session_state["network_config"] == LESSON
+    assert "This is the lesson's network." in [m.value for m in at.markdown]
     assert any("layers.Conv2D(6, kernel_size=3" in c.value for c in at.code)
     assert "input 28×28×1 → conv2d 26×26×6" in at.caption[0].value  # the picture's text
 
@@ -62,6 +63,7 @@ def test_changing_the_first_filters_changes_the_table_and_the_code():
     assert_clean(at)
     assert table(at)["conv2d"] == "80"  # 3×3×1×8 + 8
     assert table(at)["conv2d_1"] == "1,168"  # 3×3×8×16 + 16
+    assert "yours has **308 more**" in "\n".join(m.value for m in at.markdown)
     assert total(at) == f"{80 + 1_168 + 51_328 + 1_290:,}"
     assert at.session_state["network_config"].filters[0] == 8
     assert any("layers.Conv2D(8, kernel_size=3" in c.value for c in at.code)
@@ -164,6 +166,12 @@ def test_the_controls_start_from_the_stored_network():
         conv_blocks=1, filters=(10, 16, 32), kernel_size=5, dense_units=64
     )
     assert total(at) == f"{5 * 5 * 10 + 10 + 12 * 12 * 10 * 64 + 64 + 64 * 10 + 10:,}"
+
+
+def test_an_impossible_stored_network_falls_back_to_the_lessons():
+    at = open_page(NetworkConfig(filters=(0, 16, 32)))
+    assert total(at) == "53,558"
+    assert at.session_state["network_config"] == LESSON
 
 
 def test_the_no_convolution_preset_opens_cleanly():

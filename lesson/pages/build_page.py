@@ -2,6 +2,7 @@
 
 import base64
 import math
+from dataclasses import replace
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -45,6 +46,8 @@ def reset() -> None:
 
 # --- the controls ------------------------------------------------------------------------------
 last_valid = st.session_state.get(NETWORK, model.LESSON)
+if model.check_network(last_valid):  # set elsewhere and impossible: start from the lesson's
+    last_valid = model.LESSON
 for key, value in widget_values(last_valid).items():  # controls start from the stored network
     st.session_state.setdefault(key, value)
 
@@ -125,13 +128,17 @@ far.button(
     key="build_reset",
     width="stretch",
 )
-lesson_total = model.total_parameters(model.LESSON)
-right.markdown(
-    "This is the lesson's network."
-    if config == model.LESSON
-    else f"The lesson's network has {lesson_total:,}; yours has **{abs(total - lesson_total):,} "
-    f"{'more' if total > lesson_total else 'fewer'}**."
-)
+lesson_total, used = model.total_parameters(model.LESSON), config.block_filters()
+if replace(config, filters=used) == replace(model.LESSON, filters=model.LESSON.block_filters()):
+    right.markdown("This is the lesson's network.")
+elif total == lesson_total:
+    right.markdown(f"As many parameters as the lesson's network ({lesson_total:,}).")
+else:
+    more = "more" if total > lesson_total else "fewer"
+    right.markdown(
+        f"The lesson's network has {lesson_total:,}; yours has "
+        f"**{abs(total - lesson_total):,} {more}**."
+    )
 mine = st.session_state.get(LEARNER_MODEL)
 if mine is not None and mine.count_params() != total:
     right.caption("Your trained model has a different network: train again to train this one.")
