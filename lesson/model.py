@@ -187,60 +187,78 @@ NOTHING = "nothing to learn"
 def count_by_hand(c: NetworkConfig) -> list[Layer]:
     """Each layer's output shape and parameters by hand; check_network(c) must have passed."""
     rows, dropouts = [], iter(["dropout", "dropout_1"])
+
+    def add(*fields) -> None:  # one row of the table
+        rows.append(Layer(*fields))
+
     k, p, (size, _, channels) = c.kernel_size, c.pool_size, INPUT_SHAPE  # 28, 28, 1
     for i, filters in enumerate(c.block_filters()):
-        # Each filter has k×k weights per input channel, and one bias.
+        # Each filter has k×k weights for every input channel, and one bias.
         params = k * k * channels * filters + filters
         size_in, size = size, conv_size(size, k, c.padding)
-        why = (
-            f"{size_in} − {k} + 1 = {size} ('valid' padding)"
-            if c.padding == "valid"
-            else f"{size} ('same' padding keeps the size)"
-        )
-        rows.append(Layer(
-            _nth("conv2d", i), "Conv2D", (size, size, filters), params,
+        if c.padding == "valid":
+            why = f"{size_in} − {k} + 1 = {size} ('valid' padding)"
+        else:
+            why = f"{size} ('same' padding keeps the size)"
+        add(
+            _nth("conv2d", i),
+            "Conv2D",
+            (size, size, filters),
+            params,
             f"{why}; {_count(filters, 'feature map')}",
             f"{k}×{k} kernel × {_count(channels, 'input channel')} × "
             f"{_count(filters, 'filter')} + {_count(filters, 'bias', 'biases')} = {params:,}",
-        ))  # fmt: skip
+        )
         size_in, size, channels = size, pooled_size(size, p), filters
         rounded = "" if size_in % p == 0 else " (rounded down)"
-        rows.append(Layer(
-            _nth("max_pooling2d", i), "MaxPooling2D", (size, size, channels), 0,
+        add(
+            _nth("max_pooling2d", i),
+            "MaxPooling2D",
+            (size, size, channels),
+            0,
             f"{size_in} ÷ {p} = {size}{rounded}: the largest value of each {p}×{p} window",
             NOTHING,
-        ))  # fmt: skip
+        )
     shape = (size, size, channels)
     if c.conv_blocks and c.conv_dropout > 0:
-        rows.append(Layer(
-            next(dropouts), "Dropout", shape, 0,
-            f"unchanged; {c.conv_dropout * 100:g} % of the values are switched off in training",
-            NOTHING,
-        ))  # fmt: skip
+        add(next(dropouts), "Dropout", shape, 0, _switched_off(c.conv_dropout), NOTHING)
     values = size * size * channels
-    rows.append(Layer(
-        "flatten", "Flatten", (values,), 0, f"{_times(shape)} = {values:,} values in one row",
+    add(
+        "flatten",
+        "Flatten",
+        (values,),
+        0,
+        f"{_times(shape)} = {values:,} values in one row",
         NOTHING,
-    ))  # fmt: skip
-    for units, name, into in ((c.dense_units, "dense", _times(shape) + " = "),
-                              (NUM_CLASSES, "dense_1", "")):  # fmt: skip
-        # Every unit has one weight per value in, and one bias.
-        params = values * units + units
-        rows.append(Layer(
-            name, "Dense", (units,), params,
-            _count(units, "unit") + ("" if name == "dense" else ": one probability per digit"),
-            f"{into}{values:,} values in × {_count(units, 'unit')} + "
-            f"{_count(units, 'bias', 'biases')} = {params:,}",
-        ))  # fmt: skip
-        if name == "dense" and c.dense_dropout > 0:
-            rows.append(Layer(
-                next(dropouts), "Dropout", (units,), 0,
-                f"unchanged; {c.dense_dropout * 100:g} % of the values are switched off in "
-                "training",
-                NOTHING,
-            ))  # fmt: skip
-        values = units
+    )
+    # Every unit of a Dense layer has one weight for every value in, and one bias.
+    units = c.dense_units
+    params = values * units + units
+    add(
+        "dense",
+        "Dense",
+        (units,),
+        params,
+        _count(units, "unit"),
+        f"{_times(shape)} = {values:,} values in × {_count(units, 'unit')} + "
+        f"{_count(units, 'bias', 'biases')} = {params:,}",
+    )
+    if c.dense_dropout > 0:
+        add(next(dropouts), "Dropout", (units,), 0, _switched_off(c.dense_dropout), NOTHING)
+    params = units * NUM_CLASSES + NUM_CLASSES
+    add(
+        "dense_1",
+        "Dense",
+        (NUM_CLASSES,),
+        params,
+        f"{NUM_CLASSES} units: one per digit",
+        f"{units:,} values in × {NUM_CLASSES} units + {NUM_CLASSES} biases = {params:,}",
+    )
     return rows
+
+
+def _switched_off(rate: float) -> str:
+    return f"unchanged; {rate * 100:g} % of the values are switched off in training"
 
 
 def _whole(value) -> bool:
