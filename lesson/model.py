@@ -339,7 +339,7 @@ def keras_code(config: NetworkConfig = LESSON) -> str:
 def summary_text(model: keras.Model) -> str:
     """What model.summary() prints, as text."""
     lines = []
-    model.summary(line_length=100, print_fn=lambda line, line_break=True: lines.append(line))
+    model.summary(line_length=76, print_fn=lambda line, line_break=True: lines.append(line))
     return "\n".join(lines)
 
 

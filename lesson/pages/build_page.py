@@ -290,6 +290,7 @@ else:
         barmode="stack",
         height=260,
         xaxis_title="parameters",
+        yaxis_title="network",
         yaxis_autorange="reversed",
         legend={"traceorder": "normal"},
         showlegend=False,
