@@ -21,6 +21,12 @@ navigation = st.navigation(
                 icon=":material/looks_one:",
                 url_path="one-hot",
             ),
+            st.Page(
+                f"{PAGES}/build_page.py",
+                title="3 · Build the network",
+                icon=":material/stacks:",
+                url_path="build",
+            ),
         ],
     }
 )

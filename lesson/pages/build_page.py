@@ -1,0 +1,311 @@
+"""Page 3: build the network, and see why every shape and parameter count is what it is."""
+
+import base64
+import math
+from dataclasses import replace
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from lesson.pages.common import LEARNER_MODEL, chart, prose, show_code
+
+PAGE = "build_page"
+NETWORK = "network_config"  # the learner's NetworkConfig, read by the training page
+KERNELS, POOLS, MAX_FILTERS, MAX_UNITS = range(1, 8), range(1, 5), 64, 512
+DROPOUTS = [round(0.05 * i, 2) for i in range(19)]  # 0, 0.05, ..., 0.9
+COLOURS = {"Input": "#999999", "Conv2D": "#0072b2", "MaxPooling2D": "#009e73",
+           "Dropout": "#cc79a7", "Flatten": "#e69f00", "Dense": "#d55e00"}  # fmt: skip
+
+st.title("3 · Build the network")
+prose(PAGE, "intro")
+with st.spinner("Loading Keras…"):  # the first page that needs it pays its import once
+    from lesson import model
+
+
+def widget_values(config: model.NetworkConfig) -> dict:
+    """The value of every control on this page for `config`."""
+    filters = (*config.filters, *model.LESSON.filters[len(config.filters) :])[: model.MAX_BLOCKS]
+    return {
+        "build_blocks": config.conv_blocks,
+        **{f"build_filters_{i + 1}": min(f, MAX_FILTERS) for i, f in enumerate(filters)},
+        "build_kernel": min(max(config.kernel_size, 1), KERNELS[-1]),
+        "build_activation": config.activation,
+        "build_padding": config.padding,
+        "build_pool": min(max(config.pool_size, 1), POOLS[-1]),
+        "build_conv_dropout": min(DROPOUTS, key=lambda r: abs(r - config.conv_dropout)),
+        "build_units": min(config.dense_units, MAX_UNITS),
+        "build_dense_dropout": min(DROPOUTS, key=lambda r: abs(r - config.dense_dropout)),
+    }
+
+
+def reset() -> None:
+    """Back to the lesson's network: the controls and the stored network."""
+    st.session_state.update(widget_values(model.LESSON))
+    st.session_state[NETWORK] = model.LESSON
+
+
+# --- the controls ------------------------------------------------------------------------------
+last_valid = st.session_state.get(NETWORK, model.LESSON)
+if model.check_network(last_valid):  # set elsewhere and impossible: start from the lesson's
+    last_valid = model.LESSON
+for key, value in widget_values(last_valid).items():  # controls start from the stored network
+    st.session_state.setdefault(key, value)
+
+prose(PAGE, "controls")
+s = st.session_state
+with st.container(border=True):
+    top = st.columns([2, 3], gap="medium")
+    top[0].segmented_control(
+        "Convolution blocks",
+        range(model.MAX_BLOCKS + 1),
+        required=True,
+        key="build_blocks",
+        help="0 leaves only Flatten and the dense layers.",
+    )
+    blocks = s["build_blocks"]
+    with top[1]:
+        st.markdown("**Filters in each Conv2D layer**")
+        for i, col in enumerate(st.columns(model.MAX_BLOCKS)):
+            col.number_input(
+                f"Conv2D {i + 1}" + ("" if i < blocks else " (off)"),
+                min_value=0,
+                max_value=MAX_FILTERS,
+                step=1,
+                key=f"build_filters_{i + 1}",
+                disabled=i >= blocks,
+            )
+    row = st.columns(4, gap="medium")
+    row[0].select_slider(
+        "Kernel size", KERNELS, format_func=lambda k: f"{k}×{k}", key="build_kernel",
+        disabled=not blocks,
+    )  # fmt: skip
+    row[1].selectbox("Activation", model.ACTIVATIONS, key="build_activation", disabled=not blocks)
+    row[2].segmented_control(
+        "Padding", model.PADDINGS, required=True, key="build_padding", disabled=not blocks,
+        help="'valid': the filter stays inside the image, which shrinks by kernel size − 1. "
+        "'same': zeros around the edge keep the size.",
+    )  # fmt: skip
+    row[3].select_slider(
+        "Pool size", POOLS, format_func=lambda p: f"{p}×{p}", key="build_pool", disabled=not blocks
+    )
+    row = st.columns(4, gap="medium")
+    row[0].select_slider(
+        "Dropout after the last pooling layer", DROPOUTS, key="build_conv_dropout",
+        disabled=not blocks,
+    )  # fmt: skip
+    row[1].number_input("Units in the hidden dense layer", 1, MAX_UNITS, step=1, key="build_units")
+    row[2].select_slider("Dropout after the dense layer", DROPOUTS, key="build_dense_dropout")
+
+asked = model.NetworkConfig(
+    conv_blocks=blocks,
+    filters=tuple(int(s[f"build_filters_{i + 1}"] or 0) for i in range(model.MAX_BLOCKS)),
+    kernel_size=s["build_kernel"],
+    activation=s["build_activation"],
+    padding=s["build_padding"],
+    pool_size=s["build_pool"],
+    conv_dropout=s["build_conv_dropout"],
+    dense_units=int(s["build_units"] or 0),  # an emptied box is refused, not a crash
+    dense_dropout=s["build_dense_dropout"],
+)
+if problem := model.check_network(asked):
+    config = last_valid
+    st.error(
+        f"**This network cannot be built.** {problem}\n\n"
+        "Everything below still shows your last network that works.",
+        icon=":material/block:",
+    )
+else:
+    config = st.session_state[NETWORK] = asked
+rows = model.layer_table(config)
+total = sum(layer.params for layer in rows)
+
+left, right, far = st.columns([1, 1.7, 1.3], vertical_alignment="center")
+left.metric("Parameters to learn", f"{total:,}", border=True)
+far.button(
+    "Reset to the lesson's network",
+    icon=":material/restart_alt:",
+    on_click=reset,
+    key="build_reset",
+    width="stretch",
+)
+lesson_total, used = model.total_parameters(model.LESSON), config.block_filters()
+if replace(config, filters=used) == replace(model.LESSON, filters=model.LESSON.block_filters()):
+    right.markdown("This is the lesson's network.")
+elif total == lesson_total:
+    right.markdown(f"As many parameters as the lesson's network ({lesson_total:,}).")
+else:
+    more = "more" if total > lesson_total else "fewer"
+    right.markdown(
+        f"The lesson's network has {lesson_total:,}; yours has "
+        f"**{abs(total - lesson_total):,} {more}**."
+    )
+mine = st.session_state.get(LEARNER_MODEL)
+if mine is not None and mine.count_params() != total:
+    right.caption("Your trained model has a different network: train again to train this one.")
+
+
+# --- the shape flow, as a picture --------------------------------------------------------------
+def describe(shape: tuple[int, ...]) -> str:
+    return "×".join(str(n) for n in shape)
+
+
+def stage_svg(kind: str, shape: tuple[int, ...], longest: int, arrow: bool) -> str:
+    """One array drawn to scale: stacked squares for feature maps, a bar for a row of values."""
+    colour, mid = COLOURS[kind], 12 + 31  # an arrow of 12 px, then the stage, 62 px wide
+    dash = ' stroke-dasharray="3 2"' if kind == "Dropout" else ""
+    parts = []
+    if len(shape) == 3:  # (height, width, feature maps): side ∝ height, up to 8 squares deep
+        side, depth = 8 + 36 * shape[0] / model.INPUT_SHAPE[0], min(shape[2], 8)
+        for j in reversed(range(depth)):  # the back squares first, paler
+            x, y = mid - side / 2 + 2 * j - 7, 36 - side / 2 - 2 * j + 7
+            look = 'fill-opacity="0.35" stroke="white"' if j else f'stroke="{colour}"{dash}'
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{side:.1f}" height="{side:.1f}" '
+                f'fill="{colour}" {look}/>'
+            )
+    else:  # a row of values: height ∝ log(length)
+        height = 8 + 50 * math.log10(max(shape[0], 2)) / math.log10(max(longest, 10))
+        opacity = ' fill-opacity="0.5"' if kind == "Dropout" else ""
+        parts.append(
+            f'<rect x="{mid - 6}" y="{36 - height / 2:.1f}" width="12" height="{height:.1f}" '
+            f'fill="{colour}"{opacity} stroke="{colour}"{dash}/>'
+        )
+    if arrow:
+        parts.append('<path d="M1 36 H10 M6 32 L10 36 L6 40" stroke="#888" fill="none"/>')
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="74" height="72" viewBox="0 0 74 72">'
+        + "".join(parts)
+        + "</svg>"
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def flow_picture(rows: list) -> str:
+    """The stages side by side as HTML, wrapping onto more lines on a narrow screen."""
+    stages = [("input", "Input", model.INPUT_SHAPE), *((r.name, r.kind, r.shape) for r in rows)]
+    longest = max(n for *_, shape in stages if len(shape) == 1 for n in shape)
+    figures = []
+    for i, (name, kind, shape) in enumerate(stages):
+        label = "MaxPool" if kind == "MaxPooling2D" else kind
+        size = describe(shape) if len(shape) == 3 else f"{shape[0]:,}"
+        figures.append(
+            '<figure style="margin:0;flex:none;width:74px;text-align:center;font-size:0.75rem">'
+            f'<div style="padding-left:12px;font-weight:600">{label}</div>'
+            f'<img src="{stage_svg(kind, shape, longest, i > 0)}" width="74" height="72" '
+            f'alt="{name}: {size}"/>'
+            f'<figcaption style="padding-left:12px">{size}</figcaption></figure>'
+        )
+    return '<div style="display:flex;flex-wrap:wrap;row-gap:0.8rem">' + "".join(figures) + "</div>"
+
+
+prose(PAGE, "flow")
+flow_text = " → ".join(
+    [f"input {describe(model.INPUT_SHAPE)}", *(f"{r.name} {describe(r.shape)}" for r in rows)]
+)
+with st.container(border=True):
+    st.markdown("**The shape of the array after each layer, input to output**")
+    st.html(flow_picture(rows))
+    st.caption(
+        f"Shape flow: {flow_text}. Squares: height × width, stacked for feature maps "
+        "(up to 8 drawn); bars: a row of values. Dotted: dropout."
+    )
+
+# --- the table ---------------------------------------------------------------------------------
+prose(PAGE, "table")
+st.table(
+    [
+        {
+            "layer (type)": f"{r.name} ({r.kind})",
+            "output shape": r.output_shape.replace(" ", "\u00a0"),  # never wrapped
+            "why this shape": r.why_shape,
+            "parameters": f"{r.params:,}",
+            "arithmetic": r.arithmetic,
+        }
+        for r in rows
+    ],
+    hide_index=True,
+)
+by_layer = " + ".join(f"{r.params:,}" for r in rows if r.params)
+st.markdown(f"**Total: {by_layer} = {total:,} parameters**")
+show_code(model.check_network, model.layer_table, model.count_by_hand)
+
+
+@st.cache_data(max_entries=100, show_spinner="Keras is building the network…")
+def keras_summary(config: model.NetworkConfig) -> tuple[str, int]:
+    """Keras' own summary and parameter count; the model itself is thrown away."""
+    net = model.build_model(config)
+    return model.summary_text(net), net.count_params()
+
+
+prose(PAGE, "keras")
+if st.toggle("Ask Keras: build it and print `model.summary()`", key="build_ask_keras"):
+    text, counted = keras_summary(config)
+    st.code(text, language=None)
+    if counted == total:
+        st.success(f"Keras counts {counted:,} parameters, like the table.", icon=":material/check:")
+    else:  # never expected: the tests compare both for many networks
+        st.warning(f"Keras counts {counted:,}, the table {total:,}.")
+    show_code(model.build_model, model.summary_text)
+
+# --- parameter sharing -------------------------------------------------------------------------
+prose(PAGE, "sharing")
+if not config.conv_blocks:
+    prose(PAGE, "no-conv")
+else:
+    values_out, conv_params, dense_params = model.dense_instead_of_conv(config)
+    first = rows[0]
+    c1, c2 = st.columns(2)
+    c1.metric(f"{first.name}: {describe(first.shape)} = {values_out:,} values", f"{conv_params:,}")
+    c2.metric(f"A Dense layer making {values_out:,} values", f"{dense_params:,}")
+    c1.caption(first.arithmetic)
+    c2.caption(f"784 pixels × {values_out:,} units + {values_out:,} biases = {dense_params:,}")
+    st.markdown(
+        f"The Dense layer would need **{dense_params / conv_params:,.0f} times** as many "
+        f"parameters. Each of the {config.filters[0]} filters re-uses its "
+        f"{config.kernel_size}×{config.kernel_size} weights and its bias at all "
+        f"{first.shape[0]}×{first.shape[1]} = {first.shape[0] * first.shape[1]:,} positions."
+    )
+
+    prose(PAGE, "whole")
+    plain = model.layer_table(model.without_convolution(config))
+    networks = {"your network": rows, "without convolution": plain}
+    fig = go.Figure()
+    for kind in ("Conv2D", "Dense"):
+        for name in dict.fromkeys(r.name for t in networks.values() for r in t if r.kind == kind):
+            counts = [next((r.params for r in t if r.name == name), 0) for t in networks.values()]
+            fig.add_trace(
+                go.Bar(
+                    y=list(networks), x=counts, name=name, orientation="h",
+                    marker_color=COLOURS[kind], marker_line={"color": "white", "width": 1},
+                    hovertemplate=f"{name}: %{{x:,}} parameters<extra></extra>",
+                )
+            )  # fmt: skip
+    totals = {label: sum(r.params for r in t) for label, t in networks.items()}
+    for label, n in totals.items():
+        fig.add_annotation(
+            x=n, y=label, text=f" {n:,}", showarrow=False, xanchor="left", font={"size": 14}
+        )
+    fig.update_layout(
+        title="Parameters to learn, layer by layer",
+        barmode="stack",
+        height=260,
+        xaxis_title="parameters",
+        yaxis_title="network",
+        yaxis_autorange="reversed",
+        legend={"traceorder": "normal"},
+        showlegend=False,
+        xaxis_range=[0, max(totals.values()) * 1.18],
+    )
+    chart(
+        fig,
+        "Stacked bars: your network has "
+        + ", ".join(f"{r.name} {r.params:,}" for r in rows if r.params)
+        + f" = {totals['your network']:,} parameters; without convolution it has "
+        + ", ".join(f"{r.name} {r.params:,}" for r in plain if r.params)
+        + f" = {totals['without convolution']:,}.",
+    )
+
+# --- the code ----------------------------------------------------------------------------------
+prose(PAGE, "code")
+st.code(model.keras_code(config), language="python")
+show_code(model.keras_code, label="Show the code that writes this code")

@@ -1,0 +1,59 @@
+"""The build page in headless Chromium: the lesson's total, and filters changed by mouse."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support import wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+def open_build(page, url: str):
+    page.goto(f"{url}/build")
+    page.wait_for_selector("[data-testid=stMain]")
+    wait_idle(page, 120_000)
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("heading", level=1)).to_contain_text("3 · Build the network")
+    return main
+
+
+def total(main):
+    return main.get_by_test_id("stMetricValue").first
+
+
+def filters_box(main, layer: int):
+    """The number input of one Conv2D layer's filters (Streamlit marks it with its key)."""
+    return main.locator(f".st-key-build_filters_{layer}")
+
+
+def test_default_network_shows_53558(page, server_url):
+    main = open_build(page, server_url)
+    expect(total(main)).to_have_text("53,558", timeout=60_000)
+    expect(main.get_by_text("Total: 60 + 880 + 51,328 + 1,290 = 53,558 parameters")).to_be_visible()
+    expect(main.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_changing_the_first_filters_by_mouse_updates_the_total(page, server_url):
+    main = open_build(page, server_url)
+    expect(total(main)).to_have_text("53,558", timeout=60_000)
+    first = filters_box(main, 1)
+    first.get_by_test_id("stNumberInputStepUp").click()  # 6 → 7 filters
+    wait_idle(page)
+    # 3×3×1×7 + 7 = 70, 3×3×7×16 + 16 = 1,024, + 51,328 + 1,290
+    expect(total(main)).to_have_text("53,712")
+    row = main.get_by_test_id("stTableStyledTable").get_by_role("row").nth(1)  # conv2d
+    expect(row).to_contain_text("3×3 kernel × 1 input channel × 7 filters + 7 biases = 70")
+
+    field = first.get_by_role("spinbutton")  # type 0 filters: refused, the last network stays
+    field.fill("0")
+    field.press("Enter")
+    wait_idle(page)
+    expect(page.get_by_test_id("stAlertContentError")).to_contain_text("has 0 filters")
+    expect(total(main)).to_have_text("53,712")
+
+    main.get_by_role("button", name="Reset to the lesson's network").click()
+    wait_idle(page)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    expect(total(main)).to_have_text("53,558")
+    expect(first.get_by_role("spinbutton")).to_have_value("6")
+    expect(main.get_by_test_id("stException")).to_have_count(0)

@@ -1,0 +1,192 @@
+"""The build page under AppTest: every control changes the table, and bad networks are refused."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lesson.model import LESSON, NetworkConfig
+from tests.conftest import APPTEST_TIMEOUT
+from tests.support import ROOT
+
+PAGE = "lesson/pages/build_page.py"
+
+
+def open_page(network: NetworkConfig | None = None) -> AppTest:
+    """The build page, with `network` already stored as if another page had set it."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
+    if network is not None:
+        at.session_state["network_config"] = network
+    at.run()
+    at.switch_page(PAGE).run()
+    assert_clean(at)
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def table(at: AppTest) -> dict[str, str]:
+    """Layer name → parameters, as the page's table shows them."""
+    frame = at.table[0].value
+    return {
+        layer.split(" ")[0]: params
+        for layer, params in zip(frame["layer (type)"], frame["parameters"], strict=True)
+    }
+
+
+def shapes(at: AppTest) -> list[str]:
+    return [s.replace("\u00a0", " ") for s in at.table[0].value["output shape"]]
+
+
+def total(at: AppTest) -> str:
+    return at.metric[0].value
+
+
+def test_the_lessons_network_by_default():
+    at = open_page()
+    assert at.title[0].value == "3 · Build the network"
+    assert total(at) == "53,558"
+    assert table(at) == {
+        "conv2d": "60", "max_pooling2d": "0", "conv2d_1": "880", "max_pooling2d_1": "0",
+        "dropout": "0", "flatten": "0", "dense": "51,328", "dropout_1": "0", "dense_1": "1,290",
+    }  # fmt: skip
+    assert shapes(at)[:2] == ["(None, 26, 26, 6)", "(None, 13, 13, 6)"]
+    assert at.session_state["network_config"] == LESSON
+    assert "This is the lesson's network." in [m.value for m in at.markdown]
+    assert any("layers.Conv2D(6, kernel_size=3" in c.value for c in at.code)
+    assert "input 28×28×1 → conv2d 26×26×6" in at.caption[0].value  # the picture's text
+
+
+def test_changing_the_first_filters_changes_the_table_and_the_code():
+    at = open_page()
+    at.number_input(key="build_filters_1").set_value(8).run()
+    assert_clean(at)
+    assert table(at)["conv2d"] == "80"  # 3×3×1×8 + 8
+    assert table(at)["conv2d_1"] == "1,168"  # 3×3×8×16 + 16
+    assert "yours has **308 more**" in "\n".join(m.value for m in at.markdown)
+    assert total(at) == f"{80 + 1_168 + 51_328 + 1_290:,}"
+    assert at.session_state["network_config"].filters[0] == 8
+    assert any("layers.Conv2D(8, kernel_size=3" in c.value for c in at.code)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "layer", "params"),
+    [
+        ("build_kernel", 5, "conv2d", "156"),  # 5×5×1×6 + 6
+        ("build_units", 64, "dense", "25,664"),  # 400×64 + 64
+        ("build_pool", 3, "dense", "8,320"),  # 26÷3=8, 8−2=6, 6÷3=2: 2×2×16 = 64 values × 128 + 128
+        ("build_conv_dropout", 0.0, "dropout", "0"),  # now the dense dropout is "dropout"
+    ],
+)
+def test_each_control_changes_the_table(key, value, layer, params):
+    at = open_page()
+    before = at.table[0].value.copy()
+    widget = at.number_input(key=key) if key == "build_units" else at.select_slider(key=key)
+    widget.set_value(value).run()
+    assert_clean(at)
+    assert not at.table[0].value.equals(before)
+    assert table(at)[layer] == params
+
+
+def test_padding_blocks_and_activation():
+    at = open_page()
+    at.button_group(key="build_padding").set_value("same").run()
+    assert shapes(at)[0] == "(None, 28, 28, 6)"
+    at.button_group(key="build_blocks").set_value(3).run()
+    assert_clean(at)
+    assert "conv2d_2" in table(at)
+    assert shapes(at)[5] == "(None, 3, 3, 32)"  # 28 → 14 → 7 → 3
+    at.selectbox(key="build_activation").set_value("tanh").run()
+    assert at.session_state["network_config"].activation == "tanh"
+    assert any('activation="tanh", padding="same"' in c.value for c in at.code)
+
+
+def test_no_convolution_leaves_the_dense_network():
+    at = open_page()
+    at.button_group(key="build_blocks").set_value(0).run()
+    assert_clean(at)
+    assert list(table(at)) == ["flatten", "dense", "dropout", "dense_1"]
+    assert total(at) == "101,770"
+    assert at.number_input(key="build_filters_1").disabled
+    assert "has no convolution" in "\n".join(m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ([("number_input", "build_filters_1", 0)], "Conv2D layer 1 (conv2d) has 0 filters"),
+        (
+            [("button_group", "build_blocks", 3), ("select_slider", "build_kernel", 7)],
+            "Conv2D layer 3 (conv2d_2) cannot fit its 7×7 filter",
+        ),
+        (
+            [("select_slider", "build_kernel", 7), ("select_slider", "build_pool", 3)],
+            "MaxPooling2D layer 2 (max_pooling2d_1) cannot fit one 3×3 window",
+        ),
+    ],
+)
+def test_an_impossible_network_is_refused_and_the_last_valid_one_stays(changes, words):
+    at = open_page()
+    at.number_input(key="build_filters_2").set_value(12).run()  # valid changes first
+    for kind, key, value in changes[:-1]:
+        getattr(at, kind)(key=key).set_value(value).run()
+    valid, shown = at.session_state["network_config"], table(at)
+    kind, key, value = changes[-1]  # then the one that breaks it
+    getattr(at, kind)(key=key).set_value(value).run()
+    assert_clean(at)
+    assert len(at.error) == 1 and words in at.error[0].value
+    assert at.session_state["network_config"] == valid
+    assert table(at) == shown  # the page still shows the last network that works
+    at.button(key="build_reset").click().run()  # and it can be repaired
+    assert_clean(at)
+    assert not at.error
+    assert total(at) == "53,558"
+    assert at.session_state["network_config"] == LESSON
+    assert at.number_input(key="build_filters_1").value == 6
+
+
+def test_reset_brings_back_the_lessons_network():
+    at = open_page()
+    at.number_input(key="build_filters_1").set_value(32).run()
+    at.select_slider(key="build_kernel").set_value(5).run()
+    assert total(at) != "53,558"
+    at.button(key="build_reset").click().run()
+    assert_clean(at)
+    assert total(at) == "53,558"
+    assert at.select_slider(key="build_kernel").value == 3
+
+
+def test_the_controls_start_from_the_stored_network():
+    stored = NetworkConfig(conv_blocks=1, filters=(10,), kernel_size=5, dense_units=64)
+    at = open_page(stored)
+    assert at.button_group(key="build_blocks").value == 1
+    assert at.number_input(key="build_filters_1").value == 10
+    assert at.number_input(key="build_filters_2").value == 16  # unused: the lesson's
+    assert at.session_state["network_config"] == NetworkConfig(
+        conv_blocks=1, filters=(10, 16, 32), kernel_size=5, dense_units=64
+    )
+    assert total(at) == f"{5 * 5 * 10 + 10 + 12 * 12 * 10 * 64 + 64 + 64 * 10 + 10:,}"
+
+
+def test_an_impossible_stored_network_falls_back_to_the_lessons():
+    at = open_page(NetworkConfig(filters=(0, 16, 32)))
+    assert total(at) == "53,558"
+    assert at.session_state["network_config"] == LESSON
+
+
+def test_the_no_convolution_preset_opens_cleanly():
+    at = open_page(NetworkConfig(conv_blocks=0))
+    assert at.button_group(key="build_blocks").value == 0
+    assert total(at) == "101,770"
+
+
+def test_keras_agrees_with_the_table():
+    at = open_page()
+    at.number_input(key="build_filters_1").set_value(64).run()
+    at.button_group(key="build_padding").set_value("same").run()
+    at.toggle(key="build_ask_keras").set_value(True).run()
+    assert_clean(at)
+    summary = next(c.value for c in at.code if "Total params" in c.value)
+    assert f"Total params: {total(at)}" in summary
+    assert "conv2d (Conv2D)" in summary and "(None, 28, 28, 64)" in summary
+    assert at.success and total(at) in at.success[0].value
