@@ -21,6 +21,12 @@ navigation = st.navigation(
                 icon=":material/looks_one:",
                 url_path="one-hot",
             ),
+            st.Page(
+                f"{PAGES}/draw_page.py",
+                title="5 · Draw a digit",
+                icon=":material/draw:",
+                url_path="draw",
+            ),
         ],
     }
 )
