@@ -50,7 +50,11 @@ def open_draw_page(page, url: str) -> None:
 
 def draw(page, strokes) -> None:
     """Draw strokes with the mouse: down, several moves, up."""
-    box = page.locator(CANVAS).bounding_box()
+    canvas = page.locator(CANVAS)
+    expect(canvas).to_have_count(1)  # after Clear, the old canvas is gone
+    canvas.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)  # the page may still be shrinking after Clear
+    box = canvas.bounding_box()
     for stroke in strokes:
         x, y = stroke[0]
         page.mouse.move(box["x"] + x, box["y"] + y)

@@ -25,15 +25,21 @@ with st.spinner("Loading Keras…"):
 net, net_name = model_picker("draw_model")
 
 
-def crisp(image: np.ndarray, width: int = 112) -> np.ndarray:
-    """A grey image (0..255 or 0..1) enlarged with square pixels, for display."""
+def crisp(image: np.ndarray, width: int = 120) -> np.ndarray:
+    """A grey image (0..255 or 0..1) enlarged with square pixels, centred in a see-through
+    width×width square so that images of any shape line up."""
     a = np.asarray(image, dtype=np.float32)
     a = a * 255 if a.max() <= 1 else a
     h, w = a.shape
     scale = width / max(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     small = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "L")
-    return np.asarray(small.resize(size, Image.Resampling.NEAREST))
+    grey = np.asarray(small.resize(size, Image.Resampling.NEAREST))
+    out = np.zeros((width, width, 4), np.uint8)  # transparent
+    top, left = (width - size[1]) // 2, (width - size[0]) // 2
+    out[top : top + size[1], left : left + size[0], :3] = grey[..., None]
+    out[top : top + size[1], left : left + size[0], 3] = 255
+    return out
 
 
 def mosaic(maps: np.ndarray, cell: int = 56, per_row: int = 8) -> np.ndarray:
@@ -53,6 +59,16 @@ def mosaic(maps: np.ndarray, cell: int = 56, per_row: int = 8) -> np.ndarray:
     return out
 
 
+def clear_canvas() -> None:
+    """A new key mounts a fresh, empty canvas (runs before the page, so no second rerun)."""
+    st.session_state.canvas_generation = st.session_state.get("canvas_generation", 0) + 1
+
+
+def random_test_image(count: int) -> None:
+    """Jump to a random test image."""
+    st.session_state.draw_test_index = int(np.random.default_rng().integers(count))
+
+
 # --- where the digit comes from ------------------------------------------------------------
 source = st.segmented_control(
     "Where the digit comes from",
@@ -69,8 +85,9 @@ with left:
         prose(PAGE, "draw")
         from streamlit_drawable_canvas import st_canvas
 
-        pen = st.slider("Pen width", 6, 40, 20, key="draw_pen", help="In canvas pixels.")
+        pen = st.session_state.get("draw_pen", 20)
         generation = st.session_state.get("canvas_generation", 0)
+        st.space("small")  # room for the canvas's toolbar, which appears above it on hover
         result = st_canvas(
             stroke_width=pen,
             stroke_color="#FFFFFF",
@@ -81,18 +98,24 @@ with left:
             return_image_data=True,
             key=f"draw_canvas_{generation}",  # a new key is a fresh, empty canvas
         )
-        if st.button("Clear", icon=":material/delete:", key="draw_clear"):
-            st.session_state.canvas_generation = generation + 1
-            st.rerun()
+        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+        c1.slider(
+            "Pen width", 6, 40, 20, key="draw_pen", help="In canvas pixels; 20 is MNIST-like."
+        )
+        c2.button("Clear", icon=":material/delete:", key="draw_clear", on_click=clear_canvas)
         if result.image_data is not None:
             steps = drawing.mnist_steps(result.image_data, ink="light")  # white on black
         nothing = "The canvas is empty: draw a digit in the black square."
     elif source == "test":
         prose(PAGE, "test")
         index = st.number_input("Test image", 0, len(m.x_test) - 1, 0, key="draw_test_index")
-        if st.button("Random test image", icon=":material/shuffle:", key="draw_random"):
-            st.session_state.draw_test_index = int(np.random.default_rng().integers(len(m.x_test)))
-            st.rerun()
+        st.button(
+            "Random test image",
+            icon=":material/shuffle:",
+            key="draw_random",
+            on_click=random_test_image,
+            args=(len(m.x_test),),
+        )
         truth = int(m.y_test[index])
         st.image(crisp(m.x_test[index], 168), caption=f"x_test[{index}], label {truth}")
         steps = drawing.mnist_steps(m.x_test[index], ink="light")
@@ -192,7 +215,7 @@ st.image(
         "4 · centre of mass at the centre of 28×28",
         "5 · scaled to 0–1: the network's input",
     ],
-    width=112,
+    width=120,
 )
 if steps.inverted:
     st.caption("Your image had dark ink on light paper, so it was inverted first: MNIST is light.")
