@@ -17,6 +17,7 @@ SIZE = 28  # the network's input: 28×28
 BOX = 20  # MNIST's digits fit a 20×20 box inside that
 EMPTY = 25  # brightest pixel below this (of 255): nothing drawn
 INK = 0.2  # a pixel is ink if it is brighter than 20 % of the brightest pixel
+BLOB = 0.6  # more of the 20×20 box inked than this: no MNIST digit looks like it
 MAX_BYTES = 20_000_000  # larger files are refused before decoding
 MAX_SIDE = 1024  # larger images are shrunk first: plenty for one digit, and fast
 
@@ -55,6 +56,7 @@ def load_image(source: str | Path | bytes) -> Image.Image:
         image.draft("L", (MAX_SIDE, MAX_SIDE))  # JPEGs decode smaller, much faster
         image = ImageOps.exif_transpose(image)  # phone photos: the right way up
         image.thumbnail((MAX_SIDE, MAX_SIDE))
+        image.load()  # decode now: a damaged file fails here, not later
     except (UnidentifiedImageError, Image.DecompressionBombError) as err:
         raise ImageFileError(f"{name} is not an image Pillow can read: use a PNG or JPG.") from err
     except (OSError, ValueError, SyntaxError) as err:  # truncated or corrupt image data
@@ -132,7 +134,7 @@ def centre_by_mass(fitted: np.ndarray, size: int = SIZE) -> np.ndarray:
     mass = fitted.sum()
     rows, cols = np.indices(fitted.shape)
     centre_row, centre_col = (rows * fitted).sum() / mass, (cols * fitted).sum() / mass
-    middle = (size - 1) / 2  # 13.5: between the two middle pixels
+    middle = size // 2  # MNIST's centres of mass sit on pixel (14, 14), measured on x_test
     top = int(np.clip(round(middle - centre_row), 0, size - h))
     left = int(np.clip(round(middle - centre_col), 0, size - w))
     centred = np.zeros((size, size), np.float32)
@@ -143,6 +145,11 @@ def centre_by_mass(fitted: np.ndarray, size: int = SIZE) -> np.ndarray:
 def scale_to_unit(centred: np.ndarray) -> np.ndarray:
     """Pixel values 0..1, the brightest pixel 1, like x_test / 255."""
     return (centred / centred.max()).astype(np.float32)
+
+
+def ink_share(fitted: np.ndarray, box: int = BOX) -> float:
+    """How much of the 20×20 box is ink, 0..1: about 0.23 for a typical MNIST digit, < 0.6."""
+    return float(fitted.sum() / (255 * box * box))
 
 
 def mnist_steps(image: Image.Image | np.ndarray, ink: str = "auto") -> Steps | None:

@@ -153,7 +153,16 @@ with right:
     sentence = f"**{probs[top]:.1%}** for {top}" + (
         f", **{probs[second]:.1%}** for {second}." if close else "."
     )
-    if probs[top] >= SURE:
+    share = drawing.ink_share(steps.fitted)
+    if share > drawing.BLOB:
+        st.warning(
+            f"**Don't trust this answer.** The network says {top} ({probs[top]:.1%}), but your "
+            f"ink covers {share:.0%} of the 20×20 box: MNIST digits cover about a quarter, hardly "
+            "ever more than half. The softmax must share 100 % among the ten digits, so the "
+            "network answers even when it sees nothing like a digit.",
+            icon=":material/help:",
+        )
+    elif probs[top] >= SURE:
         st.markdown(f"The network is sure: {sentence}")
     elif probs[top] >= UNSURE:
         st.markdown(f"The network is fairly sure: {sentence}")
@@ -162,12 +171,6 @@ with right:
             f"**The network is not sure at all.** Its best guess, {top}, gets only "
             f"{probs[top]:.1%}: this does not look much like any digit it learned.",
             icon=":material/help:",
-        )
-    if steps.fitted.mean() > 0.5 * 255:
-        st.warning(
-            "Your ink fills most of its box, which no MNIST digit does: whatever the network "
-            "answers here, it is guessing.",
-            icon=":material/format_color_fill:",
         )
     if truth is not None:
         verdict = "right" if top == truth else "wrong"
