@@ -6,6 +6,7 @@ still classified, and the exit status is 1.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -67,6 +68,20 @@ def measure(model, runs: int = 50) -> dict:
     }
 
 
+@contextlib.contextmanager
+def quiet_stderr():
+    """Silence file descriptor 2 (C++ logging included) for the duration of the block."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Classify each image; 0 if all were classified, 1 if any failed, 2 if the model failed."""
     parser = argparse.ArgumentParser(
@@ -78,11 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="a .keras model file (default: the pre-trained model)")
     args = parser.parse_args(argv)
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter quiet
-    from lesson import model as models
-
+    with quiet_stderr():  # TensorFlow's start-up chatter would bury the errors that matter
+        from lesson import model as models
     try:
-        net = models.load_trained(args.model or models.pretrained_path())
+        with quiet_stderr():
+            net = models.load_trained(args.model or models.pretrained_path())
     except models.ModelFileError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -92,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             line = {"file": path, **classify(net, path)}
         except drawing.ImageFileError as err:
             failed += 1
-            print(f"error: {path}: {err}", file=sys.stderr)
+            print(f"error: {err}", file=sys.stderr)
             line = {"file": path, "digit": None, "probabilities": None, "error": str(err)}
         print(json.dumps(line), flush=True)
     return 1 if failed else 0
