@@ -25,6 +25,16 @@ with st.spinner("Loading Keras…"):
 net, net_name = model_picker("draw_model")
 
 
+def a(digit: int) -> str:
+    """The digit with its article: "a 7", "an 8"."""
+    return f"{'an' if digit == 8 else 'a'} {digit}"
+
+
+def pct(p: float) -> str:
+    """A probability as a percentage that never rounds up to a certain 100 %."""
+    return "over 99.9 %" if p > 0.999 else f"{p:.1%}"
+
+
 def crisp(image: np.ndarray, width: int = 120) -> np.ndarray:
     """A grey image (0..255 or 0..1) enlarged with square pixels, centred in a see-through
     width×width square so that images of any shape line up."""
@@ -149,14 +159,14 @@ with right:
     order = np.argsort(probs)[::-1]
     top, second = int(order[0]), int(order[1])
     close = probs[second] >= probs[top] / 3
-    st.subheader(f"A {top} or a {second}?" if close else f"It reads a {top}")
-    sentence = f"**{probs[top]:.1%}** for {top}" + (
-        f", **{probs[second]:.1%}** for {second}." if close else "."
+    st.subheader(f"{a(top).capitalize()} or {a(second)}?" if close else f"It reads {a(top)}")
+    sentence = f"**{pct(probs[top])}** for {top}" + (
+        f", **{pct(probs[second])}** for {second}." if close else "."
     )
     share = drawing.ink_share(steps.fitted)
     if share > drawing.BLOB:
         st.warning(
-            f"**Don't trust this answer.** The network says {top} ({probs[top]:.1%}), but your "
+            f"**Don't trust this answer.** The network says {top} ({pct(probs[top])}), but your "
             f"ink covers {share:.0%} of the 20×20 box: MNIST digits cover about a quarter, hardly "
             "ever more than half. The softmax must share 100 % among the ten digits, so the "
             "network answers even when it sees nothing like a digit.",
@@ -169,7 +179,7 @@ with right:
     else:
         st.warning(
             f"**The network is not sure at all.** Its best guess, {top}, gets only "
-            f"{probs[top]:.1%}: this does not look much like any digit it learned.",
+            f"{pct(probs[top])}: this does not look much like any digit it learned.",
             icon=":material/help:",
         )
     if truth is not None:
