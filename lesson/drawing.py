@@ -66,6 +66,14 @@ def load_image(source: str | Path | bytes) -> Image.Image:
 
 def as_grey(image: Image.Image | np.ndarray) -> np.ndarray:
     """Any image as grey pixel values 0..255, (H, W) float32; transparent parts become paper."""
+    try:
+        return _as_grey(image)
+    except (ValueError, OSError) as err:  # an unusual colour mode Pillow cannot convert
+        raise ImageFileError(f"This image cannot be turned into grey ({err}).") from err
+
+
+def _as_grey(image: Image.Image | np.ndarray) -> np.ndarray:
+    """as_grey, without the friendly error."""
     if isinstance(image, np.ndarray):
         a = np.asarray(image)
         if a.ndim == 3 and a.shape[2] == 4:

@@ -38,12 +38,12 @@ def pct(p: float) -> str:
 def crisp(image: np.ndarray, width: int = 120) -> np.ndarray:
     """A grey image (0..255 or 0..1) enlarged with square pixels, centred in a see-through
     width×width square so that images of any shape line up."""
-    a = np.asarray(image, dtype=np.float32)
-    a = a * 255 if a.max() <= 1 else a
-    h, w = a.shape
+    pixels = np.asarray(image, dtype=np.float32)
+    pixels = pixels * 255 if pixels.max() <= 1 else pixels
+    h, w = pixels.shape
     scale = width / max(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    small = Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "L")
+    small = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "L")
     grey = np.asarray(small.resize(size, Image.Resampling.NEAREST))
     out = np.zeros((width, width, 4), np.uint8)  # transparent
     top, left = (width - size[1]) // 2, (width - size[0]) // 2
