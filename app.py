@@ -27,6 +27,12 @@ navigation = st.navigation(
                 icon=":material/stacks:",
                 url_path="build",
             ),
+            st.Page(
+                f"{PAGES}/draw_page.py",
+                title="5 · Draw a digit",
+                icon=":material/draw:",
+                url_path="draw",
+            ),
         ],
     }
 )

@@ -13,6 +13,7 @@ NAV = {
     "1 · The data": "1 · The data",
     "2 · One-hot labels": "2 · One-hot labels",
     "3 · Build the network": "3 · Build the network",
+    "5 · Draw a digit": "5 · Draw a digit",
 }
 
 

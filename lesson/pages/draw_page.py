@@ -1,0 +1,267 @@
+"""Page 5: draw a digit, see it become an MNIST digit, and watch the network read it."""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+from PIL import Image
+
+from lesson import drawing
+from lesson.pages.common import chart, mnist, model_picker, prose, show_code
+
+PAGE = "draw_page"
+CANVAS = 280  # pixels: ten canvas pixels for each of the network's 28
+LAST_DRAWING = "last_drawing"  # float32 (28, 28) 0..1, read by the feature-map view
+SOURCES = {"draw": "Draw", "test": "Pick a test digit", "upload": "Upload an image"}
+BLUE, ORANGE, GREY, GAP = "#0072b2", "#e69f00", "#c8c8c8", (0, 114, 178)
+SURE, UNSURE = 0.9, 0.6  # top probability: "sure" above SURE, "unsure" below UNSURE
+
+st.title("5 · Draw a digit")
+prose(PAGE, "intro")
+m = mnist()
+with st.spinner("Loading Keras…"):
+    import keras
+
+    from lesson import features
+net, net_name = model_picker("draw_model")
+
+
+def a(digit: int) -> str:
+    """The digit with its article: "a 7", "an 8"."""
+    return f"{'an' if digit == 8 else 'a'} {digit}"
+
+
+def pct(p: float) -> str:
+    """A probability as a percentage that never rounds up to a certain 100 %."""
+    return "over 99.9 %" if p > 0.999 else f"{p:.1%}"
+
+
+def crisp(image: np.ndarray, width: int = 120) -> np.ndarray:
+    """A grey image (0..255 or 0..1) enlarged with square pixels, centred in a see-through
+    width×width square so that images of any shape line up."""
+    pixels = np.asarray(image, dtype=np.float32)
+    pixels = pixels * 255 if pixels.max() <= 1 else pixels
+    h, w = pixels.shape
+    scale = width / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "L")
+    grey = np.asarray(small.resize(size, Image.Resampling.NEAREST))
+    out = np.zeros((width, width, 4), np.uint8)  # transparent
+    top, left = (width - size[1]) // 2, (width - size[0]) // 2
+    out[top : top + size[1], left : left + size[0], :3] = grey[..., None]
+    out[top : top + size[1], left : left + size[0], 3] = 255
+    return out
+
+
+def mosaic(maps: np.ndarray, cell: int = 56, per_row: int = 8) -> np.ndarray:
+    """Feature maps (h, w, c) side by side, one brightness scale for the whole layer."""
+    h, w, c = maps.shape
+    top = maps.max() or 1.0  # all zero: keep them black
+    cols, rows = min(c, per_row), -(-c // per_row)
+    zoom = max(1, cell // max(h, w))
+    gap = 3
+    out = np.empty((rows * (h * zoom + gap) - gap, cols * (w * zoom + gap) - gap, 3), np.uint8)
+    out[:] = GAP  # blue lines between the maps
+    for i in range(c):
+        r, col = divmod(i, per_row)
+        tile = np.kron(maps[..., i] / top * 255, np.ones((zoom, zoom))).astype(np.uint8)
+        y, x = r * (h * zoom + gap), col * (w * zoom + gap)
+        out[y : y + h * zoom, x : x + w * zoom] = tile[..., None]
+    return out
+
+
+def clear_canvas() -> None:
+    """A new key mounts a fresh, empty canvas (runs before the page, so no second rerun)."""
+    st.session_state.canvas_generation = st.session_state.get("canvas_generation", 0) + 1
+
+
+def random_test_image(count: int) -> None:
+    """Jump to a random test image."""
+    st.session_state.draw_test_index = int(np.random.default_rng().integers(count))
+
+
+# --- where the digit comes from ------------------------------------------------------------
+source = st.segmented_control(
+    "Where the digit comes from",
+    list(SOURCES),
+    format_func=SOURCES.get,
+    default="draw",
+    key="draw_source",
+)
+source = source or "draw"  # a segment clicked twice is deselected
+left, right = st.columns([2, 3], gap="large")
+steps, truth = None, None
+with left:
+    if source == "draw":
+        prose(PAGE, "draw")
+        from streamlit_drawable_canvas import st_canvas
+
+        pen = st.session_state.get("draw_pen", 20)
+        generation = st.session_state.get("canvas_generation", 0)
+        st.space("small")  # room for the canvas's toolbar, which appears above it on hover
+        result = st_canvas(
+            stroke_width=pen,
+            stroke_color="#FFFFFF",
+            background_color="#000000",
+            width=CANVAS,
+            height=CANVAS,
+            drawing_mode="freedraw",
+            return_image_data=True,
+            key=f"draw_canvas_{generation}",  # a new key is a fresh, empty canvas
+        )
+        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+        c1.slider(
+            "Pen width", 6, 40, 20, key="draw_pen", help="In canvas pixels; 20 is MNIST-like."
+        )
+        c2.button("Clear", icon=":material/delete:", key="draw_clear", on_click=clear_canvas)
+        if result.image_data is not None:
+            steps = drawing.mnist_steps(result.image_data, ink="light")  # white on black
+        nothing = "The canvas is empty: draw a digit in the black square."
+    elif source == "test":
+        prose(PAGE, "test")
+        index = st.number_input("Test image", 0, len(m.x_test) - 1, 0, key="draw_test_index")
+        st.button(
+            "Random test image",
+            icon=":material/shuffle:",
+            key="draw_random",
+            on_click=random_test_image,
+            args=(len(m.x_test),),
+        )
+        truth = int(m.y_test[index])
+        st.image(crisp(m.x_test[index], 168), caption=f"x_test[{index}], label {truth}")
+        steps = drawing.mnist_steps(m.x_test[index], ink="light")
+        nothing = "This test image is blank."
+    else:
+        prose(PAGE, "upload")
+        upload = st.file_uploader(
+            "A PNG or JPG of one digit",
+            type=["png", "jpg", "jpeg"],
+            max_upload_size=drawing.MAX_BYTES // 1_000_000,
+            key="draw_upload",
+        )
+        nothing = "Upload an image of a digit to see what the network makes of it."
+        if upload is not None:
+            try:
+                image = drawing.load_image(upload.getvalue())
+                steps = drawing.mnist_steps(image, ink="auto")
+                st.image(crisp(drawing.as_grey(image), 168), caption=upload.name)
+                nothing = f"No digit found in {upload.name}: it looks blank. Try another image."
+            except drawing.ImageFileError as err:
+                st.error(f"{err}".replace("The upload", upload.name), icon=":material/error:")
+                nothing = "Choose another image."
+
+# --- the prediction ------------------------------------------------------------------------
+with right:
+    if steps is None:
+        st.info(nothing, icon=":material/draw:")
+        st.stop()
+    st.session_state[LAST_DRAWING] = steps.digit
+    probs = features.probabilities(net, steps.digit)[0]  # (10,)
+    order = np.argsort(probs)[::-1]
+    top, second = int(order[0]), int(order[1])
+    close = probs[second] >= probs[top] / 3
+    st.subheader(f"{a(top).capitalize()} or {a(second)}?" if close else f"It reads {a(top)}")
+    sentence = f"**{pct(probs[top])}** for {top}" + (
+        f", **{pct(probs[second])}** for {second}." if close else "."
+    )
+    share = drawing.ink_share(steps.fitted)
+    if share > drawing.BLOB:
+        st.warning(
+            f"**Don't trust this answer.** The network says {top} ({pct(probs[top])}), but your "
+            f"ink covers {share:.0%} of the 20×20 box: MNIST digits cover about a quarter, hardly "
+            "ever more than half. The softmax must share 100 % among the ten digits, so the "
+            "network answers even when it sees nothing like a digit.",
+            icon=":material/help:",
+        )
+    elif probs[top] >= SURE:
+        st.markdown(f"The network is sure: {sentence}")
+    elif probs[top] >= UNSURE:
+        st.markdown(f"The network is fairly sure: {sentence}")
+    else:
+        st.warning(
+            f"**The network is not sure at all.** Its best guess, {top}, gets only "
+            f"{pct(probs[top])}: this does not look much like any digit it learned.",
+            icon=":material/help:",
+        )
+    if truth is not None:
+        verdict = "right" if top == truth else "wrong"
+        st.markdown(f"The label says **{truth}**: the network is **{verdict}**.")
+    st.caption(f"Answered by {net_name}.")
+    colours = [GREY] * 10
+    colours[top] = BLUE
+    if close:
+        colours[second] = ORANGE
+    fig = go.Figure(
+        go.Bar(
+            x=list(range(10)),
+            y=probs,
+            marker_color=colours,
+            text=[f"{p:.0%}" for p in probs],
+            textposition="outside",
+            hovertemplate="digit %{x}: %{y:.3f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="The network's probability for each digit",
+        xaxis={"title": "digit", "dtick": 1},
+        yaxis={"title": "probability", "range": [0, 1.12], "tickformat": ".0%"},
+        height=330,
+    )
+    chart(
+        fig,
+        "Bar chart of the ten probabilities: "
+        + ", ".join(f"{d}: {probs[d]:.1%}" for d in range(10))
+        + ".",
+    )
+    prose(PAGE, "prediction")
+
+# --- the steps -----------------------------------------------------------------------------
+prose(PAGE, "steps")
+grey_h, grey_w = steps.grey.shape
+crop_h, crop_w = steps.cropped.shape
+fit_h, fit_w = steps.fitted.shape
+st.image(
+    [crisp(s) for s in steps[:5]],
+    caption=[
+        f"1 · grey{', inverted' if steps.inverted else ''}, {grey_h}×{grey_w}",
+        f"2 · cropped to the ink, {crop_h}×{crop_w}",
+        f"3 · fitted in 20×20: {fit_h}×{fit_w}",
+        "4 · centre of mass at the centre of 28×28",
+        "5 · scaled to 0–1: the network's input",
+    ],
+    width=120,
+)
+if steps.inverted:
+    st.caption("Your image had dark ink on light paper, so it was inverted first: MNIST is light.")
+if max(crop_h, crop_w) < 0.15 * min(grey_h, grey_w):
+    st.caption(
+        "Your drawing is very small: step 3 blows it up to 20 pixels, so the network sees it "
+        "as big as any other digit."
+    )
+show_code(
+    drawing.mnist_steps,
+    drawing.light_on_dark,
+    drawing.crop_to_ink,
+    drawing.fit_in_box,
+    drawing.centre_by_mass,
+    drawing.scale_to_unit,
+    label="Show the code: the preprocessing",
+)
+
+# --- what the network sees -----------------------------------------------------------------
+prose(PAGE, "features")
+maps = features.feature_maps(net, steps.digit)
+if not maps:
+    st.info("This network has no convolution layers, so it makes no feature maps.")
+for name, fm in maps:
+    h, w, c = fm.shape
+    kind = "convolution" if isinstance(net.get_layer(name), keras.layers.Conv2D) else "pooling"
+    silent = int((fm.max(axis=(0, 1)) == 0).sum())
+    st.markdown(f"**`{name}`** ({kind}) → shape `{fm.shape}`: {c} feature maps of {h}×{w}")
+    st.image(mosaic(fm))
+    strongest = int(fm.max(axis=(0, 1)).argmax())
+    st.caption(
+        f"{c} feature maps, filters 1–{c} left to right, row by row; white is the layer's "
+        f"strongest response ({fm.max():.2f}, in map {strongest + 1})"
+        + (f"; {silent} maps are all black: their filter found nothing here." if silent else ".")
+    )
+show_code(features.probabilities, features.feature_maps, label="Show the code: the network")

@@ -1,0 +1,117 @@
+"""Classify image files like the drawing page does: python -m lesson.predict IMAGE [IMAGE ...].
+
+Prints one JSON object per image: {"file": ..., "digit": ..., "probabilities": [10 numbers]}.
+A file that cannot be read gets "digit": null and an "error", also on stderr; the others are
+still classified, and the exit status is 1.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+from lesson import drawing
+
+CANVAS = 280  # the drawing page's canvas, pixels a side
+
+
+def classify(model, image) -> dict:
+    """The digit and its 10 probabilities for one image (path, bytes, PIL image or array)."""
+    from lesson import features
+
+    if not isinstance(image, np.ndarray) and not hasattr(image, "mode"):
+        image = drawing.load_image(image)
+    digit = drawing.to_mnist(image, ink="auto")
+    if digit is None:
+        raise drawing.ImageFileError("No digit found: the image is blank.")
+    probs = features.probabilities(model, digit)[0]  # (10,)
+    return {"digit": int(probs.argmax()), "probabilities": [round(float(p), 6) for p in probs]}
+
+
+def synthetic_canvas() -> np.ndarray:
+    """A 7 as the canvas sends it: (280, 280, 4) RGBA, white ink on black, opaque."""
+    canvas = np.zeros((CANVAS, CANVAS, 4), np.uint8)
+    canvas[..., 3] = 255
+    canvas[50:70, 70:210, :3] = 255  # the bar
+    for row in range(70, 250):  # the stem, slanting down to the left
+        col = 210 - (row - 70) * 80 // 180
+        canvas[row, col - 20 : col, :3] = 255
+    return canvas
+
+
+def measure(model, runs: int = 50) -> dict:
+    """Median milliseconds from the canvas's image data to probabilities, and to feature maps."""
+    from lesson import features
+
+    canvas = synthetic_canvas()
+
+    def median_ms(step) -> float:
+        step()  # the first call builds things once: not what a learner waits for each stroke
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            step()
+            times.append((time.perf_counter() - start) * 1000)
+        return round(statistics.median(times), 2)
+
+    digit = drawing.to_mnist(canvas, ink="light")
+    return {
+        "canvas_predict_ms": median_ms(
+            lambda: features.probabilities(model, drawing.to_mnist(canvas, ink="light"))
+        ),
+        "canvas_feature_maps_ms": median_ms(lambda: features.feature_maps(model, digit)),
+    }
+
+
+@contextlib.contextmanager
+def quiet_stderr():
+    """Silence file descriptor 2 (C++ logging included) for the duration of the block."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Classify each image; 0 if all were classified, 1 if any failed, 2 if the model failed."""
+    parser = argparse.ArgumentParser(
+        prog="python -m lesson.predict",
+        description="Classify images of handwritten digits with the lesson's CNN, "
+        "preprocessed like the drawing page (any size, dark on light or light on dark).",
+    )
+    parser.add_argument("images", nargs="+", metavar="IMAGE", help="PNG, JPG, ... files")
+    parser.add_argument("--model", help="a .keras model file (default: the pre-trained model)")
+    args = parser.parse_args(argv)
+
+    with quiet_stderr():  # TensorFlow's start-up chatter would bury the errors that matter
+        from lesson import model as models
+    try:
+        with quiet_stderr():
+            net = models.load_trained(args.model or models.pretrained_path())
+    except models.ModelFileError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    failed = 0
+    for path in args.images:
+        try:
+            line = {"file": path, **classify(net, path)}
+        except drawing.ImageFileError as err:
+            failed += 1
+            print(f"error: {err}", file=sys.stderr)
+            line = {"file": path, "digit": None, "probabilities": None, "error": str(err)}
+        print(json.dumps(line), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
