@@ -21,6 +21,12 @@ navigation = st.navigation(
                 icon=":material/looks_one:",
                 url_path="one-hot",
             ),
+            st.Page(
+                f"{PAGES}/filters_page.py",
+                title="6 · Filters & feature maps",
+                icon=":material/filter_alt:",
+                url_path="inside",
+            ),
         ],
     }
 )
