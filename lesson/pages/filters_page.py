@@ -94,10 +94,9 @@ fig = charts.small_maps(
     [first[:, :, 0, f] for f in range(n)],
     [f"filter {f + 1}" for f in range(n)],
     f"Layer 1: the {n} filters ({k}×{k}) {when}",
-    numbers=k <= 5,
+    numbers=k <= 5 and n <= 8,
     zmax=scale,
-    per_row=min(n, 8),
-    tile_px=150 if n <= 8 else 110,
+    per_row=3 if n <= 6 else 8,
 )
 chart(
     fig,
@@ -175,7 +174,7 @@ with right:
     st.markdown(f"**{net_name}** reads {what} as a **{guess}** ({probs[guess]:.1%} sure).")
     st.dataframe(
         {"digit": list(range(10)), "probability": np.round(probs, 4)},
-        hide_index=True, height=390,
+        hide_index=True, height=400,
         column_config={"probability": st.column_config.ProgressColumn(min_value=0, max_value=1)},
     )  # fmt: skip
 

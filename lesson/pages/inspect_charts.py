@@ -16,8 +16,8 @@ def symmetric(values) -> float:
 
 
 def tiles_figure(
-    grids: list[dict], title: str, per_row: int, numbers: bool = True, tile_px: int = 130,
-    gap: float = 1.0, text_size: int = 11,
+    grids: list[dict], title: str, per_row: int, numbers: bool = True, cell_px: int = 60,
+    gap: float = 1.0, text_size: int = 11, width_px: int = 640,
 ) -> go.Figure:  # fmt: skip
     """Small heatmaps side by side on one pair of axes (fast: no subplots), each titled.
 
@@ -34,7 +34,7 @@ def tiles_figure(
         z = g["z"]
         traces.append(
             go.Heatmap(
-                z=z, x0=x0, y0=y0, text=np.round(z, 2) if numbers else None,
+                z=z, x0=x0, y0=y0, text=np.char.mod("%.2f", z) if numbers else None,
                 texttemplate="%{text}" if numbers else None, textfont={"size": text_size},
                 colorscale=scale, zmin=g.get("zmin"), zmax=g.get("zmax"),
                 zmid=0 if scale == DIVERGING else None, showscale=i == 0,
@@ -52,7 +52,8 @@ def tiles_figure(
     fig.update_yaxes(autorange="reversed", scaleanchor="x", showticklabels=False, title="row")
     fig.update_xaxes(showticklabels=False, title="column", constrain="domain")
     fig.update_layout(
-        height=int(110 + rows * tile_px), xaxis_showgrid=False, yaxis_showgrid=False,
+        height=int(120 + rows * (h + gap + 0.6) * min(cell_px, width_px / (cols * (w + gap)))),
+        xaxis_showgrid=False, yaxis_showgrid=False,
         xaxis_zeroline=False, yaxis_zeroline=False,
     )  # fmt: skip
     return fig
@@ -60,38 +61,41 @@ def tiles_figure(
 
 def small_maps(
     maps: list[np.ndarray], titles: list[str], title: str, numbers: bool = True,
-    zmax: float | None = None, per_row: int = 8, tile_px: int = 130,
+    zmax: float | None = None, per_row: int = 8,
 ) -> go.Figure:  # fmt: skip
     """Small k×k heatmaps of weights side by side, each with its numbers, on one scale around 0."""
     m = zmax or symmetric(np.stack(maps))
     grids = [{"z": z, "title": t, "zmin": -m, "zmax": m} for z, t in zip(maps, titles, strict=True)]
-    return tiles_figure(grids, title, per_row, numbers=numbers, tile_px=tile_px)
+    return tiles_figure(grids, title, per_row, numbers=numbers)
 
 
-def mosaic(maps: np.ndarray, per_row: int) -> tuple[np.ndarray, int, int]:
-    """Tile (n, h, w) maps into one 2-D array with a blank line between them."""
+def mosaic(maps: np.ndarray, per_row: int, row_gap: int = 1) -> tuple[np.ndarray, int, int]:
+    """Tile (n, h, w) maps into one 2-D array with blank cells between them."""
     n, h, w = maps.shape
     cols = min(per_row, n)
     rows = -(-n // cols)
-    z = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1), np.nan, dtype="float32")
+    z = np.full((rows * (h + row_gap) - row_gap, cols * (w + 1) - 1), np.nan, dtype="float32")
     for i in range(n):
         r, c = divmod(i, cols)
-        z[r * (h + 1) : r * (h + 1) + h, c * (w + 1) : c * (w + 1) + w] = maps[i]
+        z[r * (h + row_gap) : r * (h + row_gap) + h, c * (w + 1) : c * (w + 1) + w] = maps[i]
     return z, rows, cols
 
 
 def maps_figure(
     maps: np.ndarray, title: str, labels: list[str], per_row: int = 8,
-    colorscale: str | None = None, width_px: int = 1100,
+    colorscale: str | None = None, width_px: int = 640,
 ) -> go.Figure:  # fmt: skip
     """Many (h, w) maps as one tiled heatmap, each labelled; one shared colour scale."""
-    _, h, w = maps.shape
-    z, rows, cols = mosaic(maps, per_row)
+    n, h, w = maps.shape
+    cols = min(per_row, n)
+    unit = min(12, width_px / (cols * (w + 1)))  # pixels per cell
+    gap = max(1, int(np.ceil(18 / unit))) if labels else 1  # room for the labels between rows
+    z, rows, cols = mosaic(maps, per_row, gap)
     negative = float(np.nanmin(maps)) < 0
     colorscale = colorscale or (DIVERGING if negative else SEQUENTIAL)
     m = symmetric(maps)
     notes = [
-        {"x": (i % cols) * (w + 1) + (w - 1) / 2, "y": (i // cols) * (h + 1) - 0.8,
+        {"x": (i % cols) * (w + 1) + (w - 1) / 2, "y": (i // cols) * (h + gap) - 0.6,
          "text": label, "showarrow": False, "yanchor": "bottom", "font": {"size": 12}}
         for i, label in enumerate(labels)
     ]  # fmt: skip
@@ -99,12 +103,11 @@ def maps_figure(
         z=z, colorscale=colorscale, zmin=-m if negative else 0, zmax=m,
         zmid=0 if negative else None, colorbar={"title": "value"}, hoverinfo="skip",
     )  # fmt: skip
-    tile = min(200, (width_px - 120) / cols)
     fig = go.Figure(
         heatmap,
         layout={
             "title": title, "annotations": notes,
-            "height": int(130 + rows * tile * (h + 1) / (w + 1) + rows * 18),
+            "height": int(130 + rows * (h + gap) * unit),
         },
     )  # fmt: skip
     fig.update_yaxes(autorange="reversed", scaleanchor="x", showticklabels=False, title="row")
@@ -151,7 +154,9 @@ def cell_map(
         )
     )
     outline(fig, mark[0], mark[1], size)
-    fig.update_yaxes(autorange="reversed", scaleanchor="x", title="row", showgrid=False)
+    fig.update_yaxes(
+        autorange="reversed", scaleanchor="x", title="row", showgrid=False, constrain="domain"
+    )
     fig.update_xaxes(title="column", showgrid=False, constrain="domain")
     fig.update_layout(title=title, height=420, clickmode="event+select", dragmode=False)
     return fig
@@ -173,7 +178,9 @@ def image_figure(image: np.ndarray, title: str, height: int = 420) -> go.Figure:
             hovertemplate="row %{y}, column %{x}: %{z:.2f}<extra></extra>",
         )
     )  # fmt: skip
-    fig.update_yaxes(autorange="reversed", scaleanchor="x", title="row", showgrid=False)
+    fig.update_yaxes(
+        autorange="reversed", scaleanchor="x", title="row", showgrid=False, constrain="domain"
+    )
     fig.update_xaxes(title="column", showgrid=False, constrain="domain")
     fig.update_layout(title=title, height=height)
     return fig
@@ -199,7 +206,7 @@ def arithmetic_figure(patch: np.ndarray, weights: np.ndarray, products: np.ndarr
     ]
     fig = tiles_figure(
         grids, "One feature-map value: the patch, the filter, their products", per_row=3,
-        tile_px=250, text_size=14, gap=1.5,
+        cell_px=70, text_size=14, gap=1.5,
     )  # fmt: skip
     fig.update_traces(showscale=False)
     return fig
