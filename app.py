@@ -27,6 +27,12 @@ navigation = st.navigation(
                 icon=":material/filter_alt:",
                 url_path="inside",
             ),
+            st.Page(
+                f"{PAGES}/mistakes_page.py",
+                title="7 · Mistakes",
+                icon=":material/report:",
+                url_path="mistakes",
+            ),
         ],
     }
 )
