@@ -155,9 +155,9 @@ def cell_map(
     )
     outline(fig, mark[0], mark[1], size)
     fig.update_yaxes(
-        autorange="reversed", scaleanchor="x", title="row", showgrid=False, constrain="domain"
+        range=[h - 0.5, -0.5], scaleanchor="x", title="row", showgrid=False, constrain="domain"
     )
-    fig.update_xaxes(title="column", showgrid=False, constrain="domain")
+    fig.update_xaxes(range=[-0.5, w - 0.5], title="column", showgrid=False, constrain="domain")
     fig.update_layout(title=title, height=420, clickmode="event+select", dragmode=False)
     return fig
 

@@ -112,7 +112,7 @@ fig.update_yaxes(title="true digit", dtick=1, autorange="reversed", scaleanchor=
 fig.update_layout(
     title=f"Confusion matrix of {net_name.split(' (')[0]} on the 10,000 test images",
     height=600, clickmode="event+select", dragmode=False,
-    margin={"l": 60, "r": 20, "t": 110, "b": 30},
+    margin={"l": 60, "r": 20, "t": 60, "b": 50},
 )  # fmt: skip
 st.plotly_chart(
     fig, key="mistakes_matrix", on_select=take_cell, selection_mode="points",
