@@ -69,8 +69,10 @@ snapshots = list(getattr(runs[-1], "snapshots", None) or []) if runs else []
 mine = net is st.session_state.get(LEARNER_MODEL)
 if mine and snapshots:
     prose(PAGE, "epochs")
-    clamped("inside_epoch", len(snapshots) - 1, default=len(snapshots) - 1)
-    epoch = st.slider("After epoch", 0, len(snapshots) - 1, key="inside_epoch")
+    epoch = 0
+    if len(snapshots) > 1:  # a slider needs two ends: the run has finished an epoch
+        clamped("inside_epoch", len(snapshots) - 1, default=len(snapshots) - 1)
+        epoch = st.slider("After epoch", 0, len(snapshots) - 1, key="inside_epoch")
     history = snapshots
     when = "before training (random)" if epoch == 0 else f"after epoch {epoch}"
     when = f"{when}, {runs[-1].name}"
@@ -106,7 +108,12 @@ chart(
 with st.expander("The first layer's weights as a table"):
     st.dataframe(
         [
-            {"filter": f + 1, **{f"row {r}": np.round(first[r, :, 0, f], 3) for r in range(k)}}
+            {"filter": f + 1}
+            | {
+                f"row {r}, col {c}": round(float(first[r, c, 0, f]), 3)
+                for r in range(k)
+                for c in range(k)
+            }
             for f in range(n)
         ],
         hide_index=True,
