@@ -53,7 +53,7 @@ def text(at: AppTest) -> str:
 
 def checks(at: AppTest) -> int:
     """How many by-hand results agree with the network's own value."""
-    return text(at).count(":material/check_circle: the same")
+    return text(at).count(":material/check_circle: same as the network")
 
 
 def test_filters_page_with_the_pretrained_model():

@@ -11,6 +11,7 @@ from lesson.pages.common import LEARNER_MODEL, chart, mnist, model_picker, prose
 PAGE = "filters_page"
 # The digit shown; the Mistakes page sets these to open one of its mistakes here.
 SOURCE_KEY, IMAGE_KEY = "inside_source", "inside_index"
+SAME = ":material/check_circle: same as the network"
 SOURCES = {"test": "a test image", "drawing": "my last drawing"}
 
 
@@ -283,7 +284,7 @@ def by_hand(net, image, what: str, maps: list) -> None:
         f"- plus the bias {pix.bias:.4f} = **{pix.total + pix.bias:.4f}**\n"
         f"- {act}({pix.total + pix.bias:.4f}) = **{pix.value:.4f}**\n"
         f"- the network's feature map {f + 1} at row {row}, column {col}: **{network:.4f}** "
-        + (":material/check_circle: the same" if abs(network - pix.value) < 1e-4 else "(differs!)")
+        + (SAME if abs(network - pix.value) < 1e-4 else "(differs!)")
     )
     with st.expander("The multiplications, written out"):
         terms = " + ".join(
@@ -336,7 +337,7 @@ def by_hand(net, image, what: str, maps: list) -> None:
     st.markdown(
         f"max({numbers}) = **{pp.value:.4f}**; the network's pooled map {f + 1} at row {prow}, "
         f"column {pcol}: **{network:.4f}** "
-        + (":material/check_circle: the same" if abs(network - pp.value) < 1e-5 else "(differs!)")
+        + (SAME if abs(network - pp.value) < 1e-5 else "(differs!)")
     )
     show_code(look.pool_pixel)
 

@@ -158,7 +158,7 @@ def cell_map(
         range=[h - 0.5, -0.5], scaleanchor="x", title="row", showgrid=False, constrain="domain"
     )
     fig.update_xaxes(range=[-0.5, w - 0.5], title="column", showgrid=False, constrain="domain")
-    fig.update_layout(title=title, height=420, clickmode="event+select", dragmode=False)
+    fig.update_layout(title=title, height=420, clickmode="event+select")
     return fig
 
 
@@ -186,14 +186,13 @@ def image_figure(image: np.ndarray, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
-def picked_cell(event) -> tuple[int, ...] | None:
-    """The customdata of the clicked marker of a plotly selection event, as whole numbers."""
+def picked_cell(event) -> tuple[int, int] | None:
+    """The (row, column) of the clicked cell marker of a plotly selection event, if any."""
     try:
-        points = event["selection"]["points"]
-        data = points[0]["customdata"]
-    except (KeyError, IndexError, TypeError):
+        point = event["selection"]["points"][0]
+        return int(point["y"]), int(point["x"])  # the markers sit at (column, row)
+    except (KeyError, IndexError, TypeError, ValueError):
         return None
-    return tuple(int(v) for v in data[:2])
 
 
 def arithmetic_figure(patch: np.ndarray, weights: np.ndarray, products: np.ndarray, f: int):
