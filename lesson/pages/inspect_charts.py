@@ -32,9 +32,10 @@ def tiles_figure(
         x0, y0 = c * (w + gap), r * (h + gap + 0.6)
         scale = g.get("colorscale", DIVERGING)
         z = g["z"]
+        tidy = np.where(np.abs(z) < 0.005, 0, z)  # no "-0.00"
         traces.append(
             go.Heatmap(
-                z=z, x0=x0, y0=y0, text=np.char.mod("%.2f", z) if numbers else None,
+                z=z, x0=x0, y0=y0, text=np.char.mod("%.2f", tidy) if numbers else None,
                 texttemplate="%{text}" if numbers else None, textfont={"size": text_size},
                 colorscale=scale, zmin=g.get("zmin"), zmax=g.get("zmax"),
                 zmid=0 if scale == DIVERGING else None, showscale=i == 0,

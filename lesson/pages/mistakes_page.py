@@ -107,8 +107,10 @@ fig = go.Figure(
     ]
 )  # fmt: skip
 charts.outline(fig, true_digit, pred_digit, 1)
-fig.update_xaxes(title="predicted digit", dtick=1, side="top", constrain="domain", showgrid=False)
-fig.update_yaxes(title="true digit", dtick=1, autorange="reversed", scaleanchor="x", showgrid=False)
+fig.update_xaxes(
+    title="predicted digit", dtick=1, range=[-0.5, 9.5], constrain="domain", showgrid=False
+)
+fig.update_yaxes(title="true digit", dtick=1, range=[9.5, -0.5], scaleanchor="x", showgrid=False)
 fig.update_layout(
     title=f"Confusion matrix of {net_name.split(' (')[0]} on the 10,000 test images",
     height=600, clickmode="event+select", dragmode=False,
