@@ -50,7 +50,10 @@ def tiles_figure(
              "yanchor": "bottom", "font": {"size": 12}}
         )  # fmt: skip
     fig = go.Figure(traces, layout={"annotations": notes, "title": title})
-    fig.update_yaxes(autorange="reversed", scaleanchor="x", showticklabels=False, title="row")
+    fig.update_yaxes(
+        autorange="reversed", scaleanchor="x", showticklabels=False, title="row",
+        constrain="domain",
+    )  # fmt: skip
     fig.update_xaxes(showticklabels=False, title="column", constrain="domain")
     fig.update_layout(
         height=int(120 + rows * (h + gap + 0.6) * min(cell_px, width_px / (cols * (w + gap)))),
@@ -111,7 +114,10 @@ def maps_figure(
             "height": int(130 + rows * (h + gap) * unit),
         },
     )  # fmt: skip
-    fig.update_yaxes(autorange="reversed", scaleanchor="x", showticklabels=False, title="row")
+    fig.update_yaxes(
+        autorange="reversed", scaleanchor="x", showticklabels=False, title="row",
+        constrain="domain",
+    )  # fmt: skip
     fig.update_xaxes(showticklabels=False, title="column", constrain="domain")
     fig.update_layout(
         xaxis_showgrid=False, yaxis_showgrid=False, xaxis_zeroline=False, yaxis_zeroline=False

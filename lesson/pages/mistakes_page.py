@@ -110,9 +110,12 @@ charts.outline(fig, true_digit, pred_digit, 1)
 fig.update_xaxes(
     title="predicted digit", dtick=1, range=[-0.5, 9.5], constrain="domain", showgrid=False
 )
-fig.update_yaxes(title="true digit", dtick=1, range=[9.5, -0.5], scaleanchor="x", showgrid=False)
+fig.update_yaxes(
+    title="true digit", dtick=1, range=[9.5, -0.5], scaleanchor="x", showgrid=False,
+    constrain="domain",
+)  # fmt: skip
 fig.update_layout(
-    title=f"Confusion matrix of {net_name.split(' (')[0]} on the 10,000 test images",
+    title="Confusion matrix: 10,000 test images",
     height=600, clickmode="event+select", dragmode=False,
     margin={"l": 60, "r": 20, "t": 60, "b": 50},
 )  # fmt: skip
