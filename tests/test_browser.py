@@ -9,7 +9,12 @@ from tests.support import wait_idle
 
 pytestmark = pytest.mark.browser
 
-NAV = {"1 · The data": "1 · The data", "2 · One-hot labels": "2 · One-hot labels"}
+NAV = {
+    "1 · The data": "1 · The data",
+    "2 · One-hot labels": "2 · One-hot labels",
+    "6 · Filters & feature maps": "6 · Filters & feature maps",
+    "7 · Mistakes": "7 · Mistakes",
+}
 
 
 def open_app(page, url: str, path: str = "") -> None:
