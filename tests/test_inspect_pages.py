@@ -190,3 +190,17 @@ def test_mistakes_page_with_a_dense_only_network():
     net = model.build_model(model.NetworkConfig(conv_blocks=0))
     at = open_page(MISTAKES, **learner(net, "your dense model"))
     assert at.dataframe[0].value.drop(columns="true digit").to_numpy().sum() == 10_000
+
+
+def test_mistakes_page_saliency_of_the_last_drawing(trained):
+    net, run = trained
+    drawing = np.zeros((28, 28), dtype="float32")
+    drawing[6:22, 8:20] = 1.0
+    at = open_page(MISTAKES, last_drawing=drawing, **learner(net, runs=[run]))
+    at.toggle(key="mistakes_drawing").set_value(True).run()
+    assert_clean(at)
+    assert "reads your last drawing as a" in text(at)
+    at.button(key="mistakes_open").click().run()
+    assert_clean(at)
+    assert at.title[0].value == "6 · Filters & feature maps"
+    assert "reads your last drawing as a" in text(at)

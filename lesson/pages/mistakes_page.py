@@ -30,10 +30,11 @@ def test_probabilities(net, name: str) -> np.ndarray:
 
         return pretrained_probabilities(str(model.pretrained_path()), net)
     saved = st.session_state.get(EVAL_KEY)
-    if saved is None or saved["model"] is not net:
+    # The name says which run and how many epochs: a model trained further is evaluated again.
+    if saved is None or saved["model"] is not net or saved["name"] != name:
         with st.spinner("Running your model on the 10,000 test images…"):
             probs = look.test_probabilities(net, data.preprocess(mnist().x_test))
-        saved = st.session_state[EVAL_KEY] = {"model": net, "probs": probs}
+        saved = st.session_state[EVAL_KEY] = {"model": net, "name": name, "probs": probs}
     return saved["probs"]
 
 
@@ -64,6 +65,7 @@ st.title("7 · Mistakes")
 prose(PAGE, "intro")
 m = mnist()
 with st.spinner("Loading Keras…"):
+    from lesson import features
     from lesson import inspect as look
 
 net, net_name = model_picker("mistakes_model")
@@ -203,6 +205,7 @@ show_code(look.confident_mistakes)
 # --- saliency -----------------------------------------------------------------------------
 prose(PAGE, "saliency")
 st.session_state.setdefault(LOOK_KEY, 0)
+drawing = st.session_state.get("last_drawing")
 c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
 index = c1.number_input("Test image", 0, len(m.y_test) - 1, key=LOOK_KEY)
 kinds = {"score": "its score (before softmax)", "probability": "its probability"}
@@ -213,19 +216,33 @@ if st.session_state["mistakes_of"] not in kinds:
     st.session_state["mistakes_of"] = next(iter(kinds))
 of = c2.segmented_control("Gradient of the winning digit's", list(kinds), key="mistakes_of",
                           format_func=kinds.get) or next(iter(kinds))  # fmt: skip
-image = m.x_test[index].astype("float32") / 255  # (28, 28) in 0..1
+mine = st.toggle(
+    "Use my last drawing instead", key="mistakes_drawing", disabled=drawing is None,
+    help="Draw a digit on the Draw page first." if drawing is None else None,
+)  # fmt: skip
+if mine and drawing is not None:
+    image = np.asarray(drawing, dtype="float32").reshape(28, 28)
+    what, truth = "your last drawing", None
+else:
+    image = m.x_test[index].astype("float32") / 255  # (28, 28) in 0..1
+    what, truth = f"test image {index}", int(m.y_test[index])
 digit, gradient = look.saliency(net, image, of)
-truth = int(m.y_test[index])
-verdict = "right" if digit == truth else "wrong"
-st.markdown(
-    f"Test image **{index}** is a **{truth}**; {net_name.split(' (')[0]} reads it as a "
-    f"**{digit}** ({probs[index, digit]:.1%}, {verdict})."
-)
+sure = float(features.probabilities(net, image)[0, digit])
+if truth is None:
+    st.markdown(f"{net_name.split(' (')[0]} reads your last drawing as a **{digit}** ({sure:.1%}).")
+else:
+    verdict = "right" if digit == truth else "wrong"
+    st.markdown(
+        f"Test image **{index}** is a **{truth}**; {net_name.split(' (')[0]} reads it as a "
+        f"**{digit}** ({sure:.1%}, {verdict})."
+    )
 left, right = st.columns(2)
 with left:
     chart(
-        charts.image_figure(image, f"Test image {index}: a {truth}"),
-        f"Test image {index}, a handwritten {truth}, 28×28 grey pixels.",
+        charts.image_figure(
+            image, what.capitalize() + (f": a {truth}" if truth is not None else "")
+        ),
+        f"{what.capitalize()}, 28×28 grey pixels.",
     )
 with right:
     scale = charts.symmetric(gradient)
@@ -252,7 +269,7 @@ with right:
     )
 if st.button("Open this digit in the feature-map view", icon=":material/filter_alt:",
              key="mistakes_open"):  # fmt: skip
-    st.session_state["inside_source"] = "test"
+    st.session_state["inside_source"] = "drawing" if truth is None else "test"
     st.session_state["inside_index"] = int(index)
     st.switch_page(FILTERS_PAGE)
 show_code(look.saliency, look.scores)
