@@ -204,3 +204,11 @@ def test_mistakes_page_saliency_of_the_last_drawing(trained):
     assert_clean(at)
     assert at.title[0].value == "6 · Filters & feature maps"
     assert "reads your last drawing as a" in text(at)
+
+
+def test_filters_page_ignores_snapshots_of_another_network(trained):
+    net, _ = trained
+    other = SimpleNamespace(name="run 9", snapshots=[[], []])  # a run of a dense-only network
+    at = open_page(FILTERS, **learner(net, runs=[other]))
+    assert "no epochs to replay" in "\n".join(c.value for c in at.caption)
+    assert checks(at) == 2

@@ -68,6 +68,10 @@ if not convs:
 runs = st.session_state.get("runs") or []
 snapshots = list(getattr(runs[-1], "snapshots", None) or []) if runs else []
 mine = net is st.session_state.get(LEARNER_MODEL)
+shapes = [k.shape for k in look.filters(net)]
+other_network = bool(snapshots) and [np.shape(k) for k in snapshots[-1]] != shapes
+if other_network:
+    snapshots = []  # the last run trained another network than this one
 if mine and snapshots:
     prose(PAGE, "epochs")
     epoch = 0
@@ -79,7 +83,12 @@ if mine and snapshots:
     when = f"{when}, {runs[-1].name}"
 else:
     history, epoch, when = [look.filters(net)], 0, "now"
-    if mine or not runs:
+    if other_network:
+        st.caption(
+            ":material/info: Your last run trained a network with other filters, so there are "
+            "no epochs to replay for this one: these are its current filters."
+        )
+    elif mine or not runs:
         st.caption(
             ":material/info: No training run to replay yet, so these are the model's current "
             "filters. Train your own network and the slider here replays its epochs."
