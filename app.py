@@ -4,36 +4,23 @@ import streamlit as st
 
 st.set_page_config(page_title="CNNs with Keras", page_icon=":material/neurology:", layout="wide")
 
-PAGES = "lesson/pages"
-navigation = st.navigation(
-    {
-        "The lesson": [
-            st.Page(
-                f"{PAGES}/data_page.py",
-                title="1 · The data",
-                icon=":material/grid_on:",
-                url_path="data",
-                default=True,
-            ),
-            st.Page(
-                f"{PAGES}/onehot_page.py",
-                title="2 · One-hot labels",
-                icon=":material/looks_one:",
-                url_path="one-hot",
-            ),
-            st.Page(
-                f"{PAGES}/build_page.py",
-                title="3 · Build the network",
-                icon=":material/stacks:",
-                url_path="build",
-            ),
-            st.Page(
-                f"{PAGES}/draw_page.py",
-                title="5 · Draw a digit",
-                icon=":material/draw:",
-                url_path="draw",
-            ),
-        ],
-    }
-)
-navigation.run()
+# (script in lesson/pages, title, icon, url path), in the lesson's order.
+LESSON = [
+    ("data_page.py", "1 · The data", "grid_on", "data"),
+    ("onehot_page.py", "2 · One-hot labels", "looks_one", "one-hot"),
+    ("build_page.py", "3 · Build the network", "stacks", "build"),
+    ("draw_page.py", "5 · Draw a digit", "draw", "draw"),
+    ("filters_page.py", "6 · Filters & feature maps", "filter_alt", "inside"),
+    ("mistakes_page.py", "7 · Mistakes", "report", "mistakes"),
+]
+pages = [
+    st.Page(
+        f"lesson/pages/{script}",
+        title=title,
+        icon=f":material/{icon}:",
+        url_path=path,
+        default=index == 0,
+    )
+    for index, (script, title, icon, path) in enumerate(LESSON)
+]
+st.navigation({"The lesson": pages}).run()

@@ -14,6 +14,8 @@ NAV = {
     "2 · One-hot labels": "2 · One-hot labels",
     "3 · Build the network": "3 · Build the network",
     "5 · Draw a digit": "5 · Draw a digit",
+    "6 · Filters & feature maps": "6 · Filters & feature maps",
+    "7 · Mistakes": "7 · Mistakes",
 }
 
 

@@ -1,0 +1,163 @@
+"""Looking inside a trained network: its filters, one feature-map value by hand, its mistakes."""
+
+import weakref
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from lesson.features import as_batch
+
+
+def conv_layers(model: keras.Model) -> list:
+    """The network's Conv2D layers, first to last."""
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+
+
+def filters(model: keras.Model) -> list[np.ndarray]:
+    """Every conv layer's filters as a (k, k, input channels, filters) array."""
+    return [layer.kernel.numpy() for layer in conv_layers(model)]
+
+
+# --- one feature-map value by hand ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConvPixel:
+    """How one value of a first-layer feature map is computed from the image."""
+
+    patch: np.ndarray  # (k, k): the pixels under the filter
+    filter: np.ndarray  # (k, k): the filter's weights
+    products: np.ndarray  # (k, k): patch × filter, element by element
+    total: float  # the sum of the products
+    bias: float
+    activation: str  # "relu" in the lesson
+    value: float  # activation(total + bias): the feature map's value
+
+
+def first_conv_problem(model: keras.Model) -> str | None:
+    """Why the by-hand arithmetic does not apply to this network's first layer (None: it does)."""
+    convs = conv_layers(model)
+    if not convs:
+        return "This network has no convolution layer."
+    conv = convs[0]
+    if model.layers.index(conv) != 0:
+        return "The first convolution does not read the image directly."
+    if conv.strides != (1, 1) or conv.dilation_rate != (1, 1) or conv.groups != 1:
+        return "The first convolution uses strides, dilation or groups, which this view skips."
+    return None
+
+
+def conv_pixel(model: keras.Model, image: np.ndarray, row: int, col: int, f: int) -> ConvPixel:
+    """Compute feature map `f` of the first conv layer at (row, col) with numpy, step by step."""
+    conv = conv_layers(model)[0]
+    kernel, bias = conv.kernel.numpy(), conv.bias.numpy()  # (k, k, 1, filters), (filters,)
+    k = kernel.shape[0]
+    x = np.asarray(image, dtype="float32").reshape(28, 28)
+    if conv.padding == "same":  # zeros around the image keep the feature map 28×28
+        x = np.pad(x, ((k - 1) // 2, k // 2))
+    patch = x[row : row + k, col : col + k]  # (k, k)
+    weights = kernel[:, :, 0, f]  # (k, k)
+    products = patch * weights
+    total = float(products.sum())
+    name = keras.activations.serialize(conv.activation)
+    name = name if isinstance(name, str) else name.get("config", "activation")
+    value = float(np.asarray(conv.activation(np.float32(total + bias[f]))))
+    return ConvPixel(patch, weights, products, total, float(bias[f]), name, value)
+
+
+@dataclass(frozen=True)
+class PoolPixel:
+    """How one value of a max-pooling feature map is computed from the map before it."""
+
+    window: np.ndarray  # (p, p): the values under the pooling window
+    value: float  # their largest
+
+
+def first_pool_problem(model: keras.Model) -> str | None:
+    """Why the pooling arithmetic does not apply (None: the first conv is followed by a pool)."""
+    convs = conv_layers(model)
+    if not convs:
+        return "This network has no convolution layer."
+    after = model.layers.index(convs[0]) + 1
+    if after >= len(model.layers) or not isinstance(model.layers[after], keras.layers.MaxPooling2D):
+        return "The first convolution is not followed by a max-pooling layer."
+    if model.layers[after].padding != "valid":
+        return "The first pooling layer pads its input, which this view skips."
+    return None
+
+
+def pool_pixel(model: keras.Model, conv_map: np.ndarray, row: int, col: int, f: int) -> PoolPixel:
+    """Max-pool the first conv layer's map `f` (h, w, filters) at output position (row, col)."""
+    pool = model.layers[model.layers.index(conv_layers(model)[0]) + 1]
+    (ph, pw), (sh, sw) = pool.pool_size, pool.strides
+    window = conv_map[row * sh : row * sh + ph, col * sw : col * sw + pw, f]  # (2, 2)
+    return PoolPixel(window, float(window.max()))
+
+
+# --- mistakes on the test set ---------------------------------------------------------------
+
+
+def test_probabilities(model: keras.Model, x: np.ndarray, batch: int = 1000) -> np.ndarray:
+    """The 10 probabilities for every image of x (N, 28, 28, 1), a batch at a time: (N, 10)."""
+    parts = [model.predict_on_batch(x[i : i + batch]) for i in range(0, len(x), batch)]
+    return np.concatenate([np.asarray(p) for p in parts])
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """(10, 10) counts: row = true digit, column = predicted digit."""
+    counts = np.zeros((10, 10), dtype=int)
+    np.add.at(counts, (y_true, y_pred), 1)
+    return counts
+
+
+def per_digit_accuracy(matrix: np.ndarray) -> np.ndarray:
+    """For each true digit, the share of its test images predicted right."""
+    return np.diag(matrix) / np.maximum(matrix.sum(axis=1), 1)
+
+
+def confident_mistakes(probs: np.ndarray, y_true: np.ndarray, n: int = 12) -> np.ndarray:
+    """Indices of the n wrong predictions the network was surest of, surest first."""
+    predicted = probs.argmax(axis=1)
+    wrong = np.flatnonzero(predicted != y_true)
+    confidence = probs[wrong, predicted[wrong]]
+    return wrong[np.argsort(-confidence, kind="stable")[:n]]
+
+
+# --- where the network looks ----------------------------------------------------------------
+
+
+def scores(model: keras.Model, x) -> tf.Tensor:
+    """The 10 scores the last layer computes before softmax turns them into probabilities."""
+    last = model.layers[-1]
+    hidden = _before_last(model)(x, training=False)  # (batch, 128) in the lesson
+    return tf.matmul(hidden, last.kernel) + last.bias  # (batch, 10)
+
+
+def ends_in_softmax(model: keras.Model) -> bool:
+    """Whether the last layer is a Dense layer with softmax, so its scores can be read."""
+    last = model.layers[-1]
+    return isinstance(last, keras.layers.Dense) and last.activation is keras.activations.softmax
+
+
+def saliency(model: keras.Model, image: np.ndarray, of: str = "score") -> tuple[int, np.ndarray]:
+    """The winning digit, and the gradient of its score (or probability) for each pixel."""
+    x = tf.convert_to_tensor(as_batch(image))  # (1, 28, 28, 1)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        out = scores(model, x) if of == "score" else model(x, training=False)  # (1, 10)
+        digit = int(tf.argmax(out[0]))
+        winner = out[0, digit]
+    gradient = tape.gradient(winner, x)  # (1, 28, 28, 1): how the winner moves per pixel
+    return digit, gradient.numpy()[0, :, :, 0]
+
+
+_BEFORE_LAST: "weakref.WeakKeyDictionary[keras.Model, keras.Model]" = weakref.WeakKeyDictionary()
+
+
+def _before_last(model: keras.Model) -> keras.Model:
+    """A model with the same weights that stops before the last layer (built once per model)."""
+    if model not in _BEFORE_LAST:
+        _BEFORE_LAST[model] = keras.Model(model.inputs, model.layers[-1].input)
+    return _BEFORE_LAST[model]

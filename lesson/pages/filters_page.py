@@ -1,0 +1,354 @@
+"""Page 6: the filters a network learned, the feature maps of one digit, one value by hand."""
+
+import functools
+
+import numpy as np
+import streamlit as st
+
+from lesson.pages import inspect_charts as charts
+from lesson.pages.common import LEARNER_MODEL, chart, mnist, model_picker, prose, show_code
+
+PAGE = "filters_page"
+# The digit shown; the Mistakes page sets these to open one of its mistakes here.
+SOURCE_KEY, IMAGE_KEY = "inside_source", "inside_index"
+SAME = ":material/check_circle: same as the network"
+SOURCES = {"test": "a test image", "drawing": "my last drawing"}
+
+
+def clamped(key: str, high: int, default: int = 0) -> None:
+    """Keep a widget's remembered value inside its range (another model may have other sizes)."""
+    value = st.session_state.get(key, default)
+    st.session_state[key] = min(max(int(value), 0), high)
+
+
+def take_click(chart_key: str, row_key: str, col_key: str) -> None:
+    """A clicked cell of a map chart moves the row and column sliders there."""
+    cell = charts.picked_cell(st.session_state.get(chart_key))
+    if cell is not None:
+        st.session_state[row_key], st.session_state[col_key] = cell
+
+
+def clickable(fig, key: str, row_key: str, col_key: str, alt: str) -> None:
+    """A map chart whose cells can be clicked, with its text equivalent."""
+    fig.update_layout(margin={"l": 60, "r": 20, "t": 60, "b": 50})
+    st.plotly_chart(
+        fig, key=key, selection_mode="points", config={"displaylogo": False},
+        on_select=functools.partial(take_click, key, row_key, col_key),
+    )  # fmt: skip
+    st.caption(alt)
+
+
+def random_image() -> None:
+    """Jump to a random test image."""
+    st.session_state[IMAGE_KEY] = int(np.random.default_rng().integers(10_000))
+    st.session_state[SOURCE_KEY] = "test"
+
+
+st.title("6 · Filters & feature maps")
+prose(PAGE, "intro")
+m = mnist()
+with st.spinner("Loading Keras…"):
+    from lesson import features
+    from lesson import inside as look
+
+net, net_name = model_picker("inside_model")
+convs = look.conv_layers(net)
+
+# --- filters ------------------------------------------------------------------------------
+prose(PAGE, "filters")
+if not convs:
+    st.info(
+        "This network has no convolution layer, so it has no filters and no feature maps: its "
+        "first Dense layer looks at all 784 pixels at once. Build a network with at least one "
+        "convolution block to see them here.",
+        icon=":material/info:",
+    )
+    st.stop()
+
+runs = st.session_state.get("runs") or []
+snapshots = list(getattr(runs[-1], "snapshots", None) or []) if runs else []
+mine = net is st.session_state.get(LEARNER_MODEL)
+shapes = [k.shape for k in look.filters(net)]
+other_network = bool(snapshots) and [np.shape(k) for k in snapshots[-1]] != shapes
+if other_network:
+    snapshots = []  # the last run trained another network than this one
+if mine and snapshots:
+    prose(PAGE, "epochs")
+    epoch = 0
+    if len(snapshots) > 1:  # a slider needs two ends: the run has finished an epoch
+        clamped("inside_epoch", len(snapshots) - 1, default=len(snapshots) - 1)
+        epoch = st.slider("After epoch", 0, len(snapshots) - 1, key="inside_epoch")
+    history = snapshots
+    when = "before training (random)" if epoch == 0 else f"after epoch {epoch}"
+    when = f"{when}, {runs[-1].name}"
+else:
+    history, epoch, when = [look.filters(net)], 0, "now"
+    if other_network:
+        st.caption(
+            ":material/info: Your last run trained a network with other filters, so there are "
+            "no epochs to replay for this one: these are its current filters."
+        )
+    elif mine or not runs:
+        st.caption(
+            ":material/info: No training run to replay yet, so these are the model's current "
+            "filters. Train your own network and the slider here replays its epochs."
+        )
+    else:
+        st.caption(
+            ":material/info: The epoch slider replays your own runs: choose your model above."
+        )
+kernels = history[epoch]  # one (k, k, in, out) array per conv layer
+
+first = kernels[0]
+k, _, _, n = first.shape
+scale = charts.symmetric(np.concatenate([h[0].ravel() for h in history]))  # same for all epochs
+fig = charts.small_maps(
+    [first[:, :, 0, f] for f in range(n)],
+    [f"filter {f + 1}" for f in range(n)],
+    f"Layer 1: the {n} filters ({k}×{k}) {when}",
+    numbers=k <= 5 and n <= 8,
+    zmax=scale,
+    per_row=3 if n <= 6 else 8,
+)
+chart(
+    fig,
+    f"{n} heatmaps of {k}×{k} weights {when}; blue is positive, red negative, white 0. The "
+    f"weights range from {first.min():.2f} to {first.max():.2f}; the table below lists them.",
+)
+with st.expander("The first layer's weights as a table"):
+    st.dataframe(
+        [
+            {"filter": f + 1}
+            | {
+                f"row {r}, col {c}": round(float(first[r, c, 0, f]), 3)
+                for r in range(k)
+                for c in range(k)
+            }
+            for f in range(n)
+        ],
+        hide_index=True,
+    )
+
+if len(kernels) > 1:
+    prose(PAGE, "deeper")
+    names = [f"layer {i + 1} ({w.shape[3]} filters × {w.shape[2]} input channels)"
+             for i, w in enumerate(kernels)][1:]  # fmt: skip
+    which = 1
+    if len(kernels) > 2:
+        which = 1 + names.index(st.selectbox("Layer", names, key="inside_deep_layer"))
+    w = kernels[which]  # (k, k, in, out)
+    kk, _, channels, outs = w.shape
+    tiles = np.stack([w[:, :, c, f] for c in range(channels) for f in range(outs)])
+    fig = charts.maps_figure(
+        tiles, f"Layer {which + 1}: {outs} filters × {channels} input channels {when}", [],
+        per_row=outs, colorscale=charts.DIVERGING,
+    )  # fmt: skip
+    fig.update_xaxes(
+        showticklabels=True, title="filter",
+        tickvals=[f * (kk + 1) + (kk - 1) / 2 for f in range(outs)],
+        ticktext=[str(f + 1) for f in range(outs)],
+    )  # fmt: skip
+    fig.update_yaxes(
+        showticklabels=True, title="input channel (feature map of the layer before)",
+        tickvals=[c * (kk + 1) + (kk - 1) / 2 for c in range(channels)],
+        ticktext=[str(c + 1) for c in range(channels)],
+    )  # fmt: skip
+    chart(
+        fig,
+        f"A grid of {outs} × {channels} small {kk}×{kk} heatmaps: column = filter, row = the "
+        f"input channel it reads; weights from {w.min():.2f} to {w.max():.2f}.",
+    )
+show_code(look.filters)
+
+# --- feature maps of one digit ------------------------------------------------------------
+prose(PAGE, "maps")
+drawing = st.session_state.get("last_drawing")
+st.session_state.setdefault(SOURCE_KEY, "test")
+st.session_state.setdefault(IMAGE_KEY, 0)
+c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+source = c1.segmented_control("Digit", list(SOURCES), format_func=SOURCES.get, key=SOURCE_KEY)
+index = c2.number_input("Test image", 0, len(m.y_test) - 1, key=IMAGE_KEY)
+c3.button("Random", icon=":material/shuffle:", on_click=random_image, key="inside_random")
+if source == "drawing" and drawing is None:
+    st.info(
+        "No drawing yet: draw a digit on the Draw page, then come back.", icon=":material/draw:"
+    )
+if source == "drawing" and drawing is not None:
+    image = np.asarray(drawing, dtype="float32").reshape(28, 28)
+    what = "your last drawing"
+else:
+    image = m.x_test[index].astype("float32") / 255  # (28, 28) in 0..1, as the network reads it
+    what = f"test image {index} (label {m.y_test[index]})"
+
+probs = features.probabilities(net, image)[0]
+maps = features.feature_maps(net, image)
+guess = int(probs.argmax())
+left, right = st.columns([1, 2])
+with left:
+    fig = charts.image_figure(image, what.capitalize(), height=330)
+    chart(fig, f"{what.capitalize()}, 28×28 grey pixels.")
+with right:
+    st.markdown(f"**{net_name}** reads {what} as a **{guess}** ({probs[guess]:.1%} sure).")
+    st.dataframe(
+        {"digit": list(range(10)), "probability": np.round(probs, 4)},
+        hide_index=True, height=400,
+        column_config={"probability": st.column_config.ProgressColumn(min_value=0, max_value=1)},
+    )  # fmt: skip
+
+
+def did(layer, fmap: np.ndarray) -> str:
+    """One sentence on what a conv or pooling layer did to its input."""
+    h_in, w_in, c_in = layer.input.shape[1:]
+    h, w, c = fmap.shape
+    if layer in convs:
+        kh, kw = layer.kernel_size
+        act = getattr(layer.activation, "__name__", "its activation")
+        zeros = float((fmap == 0).mean())
+        tail = (
+            f" {act} set the negative values to 0 ({zeros:.0%} of them)." if act == "relu" else ""
+        )
+        return (
+            f"{c} filters of {kh}×{kw}×{c_in} slid over its {h_in}×{w_in}×{c_in} input, one "
+            f"number per position and filter: {h}×{w}×{c}.{tail}"
+        )
+    ph, pw = layer.pool_size
+    return (
+        f"Kept the largest value of each {ph}×{pw} window: {h_in}×{w_in} became {h}×{w}, still "
+        f"{c} feature maps. The patterns survive; their exact position matters less."
+    )
+
+
+for i, (name, fmap) in enumerate(maps):
+    layer = net.get_layer(name)
+    h, w, c = fmap.shape
+    st.markdown(f"**{i + 1}. `{name}`: {h}×{w}×{c}.** {did(layer, fmap)}")
+    fig = charts.maps_figure(
+        fmap.transpose(2, 0, 1), f"{name}: {c} feature maps of {h}×{w}",
+        [f"map {j + 1}" for j in range(c)], per_row=min(c, 8),
+    )  # fmt: skip
+    strongest = int(fmap.max(axis=(0, 1)).argmax())
+    chart(
+        fig,
+        f"{c} heatmaps of {h}×{w}, bright where the filter's pattern was found; the strongest "
+        f"is map {strongest + 1} (largest value {fmap.max():.2f}).",
+    )
+show_code(features.feature_maps, features.feature_model)
+
+# --- one value by hand --------------------------------------------------------------------
+
+
+@st.fragment  # a click here reruns only this part of the page: fast
+def by_hand(net, image, what: str, maps: list) -> None:
+    """Work out one first-layer feature-map value and one pooled value with numpy."""
+    convs = look.conv_layers(net)
+    prose(PAGE, "by-hand")
+    problem = look.first_conv_problem(net)
+    if problem:
+        st.info(f"{problem} The by-hand view needs a first Conv2D layer that reads the image.")
+        return
+    conv_map = maps[0][1]  # (h, w, filters) of the first conv layer
+    h, w, n = conv_map.shape
+    clamped("inside_map", n - 1)
+    f = st.selectbox(
+        "Feature map", range(n), format_func=lambda j: f"map {j + 1}", key="inside_map"
+    )
+    clamped("inside_row", h - 1, 10)
+    clamped("inside_col", w - 1, 12)
+    c1, c2 = st.columns(2)
+    row = c1.slider("Row", 0, h - 1, key="inside_row")
+    col = c2.slider("Column", 0, w - 1, key="inside_col")
+    pix = look.conv_pixel(net, image, row, col, f)
+    k = pix.filter.shape[0]
+    shift = (
+        (k - 1) // 2 if convs[0].padding == "same" else 0
+    )  # the patch starts up-left of the cell
+
+    left, right = st.columns(2)
+    with left:
+        fig = charts.image_figure(image, f"The input: the {k}×{k} patch at row {row}, column {col}")
+        charts.outline(fig, row - shift, col - shift, k)
+        chart(
+            fig, f"{what.capitalize()} with the {k}×{k} patch outlined at row {row}, column {col}."
+        )
+    with right:
+        fig = charts.cell_map(
+            conv_map[:, :, f], f"Feature map {f + 1} of layer 1: click a cell", (row, col),
+            charts.SEQUENTIAL if conv_map.min() >= 0 else charts.DIVERGING,
+        )  # fmt: skip
+        clickable(
+            fig, "inside_conv_click", "inside_row", "inside_col",
+            f"Feature map {f + 1} ({h}×{w}); the chosen cell, row {row}, column {col}, is "
+            f"outlined: {conv_map[row, col, f]:.3f}.",
+        )  # fmt: skip
+    fig = charts.arithmetic_figure(pix.patch, pix.filter, pix.products, f)
+    chart(
+        fig,
+        f"Three {k}×{k} grids of numbers: the pixels under the filter, filter {f + 1}'s weights "
+        f"and their products, which add up to {pix.total:.4f}.",
+    )
+    network = float(conv_map[row, col, f])
+    act = "ReLU" if pix.activation == "relu" else pix.activation
+    st.markdown(
+        f"- sum of the {k * k} products = **{pix.total:.4f}**\n"
+        f"- plus the bias {pix.bias:.4f} = **{pix.total + pix.bias:.4f}**\n"
+        f"- {act}({pix.total + pix.bias:.4f}) = **{pix.value:.4f}**\n"
+        f"- the network's feature map {f + 1} at row {row}, column {col}: **{network:.4f}** "
+        + (SAME if abs(network - pix.value) < 1e-4 else "(differs!)")
+    )
+    with st.expander("The multiplications, written out"):
+        terms = " + ".join(
+            f"{p:.3f}×({wt:.3f})"
+            for p, wt in zip(pix.patch.ravel(), pix.filter.ravel(), strict=True)
+        )
+        st.code(f"{terms}\n= {pix.total:.4f}", language=None, wrap_lines=True)
+    show_code(look.conv_pixel)
+
+    # --- one pooling value by hand ------------------------------------------------------------
+    prose(PAGE, "pool")
+    problem = look.first_pool_problem(net)
+    if problem:
+        st.info(f"{problem} There is no pooling to work out by hand here.", icon=":material/info:")
+        return
+    pooled = maps[1][1]  # (h', w', filters)
+    ph, pw, _ = pooled.shape
+    clamped("inside_pool_row", ph - 1, 5)
+    clamped("inside_pool_col", pw - 1, 6)
+    c1, c2 = st.columns(2)
+    prow = c1.slider("Row of the pooled map", 0, ph - 1, key="inside_pool_row")
+    pcol = c2.slider("Column of the pooled map", 0, pw - 1, key="inside_pool_col")
+    pool = net.layers[net.layers.index(convs[0]) + 1]
+    size, (sh, sw) = pool.pool_size[0], pool.strides
+    pp = look.pool_pixel(net, conv_map, prow, pcol, f)
+    left, right = st.columns(2)
+    with left:
+        fig = charts.cell_map(
+            conv_map[:, :, f], f"Feature map {f + 1} of layer 1: the {size}×{size} window",
+            (prow * sh, pcol * sw), charts.SEQUENTIAL if conv_map.min() >= 0 else charts.DIVERGING,
+            size=size, click=False,
+        )  # fmt: skip
+        rows_, cols_ = f"{prow * sh}–{prow * sh + size - 1}", f"{pcol * sw}–{pcol * sw + size - 1}"
+        chart(
+            fig,
+            f"Feature map {f + 1}; the pooling window, rows {rows_}, columns {cols_}, outlined.",
+        )
+    with right:
+        fig = charts.cell_map(
+            pooled[:, :, f], f"After pooling: map {f + 1} ({ph}×{pw}), click a cell", (prow, pcol),
+            charts.SEQUENTIAL if pooled.min() >= 0 else charts.DIVERGING,
+        )  # fmt: skip
+        clickable(
+            fig, "inside_pool_click", "inside_pool_row", "inside_pool_col",
+            f"Pooled map {f + 1} ({ph}×{pw}); row {prow}, column {pcol} is outlined: "
+            f"{pooled[prow, pcol, f]:.3f}.",
+        )  # fmt: skip
+    numbers = ", ".join(f"{v:.4f}" for v in pp.window.ravel())
+    network = float(pooled[prow, pcol, f])
+    st.markdown(
+        f"max({numbers}) = **{pp.value:.4f}**; the network's pooled map {f + 1} at row {prow}, "
+        f"column {pcol}: **{network:.4f}** "
+        + (SAME if abs(network - pp.value) < 1e-5 else "(differs!)")
+    )
+    show_code(look.pool_pixel)
+
+
+by_hand(net, image, what, maps)

@@ -1,0 +1,225 @@
+"""Plotly figures shared by the look-inside pages: grids of small maps and clickable cells."""
+
+import numpy as np
+import plotly.graph_objects as go
+
+DIVERGING = "RdBu"  # blue = positive, red = negative, white = 0; readable for colour-blind eyes
+SEQUENTIAL = "Viridis"
+HIGHLIGHT = "#e69f00"  # Okabe-Ito orange
+GREY = "gray"
+
+
+def symmetric(values) -> float:
+    """The largest absolute value, so a diverging scale can run from −m to +m around 0."""
+    m = float(np.nanmax(np.abs(values))) if np.size(values) else 1.0
+    return m if m > 0 else 1.0
+
+
+def tiles_figure(
+    grids: list[dict], title: str, per_row: int, numbers: bool = True, cell_px: int = 60,
+    gap: float = 1.0, text_size: int = 11, width_px: int = 640,
+) -> go.Figure:  # fmt: skip
+    """Small heatmaps side by side on one pair of axes (fast: no subplots), each titled.
+
+    Each grid is a dict with z, title and optionally colorscale, zmin, zmax.
+    """
+    h, w = grids[0]["z"].shape
+    cols = min(per_row, len(grids))
+    rows = -(-len(grids) // cols)
+    traces, notes = [], []
+    for i, g in enumerate(grids):
+        r, c = divmod(i, cols)
+        x0, y0 = c * (w + gap), r * (h + gap + 0.6)
+        scale = g.get("colorscale", DIVERGING)
+        z = g["z"]
+        tidy = np.where(np.abs(z) < 0.005, 0, z)  # no "-0.00"
+        traces.append(
+            go.Heatmap(
+                z=z, x0=x0, y0=y0, text=np.char.mod("%.2f", tidy) if numbers else None,
+                texttemplate="%{text}" if numbers else None, textfont={"size": text_size},
+                colorscale=scale, zmin=g.get("zmin"), zmax=g.get("zmax"),
+                zmid=0 if scale == DIVERGING else None, showscale=i == 0,
+                colorbar={"title": "value", "len": 0.9},
+                customdata=np.stack(np.mgrid[0:h, 0:w], axis=-1),
+                hovertemplate=f"{g['title']}, row %{{customdata[0]}}, column %{{customdata[1]}}: "
+                "%{z:.4f}<extra></extra>",
+            )
+        )  # fmt: skip
+        notes.append(
+            {"x": x0 + (w - 1) / 2, "y": y0 - 0.55, "text": g["title"], "showarrow": False,
+             "yanchor": "bottom", "font": {"size": 12}}
+        )  # fmt: skip
+    fig = go.Figure(traces, layout={"annotations": notes, "title": title})
+    fig.update_yaxes(
+        autorange="reversed", scaleanchor="x", showticklabels=False, title="row",
+        constrain="domain",
+    )  # fmt: skip
+    fig.update_xaxes(showticklabels=False, title="column", constrain="domain")
+    fig.update_layout(
+        height=int(120 + rows * (h + gap + 0.6) * min(cell_px, width_px / (cols * (w + gap)))),
+        xaxis_showgrid=False, yaxis_showgrid=False,
+        xaxis_zeroline=False, yaxis_zeroline=False,
+    )  # fmt: skip
+    return fig
+
+
+def small_maps(
+    maps: list[np.ndarray], titles: list[str], title: str, numbers: bool = True,
+    zmax: float | None = None, per_row: int = 8,
+) -> go.Figure:  # fmt: skip
+    """Small k×k heatmaps of weights side by side, each with its numbers, on one scale around 0."""
+    m = zmax or symmetric(np.stack(maps))
+    grids = [{"z": z, "title": t, "zmin": -m, "zmax": m} for z, t in zip(maps, titles, strict=True)]
+    return tiles_figure(grids, title, per_row, numbers=numbers)
+
+
+def mosaic(maps: np.ndarray, per_row: int, row_gap: int = 1) -> tuple[np.ndarray, int, int]:
+    """Tile (n, h, w) maps into one 2-D array with blank cells between them."""
+    n, h, w = maps.shape
+    cols = min(per_row, n)
+    rows = -(-n // cols)
+    z = np.full((rows * (h + row_gap) - row_gap, cols * (w + 1) - 1), np.nan, dtype="float32")
+    for i in range(n):
+        r, c = divmod(i, cols)
+        z[r * (h + row_gap) : r * (h + row_gap) + h, c * (w + 1) : c * (w + 1) + w] = maps[i]
+    return z, rows, cols
+
+
+def maps_figure(
+    maps: np.ndarray, title: str, labels: list[str], per_row: int = 8,
+    colorscale: str | None = None, width_px: int = 640,
+) -> go.Figure:  # fmt: skip
+    """Many (h, w) maps as one tiled heatmap, each labelled; one shared colour scale."""
+    n, h, w = maps.shape
+    cols = min(per_row, n)
+    unit = min(12, width_px / (cols * (w + 1)))  # pixels per cell
+    gap = max(1, int(np.ceil(18 / unit))) if labels else 1  # room for the labels between rows
+    z, rows, cols = mosaic(maps, per_row, gap)
+    negative = float(np.nanmin(maps)) < 0
+    colorscale = colorscale or (DIVERGING if negative else SEQUENTIAL)
+    m = symmetric(maps)
+    notes = [
+        {"x": (i % cols) * (w + 1) + (w - 1) / 2, "y": (i // cols) * (h + gap) - 0.6,
+         "text": label, "showarrow": False, "yanchor": "bottom", "font": {"size": 12}}
+        for i, label in enumerate(labels)
+    ]  # fmt: skip
+    heatmap = go.Heatmap(
+        z=z, colorscale=colorscale, zmin=-m if negative else 0, zmax=m,
+        zmid=0 if negative else None, colorbar={"title": "value"}, hoverinfo="skip",
+    )  # fmt: skip
+    fig = go.Figure(
+        heatmap,
+        layout={
+            "title": title, "annotations": notes,
+            "height": int(130 + rows * (h + gap) * unit),
+        },
+    )  # fmt: skip
+    fig.update_yaxes(
+        autorange="reversed", scaleanchor="x", showticklabels=False, title="row",
+        constrain="domain",
+    )  # fmt: skip
+    fig.update_xaxes(showticklabels=False, title="column", constrain="domain")
+    fig.update_layout(
+        xaxis_showgrid=False, yaxis_showgrid=False, xaxis_zeroline=False, yaxis_zeroline=False
+    )
+    return fig
+
+
+def cell_map(
+    z: np.ndarray, title: str, mark: tuple[int, int], colorscale: str, size: int = 1,
+    click: bool = True,
+) -> go.Figure:  # fmt: skip
+    """One (h, w) map, cells clickable; size×size cells from mark (row, col) are outlined."""
+    h, w = z.shape
+    rr, cc = np.mgrid[0:h, 0:w]
+    negative = float(z.min()) < 0
+    m = symmetric(z)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            colorscale=colorscale,
+            zmin=-m if negative else 0,
+            zmax=m,
+            zmid=0 if negative else None,
+            colorbar={"title": "value"},
+            hoverinfo="skip" if click else None,
+            hovertemplate="row %{y}, column %{x}: %{z:.3f}<extra></extra>",
+        )
+    )
+    # Plotly heatmaps send no selection events, so invisible markers on every cell take the click.
+    fig.add_trace(
+        go.Scatter(
+            x=cc.ravel(),
+            y=rr.ravel(),
+            mode="markers",
+            marker={"size": max(4, 300 // max(h, w)), "symbol": "square", "opacity": 0},
+            customdata=np.stack([rr.ravel(), cc.ravel(), z.ravel()], axis=1),
+            hovertemplate="row %{customdata[0]}, column %{customdata[1]}: "
+            "%{customdata[2]:.3f}<extra>click to choose</extra>",
+            showlegend=False,
+            visible=click,
+        )
+    )
+    outline(fig, mark[0], mark[1], size)
+    fig.update_yaxes(
+        range=[h - 0.5, -0.5], scaleanchor="x", title="row", showgrid=False, constrain="domain"
+    )
+    fig.update_xaxes(range=[-0.5, w - 0.5], title="column", showgrid=False, constrain="domain")
+    fig.update_layout(title=title, height=420, clickmode="event+select")
+    return fig
+
+
+def outline(fig: go.Figure, row: int, col: int, size: int, **where) -> None:
+    """Draw an orange box around size×size cells starting at (row, col)."""
+    fig.add_shape(
+        type="rect", x0=col - 0.5, x1=col + size - 0.5, y0=row - 0.5, y1=row + size - 0.5,
+        line={"color": HIGHLIGHT, "width": 3}, **where,
+    )  # fmt: skip
+
+
+def image_figure(image: np.ndarray, title: str, height: int = 420) -> go.Figure:
+    """A 28×28 image in grey, 0 black to 1 white."""
+    fig = go.Figure(
+        go.Heatmap(
+            z=image, colorscale=GREY, zmin=0, zmax=1, showscale=False,
+            hovertemplate="row %{y}, column %{x}: %{z:.2f}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_yaxes(
+        autorange="reversed", scaleanchor="x", title="row", showgrid=False, constrain="domain"
+    )
+    fig.update_xaxes(title="column", showgrid=False, constrain="domain")
+    fig.update_layout(title=title, height=height)
+    return fig
+
+
+def picked_cell(event) -> tuple[int, int] | None:
+    """The (row, column) of the clicked cell marker of a plotly selection event, if any."""
+    try:
+        point = event["selection"]["points"][0]
+        return int(point["y"]), int(point["x"])  # the markers sit at (column, row)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
+def arithmetic_figure(patch: np.ndarray, weights: np.ndarray, products: np.ndarray, f: int):
+    """The input patch, the filter and their element-wise products, each with its numbers."""
+    m, p = symmetric(weights), symmetric(products)
+    grids = [
+        {"z": patch, "title": "input patch (pixels)", "colorscale": GREY, "zmin": 0, "zmax": 1},
+        {"z": weights, "title": f"filter {f + 1} (weights)", "zmin": -m, "zmax": m},
+        {"z": products, "title": "patch × filter", "zmin": -p, "zmax": p},
+    ]
+    fig = tiles_figure(
+        grids, "One feature-map value: the patch, the filter, their products", per_row=3,
+        cell_px=70, text_size=14, gap=1.5,
+    )  # fmt: skip
+    fig.update_traces(showscale=False)
+    return fig
+
+
+def square(fig: go.Figure, n: int) -> None:
+    """Make each of the first n subplots' cells square (its y axis scaled like its own x axis)."""
+    for i in range(1, n + 1):
+        suffix = "" if i == 1 else str(i)
+        fig.layout[f"yaxis{suffix}"].scaleanchor = f"x{suffix}"

@@ -1,0 +1,275 @@
+"""Page 7: the test-set mistakes, accuracy per digit, and where the network looks."""
+
+import functools
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from lesson import data
+from lesson.pages import inspect_charts as charts
+from lesson.pages.common import PRETRAINED_NAME, chart, mnist, model_picker, prose, show_code
+
+PAGE = "mistakes_page"
+EVAL_KEY = "mistakes_eval"  # the learner's model and its test probabilities, computed once
+LOOK_KEY = "mistakes_look"  # the test image looked at closely
+FILTERS_PAGE = "lesson/pages/filters_page.py"
+GALLERY = 12
+
+
+@st.cache_data(show_spinner="Running the pre-trained model on the 10,000 test images…")
+def pretrained_probabilities(path: str, _net) -> np.ndarray:
+    """The pre-trained model's probabilities for every test image: once per server and file."""
+    return look.test_probabilities(_net, data.preprocess(mnist().x_test))
+
+
+def test_probabilities(net, name: str) -> np.ndarray:
+    """(10000, 10) probabilities, computed once per model and kept (shared or in the session)."""
+    if name == PRETRAINED_NAME:
+        from lesson import model
+
+        return pretrained_probabilities(str(model.pretrained_path()), net)
+    saved = st.session_state.get(EVAL_KEY)
+    # The name says which run and how many epochs: a model trained further is evaluated again.
+    if saved is None or saved["model"] is not net or saved["name"] != name:
+        with st.spinner("Running your model on the 10,000 test images…"):
+            probs = look.test_probabilities(net, data.preprocess(mnist().x_test))
+        saved = st.session_state[EVAL_KEY] = {"model": net, "name": name, "probs": probs}
+    return saved["probs"]
+
+
+def take_cell() -> None:
+    """A clicked cell of the confusion matrix chooses the true and predicted digit."""
+    cell = charts.picked_cell(st.session_state.get("mistakes_matrix"))
+    if cell is not None:
+        st.session_state["mistakes_true"], st.session_state["mistakes_pred"] = cell
+
+
+def look_at(key: str) -> None:
+    """A picked image of a gallery becomes the one looked at closely."""
+    if st.session_state.get(key) is not None:
+        st.session_state[LOOK_KEY] = st.session_state[key]
+
+
+def gallery(indices: np.ndarray, captions: list[str], key: str) -> None:
+    """Test images, enlarged, with captions, and a row of buttons to look closer at one."""
+    big = [np.kron(m.x_test[i], np.ones((3, 3), np.uint8)) for i in indices]  # 84×84
+    st.image(big, caption=captions, width=84)
+    st.pills(
+        "Look closer at", [int(i) for i in indices], format_func=lambda i: f"#{i}",
+        key=key, on_change=functools.partial(look_at, key),
+    )  # fmt: skip
+
+
+st.title("7 · Mistakes")
+prose(PAGE, "intro")
+m = mnist()
+with st.spinner("Loading Keras…"):
+    from lesson import features
+    from lesson import inside as look
+
+net, net_name = model_picker("mistakes_model")
+probs = test_probabilities(net, net_name)
+predicted = probs.argmax(axis=1)
+matrix = look.confusion_matrix(m.y_test, predicted)
+accuracy = np.trace(matrix) / matrix.sum()
+st.metric(
+    "Test accuracy", f"{accuracy:.2%}",
+    help=f"{np.trace(matrix):,} of {matrix.sum():,} test images right",
+)  # fmt: skip
+
+# --- confusion matrix ---------------------------------------------------------------------
+prose(PAGE, "matrix")
+off = matrix - np.diag(np.diag(matrix))
+worst = np.unravel_index(off.argmax(), off.shape)  # the most common mistake
+st.session_state.setdefault("mistakes_true", int(worst[0]))
+st.session_state.setdefault("mistakes_pred", int(worst[1]))
+true_digit = int(st.session_state["mistakes_true"])
+pred_digit = int(st.session_state["mistakes_pred"])
+
+counts_scale = np.log10(matrix + 1)  # the diagonal is ~1000, mistakes ~1–20: a log scale shows both
+ticks = [0, 1, 10, 100, 1000]
+rr, cc = np.mgrid[0:10, 0:10]
+fig = go.Figure(
+    [
+        go.Heatmap(
+            z=counts_scale, text=matrix, texttemplate="%{text}", textfont={"size": 13},
+            colorscale="Blues", zmin=0, zmax=np.log10(1001), hoverinfo="skip",
+            colorbar={"title": "images", "tickvals": np.log10(np.array(ticks) + 1),
+                      "ticktext": [str(t) for t in ticks]},
+        ),
+        # Heatmaps send no click events in Streamlit: invisible markers on the cells take them.
+        go.Scatter(
+            x=cc.ravel(), y=rr.ravel(), mode="markers", showlegend=False,
+            marker={"size": 36, "symbol": "square", "opacity": 0},
+            customdata=np.stack([rr.ravel(), cc.ravel(), matrix.ravel()], axis=1),
+            hovertemplate="true %{customdata[0]}, predicted %{customdata[1]}: "
+            "%{customdata[2]} images<extra>click to see them</extra>",
+        ),
+    ]
+)  # fmt: skip
+charts.outline(fig, true_digit, pred_digit, 1)
+fig.update_xaxes(
+    title="predicted digit", dtick=1, range=[-0.5, 9.5], constrain="domain", showgrid=False
+)
+fig.update_yaxes(
+    title="true digit", dtick=1, range=[9.5, -0.5], scaleanchor="x", showgrid=False,
+    constrain="domain",
+)  # fmt: skip
+fig.update_layout(
+    title="Confusion matrix: 10,000 test images",
+    height=600, clickmode="event+select", dragmode=False,
+    margin={"l": 60, "r": 20, "t": 60, "b": 50},
+)  # fmt: skip
+st.plotly_chart(
+    fig, key="mistakes_matrix", on_select=take_cell, selection_mode="points",
+    config={"displaylogo": False},
+)  # fmt: skip
+mistakes = matrix.sum() - np.trace(matrix)
+st.caption(
+    f"A 10 × 10 grid of counts; rows are the true digit, columns the predicted one. "
+    f"{np.trace(matrix):,} images lie on the diagonal (right), {mistakes:,} off it; the most "
+    f"common mistake is a {worst[0]} read as a {worst[1]} ({off.max()} times)."
+)
+with st.expander("The confusion matrix as a table"):
+    st.dataframe(
+        {"true digit": list(range(10)), **{f"predicted {d}": matrix[:, d] for d in range(10)}},
+        hide_index=True,
+    )
+
+c1, c2 = st.columns(2)
+true_digit = c1.selectbox("True digit", list(range(10)), key="mistakes_true")
+pred_digit = c2.selectbox("Predicted digit", list(range(10)), key="mistakes_pred")
+cell = np.flatnonzero((m.y_test == true_digit) & (predicted == pred_digit))
+verb = "right" if true_digit == pred_digit else "wrong"
+st.markdown(
+    f"**{len(cell)}** test images of a **{true_digit}** were predicted as **{pred_digit}** "
+    f"({verb}). " + (f"The first {GALLERY}:" if len(cell) > GALLERY else "")
+)
+if len(cell):
+    shown = cell[:GALLERY]
+    gallery(
+        shown, [f"#{i} · {probs[i, pred_digit]:.0%}" for i in shown],
+        f"mistakes_cell_pick_{true_digit}_{pred_digit}",
+    )  # fmt: skip
+show_code(look.test_probabilities, look.confusion_matrix)
+
+# --- per-digit accuracy -------------------------------------------------------------------
+prose(PAGE, "per-digit")
+per_digit = look.per_digit_accuracy(matrix)
+fig = go.Figure(
+    go.Bar(
+        x=list(range(10)), y=per_digit * 100, marker_color="#0072b2",
+        text=[f"{a:.1%}" for a in per_digit], textposition="outside",
+        hovertemplate="digit %{x}: %{y:.2f} %<extra></extra>",
+    )
+)  # fmt: skip
+low = max(0.0, float(per_digit.min()) * 100 - 3)
+fig.update_layout(
+    title="Share of each digit's test images predicted right", xaxis_title="true digit",
+    yaxis_title="accuracy (%)", xaxis_dtick=1, yaxis_range=[low, 101], height=380,
+)  # fmt: skip
+hard, easy = int(per_digit.argmin()), int(per_digit.argmax())
+chart(
+    fig,
+    f"Bar chart of accuracy per digit: lowest {hard} ({per_digit[hard]:.1%}), highest {easy} "
+    f"({per_digit[easy]:.1%}).",
+)
+with st.expander("Accuracy per digit as a table"):
+    st.dataframe(
+        {
+            "digit": list(range(10)),
+            "test images": matrix.sum(axis=1),
+            "right": np.diag(matrix),
+            "accuracy": [f"{a:.2%}" for a in per_digit],
+        },
+        hide_index=True,
+    )
+show_code(look.per_digit_accuracy)
+
+# --- most confident mistakes --------------------------------------------------------------
+prose(PAGE, "confident")
+worst_ones = look.confident_mistakes(probs, m.y_test, GALLERY)
+if len(worst_ones) == 0:
+    st.success("No mistakes at all on the test set.")
+else:
+    gallery(
+        worst_ones,
+        [f"#{i}: a {m.y_test[i]}, read as {predicted[i]} ({probs[i, predicted[i]]:.0%})"
+         for i in worst_ones],
+        "mistakes_confident_pick",
+    )  # fmt: skip
+    st.session_state.setdefault(LOOK_KEY, int(worst_ones[0]))
+show_code(look.confident_mistakes)
+
+# --- saliency -----------------------------------------------------------------------------
+prose(PAGE, "saliency")
+st.session_state.setdefault(LOOK_KEY, 0)
+drawing = st.session_state.get("last_drawing")
+c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
+index = c1.number_input("Test image", 0, len(m.y_test) - 1, key=LOOK_KEY)
+kinds = {"score": "its score (before softmax)", "probability": "its probability"}
+if not look.ends_in_softmax(net):
+    kinds = {"probability": "its probability"}
+st.session_state.setdefault("mistakes_of", next(iter(kinds)))
+if st.session_state["mistakes_of"] not in kinds:
+    st.session_state["mistakes_of"] = next(iter(kinds))
+of = c2.segmented_control("Gradient of the winning digit's", list(kinds), key="mistakes_of",
+                          format_func=kinds.get) or next(iter(kinds))  # fmt: skip
+mine = st.toggle(
+    "Use my last drawing instead", key="mistakes_drawing", disabled=drawing is None,
+    help="Draw a digit on the Draw page first." if drawing is None else None,
+)  # fmt: skip
+if mine and drawing is not None:
+    image = np.asarray(drawing, dtype="float32").reshape(28, 28)
+    what, truth = "your last drawing", None
+else:
+    image = m.x_test[index].astype("float32") / 255  # (28, 28) in 0..1
+    what, truth = f"test image {index}", int(m.y_test[index])
+digit, gradient = look.saliency(net, image, of)
+sure = float(features.probabilities(net, image)[0, digit])
+if truth is None:
+    st.markdown(f"{net_name.split(' (')[0]} reads your last drawing as a **{digit}** ({sure:.1%}).")
+else:
+    verdict = "right" if digit == truth else "wrong"
+    st.markdown(
+        f"Test image **{index}** is a **{truth}**; {net_name.split(' (')[0]} reads it as a "
+        f"**{digit}** ({sure:.1%}, {verdict})."
+    )
+left, right = st.columns(2)
+with left:
+    chart(
+        charts.image_figure(
+            image, what.capitalize() + (f": a {truth}" if truth is not None else "")
+        ),
+        f"{what.capitalize()}, 28×28 grey pixels.",
+    )
+with right:
+    scale = charts.symmetric(gradient)
+    fig = go.Figure(
+        go.Heatmap(
+            z=gradient, colorscale=charts.DIVERGING, zmin=-scale, zmax=scale, zmid=0,
+            colorbar={"title": "gradient"},
+            hovertemplate="row %{y}, column %{x}: %{z:.3g}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_yaxes(
+        autorange="reversed", scaleanchor="x", title="row", showgrid=False, constrain="domain"
+    )
+    fig.update_xaxes(title="column", showgrid=False, constrain="domain")
+    fig.update_layout(title=f"Saliency: gradient of {of} of “{digit}”", height=420)
+    strongest = np.argsort(-np.abs(gradient).ravel())[:20]
+    rows, cols = np.unravel_index(strongest, gradient.shape)
+    on_ink = float((image.ravel()[strongest] > 0.2).mean())
+    chart(
+        fig,
+        f"Heatmap of the gradient for each pixel, blue raises the {of} of {digit}, red lowers "
+        f"it. The 20 strongest pixels lie in rows {rows.min()}–{rows.max()}, columns "
+        f"{cols.min()}–{cols.max()}; {on_ink:.0%} of them are on the ink.",
+    )
+if st.button("Open this digit in the feature-map view", icon=":material/filter_alt:",
+             key="mistakes_open"):  # fmt: skip
+    st.session_state["inside_source"] = "drawing" if truth is None else "test"
+    st.session_state["inside_index"] = int(index)
+    st.switch_page(FILTERS_PAGE)
+show_code(look.saliency, look.scores)

@@ -1,0 +1,90 @@
+"""End to end in Chromium: the look-inside pages, used by mouse with the pre-trained model."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support import wait_idle
+
+pytestmark = pytest.mark.browser
+SAME = "same as the network"
+
+
+def open_app(page, url: str, path: str) -> None:
+    page.goto(f"{url}/{path}")
+    page.wait_for_selector("[data-testid=stMain]")
+    wait_idle(page, 120_000)
+
+
+def assert_clean(page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+
+
+def click_cell(page, title: str, row: int, col: int, rows: int, cols: int) -> None:
+    """Click the centre of cell (row, col) of the plotly map whose title contains `title`."""
+    chart = page.get_by_test_id("stPlotlyChart").filter(has_text=title)
+    chart.scroll_into_view_if_needed()
+    area = chart.locator(".nsewdrag").first.bounding_box()
+    x = area["x"] + (col + 0.5) / cols * area["width"]
+    y = area["y"] + (row + 0.5) / rows * area["height"]
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)  # plotly picks the point under the mouse on hover
+    page.mouse.click(x, y)
+    wait_idle(page)
+
+
+def test_both_pages_are_in_the_navigation(page, server_url):
+    open_app(page, server_url, "")
+    nav = page.get_by_test_id("stSidebarNav")
+    for title, heading in [("6 · Filters & feature maps", "6 · Filters"), ("7 · Mistakes", "7 ·")]:
+        nav.get_by_role("link", name=title).click()
+        wait_idle(page)
+        main = page.get_by_test_id("stMain")
+        expect(main.get_by_role("heading", level=1)).to_contain_text(heading)
+        assert_clean(page)
+
+
+def test_click_a_feature_map_cell_to_work_it_out_by_hand(page, server_url):
+    open_app(page, server_url, "inside")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text("feature map 1 at row 10, column 12")).to_be_visible()
+    expect(main.get_by_text(SAME)).to_have_count(2)
+    click_cell(page, "Feature map 1 of layer 1: click a cell", 3, 20, 26, 26)
+    expect(main.get_by_text("feature map 1 at row 3, column 20")).to_be_visible()
+    expect(main.get_by_text(SAME)).to_have_count(2)
+    click_cell(page, "After pooling", 8, 2, 13, 13)
+    expect(main.get_by_text("pooled map 1 at row 8, column 2")).to_be_visible()
+    expect(main.get_by_text(SAME)).to_have_count(2)
+    assert_clean(page)
+
+
+def test_random_digit_by_mouse(page, server_url):
+    open_app(page, server_url, "inside")
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("button", name="Random").click()
+    wait_idle(page)
+    expect(main.get_by_text(re.compile(r"reads test image \d+ \(label \d\) as a"))).to_be_visible()
+    expect(main.get_by_text(SAME)).to_have_count(2)
+    assert_clean(page)
+
+
+def test_mistakes_click_a_cell_then_open_a_mistake_in_the_feature_map_view(page, server_url):
+    open_app(page, server_url, "mistakes")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text("98.98%")).to_be_visible()
+    click_cell(page, "Confusion matrix", 4, 9, 10, 10)
+    expect(main.get_by_text(re.compile(r"test images of a 4 were predicted as 9"))).to_be_visible()
+    pill = main.get_by_role("radio", name="#2462", exact=True)  # a confident mistake: 2 read as 0
+    if not pill.count():
+        pill = main.get_by_role("button", name="#2462", exact=True)
+    pill.first.click()
+    wait_idle(page)
+    expect(main.get_by_text(re.compile(r"Test image 2462 is a 2"))).to_be_visible()
+    assert_clean(page)
+    main.get_by_role("button", name="Open this digit in the feature-map view").click()
+    wait_idle(page)
+    expect(main.get_by_role("heading", level=1)).to_contain_text("6 · Filters")
+    expect(main.get_by_text(re.compile(r"reads test image 2462 \(label 2\)"))).to_be_visible()
+    assert_clean(page)

@@ -1,0 +1,214 @@
+"""The look-inside pages run under AppTest for the pre-trained model and a learner's models."""
+
+from types import SimpleNamespace
+
+import keras
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lesson import data, model, training
+from tests.conftest import APPTEST_TIMEOUT
+from tests.support import ROOT
+
+FILTERS = "lesson/pages/filters_page.py"
+MISTAKES = "lesson/pages/mistakes_page.py"
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """A freshly trained tiny model and its run: 2 epochs on 300 images."""
+    keras.utils.set_random_seed(7)
+    m = data.load_mnist()
+    net = training.compile_model(model.build_model())
+    snaps = training.FilterSnapshots()
+    x, y = data.preprocess(m.x_train[:300]), keras.utils.to_categorical(m.y_train[:300], 10)
+    net.fit(x, y, batch_size=32, epochs=2, verbose=0, callbacks=[snaps])
+    return net, SimpleNamespace(name="run 1", snapshots=snaps.snapshots)
+
+
+def open_page(page: str, **state) -> AppTest:
+    """Run the app with `state` in the session, switch to `page`, and check it is clean."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(page).run()
+    assert_clean(at)
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def learner(net, name="your model (run 1, 2 epochs)", runs=()):
+    return {"learner_model": net, "learner_model_name": name, "runs": list(runs)}
+
+
+def text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def checks(at: AppTest) -> int:
+    """How many by-hand results agree with the network's own value."""
+    return text(at).count(":material/check_circle: same as the network")
+
+
+def test_filters_page_with_the_pretrained_model():
+    at = open_page(FILTERS)
+    assert at.title[0].value == "6 · Filters & feature maps"
+    assert checks(at) == 2  # the conv value and the pooled value
+    assert "26×26×6" in text(at) and "5×5×16" in text(at)
+    assert "No training run" in "\n".join(c.value for c in at.caption)
+    at.slider(key="inside_row").set_value(3).run()
+    at.slider(key="inside_col").set_value(20).run()
+    at.selectbox(key="inside_map").set_value(4).run()
+    at.slider(key="inside_pool_row").set_value(12).run()
+    assert_clean(at)
+    assert "feature map 5 at row 3, column 20" in text(at)
+    assert checks(at) == 2
+    at.number_input(key="inside_index").set_value(123).run()
+    at.button(key="inside_random").click().run()
+    assert_clean(at)
+    assert at.number_input(key="inside_index").value != 123
+
+
+def test_filters_page_replays_the_epochs_of_a_fresh_run(trained):
+    net, run = trained
+    at = open_page(FILTERS, **learner(net, runs=[run]))
+    epoch = at.slider(key="inside_epoch")
+    assert (epoch.min, epoch.max, epoch.value) == (0, 2, 2)
+    before = at.dataframe[0].value.to_numpy().tolist()
+    epoch.set_value(0).run()
+    assert_clean(at)
+    assert at.dataframe[0].value.to_numpy().tolist() != before  # the random starting filters
+    assert "before training (random), run 1" in "\n".join(c.value for c in at.caption)
+    assert checks(at) == 2
+    at.radio(key="inside_model").set_value("pretrained").run()
+    assert_clean(at)
+    assert "replays your own runs" in "\n".join(c.value for c in at.caption)
+    assert checks(at) == 2
+
+
+def test_filters_page_shows_the_last_drawing(trained):
+    net, _ = trained
+    drawing = np.zeros((28, 28), dtype="float32")
+    drawing[5:23, 13:15] = 1.0  # a "1"
+    at = open_page(FILTERS, last_drawing=drawing, **learner(net))
+    at.segmented_control(key="inside_source").set_value("drawing").run()
+    assert_clean(at)
+    assert "reads your last drawing as a" in text(at)
+    assert checks(at) == 2
+
+
+def test_filters_page_without_a_drawing_says_so():
+    at = open_page(FILTERS)
+    at.segmented_control(key="inside_source").set_value("drawing").run()
+    assert_clean(at)
+    assert "No drawing yet" in at.info[0].value
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        model.NetworkConfig(conv_blocks=0),
+        model.NetworkConfig(conv_blocks=1, filters=(4, 16, 32)),
+        model.NetworkConfig(conv_blocks=3),
+        model.NetworkConfig(kernel_size=5, padding="same"),
+    ],
+    ids=["no conv", "one block", "three blocks", "5x5 same"],
+)
+def test_filters_page_with_other_networks(config):
+    net = model.build_model(config)
+    snaps = [[k.copy() for k in (layer.kernel.numpy() for layer in net.layers if
+              isinstance(layer, keras.layers.Conv2D))]]  # fmt: skip
+    at = open_page(FILTERS, **learner(net, "your model (run 1)", [SimpleNamespace(
+        name="run 1", snapshots=snaps)]))  # fmt: skip
+    if config.conv_blocks == 0:
+        assert "no convolution layer" in at.info[0].value
+        return
+    assert checks(at) == 2
+    if config.conv_blocks == 3:
+        at.selectbox(key="inside_deep_layer").set_value(at.selectbox(key="inside_deep_layer")
+                                                        .options[1]).run()  # fmt: skip
+        assert_clean(at)
+
+
+def test_filters_page_clamps_positions_from_a_bigger_network():
+    at = open_page(FILTERS, inside_row=27, inside_pool_row=13)  # "same" padding's sizes
+    assert at.slider(key="inside_row").value == 25
+    assert at.slider(key="inside_pool_row").value == 12
+
+
+def test_mistakes_page_with_the_pretrained_model():
+    at = open_page(MISTAKES)
+    assert at.title[0].value == "7 · Mistakes"
+    assert at.metric[0].value == "98.98%"
+    matrix = at.dataframe[0].value.drop(columns="true digit").to_numpy()
+    assert matrix.sum() == 10_000 and np.trace(matrix) == 9_898
+    at.selectbox(key="mistakes_true").set_value(4).run()
+    at.selectbox(key="mistakes_pred").set_value(9).run()
+    assert_clean(at)
+    assert f"**{matrix[4, 9]}** test images of a **4** were predicted as **9**" in text(at)
+    at.segmented_control(key="mistakes_of").set_value("probability").run()
+    at.number_input(key="mistakes_look").set_value(0).run()
+    assert_clean(at)
+    assert "Test image **0** is a **7**" in text(at)
+    at.button(key="mistakes_open").click().run()
+    assert_clean(at)
+    assert at.title[0].value == "6 · Filters & feature maps"
+    assert at.number_input(key="inside_index").value == 0
+
+
+def test_mistakes_page_opens_a_confident_mistake_in_the_feature_map_view():
+    at = open_page(MISTAKES)
+    first = at.session_state["mistakes_look"]
+    at.button(key="mistakes_open").click().run()
+    assert_clean(at)
+    assert at.number_input(key="inside_index").value == first
+    assert f"test image {first}" in text(at)
+
+
+def test_mistakes_page_with_a_fresh_model_keeps_its_evaluation(trained):
+    net, run = trained
+    at = open_page(MISTAKES, **learner(net, runs=[run]))
+    saved = at.session_state["mistakes_eval"]
+    assert saved["model"] is net and saved["probs"].shape == (10_000, 10)
+    matrix = at.dataframe[0].value.drop(columns="true digit").to_numpy()
+    assert matrix.sum() == 10_000
+    at.selectbox(key="mistakes_true").set_value(1).run()
+    assert_clean(at)
+    assert at.session_state["mistakes_eval"]["probs"] is saved["probs"]  # not computed again
+    at.radio(key="mistakes_model").set_value("pretrained").run()
+    assert_clean(at)
+    assert at.metric[0].value == "98.98%"
+
+
+def test_mistakes_page_with_a_dense_only_network():
+    net = model.build_model(model.NetworkConfig(conv_blocks=0))
+    at = open_page(MISTAKES, **learner(net, "your dense model"))
+    assert at.dataframe[0].value.drop(columns="true digit").to_numpy().sum() == 10_000
+
+
+def test_mistakes_page_saliency_of_the_last_drawing(trained):
+    net, run = trained
+    drawing = np.zeros((28, 28), dtype="float32")
+    drawing[6:22, 8:20] = 1.0
+    at = open_page(MISTAKES, last_drawing=drawing, **learner(net, runs=[run]))
+    at.toggle(key="mistakes_drawing").set_value(True).run()
+    assert_clean(at)
+    assert "reads your last drawing as a" in text(at)
+    at.button(key="mistakes_open").click().run()
+    assert_clean(at)
+    assert at.title[0].value == "6 · Filters & feature maps"
+    assert "reads your last drawing as a" in text(at)
+
+
+def test_filters_page_ignores_snapshots_of_another_network(trained):
+    net, _ = trained
+    other = SimpleNamespace(name="run 9", snapshots=[[], []])  # a run of a dense-only network
+    at = open_page(FILTERS, **learner(net, runs=[other]))
+    assert "no epochs to replay" in "\n".join(c.value for c in at.caption)
+    assert checks(at) == 2
