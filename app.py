@@ -21,6 +21,12 @@ navigation = st.navigation(
                 icon=":material/looks_one:",
                 url_path="one-hot",
             ),
+            st.Page(
+                f"{PAGES}/train_page.py",
+                title="4 · Train",
+                icon=":material/model_training:",
+                url_path="train",
+            ),
         ],
     }
 )

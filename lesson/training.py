@@ -198,6 +198,21 @@ NAN_MESSAGE = (
 )
 
 
+def build(config: lesson_model.NetworkConfig, seed: int) -> keras.Model:
+    """The network with the starting weights `seed` gives: the same seed, the same weights."""
+    for attempt in range(5):
+        with _SEED_LOCK:
+            keras.utils.set_random_seed(seed)
+            try:
+                return lesson_model.build_model(config)
+            except ValueError:
+                # Streamlit resets Keras's layer-name counters after every script run, in every
+                # thread; a build caught in between gets two layers named alike: build again.
+                if attempt == 4:
+                    raise
+    raise AssertionError("unreachable")
+
+
 # --- One training run --------------------------------------------------------------------------
 
 
@@ -363,9 +378,7 @@ class TrainingRun:
         hp = self.hp
         x, y, x_val, y_val = split(self._mnist.x_train, self._mnist.y_train, hp)
         self.steps_per_epoch = math.ceil(len(x) / hp.batch_size)
-        with _SEED_LOCK:
-            keras.utils.set_random_seed(hp.seed)  # the same starting weights for the same seed
-            net = lesson_model.build_model(self.config)
+        net = build(self.config, hp.seed)
         steps = live_steps_per_execution(hp.batch_size, self.steps_per_epoch)
         self.model = compile_model(net, hp.optimizer, hp.learning_rate, steps)
         self.parameters = net.count_params()
