@@ -9,7 +9,11 @@ from tests.support import wait_idle
 
 pytestmark = pytest.mark.browser
 
-NAV = {"1 · The data": "1 · The data", "2 · One-hot labels": "2 · One-hot labels"}
+NAV = {
+    "1 · The data": "1 · The data",
+    "2 · One-hot labels": "2 · One-hot labels",
+    "4 · Train": "4 · Train",
+}
 
 
 def open_app(page, url: str, path: str = "") -> None:
