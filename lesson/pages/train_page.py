@@ -12,6 +12,21 @@ PAGE = "train_page"
 COLOURS = ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#000000")
 METRICS = {"loss": "loss", "accuracy": "accuracy"}
 
+
+def keep_keras_state() -> None:
+    """Stop Streamlit calling keras.backend.clear_session() after every script run.
+
+    It resets Keras's state in every thread, so a training thread can get two layers with the
+    same name, and it collects garbage for ~0.2 s each time while holding Python's lock: with
+    this page polling twice a second, the training threads would barely run.
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+
+    if hasattr(script_runner, "_clean_problem_modules"):
+        script_runner._clean_problem_modules = lambda: None
+
+
+keep_keras_state()
 st.title("4 · Train")
 prose(PAGE, "intro")
 m = mnist()
@@ -256,8 +271,8 @@ def live() -> None:
     curves([run], run.hp.epochs)
 
 
-prose(PAGE, "live")
 live()
+prose(PAGE, "live")
 show_code(
     training.TrainingRun._fit,
     training.batches,
