@@ -238,7 +238,10 @@ def live() -> None:
     """The current run: queued, training (progress, Stop, growing curves) or finished."""
     run = runs[-1] if runs else None
     if run is None:
-        st.info("No run yet: choose the hyperparameters and press **Train**.", icon="💡")
+        st.info(
+            "No run yet: choose the hyperparameters and press **Train**.",
+            icon=":material/lightbulb:",
+        )
         return
     if active and run.finished:
         st.rerun()  # the whole page: results, the runs compared, the learner's model
