@@ -9,6 +9,7 @@ LESSON = [
     ("data_page.py", "1 · The data", "grid_on", "data"),
     ("onehot_page.py", "2 · One-hot labels", "looks_one", "one-hot"),
     ("build_page.py", "3 · Build the network", "stacks", "build"),
+    ("train_page.py", "4 · Train", "model_training", "train"),
     ("draw_page.py", "5 · Draw a digit", "draw", "draw"),
     ("filters_page.py", "6 · Filters & feature maps", "filter_alt", "inside"),
     ("mistakes_page.py", "7 · Mistakes", "report", "mistakes"),

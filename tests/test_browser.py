@@ -9,14 +9,15 @@ from tests.support import wait_idle
 
 pytestmark = pytest.mark.browser
 
-NAV = {
-    "1 · The data": "1 · The data",
-    "2 · One-hot labels": "2 · One-hot labels",
-    "3 · Build the network": "3 · Build the network",
-    "5 · Draw a digit": "5 · Draw a digit",
-    "6 · Filters & feature maps": "6 · Filters & feature maps",
-    "7 · Mistakes": "7 · Mistakes",
-}
+NAV = [
+    "1 · The data",
+    "2 · One-hot labels",
+    "3 · Build the network",
+    "4 · Train",
+    "5 · Draw a digit",
+    "6 · Filters & feature maps",
+    "7 · Mistakes",
+]
 
 
 def open_app(page, url: str, path: str = "") -> None:
@@ -40,9 +41,7 @@ def test_every_page_in_the_navigation_opens_cleanly(page, server_url):
     for title in titles:
         nav.get_by_role("link", name=title).click()
         wait_idle(page)
-        expect(page.get_by_test_id("stMain").get_by_role("heading", level=1)).to_contain_text(
-            NAV[title]
-        )
+        expect(page.get_by_test_id("stMain").get_by_role("heading", level=1)).to_contain_text(title)
         assert_clean(page)
 
 

@@ -11,6 +11,22 @@ import streamlit as st
 from lesson import data
 
 HERE = Path(__file__).resolve().parent
+
+
+def keep_keras_state() -> None:
+    """Stop Streamlit calling keras.backend.clear_session() after every script run.
+
+    It resets Keras's state for every thread of the server, so a learner's training thread could
+    get two layers with the same name; and its garbage collection holds Python's lock ~0.2 s each
+    time, starving training threads while a page polls twice a second.
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+
+    if hasattr(script_runner, "_clean_problem_modules"):
+        script_runner._clean_problem_modules = lambda: None
+
+
+keep_keras_state()  # every page imports this module, so it holds before any page's first run
 _SECTION = re.compile(r"^<!--\s*section:\s*([\w-]+)\s*-->\s*$", re.MULTILINE)
 
 

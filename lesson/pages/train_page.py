@@ -1,0 +1,339 @@
+"""Page 4: compile and train the learner's network live, evaluate it, compare the runs."""
+
+import math
+from collections.abc import Callable
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from lesson.pages.common import LEARNER_MODEL, LEARNER_MODEL_NAME, chart, mnist, prose, show_code
+
+PAGE = "train_page"
+COLOURS = ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#000000")
+METRICS = {"loss": "loss", "accuracy": "accuracy"}
+
+
+st.title("4 · Train")
+prose(PAGE, "intro")
+m = mnist()
+with st.spinner("Loading Keras…"):  # the first page that needs it pays its import once
+    from lesson import model, training
+
+config = st.session_state.get("network_config", model.LESSON)
+runs: list = st.session_state.setdefault("runs", [])
+current = runs[-1] if runs else None
+active = current is not None and not current.finished
+
+# Hyperparameter -> widget key; the widgets start at the quick run.
+KEYS = {"epochs": "train_epochs", "batch_size": "train_batch_size", "optimizer": "train_optimizer",
+        "learning_rate": "train_learning_rate", "validation_split": "train_validation_split",
+        "train_images": "train_images", "seed": "train_seed"}  # fmt: skip
+
+
+def use(hp) -> None:
+    """Set every hyperparameter widget to `hp`."""
+    for name, key in KEYS.items():
+        st.session_state[key] = getattr(hp, name)
+
+
+if KEYS["epochs"] not in st.session_state:
+    use(training.QUICK)
+
+
+@st.cache_data(show_spinner=False)
+def parameter_count(net_config) -> int:
+    """How many parameters a network has (built once per network, then remembered)."""
+    return model.build_model(net_config).count_params()
+
+
+def describe(net_config) -> str:
+    """The network in a few words."""
+    if net_config == model.LESSON:
+        return "the lesson's network"
+    filters = ", ".join(str(f) for f in net_config.block_filters())
+    return (
+        f"{net_config.conv_blocks} conv blocks ({filters} filters, "
+        f"{net_config.kernel_size}×{net_config.kernel_size}), dense {net_config.dense_units}"
+    )
+
+
+def session_alive() -> Callable[[], bool]:
+    """A check the training thread may call: is this learner's browser session still open?"""
+    from streamlit import runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():
+        return lambda: True
+    server, session_id = runtime.get_instance(), ctx.session_id
+    return lambda: server.is_active_session(session_id)
+
+
+def start_run() -> None:
+    """Train a new run with the hyperparameters on screen."""
+    hp = training.Hyperparameters(**{name: st.session_state[key] for name, key in KEYS.items()})
+    name = f"run {len(runs) + 1}"
+    runs.append(training.TrainingRun(name, m, hp, config, alive=session_alive()).start())
+
+
+def adopt(run) -> None:
+    """Make a finished or stopped run's model the learner's model on every other page."""
+    if run is None or not run.usable or st.session_state.get(LEARNER_MODEL) is run.model:
+        return
+    if st.session_state.get("train_adopted") == run.name:
+        return  # already offered once; the learner may have chosen another since
+    epochs = len(run.epochs)
+    score = f", {run.test['accuracy']:.2%} test accuracy" if run.test else ""
+    st.session_state[LEARNER_MODEL] = run.model
+    st.session_state[LEARNER_MODEL_NAME] = (
+        f"your model ({run.name}, {epochs} epoch{'s' if epochs != 1 else ''}{score})"
+    )
+    st.session_state["train_adopted"] = run.name
+
+
+def figure(shown: list, metric: str, epochs: int) -> go.Figure:
+    """Training (solid) and validation (dotted) `metric` of each run against the epoch."""
+    fig = go.Figure()
+    for i, run in enumerate(shown):
+        colour = COLOURS[i % len(COLOURS)]
+        label = f"{run.name} " if len(shown) > 1 else ""
+        points, ends = list(run.batches), list(run.epochs)
+        fig.add_trace(
+            go.Scatter(x=[p["epoch"] for p in points], y=[p[metric] for p in points], mode="lines",
+                       name=f"{label}training", line={"color": colour, "width": 2})
+        )  # fmt: skip
+        val = [e for e in ends if not math.isnan(e[f"val_{metric}"])]
+        if val:
+            fig.add_trace(
+                go.Scatter(x=[e["epoch"] for e in val], y=[e[f"val_{metric}"] for e in val],
+                           mode="lines+markers", name=f"{label}validation",
+                           line={"color": colour, "dash": "dot", "width": 2},
+                           marker={"size": 9, "symbol": "diamond"})
+            )  # fmt: skip
+    fig.update_layout(
+        title=f"{metric.capitalize()} while training",
+        xaxis_title="epoch",
+        yaxis_title=metric,
+        height=340,
+        legend={"orientation": "h", "y": -0.25},
+    )
+    fig.update_xaxes(range=[0, max(epochs, 1)])
+    if metric == "accuracy":
+        fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def summary(run, metric: str) -> str:
+    """The text equivalent of one run's curve."""
+    points, ends = list(run.batches), list(run.epochs)
+    if not points:
+        return f"{run.name}: no {metric} measured yet."
+    text = f"{run.name}: training {metric} from {points[0][metric]:.3f} to {points[-1][metric]:.3f}"
+    val = [e[f"val_{metric}"] for e in ends if not math.isnan(e[f"val_{metric}"])]
+    if val:
+        text += f"; validation {metric} after each epoch: " + ", ".join(f"{v:.3f}" for v in val)
+    return text + "."
+
+
+def curves(shown: list, epochs: int) -> None:
+    """Loss and accuracy side by side, with their text equivalents."""
+    left, right = st.columns(2)
+    for column, metric in zip((left, right), METRICS, strict=True):
+        with column:
+            chart(
+                figure(shown, metric, epochs),
+                f"Line chart of {metric} against the epoch. "
+                + " ".join(summary(run, metric) for run in shown),
+            )
+
+
+# --- Step 6: compile ---------------------------------------------------------------------------
+prose(PAGE, "compile")
+show_code(training.compile_model, label="Show the code: compile")
+
+# --- Step 7: the hyperparameters ---------------------------------------------------------------
+prose(PAGE, "hyperparameters")
+st.markdown(
+    f"Network: **{describe(config)}**, {parameter_count(config):,} parameters "
+    "(change it on the Build page)."
+)
+b1, b2, _ = st.columns([1, 1, 2])
+b1.button(
+    "Quick run (≈ 15 s)",
+    on_click=use,
+    args=(training.QUICK,),
+    icon=":material/bolt:",
+    disabled=active,
+    key="train_quick",
+    help="3 epochs, batch 64: enough for about 98 % in class",
+)
+b2.button(
+    "The lesson's recipe",
+    on_click=use,
+    args=(training.RECIPE,),
+    icon=":material/menu_book:",
+    disabled=active,
+    key="train_recipe",
+    help="10 epochs, batch 32, adam, all 60,000 images: the notebook's model.fit",
+)
+c1, c2, c3 = st.columns(3)
+c1.slider("Epochs", *training.EPOCHS, key=KEYS["epochs"], disabled=active)
+c1.select_slider("Batch size", training.BATCH_SIZES, key=KEYS["batch_size"], disabled=active)
+c2.segmented_control("Optimizer", list(training.OPTIMIZERS), key=KEYS["optimizer"], disabled=active)
+c2.select_slider(
+    "Learning rate",
+    training.LEARNING_RATES,
+    format_func=lambda v: f"{v:g}",
+    key=KEYS["learning_rate"],
+    disabled=active,
+    help="adam's usual value is 0.001; try 10 with sgd to see the loss explode",
+)
+c3.select_slider(
+    "Training images",
+    training.TRAIN_IMAGES,
+    format_func=lambda v: f"{v:,}",
+    key=KEYS["train_images"],
+    disabled=active,
+    help="a random subset, for quick demos",
+)
+c3.slider(
+    "Kept for validation",
+    *training.VALIDATION_SPLITS,
+    step=0.05,
+    format="%.2f",
+    key=KEYS["validation_split"],
+    disabled=active,
+)
+c3.number_input("Random seed", 0, 9999, key=KEYS["seed"], disabled=active)
+if st.session_state[KEYS["optimizer"]] is None:  # a segment clicked twice is deselected
+    st.session_state[KEYS["optimizer"]] = training.QUICK.optimizer
+    st.rerun()
+st.button(
+    "Train",
+    type="primary",
+    icon=":material/play_arrow:",
+    on_click=start_run,
+    disabled=active,
+    key="train_start",
+)
+
+
+# --- Training, live ----------------------------------------------------------------------------
+@st.fragment(run_every=0.5 if active else None)
+def live() -> None:
+    """The current run: queued, training (progress, Stop, growing curves) or finished."""
+    run = runs[-1] if runs else None
+    if run is None:
+        st.info(
+            "No run yet: choose the hyperparameters and press **Train**.",
+            icon=":material/lightbulb:",
+        )
+        return
+    if active and run.finished:
+        st.rerun()  # the whole page: results, the runs compared, the learner's model
+    if run.status == "queued":
+        ahead = run.queue_position()
+        st.info(
+            f"**{run.name} is waiting in line** (number {ahead}): the server trains at most "
+            f"{training.LIMITER.slots} runs at once and other learners are training now. "
+            "It starts by itself.",
+            icon=":material/hourglass_top:",
+        )
+    elif run.status == "running":
+        p = run.progress()
+        left = "estimating time left…"
+        if not math.isnan(p["seconds_left"]):
+            left = f"about {p['seconds_left']:.0f} s left"
+        st.progress(
+            p["fraction"],
+            text=f"{run.name}: epoch {p['epoch']} of {p['epochs']} · "
+            f"batch {p['batch']:,} of {p['batches']:,} · {left}",
+        )
+    if not run.finished:
+        st.button(
+            "Stop",
+            icon=":material/stop:",
+            on_click=run.stop,
+            key="train_stop",
+            help="The model keeps the weights it has now",
+        )
+    curves([run], run.hp.epochs)
+
+
+live()
+prose(PAGE, "live")
+show_code(
+    training.TrainingRun._fit,
+    training.batches,
+    training.LiveMetrics,
+    label="Show the code: fit, with live curves",
+)
+
+# --- Step 8: evaluate --------------------------------------------------------------------------
+if current is not None and current.finished:
+    adopt(current)
+    if current.status == "failed":
+        st.error(current.message, icon=":material/error:")
+    elif current.status == "stopped":
+        st.warning(
+            f"{current.message} The model keeps the weights it had: "
+            f"{len(current.epochs)} whole epoch(s) and part of the next.",
+            icon=":material/stop_circle:",
+        )
+    else:
+        st.success(
+            f"{current.name} finished {current.hp.epochs} epochs in {current.seconds:.0f} s.",
+            icon=":material/check_circle:",
+        )
+    if current.test:
+        t = current.test
+        prose(PAGE, "results")
+        cols = st.columns(4)
+        cols[0].metric("Test loss", f"{t['loss']:.4f}")
+        cols[1].metric("Test accuracy", f"{t['accuracy']:.2%}")
+        cols[2].metric("Error rate", f"{t['error_rate']:.2%}")
+        cols[3].metric("5 in a row right", f"{t['five_in_a_row']:.1%}")
+        st.markdown(
+            f"- **Test loss {t['loss']:.4f}**: the mean cross-entropy on the 10,000 test "
+            "images; lower means more confident right answers.\n"
+            f"- **Test accuracy {t['accuracy']:.2%}**: {round(t['accuracy'] * 10000):,} of the "
+            "10,000 test digits get their most likely digit right.\n"
+            f"- **Error rate {t['error_rate']:.2%}** (1 − accuracy): about "
+            f"{round(t['error_rate'] * 10000):,} digits wrong, one in "
+            f"{1 / max(t['error_rate'], 1e-9):.0f}.\n"
+            f"- **5 in a row {t['five_in_a_row']:.1%}** (accuracy⁵): the chance that a 5-digit "
+            "postcode is read with no mistake."
+        )
+        show_code(training.evaluate, label="Show the code: evaluate")
+    if st.session_state.get(LEARNER_MODEL) is current.model and current.usable:
+        st.caption(
+            f"The other pages can now use **{st.session_state[LEARNER_MODEL_NAME]}**.",
+        )
+
+# --- The runs compared -------------------------------------------------------------------------
+done = [run for run in runs if run.finished and run.batches]
+if len(done) >= 1:
+    prose(PAGE, "compare")
+    st.dataframe(
+        [
+            {
+                "run": run.name,
+                "network": describe(run.config),
+                "epochs": run.hp.epochs,
+                "batch size": run.hp.batch_size,
+                "optimizer": run.hp.optimizer,
+                "learning rate": f"{run.hp.learning_rate:g}",
+                "images": run.hp.train_images,
+                "validation": f"{run.hp.validation_split:.0%}",
+                "seed": run.hp.seed,
+                "parameters": run.parameters,
+                "time (s)": round(run.seconds, 1),
+                "status": run.status,
+                "test accuracy": f"{run.test['accuracy']:.2%}" if run.test else "–",
+            }
+            for run in done
+        ],
+        hide_index=True,
+    )
+    if len(done) > 1:
+        curves(done, max(run.hp.epochs for run in done))

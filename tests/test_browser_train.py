@@ -1,0 +1,70 @@
+"""The Train page in headless Chromium: a short run by mouse, live curves, Stop."""
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support import wait_idle
+from tests.test_browser import assert_clean, open_app
+
+pytestmark = pytest.mark.browser
+
+POINTS = (
+    "() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(p => p.data[0].x.length)"
+)
+
+
+def set_slider(main, name: str, home_then_right: int) -> None:
+    """Move a slider to its first value, then `home_then_right` steps right, by keyboard."""
+    thumb = main.get_by_role("slider", name=name)
+    thumb.focus()
+    thumb.press("Home")
+    for _ in range(home_then_right):
+        thumb.press("ArrowRight")
+    wait_idle(main.page)
+
+
+def train_button(main):
+    return main.get_by_role("button", name=re.compile(r"^\W*(play_arrow)?\s*Train$"))
+
+
+def test_a_short_run_by_mouse_grows_its_curves_and_ends_with_a_test_accuracy(page, server_url):
+    open_app(page, server_url, "train")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text("No run yet")).to_be_visible()
+    set_slider(main, "Training images", 4)  # 20,000
+    set_slider(main, "Epochs", 2)  # 3
+    train_button(main).click()
+    progress = main.get_by_test_id("stProgress")
+    expect(progress).to_be_visible(timeout=60_000)
+    seen = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and progress.count():
+        seen.append(max(page.evaluate(POINTS), default=0))
+        page.wait_for_timeout(250)
+    growing = sorted(set(seen))
+    assert len(growing) >= 3, seen  # the curves grew at least twice while the run trained
+    expect(main.get_by_text("Test accuracy").first).to_be_visible(timeout=60_000)
+    expect(main.get_by_test_id("stMetricValue").nth(1)).to_have_text(re.compile(r"\d+\.\d+%"))
+    expect(main.get_by_text(re.compile("run 1 finished 3 epochs"))).to_be_visible(timeout=30_000)
+    expect(main.get_by_text(re.compile(r"The other pages can now use"))).to_be_visible()
+    assert_clean(page)
+
+
+def test_stop_mid_run_keeps_a_usable_model(page, server_url):
+    open_app(page, server_url, "train")
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("button", name=re.compile("The lesson's recipe")).click()
+    wait_idle(page)
+    train_button(main).click()
+    expect(main.get_by_test_id("stProgress")).to_be_visible(timeout=60_000)
+    page.wait_for_function(f"() => Math.max(...({POINTS})(), 0) >= 2", timeout=120_000)
+    main.get_by_role("button", name=re.compile("Stop$")).click()
+    expect(main.get_by_text(re.compile("You stopped the run"))).to_be_visible(timeout=30_000)
+    expect(main.get_by_test_id("stProgress")).to_have_count(0)
+    # The stopped model answers the 10,000 test digits: it is usable, and the app uses it
+    expect(main.get_by_test_id("stMetricValue").nth(1)).to_have_text(re.compile(r"\d+\.\d+%"))
+    expect(main.get_by_text(re.compile(r"The other pages can now use"))).to_be_visible()
+    assert_clean(page)

@@ -1,0 +1,119 @@
+"""The Train page under AppTest: its controls, a tiny run, its results and the runs compared."""
+
+import time
+
+import pytest
+
+from lesson import data, training
+from tests.test_pages import markdown_text, run_page
+
+PAGE = "train_page.py"
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return data.load_mnist()
+
+
+def tiny(at, epochs: int = 1) -> None:
+    """Set the widgets to a run of a few seconds."""
+    at.select_slider(key="train_images").set_value(1_000)
+    at.select_slider(key="train_batch_size").set_value(32)
+    at.slider(key="train_epochs").set_value(epochs).run()
+
+
+def train_to_the_end(at, timeout: float = 90):
+    """Press Train, wait for the run in the background, then rerun the page like the poll does."""
+    at.button(key="train_start").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    run = at.session_state["runs"][-1]
+    run.join(timeout)
+    assert run.finished
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return run
+
+
+def test_the_page_explains_compile_and_starts_at_the_quick_run():
+    at = run_page(PAGE)
+    assert at.title[0].value == "4 · Train"
+    text = markdown_text(at)
+    for words in ("categorical cross-entropy", "adam", "accuracy", "53,558 parameters"):
+        assert words in text
+    quick = training.QUICK
+    assert at.slider(key="train_epochs").value == quick.epochs
+    assert at.select_slider(key="train_batch_size").value == quick.batch_size
+    assert at.select_slider(key="train_learning_rate").value == quick.learning_rate
+    assert at.number_input(key="train_seed").value == quick.seed
+    assert "No run yet" in at.info[0].value
+
+
+def test_the_lessons_recipe_in_one_click_and_back():
+    at = run_page(PAGE)
+    at.button(key="train_recipe").click().run()
+    assert at.slider(key="train_epochs").value == 10
+    assert at.select_slider(key="train_batch_size").value == 32
+    assert at.select_slider(key="train_images").value == 60_000
+    assert at.slider(key="train_validation_split").value == 0.0
+    at.button(key="train_quick").click().run()
+    assert at.slider(key="train_epochs").value == training.QUICK.epochs
+    assert not at.exception
+
+
+def test_a_tiny_run_gives_results_the_learners_model_and_a_comparison():
+    at = run_page(PAGE)
+    tiny(at)
+    run = train_to_the_end(at)
+    assert run.status == "done" and len(run.snapshots) == 2
+    labels = [m.label for m in at.metric]
+    assert labels == ["Test loss", "Test accuracy", "Error rate", "5 in a row right"]
+    text = markdown_text(at)
+    assert "1 − accuracy" in text and "accuracy⁵" in text
+    assert at.session_state["learner_model"] is run.model
+    assert "run 1" in at.session_state["learner_model_name"]
+    table = at.dataframe[-1].value
+    assert list(table["run"]) == ["run 1"] and table["parameters"].iloc[0] == 53_558
+    # A second run with a bigger batch: both in the table, curves overlaid
+    at.select_slider(key="train_batch_size").set_value(64).run()
+    train_to_the_end(at)
+    table = at.dataframe[-1].value
+    assert list(table["run"]) == ["run 1", "run 2"]
+    assert list(table["batch size"]) == [32, 64]
+    assert "run 2" in at.session_state["learner_model_name"]
+    assert any("run 1: training loss" in c.value and "run 2" in c.value for c in at.caption)
+
+
+def test_stop_from_the_page_keeps_the_model():
+    at = run_page(PAGE)
+    tiny(at, epochs=20)
+    at.button(key="train_start").click().run()
+    run = at.session_state["runs"][-1]
+    deadline = time.monotonic() + 60
+    while not run.batches and time.monotonic() < deadline:
+        time.sleep(0.1)
+    at.run()
+    at.button(key="train_stop").click().run()
+    run.join(30)
+    at.run()
+    assert not at.exception
+    assert run.status == "stopped" and at.session_state["learner_model"] is run.model
+    assert "You stopped the run" in at.warning[0].value
+
+
+def test_a_queued_run_says_where_it_waits_and_an_exploded_one_explains(mnist):
+    at = run_page(PAGE)
+    full = training.Limiter(1)
+    full._running.append("another learner")
+    queued = training.TrainingRun("run 1", mnist, limiter=full).start()
+    at.session_state["runs"] = [queued]
+    at.run()
+    assert "waiting in line" in at.info[0].value and "number 1" in at.info[0].value
+    queued.stop()
+    queued.join(5)
+    hp = training.Hyperparameters(epochs=1, train_images=1_000, learning_rate=1e6)
+    exploded = training.TrainingRun("run 2", mnist, hp, limiter=training.Limiter(1)).start()
+    exploded.join(60)
+    at.session_state["runs"] = [queued, exploded]
+    at.run()
+    assert not at.exception
+    assert "exploded" in at.error[0].value

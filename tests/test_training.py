@@ -1,0 +1,134 @@
+"""The training worker on its own: live curves, stop, NaN, the queue, learners kept apart."""
+
+import time
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from lesson import data, features, training
+
+TINY = training.Hyperparameters(epochs=2, batch_size=32, train_images=1_000, validation_split=0.2)
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return data.load_mnist()
+
+
+def wait_for(condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_a_run_collects_curves_snapshots_and_a_test_score(mnist):
+    run = training.TrainingRun("run 1", mnist, TINY, limiter=training.Limiter(2)).start()
+    run.join(60)
+    assert run.status == "done" and run.usable, run.message
+    assert len(run.snapshots) == TINY.epochs + 1  # the random filters, then one per epoch
+    assert run.snapshots[0][0].shape == (3, 3, 1, 6)
+    assert [e["epoch"] for e in run.epochs] == [1, 2]
+    assert all(0 <= e["val_accuracy"] <= 1 for e in run.epochs)
+    assert len(run.batches) >= 2 * 4  # at least four points per epoch
+    positions = [p["epoch"] for p in run.batches]
+    assert positions == sorted(positions) and positions[-1] == pytest.approx(2.0)
+    assert run.parameters == 53_558
+    t = run.test
+    assert 0.5 < t["accuracy"] <= 1  # 800 images, 2 epochs: far better than guessing
+    assert t["error_rate"] == pytest.approx(1 - t["accuracy"])
+    assert t["five_in_a_row"] == pytest.approx(t["accuracy"] ** 5)
+    assert run.progress()["fraction"] == 1.0
+
+
+def test_stop_keeps_a_usable_model(mnist):
+    hp = training.Hyperparameters(epochs=20, batch_size=16, train_images=2_000)
+    run = training.TrainingRun("run 1", mnist, hp, limiter=training.Limiter(1)).start()
+    wait_for(lambda: run.batches)
+    run.stop()
+    run.join(30)
+    assert run.status == "stopped" and run.usable
+    assert len(run.epochs) < hp.epochs
+    p = features.probabilities(run.model, data.preprocess(mnist.x_test[:20])[..., 0])
+    assert p.shape == (20, 10) and np.allclose(p.sum(axis=1), 1, atol=1e-4)
+    assert run.test is not None  # a stopped model is scored too
+
+
+def test_a_loss_that_explodes_stops_the_run_with_an_explanation(mnist):
+    hp = training.Hyperparameters(epochs=3, batch_size=32, train_images=1_000, learning_rate=1e6)
+    run = training.TrainingRun("run 1", mnist, hp, limiter=training.Limiter(1)).start()
+    run.join(60)
+    assert run.status == "failed" and not run.usable
+    assert "exploded" in run.message and "learning rate" in run.message
+    assert len(run.epochs) == 0 and run.test is None
+
+
+def test_the_limiter_queues_the_second_run_until_the_first_is_done(mnist):
+    limiter = training.Limiter(1)
+    first = training.TrainingRun("a", mnist, TINY, limiter=limiter).start()
+    wait_for(lambda: first.status == "running")
+    second = training.TrainingRun("b", mnist, TINY, limiter=limiter).start()
+    wait_for(lambda: second.queue_position() == 1)
+    seen = set()
+    while not first.finished:
+        seen.add(second.status)
+        time.sleep(0.05)
+    assert seen == {"queued"} and limiter.running() <= 1
+    second.join(60)
+    assert first.status == second.status == "done"
+
+
+def test_a_queued_run_can_be_stopped_before_it_starts(mnist):
+    limiter = training.Limiter(1)
+    limiter._running.append("someone else")  # the only slot is taken
+    run = training.TrainingRun("run 1", mnist, TINY, limiter=limiter).start()
+    wait_for(lambda: run.queue_position() == 1)
+    run.stop()
+    run.join(5)
+    assert run.status == "stopped" and run.model is None and limiter.position(run) == 0
+
+
+def test_two_learners_training_at_once_never_share_a_model_or_curves(mnist):
+    limiter = training.Limiter(2)
+    a = training.TrainingRun("run 1", mnist, TINY, limiter=limiter).start()
+    b = training.TrainingRun("run 1", mnist, replace(TINY, seed=7), limiter=limiter).start()
+    a.join(90)
+    b.join(90)
+    assert a.status == b.status == "done", (a.message, b.message)
+    assert a.model is not b.model and a.batches is not b.batches
+    assert a.snapshots is not b.snapshots and len(a.snapshots) == len(b.snapshots) == 3
+    assert not np.allclose(a.snapshots[0][0], b.snapshots[0][0])  # other seed, other filters
+    assert [p["loss"] for p in a.batches] != [p["loss"] for p in b.batches]
+
+
+def test_a_closed_session_stops_its_run_within_seconds(mnist, monkeypatch):
+    monkeypatch.setattr(training, "DEAD_AFTER", 0.2)
+    hp = training.Hyperparameters(epochs=20, batch_size=16, train_images=2_000)
+    run = training.TrainingRun("run 1", mnist, hp, alive=lambda: False, limiter=training.Limiter(1))
+    start = time.monotonic()
+    run.start().join(30)
+    assert run.status == "stopped" and "session closed" in run.message
+    assert time.monotonic() - start < 30 and run.test is None
+
+
+@pytest.mark.parametrize(("value", "slots"), [(None, 2), ("1", 1), ("4", 4), ("0", 1), ("x", 2)])
+def test_how_many_runs_train_at_once_comes_from_the_environment(monkeypatch, value, slots):
+    if value is None:
+        monkeypatch.delenv(training.MAX_TRAININGS_VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(training.MAX_TRAININGS_VARIABLE, value)
+    assert training.max_trainings() == slots
+
+
+def test_split_keeps_a_random_subset_and_its_validation_share(mnist):
+    hp = training.Hyperparameters(train_images=1_000, validation_split=0.25, seed=3)
+    x, y, x_val, y_val = training.split(mnist.x_train, mnist.y_train, hp)
+    assert (
+        x.shape == (750, 28, 28)
+        and x_val.shape == (250, 28, 28)
+        and len(y) == 750
+        and len(y_val) == 250
+    )
+    again = training.split(mnist.x_train, mnist.y_train, hp)
+    assert np.array_equal(x, again[0])
