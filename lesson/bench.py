@@ -12,7 +12,7 @@ import time
 import keras
 import numpy as np
 
-from lesson import data, features, labels, model, training
+from lesson import data, features, labels, model, predict, training
 
 EPOCHS = 2  # the first epoch also traces the graph; the second is the steady speed
 
@@ -77,6 +77,7 @@ def measure() -> dict:
         "first_epoch_s_keras_default": round(default[0], 2),
         "predict_ms": round(median_ms(lambda: features.probabilities(net, digit)), 2),
         "feature_maps_ms": round(median_ms(lambda: features.feature_maps(net, digit)), 2),
+        **predict.measure(net),  # canvas image data -> probabilities, and its feature maps
         "cores": os.cpu_count(),
         "load_average_1min": round(os.getloadavg()[0], 2),
         "machine": platform.processor() or platform.machine(),

@@ -98,3 +98,23 @@ def test_bad_data_file_gives_a_message_not_a_traceback(tmp_path, monkeypatch, co
         at = run_page(page)
         assert "could not be loaded" in at.error[0].value
         assert "assets/mnist.npz" in at.error[0].value
+
+
+def test_a_run_that_finished_elsewhere_becomes_the_learners_model():
+    from types import SimpleNamespace
+
+    from lesson import model
+
+    net = model.load_trained(model.pretrained_path())
+    run = SimpleNamespace(name="run 1", finished=True, usable=True, model=net,
+                          epochs=[{}, {}], test={"accuracy": 0.97}, snapshots=[])  # fmt: skip
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
+    at.session_state["runs"] = [run]
+    at.run()
+    at.switch_page(f"{PAGES}/draw_page.py").run()
+    assert not at.exception
+    assert at.session_state["learner_model"] is net
+    assert (
+        at.session_state["learner_model_name"]
+        == "your model (run 1, 2 epochs, 97.00% test accuracy)"
+    )

@@ -82,11 +82,29 @@ LEARNER_MODEL_NAME = "learner_model_name"  # e.g. "your model (run 2, 3 epochs)"
 PRETRAINED_NAME = "the pre-trained model (the lesson's recipe, 98.98 % test accuracy)"
 
 
+def adopt(run) -> None:
+    """Make a finished or stopped run's model the learner's model on every other page."""
+    if run is None or not run.usable or st.session_state.get(LEARNER_MODEL) is run.model:
+        return
+    if st.session_state.get("train_adopted") == run.name:
+        return  # already offered once; the learner may have chosen another since
+    epochs = len(run.epochs)
+    score = f", {run.test['accuracy']:.2%} test accuracy" if run.test else ""
+    st.session_state[LEARNER_MODEL] = run.model
+    st.session_state[LEARNER_MODEL_NAME] = (
+        f"your model ({run.name}, {epochs} epoch{'s' if epochs != 1 else ''}{score})"
+    )
+    st.session_state["train_adopted"] = run.name
+
+
 def model_picker(key: str):
     """Let the learner choose their own model or the pre-trained one; always say which answers.
 
     Returns (model, name).
     """
+    runs = st.session_state.get("runs") or []
+    if runs and getattr(runs[-1], "finished", False):  # it may have ended on another page
+        adopt(runs[-1])
     mine = st.session_state.get(LEARNER_MODEL)
     if mine is None:
         st.caption(f"Model: **{PRETRAINED_NAME}**. Train your own on the training page.")

@@ -6,7 +6,15 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 import streamlit as st
 
-from lesson.pages.common import LEARNER_MODEL, LEARNER_MODEL_NAME, chart, mnist, prose, show_code
+from lesson.pages.common import (
+    LEARNER_MODEL,
+    LEARNER_MODEL_NAME,
+    adopt,
+    chart,
+    mnist,
+    prose,
+    show_code,
+)
 
 PAGE = "train_page"
 COLOURS = ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#000000")
@@ -74,21 +82,6 @@ def start_run() -> None:
     hp = training.Hyperparameters(**{name: st.session_state[key] for name, key in KEYS.items()})
     name = f"run {len(runs) + 1}"
     runs.append(training.TrainingRun(name, m, hp, config, alive=session_alive()).start())
-
-
-def adopt(run) -> None:
-    """Make a finished or stopped run's model the learner's model on every other page."""
-    if run is None or not run.usable or st.session_state.get(LEARNER_MODEL) is run.model:
-        return
-    if st.session_state.get("train_adopted") == run.name:
-        return  # already offered once; the learner may have chosen another since
-    epochs = len(run.epochs)
-    score = f", {run.test['accuracy']:.2%} test accuracy" if run.test else ""
-    st.session_state[LEARNER_MODEL] = run.model
-    st.session_state[LEARNER_MODEL_NAME] = (
-        f"your model ({run.name}, {epochs} epoch{'s' if epochs != 1 else ''}{score})"
-    )
-    st.session_state["train_adopted"] = run.name
 
 
 def figure(shown: list, metric: str, epochs: int) -> go.Figure:
