@@ -346,7 +346,7 @@ if len(done) >= 1:
 # --- Take it home ------------------------------------------------------------------------------
 prose(PAGE, "export")
 experiment = settings.Settings(config, hp)
-d1, d2, _ = st.columns([1, 1, 2])
+d1, d2, _ = st.columns([1, 1.2, 1])
 d1.download_button(
     "Python script (.py)",
     export.script(experiment),
