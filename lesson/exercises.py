@@ -201,13 +201,13 @@ def filters(config) -> list[Exercise]:
     return [
         Exercise(
             "filters-maps",
-            f"How many feature maps does {whose} first Conv2D layer make for one digit, "
-            "and how big is each (height × width)?",
+            f"{whose.capitalize()} first Conv2D layer makes one feature map per filter. What "
+            "shape is its output for one digit (height × width × feature maps)?",
             "shape",
-            (conv.shape[2], conv.shape[0], conv.shape[1]),
-            f"{conv.shape[2]} feature maps of {conv.shape[0]} × {conv.shape[1]}",
+            conv.shape,
+            _times(conv.shape),
             "One feature map per filter. With 'valid' padding a k×k filter fits 28 − k + 1 "
-            "times across; with 'same' the size stays 28. Answer like: 4, 20 × 20.",
+            "times across; with 'same' the size stays 28.",
         )
     ]
 

@@ -5,6 +5,7 @@ value it cannot use falls back to the default for that field with a note saying 
 """
 
 import math
+import re
 from dataclasses import dataclass, fields, replace
 
 from lesson import model, training
@@ -37,6 +38,8 @@ class Refused(ValueError):
 
 
 def _text(value: str) -> str:
+    """A value safe to quote in a note: short, and no markdown or HTML in it."""
+    value = re.sub(r"[^\w.,+ -]", "?", value)
     return value if len(value) <= 20 else value[:17] + "…"
 
 
@@ -149,7 +152,7 @@ def from_query(params: dict[str, str | list[str]]) -> tuple[Settings, list[str]]
 def parse_lock(value: str) -> tuple[list[str], list[str]]:
     """The settings `?lock=epochs,batch_size` names, and the names it does not know."""
     names = [n.strip() for n in value.split(",") if n.strip()]
-    return [n for n in names if n in KEYS], [n for n in names if n not in KEYS]
+    return [n for n in names if n in KEYS], [_text(n) for n in names if n not in KEYS]
 
 
 # --- Presets: named starting points ------------------------------------------------------------
