@@ -78,7 +78,8 @@ def test_a_preset_changes_both_pages_and_the_url():
 
 def test_instructor_mode_reveals_answers_and_locked_settings_stay_fixed():
     at = app({"instructor": "1", "lock": "epochs,kernel_size", "epochs": "7"}, "train_page.py")
-    assert "Your teacher fixed epochs 7; kernel size 3" in at.caption[0].value
+    assert "Locked for the class: epochs 7; kernel size 3" in at.caption[0].value
+    assert "instructor" not in at.sidebar.code[0].value  # the link for the class
     assert not [c for c in at.caption if c.value.startswith("Answer:")]
     at.sidebar.toggle(key="classroom_reveal").set_value(True).run()
     answers = [c.value for c in at.caption if c.value.startswith("Answer:")]
@@ -86,3 +87,7 @@ def test_instructor_mode_reveals_answers_and_locked_settings_stay_fixed():
     at.button(key="train_recipe").click().run()  # 10 epochs, but the teacher said 7
     assert at.session_state["train_epochs"] == 7
     assert at.session_state["train_batch_size"] == 32
+    at.sidebar.multiselect(key="classroom_lock_pick").unselect("epochs").run()  # unlock
+    at.button(key="train_recipe").click().run()
+    assert at.session_state["train_epochs"] == 10
+    assert at.query_params["lock"] == "kernel_size"

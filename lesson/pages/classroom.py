@@ -11,6 +11,7 @@ SOLVED = "exercises_solved"  # keys of the exercises answered right in this sess
 PAGES_SOLVED = "pages_solved"  # url paths of the pages whose exercises are all right (app.py)
 LOCK, INSTRUCTOR, REVEAL = "classroom_lock", "classroom_instructor", "classroom_reveal"
 WRITTEN, IGNORED, FIXED = "classroom_written", "classroom_ignored", "classroom_fixed"
+WRITTEN_OPTIONS = "classroom_written_options"  # what this app last wrote, not a new link
 # The widgets that show each setting (Build and Train pages).
 WIDGETS = {
     "conv_blocks": ["build_blocks"],
@@ -35,7 +36,8 @@ def _query() -> dict[str, tuple[str, ...]]:
 
 def read_options() -> None:
     """Remember the instructor options of the link for the whole session."""
-    query = _query()
+    written = st.session_state.get(WRITTEN_OPTIONS, {})
+    query = {k: v for k, v in _query().items() if written.get(k) != v}  # new in the URL
     if "instructor" in query:
         st.session_state[INSTRUCTOR] = query["instructor"][-1] not in ("0", "false", "")
     if "lock" in query:
@@ -79,6 +81,12 @@ def _store(experiment, only: list[str] | None = None) -> None:
             st.session_state.pop(key, None)
 
 
+def _pick_locks() -> None:
+    """The instructor chose what to lock: the values on screen now are the ones kept."""
+    st.session_state[LOCK] = list(st.session_state["classroom_lock_pick"])
+    st.session_state[FIXED] = current()
+
+
 def _apply_preset() -> None:
     from lesson import settings
 
@@ -111,7 +119,10 @@ def setup() -> None:
         st.html(f"<style>{hidden} {{display: none !important}}</style>")
         now = current()
         values = [f"{name.replace('_', ' ')} {_show(now, name)}" for name in locked]
-        st.caption(":material/lock: Your teacher fixed " + "; ".join(values) + ".")
+        who = (
+            "Locked for the class: " if st.session_state.get(INSTRUCTOR) else "Your teacher fixed "
+        )
+        st.caption(":material/lock: " + who + "; ".join(values) + ".")
     if notes := st.session_state.pop(IGNORED, None):
         st.warning(
             "**Some settings in the link were ignored**; the defaults are used instead:\n\n"
@@ -119,6 +130,17 @@ def setup() -> None:
             icon=":material/link_off:",
         )
     with st.sidebar:
+        if st.session_state.get(INSTRUCTOR):  # as TF Playground's classroom panel
+            st.markdown("**For the class**")
+            st.session_state.setdefault("classroom_lock_pick", list(locked))
+            st.multiselect(
+                "Lock (and hide) these settings",
+                settings.KEYS,
+                key="classroom_lock_pick",
+                format_func=lambda name: name.replace("_", " "),
+                on_change=_pick_locks,
+                help="They keep their values now; the link below carries them to the class.",
+            )
         st.markdown("**Presets**")
         chosen = st.selectbox(
             "Start from a preset",
@@ -154,13 +176,15 @@ def remember(network, hp) -> None:
     if st.session_state.get(INSTRUCTOR):
         options["instructor"] = "1"
     st.session_state[WRITTEN] = {k: (v,) for k, v in query.items()}
+    st.session_state[WRITTEN_OPTIONS] = {k: (v,) for k, v in options.items()}
     if {k: (v,) for k, v in {**query, **options}.items()} != _query():
         st.query_params.from_dict({**query, **options})
     with st.sidebar:
         st.markdown("**Share this experiment**")
+        shared = {**query, **options}
+        shared.pop("instructor", None)  # the class gets the experiment, not the answers
         base = (st.context.url or "").split("?")[0]
-        link = base + ("?" + urlencode({**query, **options}) if query or options else "")
-        st.code(link, language=None, wrap_lines=True)
+        st.code(base + ("?" + urlencode(shared) if shared else ""), language=None, wrap_lines=True)
         st.caption("Anyone opening this link gets this network and these hyperparameters.")
 
 
