@@ -14,10 +14,11 @@ LESSON = [
     ("filters_page.py", "6 · Filters & feature maps", "filter_alt", "inside"),
     ("mistakes_page.py", "7 · Mistakes", "report", "mistakes"),
 ]
+solved = st.session_state.get("pages_solved", set())  # pages whose exercises are all right
 pages = [
     st.Page(
         f"lesson/pages/{script}",
-        title=title,
+        title=f"{title} ✓" if path in solved else title,
         icon=f":material/{icon}:",
         url_path=path,
         default=index == 0,

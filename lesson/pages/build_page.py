@@ -7,6 +7,8 @@ from dataclasses import replace
 import plotly.graph_objects as go
 import streamlit as st
 
+from lesson import exercises as ex
+from lesson.pages import classroom
 from lesson.pages.common import LEARNER_MODEL, chart, prose, show_code
 
 PAGE = "build_page"
@@ -20,6 +22,7 @@ st.title("3 · Build the network")
 prose(PAGE, "intro")
 with st.spinner("Loading Keras…"):  # the first page that needs it pays its import once
     from lesson import model
+classroom.setup()  # the experiment in the link, the teacher's locks, presets
 
 
 def widget_values(config: model.NetworkConfig) -> dict:
@@ -116,6 +119,7 @@ if problem := model.check_network(asked):
     )
 else:
     config = st.session_state[NETWORK] = asked
+classroom.remember(config, classroom.current().hp)  # the URL is this experiment
 rows = model.layer_table(config)
 total = sum(layer.params for layer in rows)
 
@@ -309,3 +313,4 @@ else:
 prose(PAGE, "code")
 st.code(model.keras_code(config), language="python")
 show_code(model.keras_code, label="Show the code that writes this code")
+classroom.exercises("build", ex.build(config))

@@ -5,6 +5,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lesson import data
+from lesson import exercises as ex
+from lesson.pages import classroom
 from lesson.pages.common import chart, mnist, prose, show_code, warm_up_keras
 
 PAGE = "data_page"
@@ -125,3 +127,4 @@ def steps_table() -> list[dict]:
 st.dataframe(steps_table(), hide_index=True)
 show_code(data.reshape_for_cnn, data.to_float, data.scale, data.preprocess)
 warm_up_keras()  # after the page has painted: the next pages need Keras
+classroom.exercises("data", ex.data(m.x_train.shape))

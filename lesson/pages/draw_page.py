@@ -6,6 +6,8 @@ import streamlit as st
 from PIL import Image
 
 from lesson import drawing
+from lesson import exercises as ex
+from lesson.pages import classroom
 from lesson.pages.common import chart, mnist, model_picker, prose, show_code
 
 PAGE = "draw_page"
@@ -153,6 +155,7 @@ with left:
 with right:
     if steps is None:
         st.info(nothing, icon=":material/draw:")
+        classroom.exercises("draw", ex.draw())
         st.stop()
     st.session_state[LAST_DRAWING] = steps.digit
     probs = features.probabilities(net, steps.digit)[0]  # (10,)
@@ -265,3 +268,4 @@ for name, fm in maps:
         + (f"; {silent} maps are all black: their filter found nothing here." if silent else ".")
     )
 show_code(features.probabilities, features.feature_maps, label="Show the code: the network")
+classroom.exercises("draw", ex.draw())

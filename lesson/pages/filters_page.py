@@ -5,6 +5,8 @@ import functools
 import numpy as np
 import streamlit as st
 
+from lesson import exercises as ex
+from lesson.pages import classroom
 from lesson.pages import inspect_charts as charts
 from lesson.pages.common import LEARNER_MODEL, chart, mnist, model_picker, prose, show_code
 
@@ -63,6 +65,7 @@ if not convs:
         "convolution block to see them here.",
         icon=":material/info:",
     )
+    classroom.exercises("inside", ex.filters(classroom.current().network))
     st.stop()
 
 runs = st.session_state.get("runs") or []
@@ -352,3 +355,4 @@ def by_hand(net, image, what: str, maps: list) -> None:
 
 
 by_hand(net, image, what, maps)
+classroom.exercises("inside", ex.filters(classroom.current().network))

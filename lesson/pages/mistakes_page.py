@@ -7,6 +7,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lesson import data
+from lesson import exercises as ex
+from lesson.pages import classroom
 from lesson.pages import inspect_charts as charts
 from lesson.pages.common import PRETRAINED_NAME, chart, mnist, model_picker, prose, show_code
 
@@ -273,3 +275,4 @@ if st.button("Open this digit in the feature-map view", icon=":material/filter_a
     st.session_state["inside_index"] = int(index)
     st.switch_page(FILTERS_PAGE)
 show_code(look.saliency, look.scores)
+classroom.exercises("mistakes", ex.mistakes(matrix))

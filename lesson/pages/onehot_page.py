@@ -4,6 +4,8 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from lesson import exercises as ex
+from lesson.pages import classroom
 from lesson.pages.common import chart, mnist, prose, show_code
 
 PAGE = "onehot_page"
@@ -103,3 +105,4 @@ chart(
     f"your example, p = {confidence:.2f}, has loss {loss:.3f}.",
 )
 show_code(labels.prediction_with_confidence, labels.cross_entropy)
+classroom.exercises("one-hot", ex.onehot(int(m.y_train[0])))

@@ -6,6 +6,8 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 import streamlit as st
 
+from lesson import exercises as ex
+from lesson.pages import classroom
 from lesson.pages.common import (
     LEARNER_MODEL,
     LEARNER_MODEL_NAME,
@@ -25,7 +27,8 @@ st.title("4 · Train")
 prose(PAGE, "intro")
 m = mnist()
 with st.spinner("Loading Keras…"):  # the first page that needs it pays its import once
-    from lesson import model, training
+    from lesson import export, model, settings, training
+classroom.setup()  # the experiment in the link, the teacher's locks, presets
 
 config = st.session_state.get("network_config", model.LESSON)
 runs: list = st.session_state.setdefault("runs", [])
@@ -44,8 +47,8 @@ def use(hp) -> None:
         st.session_state[key] = getattr(hp, name)
 
 
-if KEYS["epochs"] not in st.session_state:
-    use(training.QUICK)
+for name, key in KEYS.items():  # the widgets start at the learner's experiment
+    st.session_state.setdefault(key, getattr(classroom.current().hp, name))
 
 
 @st.cache_data(show_spinner=False)
@@ -201,6 +204,8 @@ c3.number_input("Random seed", 0, 9999, key=KEYS["seed"], disabled=active)
 if st.session_state[KEYS["optimizer"]] is None:  # a segment clicked twice is deselected
     st.session_state[KEYS["optimizer"]] = training.QUICK.optimizer
     st.rerun()
+hp = training.Hyperparameters(**{name: st.session_state[key] for name, key in KEYS.items()})
+classroom.remember(config, hp)  # the URL is this experiment
 st.button(
     "Train",
     type="primary",
@@ -330,3 +335,27 @@ if len(done) >= 1:
     )
     if len(done) > 1:
         curves(done, max(run.hp.epochs for run in done))
+
+# --- Take it home ------------------------------------------------------------------------------
+prose(PAGE, "export")
+experiment = settings.Settings(config, hp)
+d1, d2, _ = st.columns([1, 1.2, 1])
+d1.download_button(
+    "Python script (.py)",
+    export.script(experiment),
+    file_name="cnn_experiment.py",
+    mime="text/x-python",
+    icon=":material/download:",
+    key="train_export_script",
+)
+d2.download_button(
+    "Jupyter notebook (.ipynb)",
+    export.notebook_text(experiment),
+    file_name="cnn_experiment.ipynb",
+    mime="application/x-ipynb+json",
+    icon=":material/download:",
+    key="train_export_notebook",
+)
+show_code(export.steps, label="Show the code that writes the script")
+score = current.test["accuracy"] if current is not None and current.test else 0.9898
+classroom.exercises("train", ex.train(score, hp))

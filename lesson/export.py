@@ -1,0 +1,156 @@
+"""The learner's experiment as plain Keras: a Python script and a Jupyter notebook.
+
+Both are made of the same steps, in the lesson's order: load MNIST, preprocess, one-hot labels,
+build this network, compile, fit with these hyperparameters and this seed, evaluate.
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+
+from lesson import model, training
+from lesson.settings import Settings
+
+PAGES = Path(__file__).resolve().parent / "pages"
+IMAGES_VARIABLE = "CNN_LESSON_IMAGES"  # fewer training images, for a quick check
+EPOCHS_VARIABLE = "CNN_LESSON_EPOCHS"  # fewer epochs, for a quick check
+_SECTION = re.compile(r"^<!--\s*section:\s*([\w-]+)\s*-->\s*$", re.MULTILINE)
+
+
+def explanation(page: str, section: str) -> str:
+    """One section of a page's teaching text: the app's own words for the notebook."""
+    parts = _SECTION.split((PAGES / f"{page}.md").read_text(encoding="utf-8"))
+    text = dict(zip(parts[1::2], parts[2::2], strict=True))[section].strip()
+    # Sentences about the app's own tables and buttons mean nothing in a notebook.
+    keep = [p for p in text.split("\n\n") if not p.startswith(("The table", "This app"))]
+    return "\n\n".join(keep)
+
+
+def network_table(config: model.NetworkConfig) -> str:
+    """The layers as a markdown table: output shape, parameters and the arithmetic behind them."""
+    rows = ["| layer | output shape | parameters | why |", "|---|---|---|---|"]
+    for r in model.layer_table(config):
+        rows.append(f"| {r.name} ({r.kind}) | {r.output_shape} | {r.params:,} | {r.arithmetic} |")
+    return "\n".join(rows)
+
+
+def steps(settings: Settings) -> list[tuple[str, str]]:
+    """(markdown, code) for each step of the lesson, for this experiment."""
+    net, hp = settings.network, settings.hp
+    optimizer = training.OPTIMIZERS[hp.optimizer].__name__
+    network_code = model.keras_code(net).split("\n")[3:]  # without its two imports
+    total = model.total_parameters(net)
+    return [
+        (
+            "# A CNN for handwritten digits, with Keras\n\n"
+            "Exported from the CNN lesson app: this experiment, step by step. Run it from the "
+            "app's folder (it reads `assets/mnist.npz`), or give another MNIST `.npz` file as "
+            "an argument or in `$CNN_LESSON_MNIST`; without one, Keras downloads MNIST.",
+            "import os\nimport sys\n\nimport keras\nimport numpy as np\nfrom keras import layers",
+        ),
+        (
+            "## Step 1 · The data\n\n" + explanation("data_page", "intro"),
+            f"""SEED = {hp.seed}  # same seed, same images, starting weights and order
+TRAIN_IMAGES = int(os.environ.get("{IMAGES_VARIABLE}", {hp.train_images}))
+PATH = next(
+    (arg for arg in sys.argv[1:] if arg.endswith(".npz")),
+    os.environ.get("CNN_LESSON_MNIST", "assets/mnist.npz"),
+)
+if os.path.exists(PATH):
+    with np.load(PATH) as mnist:
+        x_train, y_train = mnist["x_train"], mnist["y_train"]
+        x_test, y_test = mnist["x_test"], mnist["y_test"]
+else:  # needs the internet once
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+# A random subset of the training images, the same one the app used for this seed.
+order = np.random.default_rng(SEED).permutation(len(x_train))[:TRAIN_IMAGES]
+x_train, y_train = x_train[order], y_train[order]
+print(x_train.shape, y_train.shape, x_test.shape, y_test.shape)""",
+        ),
+        (
+            "## Step 2 · " + explanation("data_page", "preprocess").removeprefix("### "),
+            """x_train = x_train.reshape(-1, 28, 28, 1).astype("float32") / 255  # (N, 28, 28, 1)
+x_test = x_test.reshape(-1, 28, 28, 1).astype("float32") / 255""",
+        ),
+        (
+            "## Step 3 · One-hot labels\n\n" + explanation("onehot_page", "intro"),
+            """y_train = keras.utils.to_categorical(y_train, 10)  # (N, 10)
+y_test = keras.utils.to_categorical(y_test, 10)
+print(y_train[0])""",
+        ),
+        (
+            "## Step 4 · The network\n\nEvery layer's output shape and parameters, worked out "
+            f"by hand ({total:,} parameters in all):\n\n" + network_table(net),
+            "keras.utils.set_random_seed(SEED)  # the same starting weights as the app\n"
+            + "\n".join(network_code).rstrip()
+            + '\nprint(f"parameters: {model.count_params():,}")',
+        ),
+        (
+            explanation("train_page", "compile").replace("### Step 6 · ", "## Step 5 · "),
+            f"""model.compile(
+    loss="categorical_crossentropy",
+    optimizer=keras.optimizers.{optimizer}(learning_rate={hp.learning_rate:g}),
+    metrics=["accuracy"],
+)""",
+        ),
+        (
+            explanation("train_page", "hyperparameters").replace("### Step 7 · ", "## Step 6 · "),
+            f"""EPOCHS = int(os.environ.get("{EPOCHS_VARIABLE}", {hp.epochs}))
+history = model.fit(
+    x_train,
+    y_train,
+    batch_size={hp.batch_size},
+    epochs=EPOCHS,
+    validation_split={hp.validation_split:g},  # the last {hp.validation_split:.0%} validates
+    shuffle=True,
+)""",
+        ),
+        (
+            explanation("train_page", "results").replace("### Step 8 · ", "## Step 7 · "),
+            """loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
+print(f"test loss: {loss:.4f}")
+print(f"test accuracy: {accuracy:.4f}")
+print(f"5 digits in a row right: {accuracy**5:.1%}")  # accuracy to the power 5""",
+        ),
+    ]
+
+
+def _comment(markdown: str) -> str:
+    """The first line of a step's explanation, as a comment heading."""
+    first = markdown.split("\n", 1)[0].lstrip("# ").strip()
+    return f"# --- {first} " + "-" * max(3, 92 - len(first))
+
+
+def script(settings: Settings) -> str:
+    """A runnable Python script: `python experiment.py [mnist.npz]`."""
+    parts = steps(settings)
+    intro = (
+        '"""A CNN for handwritten digits, exported from the CNN lesson app.\n\n'
+        "Run: python experiment.py [path/to/mnist.npz]\n"
+        f"Quick check: {IMAGES_VARIABLE}=1000 {EPOCHS_VARIABLE}=1 python experiment.py\n"
+        '"""'
+    )
+    body = [parts[0][1]] + [f"{_comment(md)}\n{code}" for md, code in parts[1:]]
+    return intro + "\n\n" + "\n\n".join(body) + "\n"
+
+
+def notebook(settings: Settings) -> nbformat.NotebookNode:
+    """A Jupyter notebook: the app's explanations as markdown cells, the steps as code cells."""
+    nb = nbformat.v4.new_notebook()
+    for md, code in steps(settings):
+        nb.cells.append(nbformat.v4.new_markdown_cell(md))
+        nb.cells.append(nbformat.v4.new_code_cell(code))
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.metadata["language_info"] = {"name": "python"}
+    nbformat.validate(nb)
+    return nb
+
+
+def notebook_text(settings: Settings) -> str:
+    """The notebook as the text of an .ipynb file."""
+    return nbformat.writes(notebook(settings))

@@ -1,0 +1,229 @@
+"""For the class: the experiment in the link, presets, locked controls and checked exercises."""
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from lesson import exercises as ex
+
+NETWORK, HYPERPARAMETERS = "network_config", "hyperparameters"  # the experiment, in the session
+SOLVED = "exercises_solved"  # keys of the exercises answered right in this session
+PAGES_SOLVED = "pages_solved"  # url paths of the pages whose exercises are all right (app.py)
+LOCK, INSTRUCTOR, REVEAL = "classroom_lock", "classroom_instructor", "classroom_reveal"
+WRITTEN, IGNORED, FIXED = "classroom_written", "classroom_ignored", "classroom_fixed"
+WRITTEN_OPTIONS = "classroom_written_options"  # what this app last wrote, not a new link
+# The widgets that show each setting (Build and Train pages).
+WIDGETS = {
+    "conv_blocks": ["build_blocks"],
+    "filters": ["build_filters_1", "build_filters_2", "build_filters_3"],
+    "kernel_size": ["build_kernel"],
+    "activation": ["build_activation"],
+    "padding": ["build_padding"],
+    "pool_size": ["build_pool"],
+    "conv_dropout": ["build_conv_dropout"],
+    "dense_units": ["build_units"],
+    "dense_dropout": ["build_dense_dropout"],
+    **{name: [f"train_{name}"] for name in ("epochs", "batch_size", "optimizer")},
+    **{name: [f"train_{name}"] for name in ("learning_rate", "validation_split", "seed")},
+    "train_images": ["train_images"],
+}
+
+
+def _query() -> dict[str, tuple[str, ...]]:
+    """The page's query parameters, every value of a repeated key kept."""
+    return {key: tuple(st.query_params.get_all(key)) for key in st.query_params}
+
+
+def read_options() -> None:
+    """Remember the instructor options of the link for the whole session."""
+    written = st.session_state.get(WRITTEN_OPTIONS, {})
+    query = {k: v for k, v in _query().items() if written.get(k) != v}  # new in the URL
+    if "instructor" in query:
+        st.session_state[INSTRUCTOR] = query["instructor"][-1] not in ("0", "false", "")
+    if "lock" in query:
+        from lesson import settings
+
+        names, unknown = settings.parse_lock(",".join(query["lock"]))
+        st.session_state[LOCK] = names
+        if unknown:
+            st.session_state.setdefault(IGNORED, []).append(
+                f"`lock`: {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not a "
+                "setting of this app"
+            )
+
+
+def current():
+    """The learner's experiment: their network and hyperparameters (the defaults if unset)."""
+    from lesson import settings
+
+    return settings.Settings(
+        st.session_state.get(NETWORK, settings.DEFAULT.network),
+        st.session_state.get(HYPERPARAMETERS, settings.DEFAULT.hp),
+    )
+
+
+def _store(experiment, only: list[str] | None = None) -> None:
+    """Make `experiment` the learner's; the controls of `only` (default: all) start from it."""
+    from dataclasses import replace
+
+    fixed = st.session_state.get(FIXED)
+    locked = st.session_state.get(LOCK, [])
+    if fixed is not None and locked:  # the teacher's values win
+        net = {k: getattr(fixed.network, k) for k in locked if hasattr(fixed.network, k)}
+        hp = {k: getattr(fixed.hp, k) for k in locked if hasattr(fixed.hp, k)}
+        experiment = type(experiment)(
+            replace(experiment.network, **net), replace(experiment.hp, **hp)
+        )
+    st.session_state[NETWORK] = experiment.network
+    st.session_state[HYPERPARAMETERS] = experiment.hp
+    for name in WIDGETS if only is None else only:
+        for key in WIDGETS[name]:
+            st.session_state.pop(key, None)
+
+
+def _pick_locks() -> None:
+    """The instructor chose what to lock: the values on screen now are the ones kept."""
+    st.session_state[LOCK] = list(st.session_state["classroom_lock_pick"])
+    st.session_state[FIXED] = current()
+
+
+def _apply_preset() -> None:
+    from lesson import settings
+
+    chosen = st.session_state.get("classroom_preset")
+    preset = next((p for p in settings.PRESETS if p.name == chosen), None)
+    if preset is not None:
+        _store(preset.settings)
+
+
+def setup() -> None:
+    """Before a page's controls: the link's experiment, the teacher's locks, the presets."""
+    from lesson import settings
+
+    read_options()
+    query = _query()
+    experiment = {k: v for k, v in query.items() if k not in settings.OPTIONS}
+    if experiment and experiment != st.session_state.get(WRITTEN):
+        link, ignored = settings.from_query({k: list(v) for k, v in experiment.items()})
+        st.session_state.setdefault(IGNORED, []).extend(ignored)
+        st.session_state[FIXED] = link
+        _store(link)
+        st.session_state[WRITTEN] = experiment
+    elif "lock" in query and FIXED not in st.session_state:
+        st.session_state[FIXED] = current()
+    locked = st.session_state.get(LOCK, [])
+    fixed = st.session_state.get(FIXED)
+    if locked and fixed is not None:
+        _store(current(), only=locked)  # every run: nothing changes what the teacher fixed
+        hidden = ", ".join(f".st-key-{key}" for name in locked for key in WIDGETS[name])
+        st.html(f"<style>{hidden} {{display: none !important}}</style>")
+        now = current()
+        values = [f"{name.replace('_', ' ')} {_show(now, name)}" for name in locked]
+        who = (
+            "Locked for the class: " if st.session_state.get(INSTRUCTOR) else "Your teacher fixed "
+        )
+        st.caption(":material/lock: " + who + "; ".join(values) + ".")
+    if notes := st.session_state.pop(IGNORED, None):
+        st.warning(
+            "**Some settings in the link were ignored**; the defaults are used instead:\n\n"
+            + "\n".join(f"- {note}" for note in notes),
+            icon=":material/link_off:",
+        )
+    with st.sidebar:
+        if st.session_state.get(INSTRUCTOR):  # as TF Playground's classroom panel
+            st.markdown("**For the class**")
+            st.session_state.setdefault("classroom_lock_pick", list(locked))
+            st.multiselect(
+                "Lock (and hide) these settings",
+                settings.KEYS,
+                key="classroom_lock_pick",
+                format_func=lambda name: name.replace("_", " "),
+                on_change=_pick_locks,
+                help="They keep their values now; the link below carries them to the class.",
+            )
+        st.markdown("**Presets**")
+        chosen = st.selectbox(
+            "Start from a preset",
+            [p.name for p in settings.PRESETS],
+            index=None,
+            placeholder="Choose a preset…",
+            key="classroom_preset",
+            on_change=_apply_preset,
+        )
+        for p in settings.PRESETS:
+            if p.name == chosen:
+                st.caption(p.shows)
+
+
+def _show(experiment, name: str) -> str:
+    """One setting's value as the caption shows it."""
+    part = experiment.network if hasattr(experiment.network, name) else experiment.hp
+    value = getattr(part, name)
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value))
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def remember(network, hp) -> None:
+    """After a page's controls: keep the experiment and write it into the page's URL."""
+    from lesson import settings
+
+    st.session_state[NETWORK], st.session_state[HYPERPARAMETERS] = network, hp
+    query = settings.to_query(settings.Settings(network, hp))
+    options = {}
+    if locked := st.session_state.get(LOCK):
+        options["lock"] = ",".join(locked)
+    if st.session_state.get(INSTRUCTOR):
+        options["instructor"] = "1"
+    st.session_state[WRITTEN] = {k: (v,) for k, v in query.items()}
+    st.session_state[WRITTEN_OPTIONS] = {k: (v,) for k, v in options.items()}
+    if {k: (v,) for k, v in {**query, **options}.items()} != _query():
+        st.query_params.from_dict({**query, **options})
+    with st.sidebar:
+        st.markdown("**Share this experiment**")
+        shared = {**query, **options}
+        shared.pop("instructor", None)  # the class gets the experiment, not the answers
+        base = (st.context.url or "").split("?")[0]
+        st.code(base + ("?" + urlencode(shared) if shared else ""), language=None, wrap_lines=True)
+        st.caption("Anyone opening this link gets this network and these hyperparameters.")
+
+
+# --- exercises ---------------------------------------------------------------------------------
+
+
+def _checked(exercise: ex.Exercise, page: str, keys: list[str]) -> None:
+    """On each answer: remember what is right, so the navigation can show a ✓ at once."""
+    solved = st.session_state.setdefault(SOLVED, set())
+    if ex.check(exercise, st.session_state.get(f"ex_{exercise.key}", "")):
+        solved.add(exercise.key)
+    else:
+        solved.discard(exercise.key)
+    pages = st.session_state.setdefault(PAGES_SOLVED, set())
+    (pages.add if all(k in solved for k in keys) else pages.discard)(page)
+
+
+def exercises(page: str, items: list[ex.Exercise]) -> None:
+    """One or two questions at the end of a page: checked, a hint when wrong."""
+    read_options()
+    reveal = False
+    if st.session_state.get(INSTRUCTOR):
+        reveal = st.sidebar.toggle("Reveal answers", key=REVEAL)
+    keys = [e.key for e in items]
+    st.divider()
+    st.subheader("Check yourself", anchor=False)
+    for exercise in items:
+        answer = st.text_input(
+            exercise.question,
+            key=f"ex_{exercise.key}",
+            on_change=_checked,
+            args=(exercise, page, keys),
+            placeholder="Your answer, then Enter",
+        )
+        if answer:
+            _checked(exercise, page, keys)  # the network may have changed since
+            if ex.check(exercise, answer):
+                st.success("Right!", icon=":material/check_circle:")
+            else:
+                st.warning(f"Not yet. Hint: {exercise.hint}", icon=":material/lightbulb:")
+        if reveal:
+            st.caption(f"Answer: **{exercise.answer}**")

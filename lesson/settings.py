@@ -1,0 +1,202 @@
+"""One experiment = a network + its hyperparameters, as a link a teacher can send, and presets.
+
+`to_query` writes an experiment as URL query parameters; `from_query` reads them back, and any
+value it cannot use falls back to the default for that field with a note saying why.
+"""
+
+import math
+import re
+from dataclasses import dataclass, fields, replace
+
+from lesson import model, training
+
+MAX_VALUE_LENGTH = 40  # longer values are not settings, whatever they say
+FILTERS_RANGE, KERNELS, POOLS, UNITS_RANGE = (1, 64), (1, 7), (1, 4), (1, 512)  # as the pages
+DROPOUTS = tuple(round(0.05 * i, 2) for i in range(19))  # 0, 0.05, ..., 0.9
+VALIDATION_SPLITS = tuple(round(0.05 * i, 2) for i in range(7))  # 0, 0.05, ..., 0.3
+SEEDS = (0, 9999)
+# Query keys that are not settings: the pages read them (instructor options).
+OPTIONS = ("lock", "instructor")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One experiment: the network and how it is trained."""
+
+    network: model.NetworkConfig = model.LESSON
+    hp: training.Hyperparameters = training.QUICK
+
+
+DEFAULT = Settings()
+NETWORK_KEYS = tuple(f.name for f in fields(model.NetworkConfig))
+HP_KEYS = tuple(f.name for f in fields(training.Hyperparameters))
+KEYS = NETWORK_KEYS + HP_KEYS  # the query keys are the field names
+
+
+class Refused(ValueError):
+    """One value that cannot be used; the message says why."""
+
+
+def _text(value: str) -> str:
+    """A value safe to quote in a note: short, and no markdown or HTML in it."""
+    value = re.sub(r"[^\w.,+ -]", "?", value)
+    return value if len(value) <= 20 else value[:17] + "…"
+
+
+def _number(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise Refused(f"{_text(value)!r} is not a number") from None
+    if not math.isfinite(number):
+        raise Refused(f"{value} is not a finite number")
+    return number
+
+
+def _whole(value: str, low: int, high: int) -> int:
+    number = _number(value)
+    if number != int(number):
+        raise Refused(f"{value} is not a whole number")
+    if not low <= number <= high:
+        raise Refused(f"{value} is outside {low}–{high}")
+    return int(number)
+
+
+def _one_of(value, choices) -> object:
+    for choice in choices:
+        if isinstance(choice, str) and value == choice:
+            return choice
+        if not isinstance(choice, str) and math.isclose(_number(value), choice, rel_tol=1e-9):
+            return choice
+    shown = ", ".join(f"{c:g}" if isinstance(c, float) else str(c) for c in choices)
+    raise Refused(f"{_text(value)!r} is not one of {shown}")
+
+
+def _filters(value: str) -> tuple[int, ...]:
+    parts = value.split(",")
+    if not 1 <= len(parts) <= model.MAX_BLOCKS:
+        raise Refused(f"give 1 to {model.MAX_BLOCKS} filter counts separated by commas")
+    given = tuple(_whole(p.strip(), *FILTERS_RANGE) for p in parts)
+    return given + model.LESSON.filters[len(given) :]
+
+
+PARSERS = {
+    "conv_blocks": lambda v: _whole(v, 0, model.MAX_BLOCKS),
+    "filters": _filters,
+    "kernel_size": lambda v: _whole(v, *KERNELS),
+    "activation": lambda v: _one_of(v, model.ACTIVATIONS),
+    "padding": lambda v: _one_of(v, model.PADDINGS),
+    "pool_size": lambda v: _whole(v, *POOLS),
+    "conv_dropout": lambda v: _one_of(v, DROPOUTS),
+    "dense_units": lambda v: _whole(v, *UNITS_RANGE),
+    "dense_dropout": lambda v: _one_of(v, DROPOUTS),
+    "epochs": lambda v: _whole(v, *training.EPOCHS),
+    "batch_size": lambda v: int(_one_of(v, training.BATCH_SIZES)),
+    "optimizer": lambda v: _one_of(v, tuple(training.OPTIMIZERS)),
+    "learning_rate": lambda v: _one_of(v, training.LEARNING_RATES),
+    "validation_split": lambda v: _one_of(v, VALIDATION_SPLITS),
+    "train_images": lambda v: int(_one_of(v, training.TRAIN_IMAGES)),
+    "seed": lambda v: _whole(v, *SEEDS),
+}
+
+
+def _write(value) -> str:
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def to_query(settings: Settings) -> dict[str, str]:
+    """The experiment as query parameters: only what differs from the defaults, in field order."""
+    query = {}
+    for part, default in ((settings.network, DEFAULT.network), (settings.hp, DEFAULT.hp)):
+        for f in fields(part):
+            value = getattr(part, f.name)
+            if value != getattr(default, f.name):
+                query[f.name] = _write(value)
+    return query
+
+
+def from_query(params: dict[str, str | list[str]]) -> tuple[Settings, list[str]]:
+    """The experiment a link describes, and a note for every parameter that was ignored."""
+    network, hp, ignored = {}, {}, []
+    for key, raw in params.items():
+        values = [raw] if isinstance(raw, str) else list(raw)
+        if key in OPTIONS:
+            continue
+        if key not in PARSERS:
+            ignored.append(f"`{_text(key)}`: not a setting of this app")
+            continue
+        if len(values) != 1:
+            ignored.append(f"`{key}`: given {len(values)} times, so the default is used")
+            continue
+        value = values[0].strip()
+        if len(value) > MAX_VALUE_LENGTH:
+            ignored.append(f"`{key}`: the value is too long ({len(value)} characters)")
+            continue
+        try:
+            parsed = PARSERS[key](value)
+        except Refused as why:
+            ignored.append(f"`{key}`: {why}, so the default is used")
+            continue
+        (network if key in NETWORK_KEYS else hp)[key] = parsed
+    config = replace(DEFAULT.network, **network)
+    if problem := model.check_network(config):
+        ignored.append(f"the network: {problem} The lesson's network is used instead")
+        config = DEFAULT.network
+    return Settings(config, replace(DEFAULT.hp, **hp)), ignored
+
+
+def parse_lock(value: str) -> tuple[list[str], list[str]]:
+    """The settings `?lock=epochs,batch_size` names, and the names it does not know."""
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    return [n for n in names if n in KEYS], [_text(n) for n in names if n not in KEYS]
+
+
+# --- Presets: named starting points ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named experiment and the one thing it shows."""
+
+    name: str
+    shows: str
+    settings: Settings
+
+
+PRESETS = (
+    Preset(
+        "The lesson's recipe",
+        "The notebook's network and model.fit: 10 epochs, batch 32, all 60,000 images "
+        "(about 30 s an epoch in class).",
+        Settings(model.LESSON, training.RECIPE),
+    ),
+    Preset(
+        "Quick demo",
+        "The lesson's network for 3 epochs: about 98 % test accuracy in about 15 s.",
+        DEFAULT,
+    ),
+    Preset(
+        "Overfitting",
+        "No dropout and only 1,000 images for 20 epochs: training accuracy reaches 100 % "
+        "while validation accuracy stalls far below.",
+        Settings(
+            replace(model.LESSON, conv_dropout=0.0, dense_dropout=0.0),
+            replace(training.QUICK, epochs=20, train_images=1_000, validation_split=0.3),
+        ),
+    ),
+    Preset(
+        "Learning rate too high",
+        "sgd with a learning rate of 10: each update overshoots, and the loss explodes "
+        "instead of falling.",
+        Settings(model.LESSON, replace(training.QUICK, optimizer="sgd", learning_rate=10.0)),
+    ),
+    Preset(
+        "No convolution",
+        "Flatten and dense layers only: compare its parameters and accuracy with the lesson's CNN.",
+        Settings(replace(model.LESSON, conv_blocks=0), training.QUICK),
+    ),
+)

@@ -1,0 +1,54 @@
+"""Classroom features in headless Chromium: locked controls are hidden, the URL follows."""
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support import wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+def open_page(page, url: str, heading: str):
+    page.goto(url)
+    page.wait_for_selector("[data-testid=stMain]")
+    wait_idle(page, 120_000)
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("heading", level=1)).to_contain_text(heading, timeout=60_000)
+    return main
+
+
+def test_a_lock_link_hides_the_chosen_controls_and_keeps_their_values(page, server_url):
+    link = f"{server_url}/train?lock=epochs,batch_size,optimizer&epochs=2"
+    main = open_page(page, link, "4 · Train")
+    for key in ("train_epochs", "train_batch_size", "train_optimizer"):
+        expect(main.locator(f".st-key-{key}")).to_be_hidden()
+    for key in ("train_learning_rate", "train_seed"):
+        expect(main.locator(f".st-key-{key}")).to_be_visible()
+    expect(
+        main.get_by_text("Your teacher fixed epochs 2; batch size 64; optimizer adam")
+    ).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_text("Reveal answers")).to_have_count(0)
+    query = parse_qs(urlparse(page.url).query)
+    assert query["lock"] == ["epochs,batch_size,optimizer"] and query["epochs"] == ["2"]
+
+
+def test_the_url_follows_the_controls_and_a_right_answer_marks_the_page(page, server_url):
+    main = open_page(page, f"{server_url}/build", "3 · Build the network")
+    main.locator(".st-key-build_filters_1").get_by_test_id("stNumberInputStepUp").click()
+    wait_idle(page)
+    expect(page).to_have_url(re.compile(r"/build\?filters=7(%2C|,)16(%2C|,)32$"), timeout=30_000)
+    box = main.locator(".st-key-ex_build-conv-params input")
+    box.fill("70")
+    box.press("Enter")
+    wait_idle(page)
+    expect(main.get_by_text("Right!")).to_be_visible(timeout=30_000)
+    box = main.locator(".st-key-ex_build-pool-shape input")
+    box.fill("13x13x7")
+    box.press("Enter")
+    wait_idle(page)
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_text("3 · Build the network ✓")).to_be_visible(timeout=30_000)
+    expect(main.get_by_test_id("stException")).to_have_count(0)

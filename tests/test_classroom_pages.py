@@ -1,0 +1,93 @@
+"""Classroom features under AppTest: the link's experiment, presets, exercises and progress."""
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import APPTEST_TIMEOUT
+from tests.support import ROOT
+
+
+def app(query: dict | None = None, page: str | None = None) -> AppTest:
+    """The app with `query` in its URL, switched to `page`, with no exception."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
+    at.query_params.update(query or {})
+    at.run()
+    if page:
+        at.switch_page(f"lesson/pages/{page}").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def answer(at: AppTest, key: str, text: str) -> AppTest:
+    at.text_input(key=f"ex_{key}").input(text).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_right_and_wrong_answers_on_the_data_page_and_the_progress_mark():
+    at = answer(app(), "data-pixels", "28")
+    assert len(at.success) == 0
+    assert "Hint: Look at the shape" in at.warning[0].body
+    assert "784" not in at.warning[0].body  # a hint, not the answer
+    answer(at, "data-pixels", "784")
+    assert [s.body for s in at.success] == ["Right!"]
+    assert "data" not in at.session_state["pages_solved"]  # one of two
+    answer(at, "data-images", "60,000")
+    assert len(at.success) == 2
+    assert at.session_state["pages_solved"] == {"data"}
+    answer(at, "data-images", "6000")  # a wrong answer takes the mark away again
+    assert at.session_state["pages_solved"] == set()
+
+
+def test_shapes_are_accepted_in_the_usual_formats_and_the_answer_follows_the_network():
+    at = app(page="build_page.py")
+    for text in ("13x13x6", "(13, 13, 6)", "13 × 13 × 6", "(None, 13, 13, 6)"):
+        answer(at, "build-pool-shape", text)
+        assert at.success, text
+    answer(at, "build-conv-params", "60")
+    assert len(at.success) == 2
+    at.number_input(key="build_filters_1").set_value(8).run()  # the network changes
+    assert "Hint: Start from the first Conv2D's output, 26 × 26 × 8" in at.warning[0].body
+
+
+def test_the_link_sets_the_experiment_and_says_what_it_ignored():
+    query = {"filters": "4,8", "kernel_size": "5", "epochs": "many", "colour": "red",
+             "batch_size": "128"}  # fmt: skip
+    at = app(query, "build_page.py")
+    assert at.session_state["build_filters_1"] == 4 and at.session_state["build_kernel"] == 5
+    note = at.warning[0].body
+    assert "`epochs`: 'many' is not a number" in note and "`colour`" in note
+    assert at.metric[0].value == f"{(5 * 5 * 4 + 4) + (5 * 5 * 4 * 8 + 8) + 128 * 129 + 1290:,}"
+    at.switch_page("lesson/pages/train_page.py").run()
+    assert at.session_state["train_batch_size"] == 128
+    assert at.session_state["train_epochs"] == 3  # the default, as the note said
+    assert at.query_params["batch_size"] == "128" and at.query_params["filters"] == "4,8,32"
+
+
+def test_a_preset_changes_both_pages_and_the_url():
+    at = app(page="build_page.py")
+    at.sidebar.selectbox(key="classroom_preset").select("No convolution").run()
+    assert not at.exception
+    assert at.session_state["build_blocks"] == 0
+    assert at.query_params["conv_blocks"] == "0"
+    assert "Flatten and dense layers only" in at.sidebar.caption[0].value
+    at.sidebar.selectbox(key="classroom_preset").select("Learning rate too high").run()
+    at.switch_page("lesson/pages/train_page.py").run()
+    assert at.session_state["train_optimizer"] == "sgd"
+    assert at.session_state["train_learning_rate"] == 10.0
+
+
+def test_instructor_mode_reveals_answers_and_locked_settings_stay_fixed():
+    at = app({"instructor": "1", "lock": "epochs,kernel_size", "epochs": "7"}, "train_page.py")
+    assert "Locked for the class: epochs 7; kernel size 3" in at.caption[0].value
+    assert "instructor" not in at.sidebar.code[0].value  # the link for the class
+    assert not [c for c in at.caption if c.value.startswith("Answer:")]
+    at.sidebar.toggle(key="classroom_reveal").set_value(True).run()
+    answers = [c.value for c in at.caption if c.value.startswith("Answer:")]
+    assert answers[0] == "Answer: **844 (the last batch may be smaller)**"
+    at.button(key="train_recipe").click().run()  # 10 epochs, but the teacher said 7
+    assert at.session_state["train_epochs"] == 7
+    assert at.session_state["train_batch_size"] == 32
+    at.sidebar.multiselect(key="classroom_lock_pick").unselect("epochs").run()  # unlock
+    at.button(key="train_recipe").click().run()
+    assert at.session_state["train_epochs"] == 10
+    assert at.query_params["lock"] == "kernel_size"
