@@ -12,6 +12,9 @@ PAGES_SOLVED = "pages_solved"  # url paths of the pages whose exercises are all 
 LOCK, INSTRUCTOR, REVEAL = "classroom_lock", "classroom_instructor", "classroom_reveal"
 WRITTEN, IGNORED, FIXED = "classroom_written", "classroom_ignored", "classroom_fixed"
 WRITTEN_OPTIONS = "classroom_written_options"  # what this app last wrote, not a new link
+# Every experiment this session wrote into its URL: a rerun can carry one of them back from the
+# browser after the learner has moved on (the URL lags behind quick changes); that is no new link.
+WRITTEN_BEFORE = "classroom_written_before"
 # The widgets that show each setting (Build and Train pages).
 WIDGETS = {
     "conv_blocks": ["build_blocks"],
@@ -103,12 +106,13 @@ def setup() -> None:
     read_options()
     query = _query()
     experiment = {k: v for k, v in query.items() if k not in settings.OPTIONS}
-    if experiment and experiment != st.session_state.get(WRITTEN):
+    if experiment and experiment not in st.session_state.get(WRITTEN_BEFORE, []):
         link, ignored = settings.from_query({k: list(v) for k, v in experiment.items()})
         st.session_state.setdefault(IGNORED, []).extend(ignored)
         st.session_state[FIXED] = link
         _store(link)
         st.session_state[WRITTEN] = experiment
+        st.session_state.setdefault(WRITTEN_BEFORE, []).append(experiment)  # applied once
     elif "lock" in query and FIXED not in st.session_state:
         st.session_state[FIXED] = current()
     locked = st.session_state.get(LOCK, [])
@@ -176,6 +180,9 @@ def remember(network, hp) -> None:
     if st.session_state.get(INSTRUCTOR):
         options["instructor"] = "1"
     st.session_state[WRITTEN] = {k: (v,) for k, v in query.items()}
+    before = st.session_state.setdefault(WRITTEN_BEFORE, [])
+    if st.session_state[WRITTEN] not in before:
+        before[:] = [*before[-49:], st.session_state[WRITTEN]]  # the last 50 are enough
     st.session_state[WRITTEN_OPTIONS] = {k: (v,) for k, v in options.items()}
     if {k: (v,) for k, v in {**query, **options}.items()} != _query():
         st.query_params.from_dict({**query, **options})
