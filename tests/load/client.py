@@ -35,6 +35,7 @@ class Session:
     pages: dict[str, str] = field(default_factory=dict)  # url path -> page script hash
     widgets: dict[str, Widget] = field(default_factory=dict)  # label -> widget
     texts: list[str] = field(default_factory=list)  # markdown and headings of the last run
+    alerts: list[str] = field(default_factory=list)  # st.info/warning/error seen, in order
     errors: list[str] = field(default_factory=list)  # exception elements seen
     page_hash: str = ""
     _states: dict[str, WidgetState] = field(default_factory=dict)
@@ -133,6 +134,8 @@ class Session:
             self.errors.append(body.message)
         elif kind in ("markdown", "heading"):
             self.texts.append(body.body)
+        elif kind == "alert":
+            self.alerts.append(body.body)
         elif hasattr(body, "id") and hasattr(body, "label") and body.id:
             self.widgets[body.label] = Widget(kind, body.id, body.label, body)
 
