@@ -112,6 +112,9 @@ class Session:
             msg = ForwardMsg()
             msg.ParseFromString(raw)
             kind = msg.WhichOneof("type")
+            if kind == "new_session" and not msg.metadata.run.fragment_ids:
+                self.widgets.clear()  # a whole run, also one the server started (st.rerun)
+                self.texts.clear()
             if kind == "new_session":
                 for p in msg.new_session.app_pages:
                     self.pages[p.url_pathname] = p.page_script_hash

@@ -152,8 +152,11 @@ def servers(count: int, ttl: int, nginx: bool, limit: int = 2):
 
 
 @contextlib.contextmanager
-def nginx_proxy(upstreams: list[str]):
-    """nginx on a free loopback port, sticky by client address, over the given app servers."""
+def nginx_proxy(upstreams: list[str], access_log: Path | None = None):
+    """nginx on a free loopback port, sticky by client address, over the given app servers.
+
+    With `access_log`, nginx writes one line per request there: client address, app server.
+    """
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     port = free_port()
     prefix = Path(tempfile.mkdtemp(prefix="cnn-lesson-nginx-"))
@@ -161,6 +164,12 @@ def nginx_proxy(upstreams: list[str]):
     servers_conf = "\n".join(f"        server {u.removeprefix('http://')};" for u in upstreams)
     conf = (HERE / "nginx.conf").read_text()
     conf = conf.replace("# APP SERVERS", servers_conf.strip()).replace("8500", str(port))
+    if access_log:
+        conf = conf.replace(
+            "access_log off;",
+            "log_format routed '$remote_addr $upstream_addr';\n"
+            f"    access_log {access_log} routed;",
+        )
     (prefix / "nginx.conf").write_text(conf)
     proc = subprocess.Popen([binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf")])
     try:
