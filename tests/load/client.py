@@ -32,6 +32,7 @@ class Session:
 
     url: str
     local_addr: tuple | None = None  # e.g. ("127.0.0.12", 0): a different learner's address
+    query: str = ""  # the page's query string, e.g. "epochs=3&seed=1", sent with every run
     pages: dict[str, str] = field(default_factory=dict)  # url path -> page script hash
     widgets: dict[str, Widget] = field(default_factory=dict)  # label -> widget
     texts: list[str] = field(default_factory=list)  # markdown and headings of the last run
@@ -68,6 +69,7 @@ class Session:
         msg = BackMsg()
         cs = msg.rerun_script
         cs.page_script_hash = self.page_hash
+        cs.query_string = self.query
         cs.fragment_id = fragment_id
         cs.is_auto_rerun = bool(fragment_id)
         cs.widget_states.widgets.extend(self._states.values())
@@ -90,9 +92,13 @@ class Session:
         return await self.rerun()
 
     async def set(self, label: str, value) -> float:
-        """Change a widget's value (numbers, text, and the index of a selectbox or radio)."""
+        """Change a widget's value (numbers, text, the index of a selectbox, radio or
+        select_slider)."""
         w = self.widgets[label]
-        if w.kind == "slider":
+        if w.kind == "slider" and w.proto.options:  # a select_slider: the option as shown
+            shown = w.proto.options[value] if isinstance(value, int) else str(value)
+            state = WidgetState(id=w.id, string_array_value={"data": [shown]})
+        elif w.kind == "slider":
             state = WidgetState(id=w.id, double_array_value={"data": [float(value)]})
         elif w.kind == "number_input" and isinstance(value, int):
             state = WidgetState(id=w.id, int_value=value)
