@@ -59,7 +59,7 @@ def test_five_sessions_and_a_queued_training_on_one_process():
     with streamlit_process(env, options=TTL) as (url, proc):
         asyncio.run(warm(url))
         asyncio.run(queue_then_stop(url))
-        figures = asyncio.run(loadtest.wave(url, 5, 0, 1, [proc.pid]))
+        figures = asyncio.run(loadtest.wave(url, 5, 0, 1, (0.2, 1.0), [proc.pid]))
     assert figures["sessions_opened"] == 5
     assert figures["failed_sessions"] == [] and figures["exceptions_on_pages"] == []
     assert figures["answers"] >= 5 * len(loadtest.WALK)  # every page switch answered

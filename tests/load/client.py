@@ -43,6 +43,7 @@ class Session:
     _finished: asyncio.Event = field(default_factory=asyncio.Event)
     _fragments: dict[str, float] = field(default_factory=dict)  # fragment id -> interval
     _run_status: int | None = None
+    _one_run: asyncio.Lock = field(default_factory=asyncio.Lock)  # one request in flight
 
     async def connect(self) -> None:
         """Open the websocket and wait for the first run of the default page."""
@@ -61,7 +62,17 @@ class Session:
         self._reader.cancel()
 
     async def rerun(self, path: str | None = None, fragment_id: str = "", timeout=60) -> float:
-        """Ask for a run (of another page when `path` is given); seconds until it finished."""
+        """Ask for a run (of another page when `path` is given); seconds until it finished.
+
+        One request at a time, as the time of each answer is what is measured: a page switch
+        waits for a fragment run in flight (a browser would interrupt it; the wait is not timed).
+        """
+        async with self._one_run:
+            if fragment_id and fragment_id not in self._fragments:
+                return 0.0  # the page changed since: that fragment is gone
+            return await self._rerun(path, fragment_id, timeout)
+
+    async def _rerun(self, path: str | None, fragment_id: str, timeout) -> float:
         if path is not None:
             self.page_hash = self.pages[path]
             self._states.clear()
@@ -153,7 +164,7 @@ class Session:
         while True:
             await asyncio.sleep(min(self._fragments.values(), default=0.5))
             for fragment_id in list(self._fragments):
-                if self._finished.is_set():
+                if not self._one_run.locked():
                     try:
                         await self.rerun(fragment_id=fragment_id)
                     except (TimeoutError, websockets.ConnectionClosed):

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from tests.load.client import Session
-from tests.support import free_port, streamlit_process
+from tests.support import ROOT, free_port, streamlit_process
 
 HERE = Path(__file__).resolve().parent
 # What a learner does on each page: (url path, widget label, values to try).
@@ -56,8 +56,13 @@ def children(pid: int) -> list[int]:
     return []
 
 
-async def learner(url: str, index: int, rounds: int, timings: dict, train: bool, source: str):
-    """One learner: open the app, then walk the pages `rounds` times, changing a widget on each."""
+async def learner(
+    url: str, index: int, rounds: int, think: tuple, timings: dict, train: bool, source: str
+):
+    """One learner: open the app, then walk the pages `rounds` times, changing a widget on each.
+
+    Between two actions the learner reads for `think` = (least, most) seconds.
+    """
     s = Session(url, local_addr=(source, 0))
     await s.connect()
     timings["sessions_opened"] += 1
@@ -78,7 +83,7 @@ async def learner(url: str, index: int, rounds: int, timings: dict, train: bool,
                 timings["page_switch"].append(await s.rerun(path))
                 if label in s.widgets and not getattr(s.widgets[label].proto, "disabled", False):
                     timings["widget_change"].append(await s.set(label, rng.choice(values)))
-                await asyncio.sleep(rng.uniform(0.2, 1.0))  # a person reads
+                await asyncio.sleep(rng.uniform(*think))  # a person reads
                 if path == TRAIN_PATH:
                     found = QUEUED.findall(" ".join(s.alerts))
                     timings["queue_positions"].extend(int(n) for n in found)
@@ -87,12 +92,14 @@ async def learner(url: str, index: int, rounds: int, timings: dict, train: bool,
         await s.close()
 
 
-async def wave(url: str, n: int, trainers: int, rounds: int, pids: list[int]) -> dict:
+async def wave(url: str, n: int, trainers: int, rounds: int, think: tuple, pids: list[int]) -> dict:
     """Open n sessions at once; return response times and memory figures."""
     timings = {"page_switch": [], "widget_change": [], "errors": [], "queue_positions": [],
                "trainings_started": 0, "sessions_opened": 0}  # fmt: skip
     before = sum(rss_mb(p) for p in pids)
-    tasks = [learner(url, i, rounds, timings, i < trainers, f"127.0.0.{10 + i}") for i in range(n)]
+    tasks = [
+        learner(url, i, rounds, think, timings, i < trainers, f"127.0.0.{10 + i}") for i in range(n)
+    ]
     start = time.perf_counter()
     peak = before
     sampling = True
@@ -127,6 +134,16 @@ async def wave(url: str, n: int, trainers: int, rounds: int, pids: list[int]) ->
     }
 
 
+def server_tracebacks(ports: list[str]) -> list[str]:
+    """The last line of every traceback in the app servers' logs (none is the goal)."""
+    found = []
+    for port in ports:
+        with contextlib.suppress(OSError):
+            lines = (ROOT / f".server-{port}.log").read_text().splitlines()
+            found += [line for line in lines if re.match(r"^\w+(\.\w+)*(Error|Exception)\b", line)]
+    return found[:10]
+
+
 def median(xs):
     return round(statistics.median(xs), 3) if xs else None
 
@@ -145,10 +162,11 @@ def servers(count: int, ttl: int, nginx: bool, limit: int = 2):
             stack.enter_context(streamlit_process(env, options=options)) for _ in range(count)
         ]
         pids = [proc.pid for _, proc in started]
+        ports = [u.rsplit(":", 1)[1] for u, _ in started]
         if not nginx:
-            yield started[0][0], pids
+            yield started[0][0], pids, ports
             return
-        yield stack.enter_context(nginx_proxy([u for u, _ in started])), pids
+        yield stack.enter_context(nginx_proxy([u for u, _ in started])), pids, ports
 
 
 @contextlib.contextmanager
@@ -183,17 +201,17 @@ def nginx_proxy(upstreams: list[str], access_log: Path | None = None):
 
 async def run(args) -> dict:
     """Warm the server, run two waves (the second after the first's sessions expired)."""
-    with servers(2 if args.nginx else 1, args.ttl, args.nginx, args.limit) as (url, pids):
+    with servers(2 if args.nginx else 1, args.ttl, args.nginx, args.limit) as (url, pids, ports):
         warm = Session(url)
         await warm.connect()  # the first visit loads MNIST and imports Keras, once per process
         for path, *_ in WALK:
             if path in warm.pages:
                 await warm.rerun(path, timeout=120)
         await warm.close()
-        first = await wave(url, args.sessions, args.trainers, args.rounds, pids)
+        first = await wave(url, args.sessions, args.trainers, args.rounds, args.think, pids)
         await asyncio.sleep(args.ttl + 5)  # closed sessions are dropped after the TTL
         released = sum(rss_mb(p) for p in pids)
-        second = await wave(url, args.sessions, 0, 1, pids)
+        second = await wave(url, args.sessions, 0, 1, args.think, pids)
         return {
             "servers": len(pids),
             "training_limit_per_process": args.limit,
@@ -202,6 +220,7 @@ async def run(args) -> dict:
             "rss_after_sessions_expired_mb": round(released),
             "second_wave": second,
             "second_wave_growth_mb": round(second["rss_after_mb"] - released),
+            "server_tracebacks": server_tracebacks(ports),
         }
 
 
@@ -212,6 +231,14 @@ def main() -> None:
     ap.add_argument("--trainers", type=int, default=3, help="sessions that press Train")
     ap.add_argument("--limit", type=int, default=2, help="trainings at once per app process")
     ap.add_argument("--rounds", type=int, default=3, help="walks through the pages per session")
+    ap.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(2.0, 6.0),
+        metavar=("LEAST", "MOST"),
+        help="seconds a learner reads between two actions",
+    )
     ap.add_argument("--ttl", type=int, default=20, help="server.disconnectedSessionTTL, seconds")
     ap.add_argument("--nginx", action="store_true", help="two app processes behind nginx")
     args = ap.parse_args()
