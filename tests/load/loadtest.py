@@ -80,9 +80,16 @@ async def learner(
                 if path not in s.pages or (train and path != TRAIN_PATH and rng.random() < 0.5):
                     continue
                 s.alerts.clear()
+                errors = len(s.errors)
                 timings["page_switch"].append(await s.rerun(path))
+                timings["slowest"].append((round(timings["page_switch"][-1], 1), path or "data"))
+                if len(s.errors) > errors:
+                    timings["error_pages"].append(f"{path or 'data'} (page switch)")
                 if label in s.widgets and not getattr(s.widgets[label].proto, "disabled", False):
                     timings["widget_change"].append(await s.set(label, rng.choice(values)))
+                    timings["slowest"].append((round(timings["widget_change"][-1], 1), label))
+                    if len(s.errors) > errors:
+                        timings["error_pages"].append(f"{path or 'data'} ({label})")
                 await asyncio.sleep(rng.uniform(*think))  # a person reads
                 if path == TRAIN_PATH:
                     found = QUEUED.findall(" ".join(s.alerts))
@@ -95,6 +102,7 @@ async def learner(
 async def wave(url: str, n: int, trainers: int, rounds: int, think: tuple, pids: list[int]) -> dict:
     """Open n sessions at once; return response times and memory figures."""
     timings = {"page_switch": [], "widget_change": [], "errors": [], "queue_positions": [],
+               "error_pages": [], "slowest": [],
                "trainings_started": 0, "sessions_opened": 0}  # fmt: skip
     before = sum(rss_mb(p) for p in pids)
     tasks = [
@@ -123,25 +131,27 @@ async def wave(url: str, n: int, trainers: int, rounds: int, think: tuple, pids:
         "page_switch_p95_s": p95(timings["page_switch"]),
         "widget_change_median_s": median(timings["widget_change"]),
         "widget_change_p95_s": p95(timings["widget_change"]),
+        "slowest_answers": sorted(timings["slowest"], reverse=True)[:6],
         "answers": len(timings["page_switch"]) + len(timings["widget_change"]),
         "trainings_started": timings["trainings_started"],
         "queue_positions_seen": sorted(set(timings["queue_positions"])),
         "rss_before_mb": round(before),
         "rss_after_mb": round(peak),
         "mb_per_session": round((peak - before) / n, 1),
-        "exceptions_on_pages": timings["errors"][:5],
+        "exceptions_on_pages": len(timings["errors"]),
+        "pages_with_exceptions": sorted(set(timings["error_pages"])),
         "failed_sessions": failures[:5],
     }
 
 
 def server_tracebacks(ports: list[str]) -> list[str]:
-    """The last line of every traceback in the app servers' logs (none is the goal)."""
+    """The last lines of every traceback in the app servers' logs (none is the goal)."""
     found = []
     for port in ports:
         with contextlib.suppress(OSError):
-            lines = (ROOT / f".server-{port}.log").read_text().splitlines()
-            found += [line for line in lines if re.match(r"^\w+(\.\w+)*(Error|Exception)\b", line)]
-    return found[:10]
+            log = (ROOT / f".server-{port}.log").read_text()
+            found += [t.strip()[-600:] for t in log.split("Traceback")[1:]]
+    return found[:5]
 
 
 def median(xs):
