@@ -212,12 +212,13 @@ def nginx_proxy(upstreams: list[str], access_log: Path | None = None):
 async def run(args) -> dict:
     """Warm the server, run two waves (the second after the first's sessions expired)."""
     with servers(2 if args.nginx else 1, args.ttl, args.nginx, args.limit) as (url, pids, ports):
-        warm = Session(url)
-        await warm.connect()  # the first visit loads MNIST and imports Keras, once per process
-        for path, *_ in WALK:
-            if path in warm.pages:
-                await warm.rerun(path, timeout=120)
-        await warm.close()
+        for port in ports:  # each process directly: through nginx one address reaches one
+            warm = Session(f"http://127.0.0.1:{port}")
+            await warm.connect()  # the first visit loads MNIST and imports Keras, once per process
+            for path, *_ in WALK:
+                if path in warm.pages:
+                    await warm.rerun(path, timeout=120)
+            await warm.close()
         first = await wave(url, args.sessions, args.trainers, args.rounds, args.think, pids)
         await asyncio.sleep(args.ttl + 5)  # closed sessions are dropped after the TTL
         released = sum(rss_mb(p) for p in pids)
