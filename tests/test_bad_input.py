@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from lesson import data, drawing, model, training
 from tests.conftest import APPTEST_TIMEOUT
+from tests.load.client import run_sync
 from tests.support import ROOT, streamlit_process
 
 
@@ -347,8 +348,8 @@ def live_url():
 
 
 def test_hostile_query_strings_on_every_page_raise_nothing(live_url):
-    assert asyncio.run(hostile_session(live_url)) == []
+    assert run_sync(hostile_session(live_url)) == []
 
 
 def test_a_second_train_press_and_a_stale_stop_are_harmless(live_url):
-    assert asyncio.run(train_twice_then_stale_stop(live_url)) == []
+    assert run_sync(train_twice_then_stale_stop(live_url)) == []

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.load.client import Session
+from tests.load.client import Session, run_sync
 from tests.support import ROOT, streamlit_process
 
 TTL = 2  # --server.disconnectedSessionTTL, seconds
@@ -78,7 +78,7 @@ async def visit(url: str, *paths: str) -> Session:
 @pytest.fixture(scope="module")
 def server():
     with streamlit_process(ONE_AT_A_TIME, options=OPTIONS) as (url, proc):
-        asyncio.run(visit(url, "train"))  # imports Keras once, before any timing
+        run_sync(visit(url, "train"))  # imports Keras once, before any timing
         yield url, proc.pid
 
 
@@ -97,7 +97,7 @@ def test_closing_the_tab_mid_training_ends_its_thread_and_frees_the_slot(server)
             assert time.monotonic() - closed < TTL + DEAD_AFTER + 10, "training outlived its tab"
         return time.monotonic() - closed
 
-    print(f"training thread idle {asyncio.run(close_mid_training()):.1f} s after the tab closed")
+    print(f"training thread idle {run_sync(close_mid_training()):.1f} s after the tab closed")
 
     async def next_learner_trains() -> Session:
         s = await start_training(url, epochs=1, address="127.0.0.42", images=0)
@@ -105,7 +105,7 @@ def test_closing_the_tab_mid_training_ends_its_thread_and_frees_the_slot(server)
         await s.close()
         return s
 
-    s = asyncio.run(next_learner_trains())
+    s = run_sync(next_learner_trains())
     assert said(s, "run 1 finished 1 epochs") and not said(s, "waiting in line"), s.alerts
     assert not s.errors
 
@@ -129,7 +129,7 @@ def test_navigating_away_and_back_then_stop_keeps_the_model(server):
         await s.close()
         return s
 
-    s = asyncio.run(away_and_back())
+    s = run_sync(away_and_back())
     assert not s.errors, s.errors
     assert any("your model (run 1" in o for o in s.widgets["Which model?"].proto.options)
 
@@ -150,7 +150,7 @@ def test_a_reload_mid_training_starts_fresh_and_the_old_run_ends(server):
         await new.close()
         return new
 
-    new = asyncio.run(reload())
+    new = run_sync(reload())
     assert not new.errors
     assert cores_busy(pid) < 0.15, "the old session's run should have stopped"
 
@@ -174,11 +174,11 @@ def test_a_server_killed_mid_training_leaves_the_assets_intact():
             proc.wait(10)
             s._poller.cancel()
 
-        asyncio.run(train_then_die())
+        run_sync(train_then_die())
     assert assets_digest() == before
     assert {p.name: p.stat().st_mode for p in (ROOT / "assets").iterdir()} == modes
     with streamlit_process(options=OPTIONS) as (url, _):  # the restart: it all still loads
-        s = asyncio.run(visit(url, "", "draw"))
+        s = run_sync(visit(url, "", "draw"))
         assert not s.errors and s.texts
 
 

@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from tests.load import loadtest
-from tests.load.client import Session
+from tests.load.client import Session, run_sync
 from tests.support import streamlit_process
 
 TTL = ("--server.disconnectedSessionTTL", "5")
@@ -57,9 +57,9 @@ async def queue_then_stop(url: str) -> list[str]:
 def test_five_sessions_and_a_queued_training_on_one_process():
     env = {"CNN_LESSON_MAX_TRAININGS": "1"}
     with streamlit_process(env, options=TTL) as (url, proc):
-        asyncio.run(warm(url))
-        asyncio.run(queue_then_stop(url))
-        figures = asyncio.run(loadtest.wave(url, 5, 0, 1, (0.2, 1.0), [proc.pid]))
+        run_sync(warm(url))
+        run_sync(queue_then_stop(url))
+        figures = run_sync(loadtest.wave(url, 5, 0, 1, (0.2, 1.0), [proc.pid]))
     assert figures["sessions_opened"] == 5
     assert figures["failed_sessions"] == [] and figures["exceptions_on_pages"] == 0
     assert figures["answers"] >= 5 * len(loadtest.WALK)  # every page switch answered
@@ -89,10 +89,10 @@ def test_nginx_keeps_each_learner_on_one_app_process(tmp_path):
         loadtest.nginx_proxy([one, two], access_log=log) as url,
     ):
         for backend in (one, two):
-            asyncio.run(warm(backend))
+            run_sync(warm(backend))
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as r:
             assert r.status == 200
-        assert asyncio.run(learners_behind(url, addresses)) == []
+        assert run_sync(learners_behind(url, addresses)) == []
         time.sleep(1)  # nginx logs a websocket when it closes
     routes: dict[str, set[str]] = {}
     for line in log.read_text().splitlines():

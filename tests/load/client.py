@@ -169,3 +169,11 @@ class Session:
                         await self.rerun(fragment_id=fragment_id)
                     except (TimeoutError, websockets.ConnectionClosed):
                         return
+
+
+def run_sync(coro):
+    """asyncio.run in a thread of its own: works even where a loop already runs (Playwright)."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
