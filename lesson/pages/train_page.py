@@ -82,6 +82,8 @@ def session_alive() -> Callable[[], bool]:
 
 def start_run() -> None:
     """Train a new run with the hyperparameters on screen."""
+    if runs and not runs[-1].finished:
+        return  # a second press (a double click, or a stale tab) while a run trains: ignored
     hp = training.Hyperparameters(**{name: st.session_state[key] for name, key in KEYS.items()})
     name = f"run {len(runs) + 1}"
     runs.append(training.TrainingRun(name, m, hp, config, alive=session_alive()).start())
@@ -230,7 +232,7 @@ def live() -> None:
     if active and run.finished:
         st.rerun()  # the whole page: results, the runs compared, the learner's model
     if run.status == "queued":
-        ahead = run.queue_position()
+        ahead = max(run.queue_position(), 1)  # 0 for the instant before it joins the line
         st.info(
             f"**{run.name} is waiting in line** (number {ahead}): the server trains at most "
             f"{training.LIMITER.slots} runs at once and other learners are training now. "

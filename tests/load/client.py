@@ -32,15 +32,18 @@ class Session:
 
     url: str
     local_addr: tuple | None = None  # e.g. ("127.0.0.12", 0): a different learner's address
+    query: str = ""  # the page's query string, e.g. "epochs=3&seed=1", sent with every run
     pages: dict[str, str] = field(default_factory=dict)  # url path -> page script hash
     widgets: dict[str, Widget] = field(default_factory=dict)  # label -> widget
     texts: list[str] = field(default_factory=list)  # markdown and headings of the last run
+    alerts: list[str] = field(default_factory=list)  # st.info/warning/error seen, in order
     errors: list[str] = field(default_factory=list)  # exception elements seen
     page_hash: str = ""
     _states: dict[str, WidgetState] = field(default_factory=dict)
     _finished: asyncio.Event = field(default_factory=asyncio.Event)
     _fragments: dict[str, float] = field(default_factory=dict)  # fragment id -> interval
     _run_status: int | None = None
+    _one_run: asyncio.Lock = field(default_factory=asyncio.Lock)  # one request in flight
 
     async def connect(self) -> None:
         """Open the websocket and wait for the first run of the default page."""
@@ -59,7 +62,17 @@ class Session:
         self._reader.cancel()
 
     async def rerun(self, path: str | None = None, fragment_id: str = "", timeout=60) -> float:
-        """Ask for a run (of another page when `path` is given); seconds until it finished."""
+        """Ask for a run (of another page when `path` is given); seconds until it finished.
+
+        One request at a time, as the time of each answer is what is measured: a page switch
+        waits for a fragment run in flight (a browser would interrupt it; the wait is not timed).
+        """
+        async with self._one_run:
+            if fragment_id and fragment_id not in self._fragments:
+                return 0.0  # the page changed since: that fragment is gone
+            return await self._rerun(path, fragment_id, timeout)
+
+    async def _rerun(self, path: str | None, fragment_id: str, timeout) -> float:
         if path is not None:
             self.page_hash = self.pages[path]
             self._states.clear()
@@ -67,6 +80,7 @@ class Session:
         msg = BackMsg()
         cs = msg.rerun_script
         cs.page_script_hash = self.page_hash
+        cs.query_string = self.query
         cs.fragment_id = fragment_id
         cs.is_auto_rerun = bool(fragment_id)
         cs.widget_states.widgets.extend(self._states.values())
@@ -89,9 +103,13 @@ class Session:
         return await self.rerun()
 
     async def set(self, label: str, value) -> float:
-        """Change a widget's value (numbers, text, and the index of a selectbox or radio)."""
+        """Change a widget's value (numbers, text, the index of a selectbox, radio or
+        select_slider)."""
         w = self.widgets[label]
-        if w.kind == "slider":
+        if w.kind == "slider" and w.proto.options:  # a select_slider: the option as shown
+            shown = w.proto.options[value] if isinstance(value, int) else str(value)
+            state = WidgetState(id=w.id, string_array_value={"data": [shown]})
+        elif w.kind == "slider":
             state = WidgetState(id=w.id, double_array_value={"data": [float(value)]})
         elif w.kind == "number_input" and isinstance(value, int):
             state = WidgetState(id=w.id, int_value=value)
@@ -111,6 +129,9 @@ class Session:
             msg = ForwardMsg()
             msg.ParseFromString(raw)
             kind = msg.WhichOneof("type")
+            if kind == "new_session" and not msg.metadata.run.fragment_ids:
+                self.widgets.clear()  # a whole run, also one the server started (st.rerun)
+                self.texts.clear()
             if kind == "new_session":
                 for p in msg.new_session.app_pages:
                     self.pages[p.url_pathname] = p.page_script_hash
@@ -133,6 +154,8 @@ class Session:
             self.errors.append(body.message)
         elif kind in ("markdown", "heading"):
             self.texts.append(body.body)
+        elif kind == "alert":
+            self.alerts.append(body.body)
         elif hasattr(body, "id") and hasattr(body, "label") and body.id:
             self.widgets[body.label] = Widget(kind, body.id, body.label, body)
 
@@ -141,8 +164,16 @@ class Session:
         while True:
             await asyncio.sleep(min(self._fragments.values(), default=0.5))
             for fragment_id in list(self._fragments):
-                if self._finished.is_set():
+                if not self._one_run.locked():
                     try:
                         await self.rerun(fragment_id=fragment_id)
                     except (TimeoutError, websockets.ConnectionClosed):
                         return
+
+
+def run_sync(coro):
+    """asyncio.run in a thread of its own: works even where a loop already runs (Playwright)."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -21,18 +22,21 @@ import time
 from pathlib import Path
 
 from tests.load.client import Session
-from tests.support import free_port, streamlit_process
+from tests.support import ROOT, free_port, streamlit_process
 
 HERE = Path(__file__).resolve().parent
 # What a learner does on each page: (url path, widget label, values to try).
 WALK = [
     ("", "Row", [3, 10, 20]),
-    ("one-hot", "Probability given to the true digit", [0.2, 0.5, 0.8]),
-    ("build", None, []),
-    ("draw", None, []),
+    ("one-hot", "First training image", [0, 100, 500]),
+    ("build", "Units in the hidden dense layer", [32, 64, 128]),
+    ("train", "Epochs", [1, 2, 3]),
+    ("draw", "Pen width", [10, 20, 30]),
     ("inside", None, []),
+    ("mistakes", None, []),
 ]
 TRAIN_PATH, TRAIN_BUTTON = "train", "Train"
+QUEUED = re.compile(r"waiting in line\*\* \(number (\d+)\)")
 
 
 def rss_mb(pid: int) -> float:
@@ -52,53 +56,102 @@ def children(pid: int) -> list[int]:
     return []
 
 
-async def learner(url: str, index: int, rounds: int, timings: dict, train: bool, source: str):
-    """One learner: open the app, then walk the pages `rounds` times, changing a widget on each."""
+async def learner(
+    url: str, index: int, rounds: int, think: tuple, timings: dict, train: bool, source: str
+):
+    """One learner: open the app, then walk the pages `rounds` times, changing a widget on each.
+
+    Between two actions the learner reads for `think` = (least, most) seconds.
+    """
     s = Session(url, local_addr=(source, 0))
     await s.connect()
+    timings["sessions_opened"] += 1
     try:
         if train and TRAIN_PATH in s.pages:
             await s.rerun(TRAIN_PATH)
+            s.alerts.clear()
             await s.click(TRAIN_BUTTON)
             timings["trainings_started"] += 1
+            await asyncio.sleep(2)  # watch the run (or the queue) for a moment: fragment reruns
+            timings["queue_positions"].extend(int(n) for n in QUEUED.findall(" ".join(s.alerts)))
         rng = random.Random(index)
         for _ in range(rounds):
             for path, label, values in WALK:
                 if path not in s.pages or (train and path != TRAIN_PATH and rng.random() < 0.5):
                     continue
+                s.alerts.clear()
+                errors = len(s.errors)
                 timings["page_switch"].append(await s.rerun(path))
-                if label in s.widgets:
+                timings["slowest"].append((round(timings["page_switch"][-1], 1), path or "data"))
+                if len(s.errors) > errors:
+                    timings["error_pages"].append(f"{path or 'data'} (page switch)")
+                if label in s.widgets and not getattr(s.widgets[label].proto, "disabled", False):
                     timings["widget_change"].append(await s.set(label, rng.choice(values)))
-                await asyncio.sleep(rng.uniform(0.2, 1.0))  # a person reads
+                    timings["slowest"].append((round(timings["widget_change"][-1], 1), label))
+                    if len(s.errors) > errors:
+                        timings["error_pages"].append(f"{path or 'data'} ({label})")
+                await asyncio.sleep(rng.uniform(*think))  # a person reads
+                if path == TRAIN_PATH:
+                    found = QUEUED.findall(" ".join(s.alerts))
+                    timings["queue_positions"].extend(int(n) for n in found)
         timings["errors"].extend(s.errors)
     finally:
         await s.close()
 
 
-async def wave(url: str, n: int, trainers: int, rounds: int, pids: list[int]) -> dict:
+async def wave(url: str, n: int, trainers: int, rounds: int, think: tuple, pids: list[int]) -> dict:
     """Open n sessions at once; return response times and memory figures."""
-    timings = {"page_switch": [], "widget_change": [], "errors": [], "trainings_started": 0}
+    timings = {"page_switch": [], "widget_change": [], "errors": [], "queue_positions": [],
+               "error_pages": [], "slowest": [],
+               "trainings_started": 0, "sessions_opened": 0}  # fmt: skip
     before = sum(rss_mb(p) for p in pids)
-    tasks = [learner(url, i, rounds, timings, i < trainers, f"127.0.0.{10 + i}") for i in range(n)]
+    tasks = [
+        learner(url, i, rounds, think, timings, i < trainers, f"127.0.0.{10 + i}") for i in range(n)
+    ]
     start = time.perf_counter()
+    peak = before
+    sampling = True
+
+    async def sample() -> None:  # the highest memory while the sessions are open
+        nonlocal peak
+        while sampling:
+            peak = max(peak, sum(rss_mb(p) for p in pids))
+            await asyncio.sleep(0.5)
+
+    sampler = asyncio.create_task(sample())
     results = await asyncio.gather(*tasks, return_exceptions=True)
-    peak = sum(rss_mb(p) for p in pids)
+    sampling = False
+    await sampler
     failures = [repr(r) for r in results if isinstance(r, BaseException)]
     return {
         "sessions": n,
+        "sessions_opened": timings["sessions_opened"],
         "seconds": round(time.perf_counter() - start, 1),
         "page_switch_median_s": median(timings["page_switch"]),
         "page_switch_p95_s": p95(timings["page_switch"]),
         "widget_change_median_s": median(timings["widget_change"]),
         "widget_change_p95_s": p95(timings["widget_change"]),
+        "slowest_answers": sorted(timings["slowest"], reverse=True)[:6],
         "answers": len(timings["page_switch"]) + len(timings["widget_change"]),
         "trainings_started": timings["trainings_started"],
+        "queue_positions_seen": sorted(set(timings["queue_positions"])),
         "rss_before_mb": round(before),
         "rss_after_mb": round(peak),
         "mb_per_session": round((peak - before) / n, 1),
-        "exceptions_on_pages": timings["errors"][:5],
+        "exceptions_on_pages": len(timings["errors"]),
+        "pages_with_exceptions": sorted(set(timings["error_pages"])),
         "failed_sessions": failures[:5],
     }
+
+
+def server_tracebacks(ports: list[str]) -> list[str]:
+    """The last lines of every traceback in the app servers' logs (none is the goal)."""
+    found = []
+    for port in ports:
+        with contextlib.suppress(OSError):
+            log = (ROOT / f".server-{port}.log").read_text()
+            found += [t.strip()[-600:] for t in log.split("Traceback")[1:]]
+    return found[:5]
 
 
 def median(xs):
@@ -110,21 +163,28 @@ def p95(xs):
 
 
 @contextlib.contextmanager
-def servers(count: int, ttl: int, nginx: bool):
+def servers(count: int, ttl: int, nginx: bool, limit: int = 2):
     """Start `count` app processes (and nginx in front of them); yield (url, pids)."""
     options = ("--server.disconnectedSessionTTL", str(ttl))
+    env = {"CNN_LESSON_MAX_TRAININGS": str(limit)}  # trainings at once, per process
     with contextlib.ExitStack() as stack:
-        started = [stack.enter_context(streamlit_process(options=options)) for _ in range(count)]
+        started = [
+            stack.enter_context(streamlit_process(env, options=options)) for _ in range(count)
+        ]
         pids = [proc.pid for _, proc in started]
+        ports = [u.rsplit(":", 1)[1] for u, _ in started]
         if not nginx:
-            yield started[0][0], pids
+            yield started[0][0], pids, ports
             return
-        yield stack.enter_context(nginx_proxy([u for u, _ in started])), pids
+        yield stack.enter_context(nginx_proxy([u for u, _ in started])), pids, ports
 
 
 @contextlib.contextmanager
-def nginx_proxy(upstreams: list[str]):
-    """nginx on a free loopback port, sticky by client address, over the given app servers."""
+def nginx_proxy(upstreams: list[str], access_log: Path | None = None):
+    """nginx on a free loopback port, sticky by client address, over the given app servers.
+
+    With `access_log`, nginx writes one line per request there: client address, app server.
+    """
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     port = free_port()
     prefix = Path(tempfile.mkdtemp(prefix="cnn-lesson-nginx-"))
@@ -132,6 +192,12 @@ def nginx_proxy(upstreams: list[str]):
     servers_conf = "\n".join(f"        server {u.removeprefix('http://')};" for u in upstreams)
     conf = (HERE / "nginx.conf").read_text()
     conf = conf.replace("# APP SERVERS", servers_conf.strip()).replace("8500", str(port))
+    if access_log:
+        conf = conf.replace(
+            "access_log off;",
+            "log_format routed '$remote_addr $upstream_addr';\n"
+            f"    access_log {access_log} routed;",
+        )
     (prefix / "nginx.conf").write_text(conf)
     proc = subprocess.Popen([binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf")])
     try:
@@ -145,24 +211,27 @@ def nginx_proxy(upstreams: list[str]):
 
 async def run(args) -> dict:
     """Warm the server, run two waves (the second after the first's sessions expired)."""
-    with servers(2 if args.nginx else 1, args.ttl, args.nginx) as (url, pids):
-        warm = Session(url)
-        await warm.connect()  # the first visit loads MNIST and imports Keras, once per process
-        for path, *_ in WALK:
-            if path in warm.pages:
-                await warm.rerun(path, timeout=120)
-        await warm.close()
-        first = await wave(url, args.sessions, args.trainers, args.rounds, pids)
+    with servers(2 if args.nginx else 1, args.ttl, args.nginx, args.limit) as (url, pids, ports):
+        for port in ports:  # each process directly: through nginx one address reaches one
+            warm = Session(f"http://127.0.0.1:{port}")
+            await warm.connect()  # the first visit loads MNIST and imports Keras, once per process
+            for path, *_ in WALK:
+                if path in warm.pages:
+                    await warm.rerun(path, timeout=120)
+            await warm.close()
+        first = await wave(url, args.sessions, args.trainers, args.rounds, args.think, pids)
         await asyncio.sleep(args.ttl + 5)  # closed sessions are dropped after the TTL
         released = sum(rss_mb(p) for p in pids)
-        second = await wave(url, args.sessions, 0, 1, pids)
+        second = await wave(url, args.sessions, 0, 1, args.think, pids)
         return {
             "servers": len(pids),
+            "training_limit_per_process": args.limit,
             "behind_nginx": args.nginx,
             "first_wave": first,
             "rss_after_sessions_expired_mb": round(released),
             "second_wave": second,
             "second_wave_growth_mb": round(second["rss_after_mb"] - released),
+            "server_tracebacks": server_tracebacks(ports),
         }
 
 
@@ -170,8 +239,17 @@ def main() -> None:
     """Command line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=30)
-    ap.add_argument("--trainers", type=int, default=2, help="sessions that press Train")
+    ap.add_argument("--trainers", type=int, default=3, help="sessions that press Train")
+    ap.add_argument("--limit", type=int, default=2, help="trainings at once per app process")
     ap.add_argument("--rounds", type=int, default=3, help="walks through the pages per session")
+    ap.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(2.0, 6.0),
+        metavar=("LEAST", "MOST"),
+        help="seconds a learner reads between two actions",
+    )
     ap.add_argument("--ttl", type=int, default=20, help="server.disconnectedSessionTTL, seconds")
     ap.add_argument("--nginx", action="store_true", help="two app processes behind nginx")
     args = ap.parse_args()

@@ -1,0 +1,209 @@
+"""Faults with real sessions: closing the tab, navigating away and reloading mid-training, and a
+server killed mid-training. The app keeps working, no training outlives its session, the
+bundled assets are never written.
+"""
+
+import asyncio
+import hashlib
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.load.client import Session, run_sync
+from tests.support import ROOT, streamlit_process
+
+TTL = 2  # --server.disconnectedSessionTTL, seconds
+OPTIONS = ("--server.disconnectedSessionTTL", str(TTL))
+ONE_AT_A_TIME = {"CNN_LESSON_MAX_TRAININGS": "1"}
+DEAD_AFTER = 3  # lesson.training.DEAD_AFTER: how long a run tolerates a closed session
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all its threads, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cores_busy(pid: int, seconds: float = 1.0) -> float:
+    """How many cores the process keeps busy, measured over `seconds`."""
+    before = cpu_seconds(pid)
+    time.sleep(seconds)
+    return (cpu_seconds(pid) - before) / seconds
+
+
+def assets_digest() -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((ROOT / "assets").iterdir())
+        if p.is_file()
+    }
+
+
+async def start_training(url: str, epochs: int, address: str = "127.0.0.41", images=None):
+    """A learner opens the Train page and trains (`images`: index of the Training images)."""
+    s = Session(url, (address, 0))
+    await s.connect()
+    await s.rerun("train", timeout=180)
+    await s.set("Epochs", epochs)
+    if images is not None:
+        await s.set("Training images", images)
+    await s.click("Train")
+    return s
+
+
+async def until(condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.2)
+
+
+def said(s: Session, words: str) -> bool:
+    return any(words in a for a in s.alerts)
+
+
+async def visit(url: str, *paths: str) -> Session:
+    """A learner opens the app and looks at `paths`, then leaves."""
+    s = Session(url)
+    await s.connect()
+    for path in paths:
+        await s.rerun(path, timeout=180)
+    await s.close()
+    return s
+
+
+@pytest.fixture(scope="module")
+def server():
+    with streamlit_process(ONE_AT_A_TIME, options=OPTIONS) as (url, proc):
+        run_sync(visit(url, "train"))  # imports Keras once, before any timing
+        yield url, proc.pid
+
+
+@pytest.mark.timeout(300)
+def test_closing_the_tab_mid_training_ends_its_thread_and_frees_the_slot(server):
+    url, pid = server
+
+    async def close_mid_training() -> float:
+        s = await start_training(url, epochs=20)  # a minute or more: it cannot end by itself
+        await asyncio.sleep(4)
+        assert not s.errors and "Stop" in s.widgets
+        assert cores_busy(pid) > 0.4, "the run should be training"
+        await s.ws.close()  # the tab closes: no goodbye, the socket just goes
+        closed = time.monotonic()
+        while cores_busy(pid, 0.5) > 0.15:
+            assert time.monotonic() - closed < TTL + DEAD_AFTER + 10, "training outlived its tab"
+        return time.monotonic() - closed
+
+    print(f"training thread idle {run_sync(close_mid_training()):.1f} s after the tab closed")
+
+    async def next_learner_trains() -> Session:
+        s = await start_training(url, epochs=1, address="127.0.0.42", images=0)
+        await until(lambda: said(s, "finished") or said(s, "failed"), timeout=120)
+        await s.close()
+        return s
+
+    s = run_sync(next_learner_trains())
+    assert said(s, "run 1 finished 1 epochs") and not said(s, "waiting in line"), s.alerts
+    assert not s.errors
+
+
+@pytest.mark.timeout(300)
+def test_navigating_away_and_back_then_stop_keeps_the_model(server):
+    url, _ = server
+
+    async def away_and_back() -> Session:
+        s = await start_training(url, epochs=20, address="127.0.0.43")
+        await asyncio.sleep(2)
+        for path in ("draw", "inside", ""):
+            await s.rerun(path)  # the run trains on while the learner looks elsewhere
+        await s.rerun("train")
+        assert "Stop" in s.widgets, "the run is still training and can be stopped"
+        await s.click("Stop")
+        await until(lambda: said(s, "You stopped the run."))
+        await s.rerun()
+        assert any("can now use **your model (run 1" in t for t in s.texts), s.texts
+        await s.rerun("draw")  # the stopped run's model is offered on the Draw page
+        await s.close()
+        return s
+
+    s = run_sync(away_and_back())
+    assert not s.errors, s.errors
+    assert any("your model (run 1" in o for o in s.widgets["Which model?"].proto.options)
+
+
+@pytest.mark.timeout(300)
+def test_a_reload_mid_training_starts_fresh_and_the_old_run_ends(server):
+    url, pid = server
+
+    async def reload() -> Session:
+        old = await start_training(url, epochs=20, address="127.0.0.44")
+        await asyncio.sleep(3)
+        await old.close()  # a reload: the old session goes, a new one comes from the same tab
+        new = Session(url, ("127.0.0.44", 0))
+        await new.connect()
+        await new.rerun("train")
+        assert "Train" in new.widgets and not new.widgets["Train"].proto.disabled
+        await asyncio.sleep(TTL + DEAD_AFTER + 4)
+        await new.close()
+        return new
+
+    new = run_sync(reload())
+    assert not new.errors
+    assert cores_busy(pid) < 0.15, "the old session's run should have stopped"
+
+
+@pytest.mark.timeout(300)
+def test_a_server_killed_mid_training_leaves_the_assets_intact():
+    before = assets_digest()
+    modes = {p.name: p.stat().st_mode for p in (ROOT / "assets").iterdir()}
+    with streamlit_process(ONE_AT_A_TIME, options=OPTIONS) as (url, proc):
+
+        async def train_then_die() -> None:
+            s = await start_training(url, epochs=20)
+            await asyncio.sleep(4)
+            # Nothing under assets/ is open for writing while the app trains and serves.
+            for fd in os.listdir(f"/proc/{proc.pid}/fd"):
+                target = os.path.realpath(f"/proc/{proc.pid}/fd/{fd}")
+                if target.startswith(str(ROOT / "assets")):
+                    flags = int(Path(f"/proc/{proc.pid}/fdinfo/{fd}").read_text().split()[3], 8)
+                    assert flags & (os.O_WRONLY | os.O_RDWR) == 0, target
+            proc.send_signal(signal.SIGKILL)  # a power cut, not a clean stop
+            proc.wait(10)
+            s._poller.cancel()
+
+        run_sync(train_then_die())
+    assert assets_digest() == before
+    assert {p.name: p.stat().st_mode for p in (ROOT / "assets").iterdir()} == modes
+    with streamlit_process(options=OPTIONS) as (url, _):  # the restart: it all still loads
+        s = run_sync(visit(url, "", "draw"))
+        assert not s.errors and s.texts
+
+
+def test_python_syntax_trees_are_built_one_thread_at_a_time():
+    """CPython 3.11 gh-106905: parsing in two threads at once (autograph in a training thread,
+    a page run) raised SystemError under load; the pages serialise ast.parse."""
+    import ast
+    import threading
+
+    import lesson.pages.common  # noqa: F401 (installs the lock)
+
+    assert getattr(ast.parse, "one_at_a_time", False)
+    source = (ROOT / "lesson" / "training.py").read_text()
+    failures = []
+
+    def parse_many() -> None:
+        try:
+            for _ in range(20):
+                ast.parse(source)
+        except Exception as err:  # the SystemError this prevents
+            failures.append(err)
+
+    threads = [threading.Thread(target=parse_many) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []

@@ -1,0 +1,103 @@
+"""A small load test in every CI run: 5 websocket sessions on one app process, and behind nginx.
+
+The big one (30 sessions, memory figures) is `python -m tests.load.loadtest`, run before a
+release. Timing bounds here are loose: CI machines are shared.
+"""
+
+import asyncio
+import time
+import urllib.request
+
+import pytest
+
+from tests.load import loadtest
+from tests.load.client import Session, run_sync
+from tests.support import streamlit_process
+
+TTL = ("--server.disconnectedSessionTTL", "5")
+
+
+async def warm(url: str) -> None:
+    """The first visit of every page: loads MNIST, imports Keras, loads the pre-trained model."""
+    s = Session(url)
+    await s.connect()
+    for path, *_ in loadtest.WALK:
+        await s.rerun(path, timeout=180)
+    assert not s.errors, s.errors
+    await s.close()
+
+
+async def wait_for(condition, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.2)
+
+
+async def queue_then_stop(url: str) -> list[str]:
+    """Two learners press Train on a server that trains one run at a time; both then stop."""
+    first, second = Session(url, ("127.0.0.21", 0)), Session(url, ("127.0.0.22", 0))
+    for s in (first, second):
+        await s.connect()
+        await s.rerun("train")
+    await first.click("Train")
+    await second.click("Train")
+    seen = " ".join(second.alerts)
+    assert "waiting in line** (number 1)" in seen, seen
+    await second.click("Stop")  # stops while still waiting
+    await first.click("Stop")
+    for s in (first, second):
+        await wait_for(lambda s=s: any("You stopped the run." in a for a in s.alerts))
+        assert "Stop" not in s.widgets and not s.widgets["Train"].proto.disabled
+        await s.close()
+    assert not first.errors and not second.errors, first.errors + second.errors
+
+
+@pytest.mark.timeout(420)
+def test_five_sessions_and_a_queued_training_on_one_process():
+    env = {"CNN_LESSON_MAX_TRAININGS": "1"}
+    with streamlit_process(env, options=TTL) as (url, proc):
+        run_sync(warm(url))
+        run_sync(queue_then_stop(url))
+        figures = run_sync(loadtest.wave(url, 5, 0, 1, (0.2, 1.0), [proc.pid]))
+    assert figures["sessions_opened"] == 5
+    assert figures["failed_sessions"] == [] and figures["exceptions_on_pages"] == 0
+    assert figures["answers"] >= 5 * len(loadtest.WALK)  # every page switch answered
+    assert figures["page_switch_median_s"] < 5 and figures["widget_change_median_s"] < 5
+
+
+async def learners_behind(url: str, addresses: list[str]) -> list[str]:
+    """Each address opens the app over HTTP, runs pages, then reloads (a second session)."""
+    errors = []
+    for address in addresses:
+        for _ in range(2):
+            s = Session(url, (address, 0))
+            await s.connect()
+            await s.rerun("one-hot")
+            errors += s.errors
+            await s.close()
+    return errors
+
+
+@pytest.mark.timeout(420)
+def test_nginx_keeps_each_learner_on_one_app_process(tmp_path):
+    addresses = [f"127.0.0.{30 + i}" for i in range(6)]
+    log = tmp_path / "routed.log"
+    with (
+        streamlit_process(options=TTL) as (one, _),
+        streamlit_process(options=TTL) as (two, _),
+        loadtest.nginx_proxy([one, two], access_log=log) as url,
+    ):
+        for backend in (one, two):
+            run_sync(warm(backend))
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as r:
+            assert r.status == 200
+        assert run_sync(learners_behind(url, addresses)) == []
+        time.sleep(1)  # nginx logs a websocket when it closes
+    routes: dict[str, set[str]] = {}
+    for line in log.read_text().splitlines():
+        client, upstream = line.split()
+        routes.setdefault(client, set()).add(upstream)
+    assert set(addresses) <= set(routes), routes
+    assert all(len(upstreams) == 1 for upstreams in routes.values()), routes  # sticky
+    assert len(set().union(*routes.values())) == 2, routes  # and both processes get learners
