@@ -69,3 +69,18 @@ def test_onehot_page_pick_a_digit_with_the_mouse(page, server_url):
     wait_idle(page)
     expect(main.get_by_text("[0, 0, 1, 0, 0, 0, 0, 0, 0, 0]")).to_be_visible()
     assert_clean(page)
+
+
+def test_data_page_paints_within_3_s_of_the_first_request(page):
+    """A cold server: MNIST loads and the arrays table shows within 3 s, without TensorFlow."""
+    import time
+
+    from tests.support import streamlit_server
+
+    with streamlit_server() as url:
+        start = time.perf_counter()
+        page.goto(url)
+        page.get_by_role("table").first.wait_for(timeout=30_000)
+        seconds = time.perf_counter() - start
+        expect(page.get_by_text("(60000, 28, 28)").first).to_be_visible()
+    assert seconds < 3, f"the data page took {seconds:.1f} s to paint its first table"

@@ -17,9 +17,14 @@ prose(PAGE, "intro")
 m = mnist()
 
 prose(PAGE, "arrays")
-st.dataframe(
-    [{"array": name, **data.describe(getattr(m, name))} for name in data.EXPECTED],
-    hide_index=True,
+# A markdown table, not st.dataframe: the first thing a learner sees needs no pandas or Arrow.
+rows = [{"array": f"`{name}`", **data.describe(getattr(m, name))} for name in data.EXPECTED]
+st.markdown(
+    "| array | shape | dtype | min | max |\n| --- | --- | --- | --: | --: |\n"
+    + "\n".join(
+        f"| {r['array']} | {r['shape']} | {r['dtype']} | {r['min']:g} | {r['max']:g} |"
+        for r in rows
+    )
 )
 show_code(data.load_mnist, data.describe)
 
