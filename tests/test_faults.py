@@ -110,7 +110,9 @@ def test_closing_the_tab_mid_training_ends_its_thread_and_frees_the_slot(server)
         return s
 
     s = run_sync(next_learner_trains())
-    assert said(s, "run 1 finished 1 epochs") and not said(s, "waiting in line"), s.alerts
+    # The slot was freed: the next learner's run got it and finished (it may have waited in
+    # line for the moment the closed run took to hand the slot back).
+    assert said(s, "run 1 finished 1 epochs"), s.alerts
     assert not s.errors
 
 
