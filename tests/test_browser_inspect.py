@@ -6,20 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support import wait_idle
+from tests.test_browser import assert_clean, open_app
 
 pytestmark = pytest.mark.browser
 SAME = "same as the network"
-
-
-def open_app(page, url: str, path: str) -> None:
-    page.goto(f"{url}/{path}")
-    page.wait_for_selector("[data-testid=stMain]")
-    wait_idle(page, 120_000)
-
-
-def assert_clean(page) -> None:
-    expect(page.get_by_test_id("stException")).to_have_count(0)
-    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
 
 
 def click_cell(page, title: str, row: int, col: int, rows: int, cols: int) -> None:

@@ -50,11 +50,7 @@ def tiles_figure(
              "yanchor": "bottom", "font": {"size": 12}}
         )  # fmt: skip
     fig = go.Figure(traces, layout={"annotations": notes, "title": title})
-    fig.update_yaxes(
-        autorange="reversed", scaleanchor="x", showticklabels=False, title="row",
-        constrain="domain",
-    )  # fmt: skip
-    fig.update_xaxes(showticklabels=False, title="column", constrain="domain")
+    square_cells(fig)
     fig.update_layout(
         height=int(120 + rows * (h + gap + 0.6) * min(cell_px, width_px / (cols * (w + gap)))),
         xaxis_showgrid=False, yaxis_showgrid=False,
@@ -114,11 +110,7 @@ def maps_figure(
             "height": int(130 + rows * (h + gap) * unit),
         },
     )  # fmt: skip
-    fig.update_yaxes(
-        autorange="reversed", scaleanchor="x", showticklabels=False, title="row",
-        constrain="domain",
-    )  # fmt: skip
-    fig.update_xaxes(showticklabels=False, title="column", constrain="domain")
+    square_cells(fig)
     fig.update_layout(
         xaxis_showgrid=False, yaxis_showgrid=False, xaxis_zeroline=False, yaxis_zeroline=False
     )
@@ -223,3 +215,12 @@ def square(fig: go.Figure, n: int) -> None:
     for i in range(1, n + 1):
         suffix = "" if i == 1 else str(i)
         fig.layout[f"yaxis{suffix}"].scaleanchor = f"x{suffix}"
+
+
+def square_cells(fig: go.Figure) -> None:
+    """Rows down and columns across, with square pixels and no tick numbers."""
+    fig.update_yaxes(
+        autorange="reversed", scaleanchor="x", showticklabels=False, title="row",
+        constrain="domain",
+    )  # fmt: skip
+    fig.update_xaxes(showticklabels=False, title="column", constrain="domain")
