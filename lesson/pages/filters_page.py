@@ -28,6 +28,19 @@ def take_click(chart_key: str, row_key: str, col_key: str) -> None:
     cell = charts.picked_cell(st.session_state.get(chart_key))
     if cell is not None:
         st.session_state[row_key], st.session_state[col_key] = cell
+        st.session_state[f"{chart_key}_clicked"] = True
+
+
+def marked(chart_key: str, cell: tuple[int, int]) -> tuple[int, int]:
+    """The cell a clickable map marks: after a click the browser has marked it already.
+
+    Keeping the chart exactly as it was sent then spares plotly a redraw (a click's update
+    stays well under 0.2 s); any other change marks the current cell.
+    """
+    mark_key = f"{chart_key}_mark"
+    if not st.session_state.pop(f"{chart_key}_clicked", False) or mark_key not in st.session_state:
+        st.session_state[mark_key] = cell
+    return st.session_state[mark_key]
 
 
 def clickable(fig, key: str, row_key: str, col_key: str, alt: str) -> None:
@@ -68,138 +81,112 @@ if not convs:
     classroom.exercises("inside", ex.filters(classroom.current().network))
     st.stop()
 
-runs = st.session_state.get("runs") or []
-snapshots = list(getattr(runs[-1], "snapshots", None) or []) if runs else []
-mine = net is st.session_state.get(LEARNER_MODEL)
-shapes = [k.shape for k in look.filters(net)]
-other_network = bool(snapshots) and [np.shape(k) for k in snapshots[-1]] != shapes
-if other_network:
-    snapshots = []  # the last run trained another network than this one
-if mine and snapshots:
-    prose(PAGE, "epochs")
-    epoch = 0
-    if len(snapshots) > 1:  # a slider needs two ends: the run has finished an epoch
-        clamped("inside_epoch", len(snapshots) - 1, default=len(snapshots) - 1)
-        epoch = st.slider("After epoch", 0, len(snapshots) - 1, key="inside_epoch")
-    history = snapshots
-    when = "before training (random)" if epoch == 0 else f"after epoch {epoch}"
-    when = f"{when}, {runs[-1].name}"
-else:
-    history, epoch, when = [look.filters(net)], 0, "now"
+
+@st.fragment  # the epoch slider redraws only the filters
+def filters_section(net) -> None:
+    """The first layer's filters (per epoch of the last run) and the deeper layers' grids."""
+    runs = st.session_state.get("runs") or []
+    snapshots = list(getattr(runs[-1], "snapshots", None) or []) if runs else []
+    mine = net is st.session_state.get(LEARNER_MODEL)
+    shapes = [k.shape for k in look.filters(net)]
+    other_network = bool(snapshots) and [np.shape(k) for k in snapshots[-1]] != shapes
     if other_network:
-        st.caption(
-            ":material/info: Your last run trained a network with other filters, so there are "
-            "no epochs to replay for this one: these are its current filters."
-        )
-    elif mine or not runs:
-        st.caption(
-            ":material/info: No training run to replay yet, so these are the model's current "
-            "filters. Train your own network and the slider here replays its epochs."
-        )
+        snapshots = []  # the last run trained another network than this one
+    if mine and snapshots:
+        prose(PAGE, "epochs")
+        epoch = 0
+        if len(snapshots) > 1:  # a slider needs two ends: the run has finished an epoch
+            clamped("inside_epoch", len(snapshots) - 1, default=len(snapshots) - 1)
+            epoch = st.slider("After epoch", 0, len(snapshots) - 1, key="inside_epoch")
+        history = snapshots
+        when = "before training (random)" if epoch == 0 else f"after epoch {epoch}"
+        when = f"{when}, {runs[-1].name}"
     else:
-        st.caption(
-            ":material/info: The epoch slider replays your own runs: choose your model above."
-        )
-kernels = history[epoch]  # one (k, k, in, out) array per conv layer
+        history, epoch, when = [look.filters(net)], 0, "now"
+        if other_network:
+            st.caption(
+                ":material/info: Your last run trained a network with other filters, so there are "
+                "no epochs to replay for this one: these are its current filters."
+            )
+        elif mine or not runs:
+            st.caption(
+                ":material/info: No training run to replay yet, so these are the model's current "
+                "filters. Train your own network and the slider here replays its epochs."
+            )
+        else:
+            st.caption(
+                ":material/info: The epoch slider replays your own runs: choose your model above."
+            )
+    kernels = history[epoch]  # one (k, k, in, out) array per conv layer
 
-first = kernels[0]
-k, _, _, n = first.shape
-scale = charts.symmetric(np.concatenate([h[0].ravel() for h in history]))  # same for all epochs
-fig = charts.small_maps(
-    [first[:, :, 0, f] for f in range(n)],
-    [f"filter {f + 1}" for f in range(n)],
-    f"Layer 1: the {n} filters ({k}×{k}) {when}",
-    numbers=k <= 5 and n <= 8,
-    zmax=scale,
-    per_row=3 if n <= 6 else 8,
-)
-chart(
-    fig,
-    f"{n} heatmaps of {k}×{k} weights {when}; blue is positive, red negative, white 0. The "
-    f"weights range from {first.min():.2f} to {first.max():.2f}; the table below lists them.",
-)
-with st.expander("The first layer's weights as a table"):
-    st.dataframe(
-        [
-            {"filter": f + 1}
-            | {
-                f"row {r}, col {c}": round(float(first[r, c, 0, f]), 3)
-                for r in range(k)
-                for c in range(k)
-            }
-            for f in range(n)
-        ],
-        hide_index=True,
+    first = kernels[0]
+    k, _, _, n = first.shape
+    scale = charts.symmetric(np.concatenate([h[0].ravel() for h in history]))  # same for all epochs
+    fig = charts.small_maps(
+        [first[:, :, 0, f] for f in range(n)],
+        [f"filter {f + 1}" for f in range(n)],
+        f"Layer 1: the {n} filters ({k}×{k}) {when}",
+        numbers=k <= 5 and n <= 8,
+        zmax=scale,
+        per_row=3 if n <= 6 else 8,
     )
-
-if len(kernels) > 1:
-    prose(PAGE, "deeper")
-    names = [f"layer {i + 1} ({w.shape[3]} filters × {w.shape[2]} input channels)"
-             for i, w in enumerate(kernels)][1:]  # fmt: skip
-    which = 1
-    if len(kernels) > 2:
-        which = 1 + names.index(st.selectbox("Layer", names, key="inside_deep_layer"))
-    w = kernels[which]  # (k, k, in, out)
-    kk, _, channels, outs = w.shape
-    tiles = np.stack([w[:, :, c, f] for c in range(channels) for f in range(outs)])
-    fig = charts.maps_figure(
-        tiles, f"Layer {which + 1}: {outs} filters × {channels} input channels {when}", [],
-        per_row=outs, colorscale=charts.DIVERGING,
-    )  # fmt: skip
-    fig.update_xaxes(
-        showticklabels=True, title="filter",
-        tickvals=[f * (kk + 1) + (kk - 1) / 2 for f in range(outs)],
-        ticktext=[str(f + 1) for f in range(outs)],
-    )  # fmt: skip
-    fig.update_yaxes(
-        showticklabels=True, title="input channel (feature map of the layer before)",
-        tickvals=[c * (kk + 1) + (kk - 1) / 2 for c in range(channels)],
-        ticktext=[str(c + 1) for c in range(channels)],
-    )  # fmt: skip
     chart(
         fig,
-        f"A grid of {outs} × {channels} small {kk}×{kk} heatmaps: column = filter, row = the "
-        f"input channel it reads; weights from {w.min():.2f} to {w.max():.2f}.",
+        f"{n} heatmaps of {k}×{k} weights {when}; blue is positive, red negative, white 0. The "
+        f"weights range from {first.min():.2f} to {first.max():.2f}; the table below lists them.",
     )
-show_code(look.filters)
+    with st.expander("The first layer's weights as a table"):
+        st.dataframe(
+            [
+                {"filter": f + 1}
+                | {
+                    f"row {r}, col {c}": round(float(first[r, c, 0, f]), 3)
+                    for r in range(k)
+                    for c in range(k)
+                }
+                for f in range(n)
+            ],
+            hide_index=True,
+        )
+
+    if len(kernels) > 1:
+        prose(PAGE, "deeper")
+        names = [f"layer {i + 1} ({w.shape[3]} filters × {w.shape[2]} input channels)"
+                 for i, w in enumerate(kernels)][1:]  # fmt: skip
+        which = 1
+        if len(kernels) > 2:
+            which = 1 + names.index(st.selectbox("Layer", names, key="inside_deep_layer"))
+        w = kernels[which]  # (k, k, in, out)
+        kk, _, channels, outs = w.shape
+        tiles = np.stack([w[:, :, c, f] for c in range(channels) for f in range(outs)])
+        fig = charts.maps_figure(
+            tiles, f"Layer {which + 1}: {outs} filters × {channels} input channels {when}", [],
+            per_row=outs, colorscale=charts.DIVERGING,
+        )  # fmt: skip
+        fig.update_xaxes(
+            showticklabels=True, title="filter",
+            tickvals=[f * (kk + 1) + (kk - 1) / 2 for f in range(outs)],
+            ticktext=[str(f + 1) for f in range(outs)],
+        )  # fmt: skip
+        fig.update_yaxes(
+            showticklabels=True, title="input channel (feature map of the layer before)",
+            tickvals=[c * (kk + 1) + (kk - 1) / 2 for c in range(channels)],
+            ticktext=[str(c + 1) for c in range(channels)],
+        )  # fmt: skip
+        chart(
+            fig,
+            f"A grid of {outs} × {channels} small {kk}×{kk} heatmaps: column = filter, row = the "
+            f"input channel it reads; weights from {w.min():.2f} to {w.max():.2f}.",
+        )
+    show_code(look.filters)
+
+
+filters_section(net)
 
 # --- feature maps of one digit ------------------------------------------------------------
-prose(PAGE, "maps")
-drawing = st.session_state.get("last_drawing")
-st.session_state.setdefault(SOURCE_KEY, "test")
-st.session_state.setdefault(IMAGE_KEY, 0)
-c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
-source = c1.segmented_control("Digit", list(SOURCES), format_func=SOURCES.get, key=SOURCE_KEY)
-index = c2.number_input("Test image", 0, len(m.y_test) - 1, key=IMAGE_KEY)
-c3.button("Random", icon=":material/shuffle:", on_click=random_image, key="inside_random")
-if source == "drawing" and drawing is None:
-    st.info(
-        "No drawing yet: draw a digit on the Draw page, then come back.", icon=":material/draw:"
-    )
-if source == "drawing" and drawing is not None:
-    image = np.asarray(drawing, dtype="float32").reshape(28, 28)
-    what = "your last drawing"
-else:
-    image = m.x_test[index].astype("float32") / 255  # (28, 28) in 0..1, as the network reads it
-    what = f"test image {index} (label {m.y_test[index]})"
-
-probs = features.probabilities(net, image)[0]
-maps = features.feature_maps(net, image)
-guess = int(probs.argmax())
-left, right = st.columns([1, 2])
-with left:
-    fig = charts.image_figure(image, what.capitalize(), height=330)
-    chart(fig, f"{what.capitalize()}, 28×28 grey pixels.")
-with right:
-    st.markdown(f"**{net_name}** reads {what} as a **{guess}** ({probs[guess]:.1%} sure).")
-    st.dataframe(
-        {"digit": list(range(10)), "probability": np.round(probs, 4)},
-        hide_index=True, height=400,
-        column_config={"probability": st.column_config.ProgressColumn(min_value=0, max_value=1)},
-    )  # fmt: skip
 
 
-def did(layer, fmap: np.ndarray) -> str:
+def did(layer, fmap: np.ndarray, convs: list) -> str:
     """One sentence on what a conv or pooling layer did to its input."""
     h_in, w_in, c_in = layer.input.shape[1:]
     h, w, c = fmap.shape
@@ -221,40 +208,89 @@ def did(layer, fmap: np.ndarray) -> str:
     )
 
 
-for i, (name, fmap) in enumerate(maps):
-    layer = net.get_layer(name)
-    h, w, c = fmap.shape
-    st.markdown(f"**{i + 1}. `{name}`: {h}×{w}×{c}.** {did(layer, fmap)}")
-    fig = charts.maps_figure(
-        fmap.transpose(2, 0, 1), f"{name}: {c} feature maps of {h}×{w}",
-        [f"map {j + 1}" for j in range(c)], per_row=min(c, 8),
-    )  # fmt: skip
-    strongest = int(fmap.max(axis=(0, 1)).argmax())
-    chart(
-        fig,
-        f"{c} heatmaps of {h}×{w}, bright where the filter's pattern was found; the strongest "
-        f"is map {strongest + 1} (largest value {fmap.max():.2f}).",
-    )
-show_code(features.feature_maps, features.feature_model)
-
-# --- one value by hand --------------------------------------------------------------------
-
-
-@st.fragment  # a click here reruns only this part of the page: fast
-def by_hand(net, image, what: str, maps: list) -> None:
-    """Work out one first-layer feature-map value and one pooled value with numpy."""
+@st.fragment  # choosing another digit reruns only from here down, not the filters above
+def one_digit(m, net, net_name: str) -> None:
+    """Pick a digit; show how sure the network is and every feature map it makes of it."""
     convs = look.conv_layers(net)
+    prose(PAGE, "maps")
+    drawing = st.session_state.get("last_drawing")
+    st.session_state.setdefault(SOURCE_KEY, "test")
+    st.session_state.setdefault(IMAGE_KEY, 0)
+    c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+    source = c1.segmented_control("Digit", list(SOURCES), format_func=SOURCES.get, key=SOURCE_KEY)
+    index = c2.number_input("Test image", 0, len(m.y_test) - 1, key=IMAGE_KEY)
+    c3.button("Random", icon=":material/shuffle:", on_click=random_image, key="inside_random")
+    if source == "drawing" and drawing is None:
+        st.info(
+            "No drawing yet: draw a digit on the Draw page, then come back.",
+            icon=":material/draw:",
+        )
+    if source == "drawing" and drawing is not None:
+        image = np.asarray(drawing, dtype="float32").reshape(28, 28)
+        what = "your last drawing"
+    else:
+        image = m.x_test[index].astype("float32") / 255  # (28, 28) in 0..1, as the network reads
+        what = f"test image {index} (label {m.y_test[index]})"
+
+    probs = features.probabilities(net, image)[0]
+    maps = features.feature_maps(net, image)
+    guess = int(probs.argmax())
+    left, right = st.columns([1, 2])
+    with left:
+        fig = charts.image_figure(image, what.capitalize(), height=330)
+        chart(fig, f"{what.capitalize()}, 28×28 grey pixels.")
+    with right:
+        st.markdown(f"**{net_name}** reads {what} as a **{guess}** ({probs[guess]:.1%} sure).")
+        st.dataframe(
+            {"digit": list(range(10)), "probability": np.round(probs, 4)},
+            hide_index=True, height=400,
+            column_config={"probability": st.column_config.ProgressColumn(min_value=0,
+                                                                          max_value=1)},
+        )  # fmt: skip
+
+    for i, (name, fmap) in enumerate(maps):
+        layer = net.get_layer(name)
+        h, w, c = fmap.shape
+        st.markdown(f"**{i + 1}. `{name}`: {h}×{w}×{c}.** {did(layer, fmap, convs)}")
+        fig = charts.maps_figure(
+            fmap.transpose(2, 0, 1), f"{name}: {c} feature maps of {h}×{w}",
+            [f"map {j + 1}" for j in range(c)], per_row=min(c, 8),
+        )  # fmt: skip
+        strongest = int(fmap.max(axis=(0, 1)).argmax())
+        chart(
+            fig,
+            f"{c} heatmaps of {h}×{w}, bright where the filter's pattern was found; the "
+            f"strongest is map {strongest + 1} (largest value {fmap.max():.2f}).",
+        )
+    show_code(features.feature_maps, features.feature_model)
+
+    # --- one value by hand ----------------------------------------------------------------
     prose(PAGE, "by-hand")
     problem = look.first_conv_problem(net)
     if problem:
         st.info(f"{problem} The by-hand view needs a first Conv2D layer that reads the image.")
         return
     conv_map = maps[0][1]  # (h, w, filters) of the first conv layer
-    h, w, n = conv_map.shape
+    n = conv_map.shape[2]
     clamped("inside_map", n - 1)
     f = st.selectbox(
         "Feature map", range(n), format_func=lambda j: f"map {j + 1}", key="inside_map"
     )
+    conv_by_hand(net, image, what, conv_map, f)
+    show_code(look.conv_pixel)  # outside the fragment: the same code whatever the position
+    prose(PAGE, "pool")
+    problem = look.first_pool_problem(net)
+    if problem:
+        st.info(f"{problem} There is no pooling to work out by hand here.", icon=":material/info:")
+        return
+    pool_by_hand(net, conv_map, maps[1][1], f)
+    show_code(look.pool_pixel)
+
+
+@st.fragment  # a click on a position reruns only this part of the page: fast
+def conv_by_hand(net, image: np.ndarray, what: str, conv_map: np.ndarray, f: int) -> None:
+    """Work out one value of the first layer's feature map `f` with numpy."""
+    h, w, _ = conv_map.shape  # (h, w, filters)
     clamped("inside_row", h - 1, 10)
     clamped("inside_col", w - 1, 12)
     c1, c2 = st.columns(2)
@@ -262,20 +298,22 @@ def by_hand(net, image, what: str, maps: list) -> None:
     col = c2.slider("Column", 0, w - 1, key="inside_col")
     pix = look.conv_pixel(net, image, row, col, f)
     k = pix.filter.shape[0]
-    shift = (
-        (k - 1) // 2 if convs[0].padding == "same" else 0
-    )  # the patch starts up-left of the cell
+    same = look.conv_layers(net)[0].padding == "same"
+    shift = (k - 1) // 2 if same else 0  # the patch starts up-left of the cell
 
     left, right = st.columns(2)
     with left:
-        fig = charts.image_figure(image, f"The input: the {k}×{k} patch at row {row}, column {col}")
-        charts.outline(fig, row - shift, col - shift, k)
-        chart(
-            fig, f"{what.capitalize()} with the {k}×{k} patch outlined at row {row}, column {col}."
+        alt = (
+            f"{what.capitalize()}, 28×28 pixels, with the {k}×{k} patch that makes row {row}, "
+            f"column {col} of the feature map outlined in orange."
         )
+        st.markdown(f"**The input: the {k}×{k} patch under the filter**")
+        st.html(charts.picture_html(charts.image_with_box(image, row - shift, col - shift, k), alt))
+        st.caption(alt)
     with right:
         fig = charts.cell_map(
-            conv_map[:, :, f], f"Feature map {f + 1} of layer 1: click a cell", (row, col),
+            conv_map[:, :, f], f"Feature map {f + 1} of layer 1: click a cell",
+            marked("inside_conv_click", (row, col)),
             charts.SEQUENTIAL if conv_map.min() >= 0 else charts.DIVERGING,
         )  # fmt: skip
         clickable(
@@ -283,12 +321,8 @@ def by_hand(net, image, what: str, maps: list) -> None:
             f"Feature map {f + 1} ({h}×{w}); the chosen cell, row {row}, column {col}, is "
             f"outlined: {conv_map[row, col, f]:.3f}.",
         )  # fmt: skip
-    fig = charts.arithmetic_figure(pix.patch, pix.filter, pix.products, f)
-    chart(
-        fig,
-        f"Three {k}×{k} grids of numbers: the pixels under the filter, filter {f + 1}'s weights "
-        f"and their products, which add up to {pix.total:.4f}.",
-    )
+    first = (row - shift, col - shift)  # the patch's top-left pixel in the image
+    st.html(charts.arithmetic_html(pix.patch, pix.filter, pix.products, f, first))
     network = float(conv_map[row, col, f])
     act = "ReLU" if pix.activation == "relu" else pix.activation
     st.markdown(
@@ -304,22 +338,18 @@ def by_hand(net, image, what: str, maps: list) -> None:
             for p, wt in zip(pix.patch.ravel(), pix.filter.ravel(), strict=True)
         )
         st.code(f"{terms}\n= {pix.total:.4f}", language=None, wrap_lines=True)
-    show_code(look.conv_pixel)
 
-    # --- one pooling value by hand ------------------------------------------------------------
-    prose(PAGE, "pool")
-    problem = look.first_pool_problem(net)
-    if problem:
-        st.info(f"{problem} There is no pooling to work out by hand here.", icon=":material/info:")
-        return
-    pooled = maps[1][1]  # (h', w', filters)
-    ph, pw, _ = pooled.shape
+
+@st.fragment  # a click on a pooled cell reruns only this part of the page
+def pool_by_hand(net, conv_map: np.ndarray, pooled: np.ndarray, f: int) -> None:
+    """Work out one value of the first pooling layer's map `f`: the largest in its window."""
+    ph, pw, _ = pooled.shape  # (h', w', filters)
     clamped("inside_pool_row", ph - 1, 5)
     clamped("inside_pool_col", pw - 1, 6)
     c1, c2 = st.columns(2)
     prow = c1.slider("Row of the pooled map", 0, ph - 1, key="inside_pool_row")
     pcol = c2.slider("Column of the pooled map", 0, pw - 1, key="inside_pool_col")
-    pool = net.layers[net.layers.index(convs[0]) + 1]
+    pool = net.layers[net.layers.index(look.conv_layers(net)[0]) + 1]
     size, (sh, sw) = pool.pool_size[0], pool.strides
     pp = look.pool_pixel(net, conv_map, prow, pcol, f)
     left, right = st.columns(2)
@@ -336,7 +366,8 @@ def by_hand(net, image, what: str, maps: list) -> None:
         )
     with right:
         fig = charts.cell_map(
-            pooled[:, :, f], f"After pooling: map {f + 1} ({ph}×{pw}), click a cell", (prow, pcol),
+            pooled[:, :, f], f"After pooling: map {f + 1} ({ph}×{pw}), click a cell",
+            marked("inside_pool_click", (prow, pcol)),
             charts.SEQUENTIAL if pooled.min() >= 0 else charts.DIVERGING,
         )  # fmt: skip
         clickable(
@@ -351,8 +382,7 @@ def by_hand(net, image, what: str, maps: list) -> None:
         f"column {pcol}: **{network:.4f}** "
         + (SAME if abs(network - pp.value) < 1e-5 else "(differs!)")
     )
-    show_code(look.pool_pixel)
 
 
-by_hand(net, image, what, maps)
+one_digit(m, net, net_name)
 classroom.exercises("inside", ex.filters(classroom.current().network))

@@ -1,7 +1,14 @@
 """Plotly figures shared by the look-inside pages: grids of small maps and clickable cells."""
 
+import base64
+import functools
+import html
+import io
+
 import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
+from PIL import Image, ImageDraw, ImageFont
 
 DIVERGING = "RdBu"  # blue = positive, red = negative, white = 0; readable for colour-blind eyes
 SEQUENTIAL = "Viridis"
@@ -121,7 +128,11 @@ def cell_map(
     z: np.ndarray, title: str, mark: tuple[int, int], colorscale: str, size: int = 1,
     click: bool = True,
 ) -> go.Figure:  # fmt: skip
-    """One (h, w) map, cells clickable; size×size cells from mark (row, col) are outlined."""
+    """One (h, w) map; size×size cells from mark (row, col) are outlined; cells clickable.
+
+    A clickable map marks its cell by selecting it: a click then marks the new cell in the
+    browser at once, and the page need not send (and plotly redraw) the chart again.
+    """
     h, w = z.shape
     rr, cc = np.mgrid[0:h, 0:w]
     negative = float(z.min()) < 0
@@ -138,26 +149,34 @@ def cell_map(
             hovertemplate="row %{y}, column %{x}: %{z:.3f}<extra></extra>",
         )
     )
-    # Plotly heatmaps send no selection events, so invisible markers on every cell take the click.
+    fig.update_yaxes(
+        range=[h - 0.5, -0.5], scaleanchor="x", title="row", showgrid=False, constrain="domain"
+    )
+    fig.update_xaxes(range=[-0.5, w - 0.5], title="column", showgrid=False, constrain="domain")
+    fig.update_layout(title=title, height=420)
+    if not click:
+        outline(fig, mark[0], mark[1], size)
+        return fig
+    # Plotly heatmaps send no selection events, so a square marker on every cell takes the
+    # click. Only the selected one is drawn: an orange outline.
     fig.add_trace(
         go.Scatter(
             x=cc.ravel(),
             y=rr.ravel(),
             mode="markers",
-            marker={"size": max(4, 300 // max(h, w)), "symbol": "square", "opacity": 0},
+            marker={"size": max(4, 300 // max(h, w)), "symbol": "square-open", "opacity": 0,
+                    "color": HIGHLIGHT, "line": {"width": 3}},
+            selectedpoints=[mark[0] * w + mark[1]],
+            selected={"marker": {"opacity": 1}},
+            unselected={"marker": {"opacity": 0}},
             customdata=np.stack([rr.ravel(), cc.ravel(), z.ravel()], axis=1),
             hovertemplate="row %{customdata[0]}, column %{customdata[1]}: "
             "%{customdata[2]:.3f}<extra>click to choose</extra>",
             showlegend=False,
-            visible=click,
         )
-    )
-    outline(fig, mark[0], mark[1], size)
-    fig.update_yaxes(
-        range=[h - 0.5, -0.5], scaleanchor="x", title="row", showgrid=False, constrain="domain"
-    )
-    fig.update_xaxes(range=[-0.5, w - 0.5], title="column", showgrid=False, constrain="domain")
-    fig.update_layout(title=title, height=420, clickmode="event+select")
+    )  # fmt: skip
+    # Streamlit would otherwise set these in the browser and draw the chart a second time.
+    fig.update_layout(clickmode="event+select", hovermode="closest", dragmode="pan")
     return fig
 
 
@@ -185,6 +204,40 @@ def image_figure(image: np.ndarray, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
+def image_with_box(image: np.ndarray, row: int, col: int, k: int, px: int = 11) -> Image.Image:
+    """A 28×28 image as a picture with row and column numbers and an orange k×k box.
+
+    A picture, not a plotly chart: it redraws at once when the box moves.
+    """
+    left, top, ink, paper = 46, 44, (31, 41, 51), (251, 250, 247)  # the app's theme colours
+    h, w = image.shape
+    grey = Image.fromarray((np.clip(image, 0, 1) * 255).astype("uint8"))
+    canvas = Image.new("RGB", (left + w * px + 8, top + h * px + 8), paper)
+    canvas.paste(grey.resize((w * px, h * px), Image.Resampling.NEAREST), (left, top))
+    draw, font = ImageDraw.Draw(canvas), ImageFont.load_default(size=13)
+    draw.text((left + w * px / 2, 2), "column", fill=ink, font=font, anchor="ma")
+    draw.text((4, 2), "row", fill=ink, font=font)
+    for t in range(0, max(h, w), 5):
+        if t < w:
+            draw.text((left + (t + 0.5) * px, top - 4), str(t), fill=ink, font=font, anchor="ms")
+        if t < h:
+            draw.text((left - 6, top + (t + 0.5) * px), str(t), fill=ink, font=font, anchor="rm")
+    box = [left + col * px - 1, top + row * px - 1, left + (col + k) * px, top + (row + k) * px]
+    draw.rectangle(box, outline=HIGHLIGHT, width=3)
+    return canvas
+
+
+def picture_html(picture: Image.Image, alt: str) -> str:
+    """An <img> with the picture inline and its text equivalent: no second request to fetch it."""
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", optimize=False)
+    data = base64.b64encode(buffer.getvalue()).decode()
+    return (
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+        f'width="{picture.width}" style="max-width:100%;height:auto">'
+    )
+
+
 def picked_cell(event) -> tuple[int, int] | None:
     """The (row, column) of the clicked cell marker of a plotly selection event, if any."""
     try:
@@ -194,20 +247,70 @@ def picked_cell(event) -> tuple[int, int] | None:
         return None
 
 
-def arithmetic_figure(patch: np.ndarray, weights: np.ndarray, products: np.ndarray, f: int):
-    """The input patch, the filter and their element-wise products, each with its numbers."""
+@functools.cache
+def palette(scale: str) -> np.ndarray:
+    """256 RGB colours along a named plotly colour scale, from its low end to its high end."""
+    colours = plotly.colors.sample_colorscale(
+        plotly.colors.get_colorscale(scale), list(np.linspace(0, 1, 256))
+    )
+    return np.array([plotly.colors.unlabel_rgb(c) for c in colours]).round().astype(int)
+
+
+def cell_colours(value: float, scale: str, low: float, high: float) -> str:
+    """Inline CSS for one table cell: its value's colour on the scale, and text readable on it."""
+    t = 0.5 if high == low else min(max((value - low) / (high - low), 0.0), 1.0)
+    r, g, b = palette(scale)[round(t * 255)]
+    ink = "#000" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#fff"
+    return f"background:rgb({r},{g},{b});color:{ink}"
+
+
+def number_table(
+    z: np.ndarray, title: str, scale: str, low: float, high: float, rows: list, cols: list
+) -> str:
+    """One small grid of numbers as an HTML table, each cell coloured by its value."""
+    th = 'style="font-weight:400;font-size:0.8rem;opacity:0.75;padding:0 0.3rem"'
+    td = "width:4.2rem;height:2.6rem;text-align:center;border:2px solid #fff;font-size:1rem"
+    head = "".join(f"<th scope='col' {th}>{c}</th>" for c in cols)
+    body = "".join(
+        f"<tr><th scope='row' {th}>{rows[i]}</th>"
+        + "".join(
+            f"<td style='{td};{cell_colours(v, scale, low, high)}'>{v:.3f}</td>"
+            for v in np.where(np.abs(line) < 5e-4, 0.0, line)  # no "-0.000"
+        )
+        + "</tr>"
+        for i, line in enumerate(z)
+    )
+    return (
+        "<table style='border-collapse:collapse;margin:0'>"
+        f"<caption style='caption-side:top;font-weight:600;text-align:left'>{title}</caption>"
+        f"<tr><th></th>{head}</tr>{body}</table>"
+    )
+
+
+def arithmetic_html(
+    patch: np.ndarray, weights: np.ndarray, products: np.ndarray, f: int, first: tuple[int, int]
+) -> str:
+    """The input patch, the filter and their element-wise products as three coloured tables.
+
+    Tables, not a chart: they are their own text equivalent and cost the browser almost nothing
+    to redraw, so a click updates them at once. `first` is the patch's top-left image pixel.
+    """
+    k = patch.shape[0]
+    rows = [f"row {first[0] + i}" if 0 <= first[0] + i < 28 else "pad" for i in range(k)]
+    cols = [f"col {first[1] + j}" if 0 <= first[1] + j < 28 else "pad" for j in range(k)]
+    own = [f"{i + 1}" for i in range(k)]
     m, p = symmetric(weights), symmetric(products)
-    grids = [
-        {"z": patch, "title": "input patch (pixels)", "colorscale": GREY, "zmin": 0, "zmax": 1},
-        {"z": weights, "title": f"filter {f + 1} (weights)", "zmin": -m, "zmax": m},
-        {"z": products, "title": "patch × filter", "zmin": -p, "zmax": p},
-    ]
-    fig = tiles_figure(
-        grids, "One feature-map value: the patch, the filter, their products", per_row=3,
-        cell_px=70, text_size=14, gap=1.5,
-    )  # fmt: skip
-    fig.update_traces(showscale=False)
-    return fig
+    sign = "<span aria-hidden='true' style='font-size:2rem;padding:1.4rem 0.2rem 0'>{}</span>"
+    return (
+        "<div style='display:flex;flex-wrap:wrap;align-items:center;gap:0.4rem 0.8rem;"
+        "font-variant-numeric:tabular-nums;margin-bottom:0.5rem'>"
+        + number_table(patch, "input patch (pixels)", GREY, 0.0, 1.0, rows, cols)
+        + sign.format("×")
+        + number_table(weights, f"filter {f + 1} (weights)", DIVERGING, -m, m, own, own)
+        + sign.format("=")
+        + number_table(products, "patch × filter, cell by cell", DIVERGING, -p, p, rows, cols)
+        + "</div>"
+    )
 
 
 def square(fig: go.Figure, n: int) -> None:
