@@ -16,6 +16,7 @@ def main() -> None:
     ap.add_argument("paths", nargs="+", help="url paths: '' is the first page, then one-hot, ...")
     ap.add_argument("--out", default="/tmp/shots")
     ap.add_argument("--widths", default="1280,420")
+    ap.add_argument("--wait", type=int, default=1500, help="ms to wait after the page is idle")
     ap.add_argument("--height", type=int, default=800, help="tall values capture whole pages")
     args = ap.parse_args()
     out = Path(args.out)
@@ -28,7 +29,7 @@ def main() -> None:
                 page.goto(f"{url}/{path}")
                 page.wait_for_selector("[data-testid=stMain]")
                 wait_idle(page, 120_000)
-                page.wait_for_timeout(1500)
+                page.wait_for_timeout(args.wait)
                 name = out / f"{path.replace('/', '_') or 'home'}-{width}.png"
                 page.screenshot(path=name)
                 print(name)

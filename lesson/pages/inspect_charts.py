@@ -269,7 +269,7 @@ def number_table(
 ) -> str:
     """One small grid of numbers as an HTML table, each cell coloured by its value."""
     th = 'style="font-weight:400;font-size:0.8rem;opacity:0.75;padding:0 0.3rem"'
-    td = "width:4.2rem;height:2.6rem;text-align:center;border:2px solid #fff;font-size:1rem"
+    td = "width:3.3rem;height:2.4rem;text-align:center;border:2px solid #fff;font-size:0.95rem"
     head = "".join(f"<th scope='col' {th}>{c}</th>" for c in cols)
     body = "".join(
         f"<tr><th scope='row' {th}>{rows[i]}</th>"
@@ -300,15 +300,20 @@ def arithmetic_html(
     cols = [f"col {first[1] + j}" if 0 <= first[1] + j < 28 else "pad" for j in range(k)]
     own = [f"{i + 1}" for i in range(k)]
     m, p = symmetric(weights), symmetric(products)
-    sign = "<span aria-hidden='true' style='font-size:2rem;padding:1.4rem 0.2rem 0'>{}</span>"
+    sign = "<span aria-hidden='true' style='font-size:1.8rem;padding:1.2rem 0.4rem 0'>{}</span>"
+    unit = "<div style='display:flex;align-items:center'>{}{}</div>"  # a sign stays by its table
     return (
-        "<div style='display:flex;flex-wrap:wrap;align-items:center;gap:0.4rem 0.8rem;"
+        "<div style='display:flex;flex-wrap:wrap;align-items:center;gap:0.4rem 0.3rem;"
         "font-variant-numeric:tabular-nums;margin-bottom:0.5rem'>"
         + number_table(patch, "input patch (pixels)", GREY, 0.0, 1.0, rows, cols)
-        + sign.format("×")
-        + number_table(weights, f"filter {f + 1} (weights)", DIVERGING, -m, m, own, own)
-        + sign.format("=")
-        + number_table(products, "patch × filter, cell by cell", DIVERGING, -p, p, rows, cols)
+        + unit.format(
+            sign.format("×"),
+            number_table(weights, f"filter {f + 1} (weights)", DIVERGING, -m, m, own, own),
+        )
+        + unit.format(
+            sign.format("="),
+            number_table(products, "patch × filter, cell by cell", DIVERGING, -p, p, rows, cols),
+        )
         + "</div>"
     )
 
