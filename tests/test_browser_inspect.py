@@ -1,6 +1,7 @@
 """End to end in Chromium: the look-inside pages, used by mouse with the pre-trained model."""
 
 import re
+import statistics
 
 import pytest
 from playwright.sync_api import expect
@@ -78,3 +79,49 @@ def test_mistakes_click_a_cell_then_open_a_mistake_in_the_feature_map_view(page,
     expect(main.get_by_role("heading", level=1)).to_contain_text("6 · Filters")
     expect(main.get_by_text(re.compile(r"reads test image 2462 \(label 2\)"))).to_be_visible()
     assert_clean(page)
+
+
+# Timestamps in the page: the mouse press, and when each "row R, column C" result first shows.
+WATCH = """() => {
+  window.__pressed = 0; window.__shown = {}; window.__chartChanges = 0;
+  document.addEventListener('mousedown', () => { window.__pressed = performance.now(); }, true);
+  new MutationObserver(() => {
+    const m = document.body.innerText.match(/feature map 1 at row (\\d+), column (\\d+): [-0-9.]+/);
+    if (m && !(m[1] + ',' + m[2] in window.__shown))
+      window.__shown[m[1] + ',' + m[2]] = performance.now();
+  }).observe(document.body, {childList: true, subtree: true, characterData: true});
+  const chart = [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+    .find(c => c.innerText.includes('Feature map 1 of layer 1: click a cell'));
+  new MutationObserver((ms) => { window.__chartChanges += ms.length; })
+    .observe(chart, {childList: true, subtree: true, attributes: true});
+}"""
+
+
+def test_a_click_on_the_feature_map_updates_the_arithmetic_within_the_issue_s_time(
+    page, server_url
+):
+    """Issue 6: the by-hand view follows a click on the feature map in about 0.2 s.
+
+    Measured in the page, from the mouse press to the new position's result on screen. The
+    browser and the server share this machine's two cores, so the bound checked here is
+    looser (0.3 s median) than the figure measured on a quiet machine (README).
+    """
+    open_app(page, server_url, "inside")
+    title = "Feature map 1 of layer 1: click a cell"
+    page.get_by_test_id("stPlotlyChart").filter(has_text=title).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.evaluate(WATCH)
+    times, changes = [], []
+    for row, col in [(3, 20), (5, 7), (12, 12), (20, 4), (8, 15), (14, 18), (6, 6)]:
+        page.evaluate("window.__chartChanges = 0")
+        click_cell(page, title, row, col, 26, 26)
+        expect(page.get_by_text(f"feature map 1 at row {row}, column {col}")).to_be_visible()
+        page.wait_for_timeout(300)
+        times.append(page.evaluate(f"window.__shown['{row},{col}'] - window.__pressed") / 1000)
+        changes.append(page.evaluate("window.__chartChanges"))
+    assert_clean(page)
+    # The map is not drawn again for a click (a redraw makes ~1,500 changes, the
+    # mark and the hover label ~140): only its mark.
+    assert max(changes) < 500, changes
+    print("click -> result, s:", [round(t, 3) for t in times])
+    assert statistics.median(times) < 0.3, times
