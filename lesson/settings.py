@@ -9,12 +9,10 @@ import re
 from dataclasses import dataclass, fields, replace
 
 from lesson import model, training
+from lesson.limits import DROPOUTS, FILTERS_RANGE, KERNELS, POOLS, SEEDS, UNITS_RANGE
 
 MAX_VALUE_LENGTH = 40  # longer values are not settings, whatever they say
-FILTERS_RANGE, KERNELS, POOLS, UNITS_RANGE = (1, 64), (1, 7), (1, 4), (1, 512)  # as the pages
-DROPOUTS = tuple(round(0.05 * i, 2) for i in range(19))  # 0, 0.05, ..., 0.9
 VALIDATION_SPLITS = tuple(round(0.05 * i, 2) for i in range(7))  # 0, 0.05, ..., 0.3
-SEEDS = (0, 9999)
 # Query keys that are not settings: the pages read them (instructor options).
 OPTIONS = ("lock", "instructor")
 

@@ -190,3 +190,22 @@ def test_keras_agrees_with_the_table():
     assert f"Total params: {total(at)}" in summary
     assert "conv2d (Conv2D)" in summary and "(None, 28, 28, 64)" in summary
     assert at.success and total(at) in at.success[0].value
+
+
+def test_the_build_widgets_offer_exactly_what_links_and_presets_accept():
+    """lesson/limits.py bounds both the widgets and lesson/settings.py's checks of a link."""
+    from lesson import limits, settings
+
+    at = open_page()
+    assert at.select_slider(key="build_kernel").options == [
+        f"{k}×{k}" for k in range(limits.KERNELS[0], limits.KERNELS[1] + 1)
+    ]
+    assert at.select_slider(key="build_pool").options == [
+        f"{p}×{p}" for p in range(limits.POOLS[0], limits.POOLS[1] + 1)
+    ]
+    units = at.number_input(key="build_units")
+    assert (units.min, units.max) == limits.UNITS_RANGE == settings.UNITS_RANGE
+    assert at.number_input(key="build_filters_1").max == limits.FILTERS_RANGE[1]
+    for key in ("build_conv_dropout", "build_dense_dropout"):
+        assert at.select_slider(key=key).options == [str(d) for d in limits.DROPOUTS]
+    assert settings.DROPOUTS == limits.DROPOUTS and settings.KERNELS == limits.KERNELS

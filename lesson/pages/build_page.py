@@ -8,13 +8,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lesson import exercises as ex
+from lesson import limits
 from lesson.pages import classroom
 from lesson.pages.common import LEARNER_MODEL, chart, prose, show_code
 
 PAGE = "build_page"
 NETWORK = "network_config"  # the learner's NetworkConfig, read by the training page
-KERNELS, POOLS, MAX_FILTERS, MAX_UNITS = range(1, 8), range(1, 5), 64, 512
-DROPOUTS = [round(0.05 * i, 2) for i in range(19)]  # 0, 0.05, ..., 0.9
+KERNELS = range(limits.KERNELS[0], limits.KERNELS[1] + 1)  # the same bounds as links and presets
+POOLS = range(limits.POOLS[0], limits.POOLS[1] + 1)
+MAX_FILTERS, MAX_UNITS, DROPOUTS = limits.FILTERS_RANGE[1], limits.UNITS_RANGE[1], limits.DROPOUTS
 COLOURS = {"Input": "#999999", "Conv2D": "#0072b2", "MaxPooling2D": "#009e73",
            "Dropout": "#cc79a7", "Flatten": "#e69f00", "Dense": "#d55e00"}  # fmt: skip
 
@@ -96,7 +98,9 @@ with st.container(border=True):
         "Dropout after the last pooling layer", DROPOUTS, key="build_conv_dropout",
         disabled=not blocks,
     )  # fmt: skip
-    row[1].number_input("Units in the hidden dense layer", 1, MAX_UNITS, step=1, key="build_units")
+    row[1].number_input(
+        "Units in the hidden dense layer", *limits.UNITS_RANGE, step=1, key="build_units"
+    )
     row[2].select_slider("Dropout after the dense layer", DROPOUTS, key="build_dense_dropout")
 
 asked = model.NetworkConfig(

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lesson import exercises as ex
+from lesson import limits
 from lesson.pages import classroom
 from lesson.pages.common import (
     LEARNER_MODEL,
@@ -202,7 +203,7 @@ c3.slider(
     key=KEYS["validation_split"],
     disabled=active,
 )
-c3.number_input("Random seed", 0, 9999, key=KEYS["seed"], disabled=active)
+c3.number_input("Random seed", *limits.SEEDS, key=KEYS["seed"], disabled=active)
 if st.session_state[KEYS["optimizer"]] is None:  # a segment clicked twice is deselected
     st.session_state[KEYS["optimizer"]] = training.QUICK.optimizer
     st.rerun()
