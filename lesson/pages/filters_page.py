@@ -53,6 +53,13 @@ def clickable(fig, key: str, row_key: str, col_key: str, alt: str) -> None:
     st.caption(alt)
 
 
+def picture(title: str, image, alt: str) -> None:
+    """A picture drawn on the server, titled, with its text equivalent (alt and caption)."""
+    st.markdown(f"**{title}**")
+    st.html(charts.picture_html(image, alt))
+    st.caption(alt)
+
+
 def random_image() -> None:
     """Jump to a random test image."""
     st.session_state[IMAGE_KEY] = int(np.random.default_rng().integers(10_000))
@@ -237,8 +244,9 @@ def one_digit(m, net, net_name: str) -> None:
     guess = int(probs.argmax())
     left, right = st.columns([1, 2])
     with left:
-        fig = charts.image_figure(image, what.capitalize(), height=330)
-        chart(fig, f"{what.capitalize()}, 28×28 grey pixels.")
+        picture(
+            what.capitalize(), charts.grid_picture(image), f"{what.capitalize()}, 28×28 pixels."
+        )
     with right:
         st.markdown(f"**{net_name}** reads {what} as a **{guess}** ({probs[guess]:.1%} sure).")
         st.dataframe(
@@ -252,13 +260,10 @@ def one_digit(m, net, net_name: str) -> None:
         layer = net.get_layer(name)
         h, w, c = fmap.shape
         st.markdown(f"**{i + 1}. `{name}`: {h}×{w}×{c}.** {did(layer, fmap, convs)}")
-        fig = charts.maps_figure(
-            fmap.transpose(2, 0, 1), f"{name}: {c} feature maps of {h}×{w}",
-            [f"map {j + 1}" for j in range(c)], per_row=min(c, 8),
-        )  # fmt: skip
         strongest = int(fmap.max(axis=(0, 1)).argmax())
-        chart(
-            fig,
+        picture(
+            f"{name}: {c} feature maps of {h}×{w}",
+            charts.maps_picture(fmap.transpose(2, 0, 1), [f"map {j + 1}" for j in range(c)]),
             f"{c} heatmaps of {h}×{w}, bright where the filter's pattern was found; the "
             f"strongest is map {strongest + 1} (largest value {fmap.max():.2f}).",
         )
@@ -352,29 +357,26 @@ def pool_by_hand(net, conv_map: np.ndarray, pooled: np.ndarray, f: int) -> None:
     pool = net.layers[net.layers.index(look.conv_layers(net)[0]) + 1]
     size, (sh, sw) = pool.pool_size[0], pool.strides
     pp = look.pool_pixel(net, conv_map, prow, pcol, f)
+    z, small = conv_map[:, :, f], pooled[:, :, f]  # (h, w) and (h', w')
+    negative, top = float(z.min()) < 0, charts.symmetric(z)  # one colour scale for both
+    look_ = (charts.DIVERGING if negative else charts.SEQUENTIAL, -top if negative else 0.0, top)
+    rows_, cols_ = f"{prow * sh}–{prow * sh + size - 1}", f"{pcol * sw}–{pcol * sw + size - 1}"
+    px = 12  # pixels per cell of the feature map; the pooled map's cells are `size` times wider
     left, right = st.columns(2)
     with left:
-        fig = charts.cell_map(
-            conv_map[:, :, f], f"Feature map {f + 1} of layer 1: the {size}×{size} window",
-            (prow * sh, pcol * sw), charts.SEQUENTIAL if conv_map.min() >= 0 else charts.DIVERGING,
-            size=size, click=False,
-        )  # fmt: skip
-        rows_, cols_ = f"{prow * sh}–{prow * sh + size - 1}", f"{pcol * sw}–{pcol * sw + size - 1}"
-        chart(
-            fig,
-            f"Feature map {f + 1}; the pooling window, rows {rows_}, columns {cols_}, outlined.",
+        picture(
+            f"Feature map {f + 1} of layer 1: the {size}×{size} window",
+            charts.grid_picture(z, (prow * sh, pcol * sw, size), *look_, px=px),
+            f"Feature map {f + 1} ({z.shape[0]}×{z.shape[1]}); the pooling window, rows "
+            f"{rows_}, columns {cols_}, outlined in orange.",
         )
     with right:
-        fig = charts.cell_map(
-            pooled[:, :, f], f"After pooling: map {f + 1} ({ph}×{pw}), click a cell",
-            marked("inside_pool_click", (prow, pcol)),
-            charts.SEQUENTIAL if pooled.min() >= 0 else charts.DIVERGING,
-        )  # fmt: skip
-        clickable(
-            fig, "inside_pool_click", "inside_pool_row", "inside_pool_col",
-            f"Pooled map {f + 1} ({ph}×{pw}); row {prow}, column {pcol} is outlined: "
-            f"{pooled[prow, pcol, f]:.3f}.",
-        )  # fmt: skip
+        picture(
+            f"After pooling: map {f + 1} ({ph}×{pw})",
+            charts.grid_picture(small, (prow, pcol, 1), *look_, px=px * sw),
+            f"Pooled map {f + 1} ({ph}×{pw}), in the same colours; row {prow}, column {pcol} "
+            f"is outlined: {pooled[prow, pcol, f]:.3f}.",
+        )
     numbers = ", ".join(f"{v:.4f}" for v in pp.window.ravel())
     network = float(pooled[prow, pcol, f])
     st.markdown(

@@ -204,26 +204,86 @@ def image_figure(image: np.ndarray, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
-def image_with_box(image: np.ndarray, row: int, col: int, k: int, px: int = 11) -> Image.Image:
-    """A 28×28 image as a picture with row and column numbers and an orange k×k box.
+INK, PAPER = (31, 41, 51), (251, 250, 247)  # the app theme's text and background colours
 
-    A picture, not a plotly chart: it redraws at once when the box moves.
+
+def grid_picture(
+    z: np.ndarray, box: tuple[int, int, int] | None = None, scale: str = GREY,
+    low: float = 0.0, high: float = 1.0, px: int = 11,
+) -> Image.Image:  # fmt: skip
+    """One (h, w) grid as a picture with row and column numbers, and an orange box on it.
+
+    `box` is (row, column, size): size×size cells from there. A picture, not a plotly chart:
+    it repaints at once when the box moves or the grid changes.
     """
-    left, top, ink, paper = 46, 44, (31, 41, 51), (251, 250, 247)  # the app's theme colours
-    h, w = image.shape
-    grey = Image.fromarray((np.clip(image, 0, 1) * 255).astype("uint8"))
-    canvas = Image.new("RGB", (left + w * px + 8, top + h * px + 8), paper)
-    canvas.paste(grey.resize((w * px, h * px), Image.Resampling.NEAREST), (left, top))
+    left, top = 46, 44
+    h, w = z.shape
+    canvas = Image.new("RGB", (left + w * px + 8, top + h * px + 8), PAPER)
+    rgb = coloured(z, scale, low, high).repeat(px, axis=0).repeat(px, axis=1)
+    canvas.paste(Image.fromarray(rgb), (left, top))
     draw, font = ImageDraw.Draw(canvas), ImageFont.load_default(size=13)
-    draw.text((left + w * px / 2, 2), "column", fill=ink, font=font, anchor="ma")
-    draw.text((4, 2), "row", fill=ink, font=font)
-    for t in range(0, max(h, w), 5):
+    draw.text((left + w * px / 2, 2), "column", fill=INK, font=font, anchor="ma")
+    draw.text((4, 2), "row", fill=INK, font=font)
+    step = 5 if max(h, w) > 15 else 2
+    for t in range(0, max(h, w), step):
         if t < w:
-            draw.text((left + (t + 0.5) * px, top - 4), str(t), fill=ink, font=font, anchor="ms")
+            draw.text((left + (t + 0.5) * px, top - 4), str(t), fill=INK, font=font, anchor="ms")
         if t < h:
-            draw.text((left - 6, top + (t + 0.5) * px), str(t), fill=ink, font=font, anchor="rm")
-    box = [left + col * px - 1, top + row * px - 1, left + (col + k) * px, top + (row + k) * px]
-    draw.rectangle(box, outline=HIGHLIGHT, width=3)
+            draw.text((left - 6, top + (t + 0.5) * px), str(t), fill=INK, font=font, anchor="rm")
+    if box is not None:
+        row, col, k = box
+        edges = [
+            left + col * px - 1,
+            top + row * px - 1,
+            left + (col + k) * px,
+            top + (row + k) * px,
+        ]
+        draw.rectangle(edges, outline=HIGHLIGHT, width=3)
+    return canvas
+
+
+def image_with_box(image: np.ndarray, row: int, col: int, k: int) -> Image.Image:
+    """A 28×28 image (0 black to 1 white) as a picture, with an orange k×k box at (row, col)."""
+    return grid_picture(image, (row, col, k))
+
+
+def coloured(z: np.ndarray, scale: str, low: float, high: float) -> np.ndarray:
+    """Values → (..., 3) RGB bytes on a colour scale, `low` at one end and `high` at the other."""
+    t = np.clip((np.nan_to_num(z, nan=low) - low) / ((high - low) or 1.0), 0, 1)
+    return palette(scale)[np.round(t * 255).astype(int)].astype("uint8")
+
+
+def maps_picture(maps: np.ndarray, labels: list[str], per_row: int = 8, width: int = 780):
+    """Many (h, w) maps as one picture: tiles with their labels, one colour bar, axis words.
+
+    A picture, not a plotly chart: a new digit repaints it in a few milliseconds.
+    """
+    n, h, w = maps.shape
+    negative = float(maps.min()) < 0
+    scale, high = (DIVERGING, symmetric(maps)) if negative else (SEQUENTIAL, symmetric(maps))
+    low = -high if negative else 0.0
+    cols, rows = min(per_row, n), -(-n // min(per_row, n))
+    tile = min(140, max(88, (width - 100) // cols - 12))  # few maps: bigger tiles
+    px = max(1, tile // max(h, w))  # pixels per cell
+    gap, top, left, bar = 12, 20, 34, 64  # label line above each tile; colour bar on the right
+    width = left + cols * (w * px + gap) + bar
+    height = rows * (top + h * px + gap) + 22
+    canvas = Image.new("RGB", (width, height), PAPER)
+    draw, font = ImageDraw.Draw(canvas), ImageFont.load_default(size=13)
+    for i in range(n):
+        r, c = divmod(i, cols)
+        x, y = left + c * (w * px + gap), r * (top + h * px + gap) + top
+        rgb = coloured(maps[i], scale, low, high).repeat(px, axis=0).repeat(px, axis=1)
+        canvas.paste(Image.fromarray(rgb), (x, y))
+        draw.text((x + w * px / 2, y - 3), labels[i], fill=INK, font=font, anchor="ms")
+    draw.text((left + cols * (w * px + gap) / 2, height - 4), "column", fill=INK, font=font,
+              anchor="ms")  # fmt: skip
+    draw.text((2, top + h * px / 2), "row", fill=INK, font=font, anchor="lm")
+    x0, y0, y1 = width - bar + 4, top, height - 30  # the colour bar, high at the top
+    ramp = np.linspace(high, low, max(2, y1 - y0))[:, None].repeat(14, axis=1)
+    canvas.paste(Image.fromarray(coloured(ramp, scale, low, high)), (x0, y0))
+    for value, y in ((high, y0), ((high + low) / 2, (y0 + y1) / 2), (low, y1)):
+        draw.text((x0 + 18, y), f"{value:.2f}", fill=INK, font=font, anchor="lm")
     return canvas
 
 
