@@ -17,7 +17,10 @@ def click_cell(page, title: str, row: int, col: int, rows: int, cols: int) -> No
     """Click the centre of cell (row, col) of the plotly map whose title contains `title`."""
     chart = page.get_by_test_id("stPlotlyChart").filter(has_text=title)
     chart.scroll_into_view_if_needed()
-    area = chart.locator(".nsewdrag").first.bounding_box()
+    area, before = None, chart.locator(".nsewdrag").first.bounding_box()
+    while area != before:  # until the page above has finished laying itself out
+        page.wait_for_timeout(250)
+        area, before = chart.locator(".nsewdrag").first.bounding_box(), area
     x = area["x"] + (col + 0.5) / cols * area["width"]
     y = area["y"] + (row + 0.5) / rows * area["height"]
     page.mouse.move(x, y)

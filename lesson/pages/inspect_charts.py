@@ -288,13 +288,13 @@ def maps_picture(maps: np.ndarray, labels: list[str], per_row: int = 8, width: i
 
 
 def picture_html(picture: Image.Image, alt: str) -> str:
-    """An <img> with the picture inline and its text equivalent: no second request to fetch it."""
+    """An inline <img>: no second request; its size set, so nothing below moves as it decodes."""
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG", optimize=False)
     data = base64.b64encode(buffer.getvalue()).decode()
     return (
         f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
-        f'width="{picture.width}" style="max-width:100%;height:auto">'
+        f'width="{picture.width}" height="{picture.height}" style="max-width:100%;height:auto">'
     )
 
 
