@@ -1,4 +1,4 @@
-"""Plotly figures shared by the look-inside pages: grids of small maps and clickable cells."""
+"""What the look-inside pages draw: plotly maps with clickable cells, pictures, number tables."""
 
 import base64
 import functools
@@ -376,13 +376,6 @@ def arithmetic_html(
         )
         + "</div>"
     )
-
-
-def square(fig: go.Figure, n: int) -> None:
-    """Make each of the first n subplots' cells square (its y axis scaled like its own x axis)."""
-    for i in range(1, n + 1):
-        suffix = "" if i == 1 else str(i)
-        fig.layout[f"yaxis{suffix}"].scaleanchor = f"x{suffix}"
 
 
 def square_cells(fig: go.Figure) -> None:

@@ -1,0 +1,64 @@
+"""The look-inside pages' pictures and number tables say what the numbers say."""
+
+import re
+
+import numpy as np
+from PIL import ImageColor
+
+from lesson.pages import inspect_charts as charts
+
+ORANGE = ImageColor.getrgb(charts.HIGHLIGHT)
+
+
+def test_colours_run_from_one_end_of_the_scale_to_the_other():
+    z = np.array([[-1.0, 0.0, 1.0]])
+    rgb = charts.coloured(z, charts.DIVERGING, -1.0, 1.0)  # (1, 3, 3)
+    ends = charts.palette(charts.DIVERGING)
+    assert rgb.shape == (1, 3, 3) and rgb.dtype == np.uint8
+    assert tuple(rgb[0, 0]) == tuple(ends[0]) and tuple(rgb[0, 2]) == tuple(ends[255])
+    assert tuple(charts.coloured(np.array([5.0]), charts.GREY, 0, 1)[0]) == tuple(
+        charts.palette(charts.GREY)[255]
+    )  # values outside the range take the nearest end
+
+
+def test_the_arithmetic_tables_hold_every_number_and_where_it_sits():
+    patch = np.array([[0.0, 0.5, 1.0], [0.25, 0.0, 0.0], [0.0, 0.0, 0.75]])
+    weights = np.array([[0.1, -0.2, 0.3], [-0.4, 0.5, -0.6], [0.7, -0.8, 0.9]])
+    html = charts.arithmetic_html(patch, weights, patch * weights, 2, (-1, 26))
+    cells = re.findall(r"<td[^>]*>([-0-9.]+)</td>", html)
+    assert len(cells) == 27
+    assert cells[:9] == [f"{v:.3f}" for v in patch.ravel()]
+    assert cells[9:18] == [f"{v:.3f}" for v in weights.ravel()]
+    assert cells[18:] == [f"{v:.3f}" for v in (patch * weights).ravel() + 0.0]
+    assert "-0.000" not in html
+    assert "filter 3 (weights)" in html and "input patch (pixels)" in html
+    # The patch starts one row above and two columns left of the image's edge ("same" padding).
+    assert html.count(">pad<") == 4 and "row 0" in html and "col 27" in html
+
+
+def test_a_grid_picture_outlines_its_box_in_orange():
+    z = np.zeros((28, 28))
+    px = 11
+    picture = charts.grid_picture(z, (3, 5, 3), px=px)
+    left, top = 46, 44  # the margins for the row and column numbers
+    assert picture.size == (left + 28 * px + 8, top + 28 * px + 8)
+    assert picture.getpixel((left + 5 * px + px, top + 3 * px)) == ORANGE  # the box's top edge
+    assert picture.getpixel((left + 6 * px + 5, top + 4 * px + 5)) == (0, 0, 0)  # inside: black
+    plain = charts.grid_picture(z, px=px)
+    assert ORANGE not in {plain.getpixel((x, top + 4 * px)) for x in range(plain.width)}
+
+
+def test_a_maps_picture_lays_its_maps_in_rows_of_eight():
+    six = charts.maps_picture(np.random.rand(6, 26, 26), [f"map {i}" for i in range(6)])
+    sixteen = charts.maps_picture(np.random.rand(16, 11, 11), [f"map {i}" for i in range(16)])
+    assert sixteen.height > six.height  # two rows of tiles against one
+    signed = charts.maps_picture(np.random.randn(4, 5, 5), list("abcd"))
+    assert signed.mode == "RGB"
+
+
+def test_a_picture_is_inline_with_its_size_and_text_equivalent():
+    picture = charts.grid_picture(np.zeros((5, 5)), px=4)
+    html = charts.picture_html(picture, 'A 5×5 grid, "all zero"')
+    assert html.startswith('<img src="data:image/png;base64,')
+    assert f'width="{picture.width}" height="{picture.height}"' in html
+    assert 'alt="A 5×5 grid, &quot;all zero&quot;"' in html
