@@ -290,7 +290,7 @@ def maps_picture(maps: np.ndarray, labels: list[str], per_row: int = 8, width: i
 def picture_html(picture: Image.Image, alt: str) -> str:
     """An inline <img>: no second request; its size set, so nothing below moves as it decodes."""
     buffer = io.BytesIO()
-    picture.save(buffer, format="PNG", optimize=False)
+    picture.save(buffer, format="PNG", compress_level=1)  # twice as fast as the default, ~as small
     data = base64.b64encode(buffer.getvalue()).decode()
     return (
         f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
