@@ -27,6 +27,10 @@ def test_a_lock_link_hides_the_chosen_controls_and_keeps_their_values(page, serv
         expect(main.locator(f".st-key-{key}")).to_be_hidden()
     for key in ("train_learning_rate", "train_seed"):
         expect(main.locator(f".st-key-{key}")).to_be_visible()
+    # The column that held only locked controls is gone: the others fill the row, no gap.
+    rate = main.locator(".st-key-train_learning_rate").bounding_box()
+    train = main.get_by_role("button", name="Train", exact=True).bounding_box()
+    assert abs(rate["x"] - train["x"]) < 5, (rate, train)
     expect(
         main.get_by_text("Your teacher fixed epochs 2; batch size 64; optimizer adam")
     ).to_be_visible()

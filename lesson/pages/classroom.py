@@ -120,7 +120,12 @@ def setup() -> None:
     if locked and fixed is not None:
         _store(current(), only=locked)  # every run: nothing changes what the teacher fixed
         hidden = ", ".join(f".st-key-{key}" for name in locked for key in WIDGETS[name])
-        st.html(f"<style>{hidden} {{display: none !important}}</style>")
+        # A column whose every control is locked goes too, so the others close the gap.
+        empty = (
+            '[data-testid="stColumn"]:has([data-testid="stElementContainer"])'
+            f':not(:has([data-testid="stElementContainer"]:not({hidden})))'
+        )
+        st.html(f"<style>{hidden}, {empty} {{display: none !important}}</style>")
         now = current()
         values = [f"{name.replace('_', ' ')} {_show(now, name)}" for name in locked]
         who = (
