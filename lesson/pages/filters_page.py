@@ -28,24 +28,30 @@ def take_click(chart_key: str, row_key: str, col_key: str) -> None:
     cell = charts.picked_cell(st.session_state.get(chart_key))
     if cell is not None:
         st.session_state[row_key], st.session_state[col_key] = cell
-        st.session_state[f"{chart_key}_clicked"] = True
+    # Either way the browser now marks another cell (or none) than the chart that was sent.
+    st.session_state[f"{chart_key}_clicked"] = cell is not None
+    st.session_state[f"{chart_key}_stale"] = True
 
 
-def marked(chart_key: str, cell: tuple[int, int]) -> tuple[int, int]:
-    """The cell a clickable map marks: after a click the browser has marked it already.
+def marked(chart_key: str, cell: tuple[int, int]) -> tuple[tuple[int, int], int]:
+    """The cell a clickable map marks, and the chart's version: a new version is redrawn.
 
-    Keeping the chart exactly as it was sent then spares plotly a redraw (a click's update
-    stays well under 0.2 s); any other change marks the current cell.
+    After a click the browser has marked the clicked cell already: sending the chart exactly
+    as before spares plotly a redraw (a click's update stays well under 0.2 s). Any other
+    change marks the current cell in a new version of the chart.
     """
-    mark_key = f"{chart_key}_mark"
-    if not st.session_state.pop(f"{chart_key}_clicked", False) or mark_key not in st.session_state:
-        st.session_state[mark_key] = cell
-    return st.session_state[mark_key]
+    state = st.session_state.setdefault(f"{chart_key}_mark", {"cell": cell, "version": 0})
+    if st.session_state.pop(f"{chart_key}_clicked", False):
+        return state["cell"], state["version"]
+    stale = st.session_state.pop(f"{chart_key}_stale", False)
+    if state["cell"] != cell or stale:
+        state.update(cell=cell, version=state["version"] + 1)
+    return state["cell"], state["version"]
 
 
-def clickable(fig, key: str, row_key: str, col_key: str, alt: str) -> None:
+def clickable(fig, key: str, row_key: str, col_key: str, alt: str, version: int) -> None:
     """A map chart whose cells can be clicked, with its text equivalent."""
-    fig.update_layout(margin={"l": 60, "r": 20, "t": 60, "b": 50})
+    fig.update_layout(margin={"l": 60, "r": 20, "t": 60, "b": 50}, meta={"version": version})
     st.plotly_chart(
         fig, key=key, selection_mode="points", config={"displaylogo": False},
         on_select=functools.partial(take_click, key, row_key, col_key),
@@ -316,15 +322,15 @@ def conv_by_hand(net, image: np.ndarray, what: str, conv_map: np.ndarray, f: int
         st.html(charts.picture_html(charts.image_with_box(image, row - shift, col - shift, k), alt))
         st.caption(alt)
     with right:
+        mark, version = marked("inside_conv_click", (row, col))
         fig = charts.cell_map(
-            conv_map[:, :, f], f"Feature map {f + 1} of layer 1: click a cell",
-            marked("inside_conv_click", (row, col)),
+            conv_map[:, :, f], f"Feature map {f + 1} of layer 1: click a cell", mark,
             charts.SEQUENTIAL if conv_map.min() >= 0 else charts.DIVERGING,
         )  # fmt: skip
         clickable(
             fig, "inside_conv_click", "inside_row", "inside_col",
             f"Feature map {f + 1} ({h}×{w}); the chosen cell, row {row}, column {col}, is "
-            f"outlined: {conv_map[row, col, f]:.3f}.",
+            f"outlined: {conv_map[row, col, f]:.3f}.", version,
         )  # fmt: skip
     first = (row - shift, col - shift)  # the patch's top-left pixel in the image
     st.html(charts.arithmetic_html(pix.patch, pix.filter, pix.products, f, first))
