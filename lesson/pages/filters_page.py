@@ -319,7 +319,7 @@ def conv_by_hand(net, image: np.ndarray, what: str, conv_map: np.ndarray, f: int
             f"column {col} of the feature map outlined in orange."
         )
         st.markdown(f"**The input: the {k}×{k} patch under the filter**")
-        st.html(charts.picture_html(charts.image_with_box(image, row - shift, col - shift, k), alt))
+        st.html(charts.picture_html(charts.grid_picture(image, (row - shift, col - shift, k)), alt))
         st.caption(alt)
     with right:
         mark, version = marked("inside_conv_click", (row, col))

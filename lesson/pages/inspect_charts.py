@@ -124,11 +124,8 @@ def maps_figure(
     return fig
 
 
-def cell_map(
-    z: np.ndarray, title: str, mark: tuple[int, int], colorscale: str, size: int = 1,
-    click: bool = True,
-) -> go.Figure:  # fmt: skip
-    """One (h, w) map; size×size cells from mark (row, col) are outlined; cells clickable.
+def cell_map(z: np.ndarray, title: str, mark: tuple[int, int], colorscale: str) -> go.Figure:
+    """One (h, w) map whose cells can be clicked; the cell at mark (row, col) is outlined.
 
     A clickable map marks its cell by selecting it: a click then marks the new cell in the
     browser at once, and the page need not send (and plotly redraw) the chart again.
@@ -145,8 +142,7 @@ def cell_map(
             zmax=m,
             zmid=0 if negative else None,
             colorbar={"title": "value"},
-            hoverinfo="skip" if click else None,
-            hovertemplate="row %{y}, column %{x}: %{z:.3f}<extra></extra>",
+            hoverinfo="skip",  # the markers below say the values
         )
     )
     fig.update_yaxes(
@@ -154,9 +150,6 @@ def cell_map(
     )
     fig.update_xaxes(range=[-0.5, w - 0.5], title="column", showgrid=False, constrain="domain")
     fig.update_layout(title=title, height=420)
-    if not click:
-        outline(fig, mark[0], mark[1], size)
-        return fig
     # Plotly heatmaps send no selection events, so a square marker on every cell takes the
     # click. Only the selected one is drawn: an orange outline.
     fig.add_trace(
@@ -242,11 +235,6 @@ def grid_picture(
     return canvas
 
 
-def image_with_box(image: np.ndarray, row: int, col: int, k: int) -> Image.Image:
-    """A 28×28 image (0 black to 1 white) as a picture, with an orange k×k box at (row, col)."""
-    return grid_picture(image, (row, col, k))
-
-
 def coloured(z: np.ndarray, scale: str, low: float, high: float) -> np.ndarray:
     """Values → (..., 3) RGB bytes on a colour scale, `low` at one end and `high` at the other."""
     t = np.clip((np.nan_to_num(z, nan=low) - low) / ((high - low) or 1.0), 0, 1)
@@ -318,8 +306,7 @@ def palette(scale: str) -> np.ndarray:
 
 def cell_colours(value: float, scale: str, low: float, high: float) -> str:
     """Inline CSS for one table cell: its value's colour on the scale, and text readable on it."""
-    t = 0.5 if high == low else min(max((value - low) / (high - low), 0.0), 1.0)
-    r, g, b = palette(scale)[round(t * 255)]
+    r, g, b = (int(c) for c in coloured(np.array(value), scale, low, high))
     ink = "#000" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#fff"
     return f"background:rgb({r},{g},{b});color:{ink}"
 
