@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from lesson.pages import workspace
+
 st.set_page_config(page_title="CNNs with Keras", page_icon=":material/neurology:", layout="wide")
 
 # (script in lesson/pages, title, icon, url path), in the lesson's order.
@@ -14,6 +16,8 @@ LESSON = [
     ("filters_page.py", "6 · Filters & feature maps", "filter_alt", "inside"),
     ("mistakes_page.py", "7 · Mistakes", "report", "mistakes"),
 ]
+workspace.open_workspace()  # the learner's saved work, back after a reload or a restart
+workspace.runs()
 solved = st.session_state.get("pages_solved", set())  # pages whose exercises are all right
 pages = [
     st.Page(
@@ -25,4 +29,8 @@ pages = [
     )
     for index, (script, title, icon, path) in enumerate(LESSON)
 ]
-st.navigation({"The lesson": pages}).run()
+page = st.navigation({"The lesson": pages})
+workspace.remember_page(page.url_path, {p.url_path: p for p in pages})
+workspace.banner()
+page.run()
+workspace.sidebar()

@@ -3,10 +3,12 @@
 Each entry is one measurement in seconds (`_s`) or milliseconds (`_ms`) on this machine.
 """
 
+import argparse
 import json
 import os
 import platform
 import statistics
+import tempfile
 import time
 
 import keras
@@ -86,5 +88,55 @@ def measure() -> dict:
     }
 
 
+def store_figures(url: str | None = None) -> dict:
+    """Saving and restoring a learner's work: a finished run of the lesson's recipe, 10 runs."""
+    from lesson.machinery import store as storage
+    from lesson.machinery import workspaces
+
+    url = url or f"sqlite:///{tempfile.mkdtemp(prefix='cnn-lesson-bench-')}/lesson.db"
+    store = storage.Store(url)
+    net = training.build(model.LESSON, seed=123)
+    hp = training.RECIPE
+    steps = 1875  # 60,000 images at batch 32
+    run = type("Run", (), {})()  # what the Saver reads of a finished run, at its real size
+    run.model, run.config, run.hp, run.status, run.message = net, model.LESSON, hp, "done", ""
+    run.parameters, run.seconds, run.steps_per_epoch, run.test = 53_558, 40.0, steps, {
+        "loss": 0.03, "accuracy": 0.99, "error_rate": 0.01, "five_in_a_row": 0.95}  # fmt: skip
+    run.batches = [{"epoch": i / 10, "loss": 0.1, "accuracy": 0.9} for i in range(1, 101)]
+    run.epochs = [{"epoch": e, "seconds": 4.0 * e, "loss": 0.1, "accuracy": 0.97,
+                   "val_loss": float("nan"), "val_accuracy": float("nan")}
+                  for e in range(1, hp.epochs + 1)]  # fmt: skip
+    convs = [w for w in net.weights if len(w.shape) == 4]
+    run.snapshots = [[np.array(w) for w in convs] for _ in range(hp.epochs + 1)]
+    ws = store.create_workspace()
+    number = iter(range(1, 10_000))
+    save_ms = median_ms(lambda: workspaces.Saver(store, ws, next(number))(run, "finished"), 20)
+    ten = store.create_workspace({"adopted": "run 10"})
+    for n in range(1, 11):
+        workspaces.Saver(store, ten, n)(run, "finished")
+
+    def restore():  # what a reload reads: the workspace, its runs, the learner's model
+        again = store.open_workspace(ten.token)
+        listed = store.list_runs(again.id)
+        return store.weights(again.id, listed[-1].number)
+
+    one = store.create_workspace()
+    workspaces.Saver(store, one, 1)(run, "finished")
+    rebuild_ms = median_ms(lambda: training.build(model.LESSON, 0).set_weights(restore()), 10)
+    figures = {
+        "database": url.split(":", 1)[0],
+        "save_finished_run_ms": round(save_ms, 1),
+        "restore_10_runs_ms": round(median_ms(restore, 20), 1),
+        "restore_and_rebuild_model_ms": round(rebuild_ms, 1),
+        "bytes_per_learner_after_the_recipe": store.size(one.id),
+    }
+    store.close()
+    return figures
+
+
 if __name__ == "__main__":
-    print(json.dumps(measure()))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--store", action="store_true", help="only the store's figures")
+    ap.add_argument("--store-url", help="a database URL for --store (default: a new SQLite file)")
+    args = ap.parse_args()
+    print(json.dumps(store_figures(args.store_url) if args.store else measure()))

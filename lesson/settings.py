@@ -14,7 +14,7 @@ from lesson.limits import DROPOUTS, FILTERS_RANGE, KERNELS, POOLS, SEEDS, UNITS_
 MAX_VALUE_LENGTH = 40  # longer values are not settings, whatever they say
 VALIDATION_SPLITS = tuple(round(0.05 * i, 2) for i in range(7))  # 0, 0.05, ..., 0.3
 # Query keys that are not settings: the pages read them (instructor options).
-OPTIONS = ("lock", "instructor")
+OPTIONS = ("lock", "instructor", "workspace")
 
 
 @dataclass(frozen=True)
@@ -106,13 +106,13 @@ def _write(value) -> str:
     return str(value)
 
 
-def to_query(settings: Settings) -> dict[str, str]:
-    """The experiment as query parameters: only what differs from the defaults, in field order."""
+def to_query(settings: Settings, full: bool = False) -> dict[str, str]:
+    """The experiment as query parameters: what differs from the defaults (every one if `full`)."""
     query = {}
     for part, default in ((settings.network, DEFAULT.network), (settings.hp, DEFAULT.hp)):
         for f in fields(part):
             value = getattr(part, f.name)
-            if value != getattr(default, f.name):
+            if full or value != getattr(default, f.name):
                 query[f.name] = _write(value)
     return query
 

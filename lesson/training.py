@@ -193,7 +193,7 @@ class Limiter:
 
 LIMITER = Limiter(max_trainings())
 _SEED_LOCK = threading.Lock()  # the random seed is global: one run at a time sets it and builds
-DEAD_AFTER = 3.0  # seconds a learner's session may look closed before their run stops
+DEAD_AFTER = 3.0  # seconds `alive()` may say no before the run stops
 EXPLODED = 100.0  # a loss this large (guessing gives 2.3) only comes from runaway weights
 NAN_MESSAGE = (
     "The loss exploded in epoch {epoch} (it reached {loss}): the learning rate {lr:g} is so "
@@ -272,6 +272,8 @@ class LiveMetrics(keras.callbacks.Callback):
                 "val_accuracy": float(logs.get("val_accuracy", math.nan)),
             }
         )
+        self.run.seconds = time.monotonic() - self.run._started
+        self.run._tell("epoch")
 
 
 class TrainingRun:
@@ -289,6 +291,8 @@ class TrainingRun:
         config: lesson_model.NetworkConfig = lesson_model.LESSON,
         alive: Callable[[], bool] = lambda: True,
         limiter: Limiter | None = None,
+        listener: Callable[["TrainingRun", str], None] | None = None,
+        gone: str = "Nobody is watching this run any more.",
     ):
         self.name, self.hp, self.config = name, hp, config
         self.status = "queued"  # then "running", and at last "done", "stopped" or "failed"
@@ -301,6 +305,8 @@ class TrainingRun:
         self.epoch, self.batch, self.steps_per_epoch = 0, 0, 1
         self.seconds = 0.0  # training time so far
         self._mnist, self._alive, self._limiter = mnist, alive, limiter or LIMITER
+        # Told "running", "epoch" and "finished" from the training thread (the store saves then).
+        self._listener, self._gone = listener, gone
         self._filters = FilterSnapshots()
         self._stop = threading.Event()
         self._started = 0.0
@@ -316,6 +322,11 @@ class TrainingRun:
     @property
     def finished(self) -> bool:
         return self.status in ("done", "stopped", "failed")
+
+    @property
+    def stopping(self) -> bool:
+        """Stop was asked for; the run ends after the batches it is computing now."""
+        return self._stop.is_set()
 
     @property
     def usable(self) -> bool:
@@ -363,12 +374,17 @@ class TrainingRun:
             now = time.monotonic()
             self._dead_since = self._dead_since or now
             if now - self._dead_since > DEAD_AFTER:
-                self.stop("The learner's session closed.")
+                self.stop(self._gone)
         return self._stop.is_set() or self.status == "failed"
+
+    def _tell(self, event: str) -> None:
+        if self._listener is not None:
+            self._listener(self, event)
 
     def _train(self) -> None:
         if not self._limiter.wait_for_slot(self, self.should_stop):
             self.status = "stopped"
+            self._tell("finished")
             return
         try:
             self.status = "running"
@@ -383,6 +399,7 @@ class TrainingRun:
         finally:
             self._limiter.release(self)
             self._mnist = None  # the run keeps its curves and model, not the images
+            self._tell("finished")
 
     def _fit(self) -> None:
         hp = self.hp
@@ -393,12 +410,13 @@ class TrainingRun:
         self.model = compile_model(net, hp.optimizer, hp.learning_rate, steps)
         self.parameters = net.count_params()
         self._started = time.monotonic()
+        self._tell("running")
         try:
             net.fit(
                 batches(x, y, hp.batch_size, seed=hp.seed),
                 validation_data=batches(x_val, y_val, 1000) if len(x_val) else None,
                 epochs=hp.epochs,
-                callbacks=[LiveMetrics(self), self._filters],
+                callbacks=[self._filters, LiveMetrics(self)],  # filters first: "epoch" saves them
                 shuffle=False,  # batches() shuffles
                 verbose=0,
             )

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.support import launch_chromium, streamlit_server
+from tests.support import launch_chromium, postgres_server, streamlit_server
 
 APPTEST_TIMEOUT = 120  # seconds: the first script run imports TensorFlow
 
@@ -32,3 +32,20 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server on loopback for the whole test run (Debian's package)."""
+    with postgres_server() as pg:
+        yield pg
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_data_folder(tmp_path_factory):
+    """Every test's app (AppTest or a server) stores workspaces in a folder of the test run."""
+    import os
+
+    os.environ["CNN_LESSON_DATA"] = str(tmp_path_factory.mktemp("data"))
+    os.environ.pop("CNN_LESSON_DATABASE_URL", None)
+    yield

@@ -85,3 +85,67 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until the script has finished its run after the last action."""
     page.wait_for_timeout(300)  # let the rerun start before waiting for it to end
     page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def _postgres_bin(name: str) -> str:
+    """A PostgreSQL server program from Debian's package (any installed version)."""
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    if not found:
+        raise RuntimeError("PostgreSQL is not installed: apt-get install -y postgresql")
+    return str(found[-1])
+
+
+class Postgres:
+    """A throwaway PostgreSQL cluster on loopback, run as the postgres user."""
+
+    def __init__(self):
+        import pwd
+        import tempfile
+
+        self.folder = Path(tempfile.mkdtemp(prefix="cnn-lesson-pg-"))
+        user = pwd.getpwnam("postgres")
+        os.chown(self.folder, user.pw_uid, user.pw_gid)
+        self.port = free_port()
+        self.data = self.folder / "data"
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/lesson"
+        self._as_postgres(_postgres_bin("initdb"), "-D", str(self.data), "-A", "trust",
+                          "-U", "postgres")  # fmt: skip
+
+    def _as_postgres(self, *args: str) -> None:
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", *args],
+            check=True, cwd=self.folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._as_postgres(_postgres_bin("pg_ctl"), "-D", str(self.data), "-o", options,
+                          "-l", str(self.folder / "log"), "-w", "start")  # fmt: skip
+
+    def stop(self) -> None:
+        self._as_postgres(_postgres_bin("pg_ctl"), "-D", str(self.data), "-m", "fast",
+                          "-w", "stop")  # fmt: skip
+
+    def database(self, name: str) -> str:
+        """Make an empty database `name`; its URL."""
+        self._as_postgres(_postgres_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port),
+                          "-U", "postgres", name)  # fmt: skip
+        return self.url.rsplit("/", 1)[0] + f"/{name}"
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def postgres_server():
+    """A running PostgreSQL cluster with an empty database `lesson`; yield the Postgres."""
+    pg = Postgres()
+    try:
+        pg.start()
+        pg._as_postgres(_postgres_bin("createdb"), "-h", "127.0.0.1", "-p", str(pg.port),
+                        "-U", "postgres", "lesson")  # fmt: skip
+        yield pg
+    finally:
+        pg.remove()

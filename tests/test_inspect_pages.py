@@ -44,7 +44,11 @@ def assert_clean(at: AppTest) -> None:
 
 
 def learner(net, name="your model (run 1, 2 epochs)", runs=()):
-    return {"learner_model": net, "learner_model_name": name, "runs": list(runs)}
+    return {
+        "learner_model": net,
+        "learner_model_name": name,
+        "workspace_runs": dict(enumerate(runs, 1)),
+    }
 
 
 def text(at: AppTest) -> str:

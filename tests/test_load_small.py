@@ -47,20 +47,22 @@ async def queue_then_stop(url: str) -> list[str]:
     await second.click("Stop")  # stops while still waiting
     await first.click("Stop")
     for s in (first, second):
-        await wait_for(lambda s=s: any("You stopped the run." in a for a in s.alerts))
+        await wait_for(lambda s=s: any("You stopped the run." in a for a in s.alerts), 90)
         assert "Stop" not in s.widgets and not s.widgets["Train"].proto.disabled
         await s.close()
     assert not first.errors and not second.errors, first.errors + second.errors
 
 
 @pytest.mark.timeout(420)
-def test_five_sessions_and_a_queued_training_on_one_process():
-    env = {"CNN_LESSON_MAX_TRAININGS": "1"}
+def test_five_sessions_and_a_queued_training_on_one_process(tmp_path):
+    env = {"CNN_LESSON_MAX_TRAININGS": "1", "CNN_LESSON_DATA": str(tmp_path)}
     with streamlit_process(env, options=TTL) as (url, proc):
         run_sync(warm(url))
         run_sync(queue_then_stop(url))
-        figures = run_sync(loadtest.wave(url, 5, 0, 1, (0.2, 1.0), [proc.pid]))
+        database = f"sqlite:///{tmp_path / 'lesson.db'}"
+        figures = run_sync(loadtest.wave(url, 5, 1, 1, (0.2, 1.0), [proc.pid], database))
     assert figures["sessions_opened"] == 5
+    assert figures["workspaces_checked"] == 5 and figures["workspaces_lost_or_mixed"] == []
     assert figures["failed_sessions"] == [] and figures["exceptions_on_pages"] == 0
     assert figures["answers"] >= 5 * len(loadtest.WALK)  # every page switch answered
     assert figures["page_switch_median_s"] < 5 and figures["widget_change_median_s"] < 5

@@ -113,7 +113,7 @@ def test_a_run_that_finished_elsewhere_becomes_the_learners_model():
     run = SimpleNamespace(name="run 1", finished=True, usable=True, model=net,
                           epochs=[{}, {}], test={"accuracy": 0.97}, snapshots=[])  # fmt: skip
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
-    at.session_state["runs"] = [run]
+    at.session_state["workspace_runs"] = {1: run}  # as the workspace holds it
     at.run()
     at.switch_page(f"{PAGES}/draw_page.py").run()
     assert not at.exception

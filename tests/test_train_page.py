@@ -105,7 +105,7 @@ def test_a_queued_run_says_where_it_waits_and_an_exploded_one_explains(mnist):
     full = training.Limiter(1)
     full._running.append("another learner")
     queued = training.TrainingRun("run 1", mnist, limiter=full).start()
-    at.session_state["runs"] = [queued]
+    at.session_state["workspace_runs"] = {1: queued}
     at.run()
     assert "waiting in line" in at.info[0].value and "number 1" in at.info[0].value
     queued.stop()
@@ -113,7 +113,7 @@ def test_a_queued_run_says_where_it_waits_and_an_exploded_one_explains(mnist):
     hp = training.Hyperparameters(epochs=1, train_images=1_000, learning_rate=1e6)
     exploded = training.TrainingRun("run 2", mnist, hp, limiter=training.Limiter(1)).start()
     exploded.join(60)
-    at.session_state["runs"] = [queued, exploded]
+    at.session_state["workspace_runs"] = {1: queued, 2: exploded}
     at.run()
     assert not at.exception
     assert "exploded" in at.error[0].value

@@ -102,13 +102,14 @@ def test_two_learners_training_at_once_never_share_a_model_or_curves(mnist):
     assert [p["loss"] for p in a.batches] != [p["loss"] for p in b.batches]
 
 
-def test_a_closed_session_stops_its_run_within_seconds(mnist, monkeypatch):
+def test_a_run_nobody_wants_any_more_stops_within_seconds_and_says_why(mnist, monkeypatch):
     monkeypatch.setattr(training, "DEAD_AFTER", 0.2)
     hp = training.Hyperparameters(epochs=20, batch_size=16, train_images=2_000)
-    run = training.TrainingRun("run 1", mnist, hp, alive=lambda: False, limiter=training.Limiter(1))
+    run = training.TrainingRun("run 1", mnist, hp, alive=lambda: False,
+                               limiter=training.Limiter(1), gone="Nobody looked.")  # fmt: skip
     start = time.monotonic()
     run.start().join(30)
-    assert run.status == "stopped" and "session closed" in run.message
+    assert run.status == "stopped" and run.message == "Nobody looked."
     assert time.monotonic() - start < 30 and run.test is None
 
 

@@ -5,9 +5,11 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from lesson import exercises as ex
+from lesson.pages import workspace
 
 NETWORK, HYPERPARAMETERS = "network_config", "hyperparameters"  # the experiment, in the session
-SOLVED = "exercises_solved"  # keys of the exercises answered right in this session
+SOLVED = "exercises_solved"  # keys of the exercises answered right in this workspace
+ANSWERS = "exercise_answers"  # exercise key -> the learner's last answer
 PAGES_SOLVED = "pages_solved"  # url paths of the pages whose exercises are all right (app.py)
 LOCK, INSTRUCTOR, REVEAL = "classroom_lock", "classroom_instructor", "classroom_reveal"
 WRITTEN, IGNORED, FIXED = "classroom_written", "classroom_ignored", "classroom_fixed"
@@ -59,6 +61,9 @@ def current():
     """The learner's experiment: their network and hyperparameters (the defaults if unset)."""
     from lesson import settings
 
+    if NETWORK not in st.session_state and (saved := workspace.state().get("experiment")):
+        restored, _ = settings.from_query(saved)  # the workspace's last experiment
+        st.session_state[NETWORK], st.session_state[HYPERPARAMETERS] = restored.network, restored.hp
     return settings.Settings(
         st.session_state.get(NETWORK, settings.DEFAULT.network),
         st.session_state.get(HYPERPARAMETERS, settings.DEFAULT.hp),
@@ -178,6 +183,9 @@ def remember(network, hp) -> None:
     from lesson import settings
 
     st.session_state[NETWORK], st.session_state[HYPERPARAMETERS] = network, hp
+    full = settings.to_query(settings.Settings(network, hp), full=True)
+    if workspace.state().get("experiment") != full:
+        workspace.save(experiment=full)
     query = settings.to_query(settings.Settings(network, hp))
     options = {}
     if locked := st.session_state.get(LOCK):
@@ -206,12 +214,18 @@ def remember(network, hp) -> None:
 def _checked(exercise: ex.Exercise, page: str, keys: list[str]) -> None:
     """On each answer: remember what is right, so the navigation can show a ✓ at once."""
     solved = st.session_state.setdefault(SOLVED, set())
-    if ex.check(exercise, st.session_state.get(f"ex_{exercise.key}", "")):
+    answer = st.session_state.get(f"ex_{exercise.key}", "")
+    if ex.check(exercise, answer):
         solved.add(exercise.key)
     else:
         solved.discard(exercise.key)
     pages = st.session_state.setdefault(PAGES_SOLVED, set())
     (pages.add if all(k in solved for k in keys) else pages.discard)(page)
+    answers = st.session_state.setdefault(ANSWERS, {})
+    saved = workspace.state()
+    if answers.get(exercise.key) != answer or set(saved.get("solved", [])) != solved:
+        answers[exercise.key] = answer
+        workspace.save(answers=answers, solved=sorted(solved), pages_solved=sorted(pages))
 
 
 def exercises(page: str, items: list[ex.Exercise]) -> None:
@@ -223,7 +237,10 @@ def exercises(page: str, items: list[ex.Exercise]) -> None:
     keys = [e.key for e in items]
     st.divider()
     st.subheader("Check yourself", anchor=False)
+    answers = st.session_state.get(ANSWERS, {})
     for exercise in items:
+        if f"ex_{exercise.key}" not in st.session_state and exercise.key in answers:
+            st.session_state[f"ex_{exercise.key}"] = answers[exercise.key]  # from the workspace
         answer = st.text_input(
             exercise.question,
             key=f"ex_{exercise.key}",

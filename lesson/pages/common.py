@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from lesson import data
+from lesson.pages import workspace
 
 HERE = Path(__file__).resolve().parent
 
@@ -119,6 +120,25 @@ def adopt(run) -> None:
         f"your model ({run.name}, {epochs} epoch{'s' if epochs != 1 else ''}{score})"
     )
     st.session_state["train_adopted"] = run.name
+    if workspace.state().get(workspace.ADOPTED) != run.name:
+        workspace.adopted(run.name)
+
+
+def learner_model():
+    """The learner's model: in this session, or rebuilt from their workspace after a reload."""
+    if LEARNER_MODEL not in st.session_state:
+        name = st.session_state.get("train_adopted")
+        run = next((r for r in workspace.runs() if r.name == name), None)
+        if run is not None and run.usable:
+            st.session_state.pop("train_adopted")
+            adopt(run)
+        elif run is not None and getattr(run, "load_error", None):
+            st.warning(
+                f"Your model ({run.name}) could not be loaded: {run.load_error}. The "
+                "pre-trained model answers instead; train again to get a model of your own.",
+                icon=":material/warning:",
+            )
+    return st.session_state.get(LEARNER_MODEL)
 
 
 def model_picker(key: str):
@@ -126,7 +146,8 @@ def model_picker(key: str):
 
     Returns (model, name).
     """
-    runs = st.session_state.get("runs") or []
+    mine = learner_model()
+    runs = workspace.runs()
     if runs and getattr(runs[-1], "finished", False):  # it may have ended on another page
         adopt(runs[-1])
     mine = st.session_state.get(LEARNER_MODEL)

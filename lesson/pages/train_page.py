@@ -1,14 +1,13 @@
 """Page 4: compile and train the learner's network live, evaluate it, compare the runs."""
 
 import math
-from collections.abc import Callable
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from lesson import exercises as ex
 from lesson import limits
-from lesson.pages import classroom
+from lesson.pages import classroom, workspace
 from lesson.pages.common import (
     LEARNER_MODEL,
     LEARNER_MODEL_NAME,
@@ -32,7 +31,7 @@ with st.spinner("Loading Keras…"):  # the first page that needs it pays its im
 classroom.setup()  # the experiment in the link, the teacher's locks, presets
 
 config = st.session_state.get("network_config", model.LESSON)
-runs: list = st.session_state.setdefault("runs", [])
+runs: list = workspace.runs()  # the workspace's runs: stored ones and the one training now
 current = runs[-1] if runs else None
 active = current is not None and not current.finished
 
@@ -69,25 +68,11 @@ def describe(net_config) -> str:
     )
 
 
-def session_alive() -> Callable[[], bool]:
-    """A check the training thread may call: is this learner's browser session still open?"""
-    from streamlit import runtime
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    if ctx is None or not runtime.exists():
-        return lambda: True
-    server, session_id = runtime.get_instance(), ctx.session_id
-    return lambda: server.is_active_session(session_id)
-
-
 def start_run() -> None:
-    """Train a new run with the hyperparameters on screen."""
-    if runs and not runs[-1].finished:
-        return  # a second press (a double click, or a stale tab) while a run trains: ignored
+    """Train a new run with the hyperparameters on screen; it belongs to the workspace."""
     hp = training.Hyperparameters(**{name: st.session_state[key] for name, key in KEYS.items()})
-    name = f"run {len(runs) + 1}"
-    runs.append(training.TrainingRun(name, m, hp, config, alive=session_alive()).start())
+    if workspace.start_run(m, hp, config) is None:  # a double click, or another tab's run
+        st.session_state["train_busy"] = True
 
 
 def figure(shown: list, metric: str, epochs: int) -> go.Figure:
@@ -209,7 +194,8 @@ if st.session_state[KEYS["optimizer"]] is None:  # a segment clicked twice is de
     st.rerun()
 hp = training.Hyperparameters(**{name: st.session_state[key] for name, key in KEYS.items()})
 classroom.remember(config, hp)  # the URL is this experiment
-st.button(
+t1, t2, _ = st.columns([1, 1, 4])
+t1.button(
     "Train",
     type="primary",
     icon=":material/play_arrow:",
@@ -217,6 +203,20 @@ st.button(
     disabled=active,
     key="train_start",
 )
+if active:  # drawn once per page run, outside the polling part: every click reaches it
+    t2.button(
+        "Stop",
+        icon=":material/stop:",
+        on_click=workspace.stop_run,
+        key="train_stop",
+        help="The model keeps the weights it has now",
+    )
+if st.session_state.pop("train_busy", False):
+    st.info(
+        "A run of your workspace is already training (perhaps in another tab): it is shown "
+        "below. Train again when it has finished.",
+        icon=":material/hourglass_top:",
+    )
 
 
 # --- Training, live ----------------------------------------------------------------------------
@@ -224,6 +224,7 @@ st.button(
 def live() -> None:
     """The current run: queued, training (progress, Stop, growing curves) or finished."""
     run = runs[-1] if runs else None
+    workspace.watching()  # a run someone watches is not left unattended
     if run is None:
         st.info(
             "No run yet: choose the hyperparameters and press **Train**.",
@@ -250,14 +251,8 @@ def live() -> None:
             text=f"{run.name}: epoch {p['epoch']} of {p['epochs']} · "
             f"batch {p['batch']:,} of {p['batches']:,} · {left}",
         )
-    if not run.finished:
-        st.button(
-            "Stop",
-            icon=":material/stop:",
-            on_click=run.stop,
-            key="train_stop",
-            help="The model keeps the weights it has now",
-        )
+    if run.stopping and not run.finished:
+        st.caption(":material/stop_circle: Stopping after the batches being computed now…")
     curves([run], run.hp.epochs)
 
 
@@ -275,6 +270,12 @@ if current is not None and current.finished:
     adopt(current)
     if current.status == "failed":
         st.error(current.message, icon=":material/error:")
+    elif current.status == "interrupted":
+        st.warning(
+            f"{current.name}: {current.message} Its model keeps the weights of its last whole "
+            f"epoch ({len(current.epochs)} of {current.hp.epochs}).",
+            icon=":material/restart_alt:",
+        )
     elif current.status == "stopped":
         st.warning(
             f"{current.message} The model keeps the weights it had: "
@@ -329,7 +330,8 @@ if len(done) >= 1:
                 "seed": run.hp.seed,
                 "parameters": run.parameters,
                 "time (s)": round(run.seconds, 1),
-                "status": run.status,
+                "status": run.status
+                + (" (model dropped)" if getattr(run, "model_dropped", False) else ""),
                 "test accuracy": f"{run.test['accuracy']:.2%}" if run.test else "–",
             }
             for run in done

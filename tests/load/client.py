@@ -33,6 +33,7 @@ class Session:
     url: str
     local_addr: tuple | None = None  # e.g. ("127.0.0.12", 0): a different learner's address
     query: str = ""  # the page's query string, e.g. "epochs=3&seed=1", sent with every run
+    cookie: str = ""  # the Cookie header a browser would send, e.g. the workspace's
     pages: dict[str, str] = field(default_factory=dict)  # url path -> page script hash
     widgets: dict[str, Widget] = field(default_factory=dict)  # label -> widget
     texts: list[str] = field(default_factory=list)  # markdown and headings of the last run
@@ -48,9 +49,11 @@ class Session:
     async def connect(self) -> None:
         """Open the websocket and wait for the first run of the default page."""
         ws_url = self.url.replace("http", "ws", 1) + "/_stcore/stream"
+        headers = {"Cookie": self.cookie} if self.cookie else None
         self.ws = await websockets.connect(
-            ws_url, subprotocols=["streamlit"], max_size=None, local_addr=self.local_addr
-        )
+            ws_url, subprotocols=["streamlit"], max_size=None, local_addr=self.local_addr,
+            additional_headers=headers,
+        )  # fmt: skip
         self._reader = asyncio.create_task(self._read())
         self._poller = asyncio.create_task(self._poll_fragments())
         await self.rerun()
@@ -132,6 +135,9 @@ class Session:
             if kind == "new_session" and not msg.metadata.run.fragment_ids:
                 self.widgets.clear()  # a whole run, also one the server started (st.rerun)
                 self.texts.clear()
+                # As a browser does: the run announces its fragments again. Streamlit drops,
+                # without an answer, a rerun of a fragment that a whole run has replaced.
+                self._fragments.clear()
             if kind == "new_session":
                 for p in msg.new_session.app_pages:
                     self.pages[p.url_pathname] = p.page_script_hash

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from tests.load.client import Session
-from tests.support import ROOT, free_port, streamlit_process
+from tests.support import ROOT, free_port, postgres_server, streamlit_process
 
 HERE = Path(__file__).resolve().parent
 # What a learner does on each page: (url path, widget label, values to try).
@@ -36,6 +36,7 @@ WALK = [
     ("mistakes", None, []),
 ]
 TRAIN_PATH, TRAIN_BUTTON = "train", "Train"
+SAVED_AS = {"Epochs": "epochs", "Units in the hidden dense layer": "dense_units"}  # link keys
 QUEUED = re.compile(r"waiting in line\*\* \(number (\d+)\)")
 
 
@@ -57,13 +58,16 @@ def children(pid: int) -> list[int]:
 
 
 async def learner(
-    url: str, index: int, rounds: int, think: tuple, timings: dict, train: bool, source: str
-):
+    url: str, index: int, rounds: int, think: tuple, timings: dict, train: bool, source: str,
+    cookie: str = "",
+):  # fmt: skip
     """One learner: open the app, then walk the pages `rounds` times, changing a widget on each.
 
-    Between two actions the learner reads for `think` = (least, most) seconds.
+    Between two actions the learner reads for `think` = (least, most) seconds. What they last
+    did goes into timings["did"][index], to check against their saved workspace.
     """
-    s = Session(url, local_addr=(source, 0))
+    did = timings["did"][index] = {}
+    s = Session(url, local_addr=(source, 0), cookie=cookie)
     await s.connect()
     timings["sessions_opened"] += 1
     try:
@@ -82,11 +86,14 @@ async def learner(
                 s.alerts.clear()
                 errors = len(s.errors)
                 timings["page_switch"].append(await s.rerun(path))
+                did["page"] = path
                 timings["slowest"].append((round(timings["page_switch"][-1], 1), path or "data"))
                 if len(s.errors) > errors:
                     timings["error_pages"].append(f"{path or 'data'} (page switch)")
                 if label in s.widgets and not getattr(s.widgets[label].proto, "disabled", False):
-                    timings["widget_change"].append(await s.set(label, rng.choice(values)))
+                    value = rng.choice(values)
+                    timings["widget_change"].append(await s.set(label, value))
+                    did[SAVED_AS.get(label, label)] = str(value)
                     timings["slowest"].append((round(timings["widget_change"][-1], 1), label))
                     if len(s.errors) > errors:
                         timings["error_pages"].append(f"{path or 'data'} ({label})")
@@ -99,14 +106,29 @@ async def learner(
         await s.close()
 
 
-async def wave(url: str, n: int, trainers: int, rounds: int, think: tuple, pids: list[int]) -> dict:
-    """Open n sessions at once; return response times and memory figures."""
+async def wave(
+    url: str, n: int, trainers: int, rounds: int, think: tuple, pids: list[int],
+    store_url: str | None = None,
+) -> dict:  # fmt: skip
+    """Open n sessions at once; return response times and memory figures.
+
+    With `store_url` (the servers' database) every learner brings a workspace, and afterwards
+    each workspace is checked: the last page, settings and runs of its learner, nothing lost.
+    """
     timings = {"page_switch": [], "widget_change": [], "errors": [], "queue_positions": [],
-               "error_pages": [], "slowest": [],
+               "error_pages": [], "slowest": [], "did": {},
                "trainings_started": 0, "sessions_opened": 0}  # fmt: skip
     before = sum(rss_mb(p) for p in pids)
+    spaces = []
+    if store_url:
+        from lesson.machinery import store as storage
+
+        store = storage.Store(store_url)
+        spaces = [store.create_workspace() for _ in range(n)]
+    cookies = [f"cnn_lesson_workspace={ws.token}" for ws in spaces] or [""] * n
     tasks = [
-        learner(url, i, rounds, think, timings, i < trainers, f"127.0.0.{10 + i}") for i in range(n)
+        learner(url, i, rounds, think, timings, i < trainers, f"127.0.0.{10 + i}", cookies[i])
+        for i in range(n)
     ]
     start = time.perf_counter()
     peak = before
@@ -123,7 +145,9 @@ async def wave(url: str, n: int, trainers: int, rounds: int, think: tuple, pids:
     sampling = False
     await sampler
     failures = [repr(r) for r in results if isinstance(r, BaseException)]
+    saved = await check_saved(store, spaces, timings, trainers) if spaces else {}
     return {
+        **saved,
         "sessions": n,
         "sessions_opened": timings["sessions_opened"],
         "seconds": round(time.perf_counter() - start, 1),
@@ -142,6 +166,32 @@ async def wave(url: str, n: int, trainers: int, rounds: int, think: tuple, pids:
         "pages_with_exceptions": sorted(set(timings["error_pages"])),
         "failed_sessions": failures[:5],
     }
+
+
+async def check_saved(store, spaces: list, timings: dict, trainers: int) -> dict:
+    """Every learner's workspace holds what they last did; every run started ends saved."""
+    from lesson.machinery import store as storage
+
+    deadline = time.monotonic() + 300  # runs belong to workspaces: they end after the wave
+    while time.monotonic() < deadline:
+        runs = [store.list_runs(ws.id) for ws in spaces[:trainers]]
+        if all(r and r[-1].status not in storage.LIVE for r in runs):
+            break
+        await asyncio.sleep(1)
+    problems = []
+    for i, ws in enumerate(spaces):
+        state = store.open_workspace(ws.token).state
+        did = timings["did"].get(i, {})
+        experiment = state.get("experiment", {})
+        if "page" in did and state.get("page") != did["page"]:
+            problems.append(f"learner {i}: page {state.get('page')!r}, not {did['page']!r}")
+        for key in ("epochs", "dense_units"):
+            if key in did and experiment.get(key) != did[key]:
+                problems.append(f"learner {i}: {key} {experiment.get(key)!r}, not {did[key]!r}")
+        runs = store.list_runs(ws.id)
+        if i < trainers and not (runs and runs[-1].status in ("done", "stopped")):
+            problems.append(f"learner {i}: run {[(r.number, r.status) for r in runs]}")
+    return {"workspaces_checked": len(spaces), "workspaces_lost_or_mixed": problems[:10]}
 
 
 def server_tracebacks(ports: list[str]) -> list[str]:
@@ -164,19 +214,30 @@ def p95(xs):
 
 @contextlib.contextmanager
 def servers(count: int, ttl: int, nginx: bool, limit: int = 2):
-    """Start `count` app processes (and nginx in front of them); yield (url, pids)."""
+    """Start `count` app processes (and nginx in front of them) with a database of their own.
+
+    One process stores workspaces in a new SQLite file; several share a new PostgreSQL server.
+    Yields (url, pids, ports, the database's URL).
+    """
     options = ("--server.disconnectedSessionTTL", str(ttl))
     env = {"CNN_LESSON_MAX_TRAININGS": str(limit)}  # trainings at once, per process
     with contextlib.ExitStack() as stack:
+        if count > 1:
+            database = stack.enter_context(postgres_server()).url
+            env["CNN_LESSON_DATABASE_URL"] = database
+        else:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="cnn-lesson-load-"))
+            env["CNN_LESSON_DATA"] = folder
+            database = f"sqlite:///{folder}/lesson.db"
         started = [
             stack.enter_context(streamlit_process(env, options=options)) for _ in range(count)
         ]
         pids = [proc.pid for _, proc in started]
         ports = [u.rsplit(":", 1)[1] for u, _ in started]
         if not nginx:
-            yield started[0][0], pids, ports
+            yield started[0][0], pids, ports, database
             return
-        yield stack.enter_context(nginx_proxy([u for u, _ in started])), pids, ports
+        yield stack.enter_context(nginx_proxy([u for u, _ in started])), pids, ports, database
 
 
 @contextlib.contextmanager
@@ -211,7 +272,8 @@ def nginx_proxy(upstreams: list[str], access_log: Path | None = None):
 
 async def run(args) -> dict:
     """Warm the server, run two waves (the second after the first's sessions expired)."""
-    with servers(2 if args.nginx else 1, args.ttl, args.nginx, args.limit) as (url, pids, ports):
+    count = 2 if args.nginx else 1
+    with servers(count, args.ttl, args.nginx, args.limit) as (url, pids, ports, database):
         for port in ports:  # each process directly: through nginx one address reaches one
             warm = Session(f"http://127.0.0.1:{port}")
             await warm.connect()  # the first visit loads MNIST and imports Keras, once per process
@@ -219,7 +281,9 @@ async def run(args) -> dict:
                 if path in warm.pages:
                     await warm.rerun(path, timeout=120)
             await warm.close()
-        first = await wave(url, args.sessions, args.trainers, args.rounds, args.think, pids)
+        first = await wave(
+            url, args.sessions, args.trainers, args.rounds, args.think, pids, database
+        )
         await asyncio.sleep(args.ttl + 5)  # closed sessions are dropped after the TTL
         released = sum(rss_mb(p) for p in pids)
         second = await wave(url, args.sessions, 0, 1, args.think, pids)

@@ -1,0 +1,548 @@
+"""The store: every learner's workspace in a database, SQLite by default, PostgreSQL by URL.
+
+A workspace holds what one learner made: their settings, answers and progress (`state`, JSON),
+and their runs (curves, scores, filter snapshots and the trained weights). A browser finds its
+workspace again with a token; only the token's SHA-256 is stored, never the token itself.
+
+The schema (version 1), small on purpose:
+
+    store_version  version
+    workspaces     id, token_hash, created, touched, state
+    runs           workspace_id, number, status, message, experiment, results,
+                   snapshots, weights, models_dropped, owner, created, updated
+
+Every public method raises `StoreError`, with a message in words, when the database cannot
+be used; the caller keeps working from memory and says that work is not being saved.
+"""
+
+import hashlib
+import io
+import math
+import os
+import re
+import secrets
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+
+SCHEMA_VERSION = 1
+DATA_VARIABLE = "CNN_LESSON_DATA"  # the folder of the SQLite file
+URL_VARIABLE = "CNN_LESSON_DATABASE_URL"  # e.g. postgresql+psycopg://user@host/db
+RETENTION_VARIABLE = "CNN_LESSON_RETENTION_DAYS"
+DATA_FOLDER = Path(__file__).resolve().parents[2] / ".data"  # git-ignored, outside the package
+RETENTION_DAYS = 30  # a workspace nobody opened for this long is deleted
+MODELS_KEPT = 10  # runs per workspace that keep their trained weights (and the learner's model)
+STALE_AFTER = 30.0  # seconds: a training run not heard from for this long was interrupted
+RETRY_AFTER = 5.0  # seconds: after a failure, calls fail at once until then (no page waits)
+TOKEN_BYTES = 24  # 192 random bits
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
+PROCESS = uuid.uuid4().hex  # this server process, as the owner of the runs it trains
+
+metadata = sa.MetaData()
+store_version = sa.Table("store_version", metadata, sa.Column("version", sa.Integer))
+workspaces = sa.Table(
+    "workspaces",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created", sa.Float, nullable=False),  # seconds since 1970
+    sa.Column("touched", sa.Float, nullable=False, index=True),
+    sa.Column("state", sa.JSON, nullable=False),
+)
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column(
+        "workspace_id",
+        sa.String(32),
+        sa.ForeignKey("workspaces.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("number", sa.Integer, primary_key=True),  # run 1, run 2, ...
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("message", sa.Text, nullable=False, default=""),
+    sa.Column("experiment", sa.JSON, nullable=False),  # network and hyperparameters, as a link
+    sa.Column("results", sa.JSON, nullable=False),  # curves, scores, time, parameters
+    sa.Column("snapshots", sa.LargeBinary),  # .npz: every conv layer's filters per epoch
+    sa.Column("weights", sa.LargeBinary),  # .npz: the trained model's weights, or NULL
+    sa.Column("model_dropped", sa.Boolean, nullable=False, default=False),
+    sa.Column("owner", sa.String(32), nullable=False),  # the server process that trains it
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("updated", sa.Float, nullable=False),
+)
+LIVE = ("queued", "running")  # statuses of a run that is still being trained
+INTERRUPTED = "The server stopped while this run was training."
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used right now; the message says why, in words."""
+
+
+@dataclass
+class Workspace:
+    """One learner's workspace: its id, the token its browser holds, and its state."""
+
+    id: str
+    token: str
+    state: dict = field(default_factory=dict)
+
+
+@dataclass
+class StoredRun:
+    """One run as the store keeps it; the weights and snapshots are read only when asked."""
+
+    number: int
+    status: str
+    message: str
+    experiment: dict
+    results: dict
+    has_weights: bool
+    model_dropped: bool
+    owner: str
+    updated: float
+
+
+def new_token() -> str:
+    """An unguessable token for a workspace: 192 random bits, 32 URL-safe characters."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def valid_token(token) -> bool:
+    """Could `token` be one of ours? (Anything else is refused before the database is asked.)"""
+    return isinstance(token, str) and bool(_TOKEN.match(token))
+
+
+def plain(value):
+    """`value` as strict JSON allows: NaN and infinities (no validation set, say) become None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def pack(arrays: list[np.ndarray]) -> bytes:
+    """Arrays as the bytes of an .npz file, in order."""
+    buffer = io.BytesIO()
+    np.savez(buffer, *arrays)
+    return buffer.getvalue()
+
+
+def unpack(blob: bytes) -> list[np.ndarray]:
+    """The arrays `pack` stored, in order."""
+    with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
+        return [npz[f"arr_{i}"] for i in range(len(npz.files))]
+
+
+def database_url() -> str:
+    """$CNN_LESSON_DATABASE_URL, or an SQLite file in $CNN_LESSON_DATA (default .data/)."""
+    if url := os.environ.get(URL_VARIABLE):
+        return url
+    folder = Path(os.environ.get(DATA_VARIABLE) or DATA_FOLDER)
+    return f"sqlite:///{folder / 'lesson.db'}"
+
+
+def retention_days() -> float:
+    """$CNN_LESSON_RETENTION_DAYS (default 30); 0 keeps workspaces for ever."""
+    try:
+        return max(0.0, float(os.environ.get(RETENTION_VARIABLE, RETENTION_DAYS)))
+    except ValueError:
+        return RETENTION_DAYS
+
+
+def _words(err: Exception) -> str:
+    """A database error in a few words, never with a password or a token in it."""
+    if isinstance(err, StoreError):
+        return str(err)
+    original = getattr(err, "orig", None) or err
+    text = str(original).strip().splitlines()[0] if str(original).strip() else type(err).__name__
+    text = re.sub(r"://[^@/\s]*@", "://…@", text)  # no user:password from a URL
+    if "readonly" in text or "read-only" in text:
+        return "the database file is read-only"
+    if "disk is full" in text or "database or disk is full" in text:
+        return "the disk is full"
+    if "not a database" in text or "malformed" in text:
+        return "the database file is damaged"
+    if "unable to open database" in text:
+        return "the database file cannot be opened"
+    if isinstance(err, sa.exc.OperationalError):
+        return f"the database cannot be reached ({text[:120]})"
+    return text[:160]
+
+
+class Store:
+    """The workspaces of one app (every method is safe to call from any thread)."""
+
+    def __init__(self, url: str | None = None, retention: float | None = None):
+        self.url = url or database_url()
+        self.retention_days = retention_days() if retention is None else retention
+        self._lock = threading.Lock()
+        self._engine: sa.Engine | None = None
+        self._failed: tuple[float, str] | None = None  # (when, why) of the last failure
+        self.retry_after = RETRY_AFTER
+        self._sqlite_file: Path | None = None
+        if self.url.startswith("sqlite"):
+            database = sa.make_url(self.url).database
+            self._sqlite_file = Path(database) if database not in (None, "", ":memory:") else None
+
+    # --- the connection ------------------------------------------------------------------
+
+    def _connect(self) -> sa.Engine:
+        """The engine, made and the schema created on first use (and again after a failure)."""
+        with self._lock:
+            gone = self._sqlite_file is not None and not self._sqlite_file.exists()
+            if gone and self._engine is not None:  # deleted under us: start a new file
+                self._engine.dispose()
+                self._engine = None
+            if self._engine is None:
+                self._engine = self._open()
+            return self._engine
+
+    def _open(self) -> sa.Engine:
+        if self._sqlite_file is not None:
+            self._sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+            engine = sa.create_engine(self.url, connect_args={"timeout": 30})
+
+            @sa.event.listens_for(engine, "connect")
+            def _pragmas(connection, _record):  # WAL: readers and one writer overlap
+                cursor = connection.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.close()
+
+        else:
+            connect_args = {"connect_timeout": 5} if self.url.startswith("postgresql") else {}
+            engine = sa.create_engine(
+                self.url, pool_pre_ping=True, pool_size=5, max_overflow=20,
+                connect_args=connect_args,
+            )  # fmt: skip
+        try:
+            with engine.begin() as conn:
+                metadata.create_all(conn)
+                version = conn.execute(sa.select(store_version.c.version)).scalar()
+                if version is None:
+                    conn.execute(store_version.insert().values(version=SCHEMA_VERSION))
+                if self._sqlite_file is not None:  # one server per file: its old runs ended
+                    conn.execute(
+                        runs.update()
+                        .where(runs.c.status.in_(LIVE), runs.c.owner != PROCESS)
+                        .values(status="interrupted", message=INTERRUPTED)
+                    )
+                if version is not None and version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"the database was written by a newer version of the app "
+                        f"(schema {version}; this one reads {SCHEMA_VERSION})"
+                    )
+        except Exception:
+            engine.dispose()
+            raise
+        return engine
+
+    def _run(self, work):
+        """Run `work(connection)` in one transaction; any failure becomes a StoreError."""
+        failed = self._failed
+        if failed is not None and time.monotonic() - failed[0] < self.retry_after:
+            raise StoreError(failed[1])  # a page never waits for a database that just failed
+        try:
+            engine = self._connect()
+            with engine.begin() as conn:
+                result = work(conn)
+            self._failed = None
+            return result
+        except (sa.exc.SQLAlchemyError, OSError, ValueError, StoreError) as err:
+            with self._lock:  # the next call connects afresh (the server may be back)
+                if self._engine is not None:
+                    self._engine.dispose()
+                    self._engine = None
+            self._failed = (time.monotonic(), _words(err))
+            if isinstance(err, StoreError):
+                raise
+            raise StoreError(_words(err)) from err
+
+    def check(self) -> None:
+        """Raise StoreError if the database cannot be used now."""
+        self._run(lambda conn: conn.execute(sa.select(store_version.c.version)).scalar())
+
+    def close(self) -> None:
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
+
+    # --- workspaces ----------------------------------------------------------------------
+
+    def create_workspace(self, state: dict | None = None) -> Workspace:
+        """A new, empty workspace and the token its browser keeps."""
+        ws = Workspace(uuid.uuid4().hex, new_token(), dict(state or {}))
+        now = time.time()
+        self._run(
+            lambda conn: conn.execute(
+                workspaces.insert().values(
+                    id=ws.id, token_hash=token_hash(ws.token), created=now, touched=now,
+                    state=ws.state,
+                )
+            )
+        )  # fmt: skip
+        return ws
+
+    def open_workspace(self, token) -> Workspace | None:
+        """The workspace of `token`, touched now; None if the token is unknown or expired."""
+        if not valid_token(token):
+            return None
+
+        def work(conn):
+            row = conn.execute(
+                sa.select(workspaces.c.id, workspaces.c.touched, workspaces.c.state).where(
+                    workspaces.c.token_hash == token_hash(token)
+                )
+            ).first()
+            if row is None:
+                return None
+            if self.retention_days and row.touched < time.time() - self.retention_days * 86400:
+                self._delete(conn, row.id)  # expired: as if it were never there
+                return None
+            conn.execute(
+                workspaces.update().where(workspaces.c.id == row.id).values(touched=time.time())
+            )
+            return Workspace(row.id, token, dict(row.state or {}))
+
+        return self._run(work)
+
+    def save_workspace(self, ws: Workspace, **parts) -> None:
+        """Merge `parts` into the workspace's state; re-create the row if it has gone."""
+        parts = plain(parts)
+        ws.state.update(parts)
+
+        def work(conn):
+            row = conn.execute(
+                sa.select(workspaces.c.state).where(workspaces.c.id == ws.id).with_for_update()
+            ).first()
+            now = time.time()
+            if row is None:  # e.g. the SQLite file was deleted: write what this browser holds
+                conn.execute(
+                    workspaces.insert().values(
+                        id=ws.id, token_hash=token_hash(ws.token), created=now, touched=now,
+                        state=ws.state,
+                    )
+                )  # fmt: skip
+                return
+            state = {**(row.state or {}), **parts}
+            conn.execute(
+                workspaces.update().where(workspaces.c.id == ws.id).values(state=state, touched=now)
+            )
+
+        self._run(work)
+
+    def has_workspace(self, workspace_id: str) -> bool:
+        return self._run(
+            lambda conn: (
+                conn.execute(
+                    sa.select(workspaces.c.id).where(workspaces.c.id == workspace_id)
+                ).first()
+                is not None
+            )
+        )
+
+    def delete_workspace(self, workspace_id: str) -> None:
+        """Forget a workspace: its state, runs and models."""
+        self._run(lambda conn: self._delete(conn, workspace_id))
+
+    @staticmethod
+    def _delete(conn, workspace_id: str) -> None:
+        conn.execute(runs.delete().where(runs.c.workspace_id == workspace_id))
+        conn.execute(workspaces.delete().where(workspaces.c.id == workspace_id))
+
+    def purge(self) -> int:
+        """Delete the workspaces nobody opened within the retention time; how many went."""
+        if not self.retention_days:
+            return 0
+
+        def work(conn):
+            old = sa.select(workspaces.c.id).where(
+                workspaces.c.touched < time.time() - self.retention_days * 86400
+            )
+            ids = [row.id for row in conn.execute(old)]
+            for workspace_id in ids:
+                self._delete(conn, workspace_id)
+            return len(ids)
+
+        return self._run(work)
+
+    # --- runs ----------------------------------------------------------------------------
+
+    def save_run(
+        self,
+        ws: Workspace,
+        number: int,
+        *,
+        status: str,
+        message: str,
+        experiment: dict,
+        results: dict,
+        snapshots: bytes | None = None,
+        weights: bytes | None = None,
+        keep: int | None = None,
+    ) -> None:
+        """Write one run (its weights too, if given); drop the models of older runs.
+
+        `keep` is the run whose model the learner uses: it keeps its weights however old.
+        """
+        now = time.time()
+        values = {
+            "workspace_id": ws.id, "number": number, "status": status, "message": message,
+            "experiment": plain(experiment), "results": plain(results), "owner": PROCESS,
+            "updated": now,
+        }  # fmt: skip
+        if snapshots is not None:
+            values["snapshots"] = snapshots
+        if weights is not None:
+            values["weights"] = weights
+
+        def work(conn):
+            if conn.execute(
+                sa.select(workspaces.c.id).where(workspaces.c.id == ws.id)
+            ).first() is None:  # fmt: skip
+                conn.execute(
+                    workspaces.insert().values(
+                        id=ws.id, token_hash=token_hash(ws.token), created=now, touched=now,
+                        state=ws.state,
+                    )
+                )  # fmt: skip
+            exists = conn.execute(
+                sa.select(runs.c.number).where(
+                    runs.c.workspace_id == ws.id, runs.c.number == number
+                )
+            ).first()
+            if exists:
+                conn.execute(
+                    runs.update()
+                    .where(runs.c.workspace_id == ws.id, runs.c.number == number)
+                    .values(**values)
+                )
+            else:
+                conn.execute(runs.insert().values(created=now, model_dropped=False, **values))
+            if weights is not None:
+                old = [runs.c.workspace_id == ws.id, runs.c.number <= number - MODELS_KEPT]
+                if keep is not None:
+                    old.append(runs.c.number != keep)
+                conn.execute(
+                    runs.update()
+                    .where(*old, runs.c.weights.is_not(None))
+                    .values(weights=None, model_dropped=True)
+                )
+
+        self._run(work)
+
+    def heartbeat(self, ws: Workspace, number: int) -> None:
+        """Say that this process is still training the run."""
+        self._run(
+            lambda conn: conn.execute(
+                runs.update()
+                .where(runs.c.workspace_id == ws.id, runs.c.number == number)
+                .values(updated=time.time(), owner=PROCESS)
+            )
+        )
+
+    def list_runs(self, workspace_id: str) -> list[StoredRun]:
+        """Every run of a workspace, oldest first, without weights or snapshots.
+
+        A run still marked as training that nobody has heard from for `STALE_AFTER` seconds
+        (its server stopped) is marked interrupted here.
+        """
+
+        def work(conn):
+            stale = time.time() - STALE_AFTER
+            conn.execute(
+                runs.update()
+                .where(
+                    runs.c.workspace_id == workspace_id,
+                    runs.c.status.in_(LIVE),
+                    runs.c.updated < stale,
+                )
+                .values(status="interrupted", message=INTERRUPTED)
+            )
+            rows = conn.execute(
+                sa.select(
+                    runs.c.number, runs.c.status, runs.c.message, runs.c.experiment,
+                    runs.c.results, runs.c.weights.is_not(None).label("has_weights"),
+                    runs.c.model_dropped, runs.c.owner, runs.c.updated,
+                )
+                .where(runs.c.workspace_id == workspace_id)
+                .order_by(runs.c.number)
+            )  # fmt: skip
+            return [StoredRun(**row._mapping) for row in rows]
+
+        return self._run(work)
+
+    def interrupt(self, workspace_id: str, number: int, message: str) -> None:
+        """Mark a run that stopped with its server (or process) as interrupted."""
+        self._run(
+            lambda conn: conn.execute(
+                runs.update()
+                .where(
+                    runs.c.workspace_id == workspace_id,
+                    runs.c.number == number,
+                    runs.c.status.in_(LIVE),
+                )
+                .values(status="interrupted", message=message, updated=time.time())
+            )
+        )
+
+    def _blob(self, workspace_id: str, number: int, column) -> bytes | None:
+        return self._run(
+            lambda conn: conn.execute(
+                sa.select(column).where(
+                    runs.c.workspace_id == workspace_id, runs.c.number == number
+                )
+            ).scalar()
+        )
+
+    def weights(self, workspace_id: str, number: int) -> list[np.ndarray] | None:
+        """A run's trained weights, or None if it has none (dropped, or never trained)."""
+        blob = self._blob(workspace_id, number, runs.c.weights)
+        return unpack(blob) if blob else None
+
+    def snapshots(self, workspace_id: str, number: int) -> bytes | None:
+        """A run's filter snapshots as stored (see `pack`), or None."""
+        return self._blob(workspace_id, number, runs.c.snapshots)
+
+    def size(self, workspace_id: str) -> int:
+        """Roughly how many bytes a workspace takes: its state, curves, snapshots and weights."""
+
+        def work(conn):
+            state = conn.execute(
+                sa.select(workspaces.c.state).where(workspaces.c.id == workspace_id)
+            ).scalar()
+            total = len(str(state or ""))
+            columns = (runs.c.experiment, runs.c.results, runs.c.snapshots, runs.c.weights)
+            for row in conn.execute(sa.select(*columns).where(runs.c.workspace_id == workspace_id)):
+                total += len(str(row.experiment)) + len(str(row.results))
+                total += len(row.snapshots or b"") + len(row.weights or b"")
+            return total
+
+        return self._run(work)
+
+
+_shared: Store | None = None
+_shared_lock = threading.Lock()
+
+
+def shared() -> Store:
+    """The store of this server process (made on first use; nothing is connected until then)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None or _shared.url != database_url():
+            _shared = Store()
+        return _shared

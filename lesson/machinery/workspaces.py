@@ -1,0 +1,280 @@
+"""A learner's runs belong to their workspace: trained in this process, saved as they go.
+
+`Trainings` knows the runs this server process is training, by workspace, so a reload or a
+second tab finds its run still training. Each run is saved when it starts, after every epoch
+(curves, filters and that epoch's weights) and when it ends. `RestoredRun` is a run read back
+from the store; it reads its model only when a page asks for it.
+"""
+
+import math
+import os
+import threading
+import time
+
+import numpy as np
+
+from lesson.machinery import store as storage
+
+UNATTENDED_VARIABLE = "CNN_LESSON_UNATTENDED_MINUTES"
+UNATTENDED_MINUTES = 30  # a run nobody has looked at for this long stops and frees its slot
+HEARTBEAT = 5.0  # seconds between "still training" notes in the store
+
+
+def unattended_seconds() -> float:
+    """$CNN_LESSON_UNATTENDED_MINUTES (default 30) in seconds."""
+    try:
+        return max(0.05, float(os.environ.get(UNATTENDED_VARIABLE, UNATTENDED_MINUTES))) * 60
+    except ValueError:
+        return UNATTENDED_MINUTES * 60
+
+
+def experiment_of(config, hp) -> dict:
+    """A network and its hyperparameters as stored: every setting, written as in a link."""
+    from lesson import settings
+
+    return settings.to_query(settings.Settings(config, hp), full=True)
+
+
+def results_of(run) -> dict:
+    """What a run measured, as stored: curves, scores, time and size."""
+    return {
+        "parameters": run.parameters,
+        "seconds": run.seconds,
+        "batches": list(run.batches),
+        "epochs": list(run.epochs),
+        "test": run.test,
+        "steps_per_epoch": run.steps_per_epoch,
+        "layers": len(run.snapshots[0]) if run.snapshots else 0,  # conv layers per snapshot
+    }
+
+
+def pack_snapshots(snapshots: list[list]) -> bytes | None:
+    """[epoch][conv layer] arrays as one .npz, epoch by epoch."""
+    if not snapshots:
+        return None
+    return storage.pack([kernel for epoch in snapshots for kernel in epoch])
+
+
+def unpack_snapshots(blob: bytes | None, layers: int) -> list[list]:
+    if not blob or layers < 1:
+        return []
+    arrays = storage.unpack(blob)
+    return [arrays[i : i + layers] for i in range(0, len(arrays), layers)]
+
+
+class Saver:
+    """Saves one run into its workspace from the training thread; a failure is kept, not raised."""
+
+    def __init__(self, store: storage.Store, ws: storage.Workspace, number: int, keep=None):
+        self.store, self.ws, self.number = store, ws, number
+        self.keep = keep  # the run whose model the learner uses (it keeps its weights)
+        self.error: str | None = None  # why the last save failed, in words
+        self.saved_final = False
+        self._beat = 0.0
+
+    def save(self, run, weights: bool) -> None:
+        try:
+            model = run.model if weights and run.model is not None else None
+            self.store.save_run(
+                self.ws,
+                self.number,
+                status=run.status,
+                message=run.message,
+                experiment=experiment_of(run.config, run.hp),
+                results=results_of(run),
+                snapshots=pack_snapshots(list(run.snapshots)) if weights else None,
+                weights=storage.pack(model.get_weights()) if model is not None else None,
+                keep=self.keep,
+            )
+            self.error = None
+            self._beat = time.monotonic()
+        except storage.StoreError as err:
+            self.error = str(err)
+
+    def __call__(self, run, event: str) -> None:
+        """TrainingRun's listener: save at the start, after each epoch and at the end."""
+        if event == "finished":
+            self.save(run, weights=run.status in ("done", "stopped"))
+            self.saved_final = self.error is None
+        else:
+            self.save(run, weights=event == "epoch")
+
+    def heartbeat(self) -> None:
+        if time.monotonic() - self._beat < HEARTBEAT:
+            return
+        self._beat = time.monotonic()
+        try:
+            self.store.heartbeat(self.ws, self.number)
+        except storage.StoreError as err:
+            self.error = str(err)
+
+
+class Trainings:
+    """The runs this process trains, one at most per workspace, and when each was last seen."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._live: dict[str, object] = {}  # workspace id -> TrainingRun
+        self._seen: dict[str, float] = {}  # workspace id -> time a page last looked
+
+    def live(self, workspace_id: str):
+        """The run training (or waiting) for this workspace in this process, or None."""
+        with self._lock:
+            run = self._live.get(workspace_id)
+            return run if run is not None and not run.finished else None
+
+    def seen(self, workspace_id: str) -> None:
+        """A page of this workspace is open: its run is watched."""
+        self._seen[workspace_id] = time.monotonic()
+
+    def start(self, store, ws, number: int, mnist, hp, config, keep=None):
+        """Train run `number` for `ws`; None if the workspace already has a run training."""
+        from lesson import training
+
+        with self._lock:
+            current = self._live.get(ws.id)
+            if current is not None and not current.finished:
+                return None
+            saver = Saver(store, ws, number, keep)
+            limit = unattended_seconds()
+            self._seen[ws.id] = time.monotonic()
+
+            def alive() -> bool:  # called from the training thread several times a second
+                saver.heartbeat()
+                return time.monotonic() - self._seen.get(ws.id, 0.0) < limit
+
+            run = training.TrainingRun(
+                f"run {number}", mnist, hp, config, alive=alive, listener=saver,
+                gone=f"Nobody looked at this run for {limit / 60:g} minutes, so it stopped to "
+                "free the server for others.",
+            )  # fmt: skip
+            run.number, run.saver = number, saver
+            saver.save(run, weights=False)  # the run exists from the press of Train
+            self._live[ws.id] = run
+        return run.start()
+
+    def stop(self, workspace_id: str, message: str) -> None:
+        """Stop the workspace's run (its workspace was deleted)."""
+        with self._lock:
+            run = self._live.pop(workspace_id, None)
+        if run is not None:
+            run.stop(message)
+
+    def forget_finished(self) -> None:
+        """Let go of runs that have ended and are saved (their sessions keep what they need)."""
+        with self._lock:
+            for key, run in list(self._live.items()):
+                if run.finished and run.saver.saved_final:
+                    del self._live[key]
+
+
+TRAININGS = Trainings()
+
+
+def _numbers(point: dict) -> dict:
+    """A stored curve point: a value JSON kept as null (no validation) is NaN again."""
+    return {key: math.nan if value is None else value for key, value in point.items()}
+
+
+class RestoredRun:
+    """A run read back from the store: the same face as a TrainingRun that has ended."""
+
+    def __init__(self, store: storage.Store, workspace_id: str, row: storage.StoredRun):
+        self._store, self._workspace_id, self.row = store, workspace_id, row
+        self.number = row.number
+        self.name = f"run {row.number}"
+        self.status = "interrupted" if row.status in storage.LIVE else row.status
+        self.message = row.message
+        if row.status in storage.LIVE:
+            self.message = (
+                "This run is training in another app process, or its server stopped: "
+                "reload the page in a minute to see it."
+            )
+        results = row.results or {}
+        self.parameters = int(results.get("parameters", 0))
+        self.seconds = float(results.get("seconds", 0.0))
+        self.batches = [_numbers(p) for p in results.get("batches", [])]
+        self.epochs = [_numbers(e) for e in results.get("epochs", [])]
+        self.test = results.get("test")
+        self.steps_per_epoch = int(results.get("steps_per_epoch", 1))
+        self._layers = int(results.get("layers", 0))
+        self.model_dropped = row.model_dropped
+        self.load_error: str | None = None  # why the stored model could not be used
+        self._model = self._snapshots = self._settings = None
+        self.epoch, self.batch = len(self.epochs), 0
+
+    @property
+    def updated(self) -> float:
+        return self.row.updated
+
+    def _experiment(self):
+        if self._settings is None:
+            from lesson import settings
+
+            self._settings, _ = settings.from_query(self.row.experiment)
+        return self._settings
+
+    @property
+    def hp(self):
+        return self._experiment().hp
+
+    @property
+    def config(self):
+        return self._experiment().network
+
+    @property
+    def finished(self) -> bool:
+        return True
+
+    @property
+    def usable(self) -> bool:
+        """Has a model the pages can use: a stored one that loads."""
+        return self.status in ("done", "stopped", "interrupted") and self.model is not None
+
+    @property
+    def model(self):
+        """The trained model, rebuilt from its stored weights on first use (None if none)."""
+        if self._model is None and self.row.has_weights and self.load_error is None:
+            try:
+                weights = self._store.weights(self._workspace_id, self.number)
+                if weights is None:
+                    return None
+                from lesson import training
+
+                net = training.build(self.config, seed=0)  # random weights, replaced below
+                net.set_weights(weights)
+                self._model = net
+            except storage.StoreError as err:
+                self.load_error = f"its model could not be read: {err}"
+                return None
+            except (ValueError, OSError, KeyError) as err:
+                self.load_error = f"its stored model no longer loads ({str(err)[:80]})"
+                return None
+        return self._model
+
+    @property
+    def snapshots(self) -> list[list]:
+        if self._snapshots is None:
+            try:
+                blob = self._store.snapshots(self._workspace_id, self.number)
+                self._snapshots = unpack_snapshots(blob, self._layers)
+            except (storage.StoreError, ValueError, OSError):
+                self._snapshots = []
+        return self._snapshots
+
+    stopping = False
+
+    def queue_position(self) -> int:
+        return 0
+
+    def progress(self) -> dict:
+        epochs = self.hp.epochs
+        return {"epoch": min(len(self.epochs) + 1, epochs), "epochs": epochs, "batch": 0,
+                "batches": self.steps_per_epoch, "fraction": len(self.epochs) / max(epochs, 1),
+                "seconds": self.seconds, "seconds_left": np.nan}  # fmt: skip
+
+    def stop(self, message: str = "") -> None:
+        """Nothing to stop: the run is not training in this process."""
+
+    def join(self, timeout=None) -> None:
+        """Nothing to wait for."""

@@ -1,0 +1,289 @@
+"""The learner's workspace in the pages: found by a cookie, restored into the session, saved.
+
+The store (lesson/machinery/store.py) is the source of truth; `st.session_state` holds the live
+objects rebuilt from it. When the database cannot be used, the lesson goes on from memory and
+a banner says that work is not being saved; saving resumes by itself when it can.
+"""
+
+import json
+import time
+
+import streamlit as st
+
+from lesson.machinery import store as storage
+from lesson.machinery.workspaces import TRAININGS, RestoredRun
+
+COOKIE = "cnn_lesson_workspace"
+LINK_KEY = "workspace"  # ?workspace=TOKEN: "Continue elsewhere"
+WORKSPACE = "workspace"  # session key: the storage.Workspace
+SAVE_ERROR = "workspace_save_error"  # why saving fails now, or absent
+UNSAVED = "workspace_unsaved"  # state parts that could not be saved yet
+RUNS = "workspace_runs"  # run number -> TrainingRun or RestoredRun
+NOTES = "workspace_notes"  # what the learner should know about their workspace, once
+COOKIE_WRITTEN = "workspace_cookie_written"
+PAGE_RESTORED = "workspace_page_restored"
+# State parts (workspace.state keys)
+EXPERIMENT, ANSWERS, SOLVED, PAGES, PAGE, ADOPTED = (
+    "experiment", "answers", "solved", "pages_solved", "page", "adopted",
+)  # fmt: skip
+
+
+def store() -> storage.Store:
+    return storage.shared()
+
+
+def _failed(err: storage.StoreError) -> None:
+    st.session_state[SAVE_ERROR] = str(err)
+
+
+def _open() -> storage.Workspace:
+    """The browser's workspace: from a "Continue elsewhere" link, the cookie, or a new one."""
+    notes = st.session_state.setdefault(NOTES, [])
+    linked = st.query_params.get(LINK_KEY)
+    if LINK_KEY in st.query_params:
+        del st.query_params[LINK_KEY]  # the token never stays in the address bar
+    token = linked or st.context.cookies.get(COOKIE)
+    try:
+        ws = store().open_workspace(token) if token else None
+        if ws is None:
+            if linked:
+                notes.append(
+                    "That workspace link is not valid any more (it may have been deleted or "
+                    "expired, or mistyped): your work starts in a new workspace."
+                )
+            elif token:
+                notes.append(
+                    "Your earlier workspace was not found (it may have been removed after "
+                    f"{store().retention_days:g} days unused): your work starts afresh."
+                )
+            ws = store().create_workspace()
+        elif linked:
+            notes.append("Welcome back: this browser now continues your workspace.")
+        st.session_state.pop(SAVE_ERROR, None)
+    except storage.StoreError as err:
+        _failed(err)
+        # Work from memory under a new token; it is written as soon as the store is back.
+        ws = storage.Workspace(storage.uuid.uuid4().hex, storage.new_token())
+    return ws
+
+
+def _restore(ws: storage.Workspace) -> None:
+    """Put what the workspace holds into this session (the pages read it from there)."""
+    state = ws.state
+    from lesson.pages import classroom  # here: classroom imports this module
+
+    st.session_state[classroom.SOLVED] = set(state.get(SOLVED, []))
+    st.session_state[classroom.PAGES_SOLVED] = set(state.get(PAGES, []))
+    st.session_state[classroom.ANSWERS] = dict(state.get(ANSWERS, {}))
+    if state.get(ADOPTED):
+        st.session_state["train_adopted"] = state[ADOPTED]
+
+
+def open_workspace() -> storage.Workspace:
+    """Find (or make) this browser's workspace once per session; later calls return it."""
+    ws = st.session_state.get(WORKSPACE)
+    if ws is None:
+        ws = st.session_state[WORKSPACE] = _open()
+        _restore(ws)
+    TRAININGS.seen(ws.id)
+    if st.session_state.get(COOKIE_WRITTEN) != ws.token and st.context.cookies.get(COOKIE) != (
+        ws.token
+    ):
+        _write_cookie(ws.token)
+    return ws
+
+
+def _write_cookie(token: str | None) -> None:
+    """Let the browser keep the token for the next visit (a year; the store may expire sooner)."""
+    age = 365 * 86400 if token else 0
+    value = json.dumps(f"{COOKIE}={token or ''}; path=/; max-age={age}; samesite=lax")
+    with st.container(key="workspace_cookie"):
+        st.html(
+            f"<script>document.cookie = {value};</script>"
+            "<style>.st-key-workspace_cookie {display: none}</style>",
+            unsafe_allow_javascript=True,
+        )
+    st.session_state[COOKIE_WRITTEN] = token
+
+
+def save(**parts) -> None:
+    """Save parts of the workspace's state; on failure keep them to try again next time."""
+    ws = st.session_state.get(WORKSPACE)
+    if ws is None:
+        return
+    pending = {**st.session_state.get(UNSAVED, {}), **parts}
+    try:
+        store().save_workspace(ws, **pending)
+        st.session_state.pop(UNSAVED, None)
+        st.session_state.pop(SAVE_ERROR, None)
+    except storage.StoreError as err:
+        ws.state.update(pending)
+        st.session_state[UNSAVED] = pending
+        _failed(err)
+
+
+def state() -> dict:
+    """What the workspace holds (as last read or written by this session)."""
+    ws = st.session_state.get(WORKSPACE)
+    return ws.state if ws is not None else {}
+
+
+def remember_page(url_path: str, pages: dict) -> None:
+    """Save the page the learner is on; a new visit to the first page goes back to it."""
+    first_visit = not st.session_state.get(PAGE_RESTORED)
+    st.session_state[PAGE_RESTORED] = True
+    saved = state().get(PAGE)
+    if first_visit and url_path == "" and saved and saved in pages and not st.query_params:
+        st.switch_page(pages[saved])
+    if saved != url_path:
+        save(**{PAGE: url_path})
+
+
+# --- runs --------------------------------------------------------------------------------
+
+
+def runs() -> list:
+    """Every run of the workspace, oldest first: live ones from this process, the rest stored."""
+    ws = st.session_state.get(WORKSPACE)
+    known: dict = st.session_state.setdefault(RUNS, {})
+    if ws is None:
+        return [known[n] for n in sorted(known)]
+    TRAININGS.seen(ws.id)
+    live = TRAININGS.live(ws.id)
+    try:
+        stored = store().list_runs(ws.id)
+    except storage.StoreError as err:
+        _failed(err)
+        stored = None
+    if stored is not None:
+        for row in stored:
+            have = known.get(row.number)
+            if have is None or (isinstance(have, RestoredRun) and have.updated != row.updated):
+                known[row.number] = RestoredRun(store(), ws.id, row)
+        numbers = {row.number for row in stored}
+        for number, run in list(known.items()):  # resave what a failure kept from the store
+            saver = getattr(run, "saver", None)
+            if saver is not None and run.finished and not (saver.saved_final and number in numbers):
+                saver(run, "finished")
+            if saver is not None and saver.error:
+                st.session_state[SAVE_ERROR] = saver.error
+    if live is not None:
+        known[live.number] = live
+    listed = st.session_state["runs"] = [known[n] for n in sorted(known)]  # pages read it
+    return listed
+
+
+def watching() -> None:
+    """Someone is looking at the workspace's runs (a polling fragment calls this)."""
+    if (ws := st.session_state.get(WORKSPACE)) is not None:
+        TRAININGS.seen(ws.id)
+
+
+def stop_run() -> None:
+    """Stop the workspace's run that is training, whichever tab started it."""
+    ws = st.session_state.get(WORKSPACE)
+    live = TRAININGS.live(ws.id) if ws is not None else None
+    for run in [live, *st.session_state.get(RUNS, {}).values()]:
+        if run is not None and not run.finished:
+            run.stop()
+
+
+def start_run(mnist, hp, config):
+    """Train a new run for the workspace; None if one is already training (another tab)."""
+    ws = open_workspace()
+    have = runs()
+    number = max((run.number for run in have), default=0) + 1
+    run = TRAININGS.start(store(), ws, number, mnist, hp, config, keep=_adopted_number())
+    if run is not None:
+        st.session_state[RUNS][number] = run
+        if run.saver.error:
+            st.session_state[SAVE_ERROR] = run.saver.error
+    return run
+
+
+def _adopted_number() -> int | None:
+    adopted = state().get(ADOPTED) or ""
+    return int(adopted.split()[-1]) if adopted.startswith("run ") else None
+
+
+def adopted(name: str) -> None:
+    """The run called `name` is now the learner's model on every page."""
+    save(**{ADOPTED: name})
+
+
+# --- the sidebar -------------------------------------------------------------------------
+
+
+def _forget() -> None:
+    """Delete the workspace (runs, models, answers) and start an empty one."""
+    ws = st.session_state.get(WORKSPACE)
+    if ws is not None:
+        TRAININGS.stop(ws.id, "You deleted your workspace.")
+        try:
+            store().delete_workspace(ws.id)
+        except storage.StoreError as err:
+            _failed(err)
+            st.session_state.setdefault(NOTES, []).append(
+                f"Your workspace could not be deleted now ({err}). Try again in a minute."
+            )
+            return
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    st.session_state[NOTES] = ["Your workspace was deleted. This is a new, empty one."]
+    try:
+        st.session_state[WORKSPACE] = store().create_workspace()
+    except storage.StoreError as err:
+        _failed(err)
+        st.session_state[WORKSPACE] = storage.Workspace(
+            storage.uuid.uuid4().hex, storage.new_token()
+        )
+
+
+def banner() -> None:
+    """Above the page: what the learner should know about their workspace, and save failures."""
+    for note in st.session_state.pop(NOTES, []):
+        st.info(note, icon=":material/info:")
+    if error := st.session_state.get(SAVE_ERROR):
+        st.warning(
+            f"**Your work is not being saved:** {error}. The lesson keeps working; what you do "
+            "now is kept in this tab and saved when the database is back.",
+            icon=":material/cloud_off:",
+        )
+
+
+def sidebar() -> None:
+    """At the sidebar's foot: one quiet line that work is saved, and the workspace's tools."""
+    ws = st.session_state.get(WORKSPACE)
+    if ws is None:
+        return
+    with st.sidebar:
+        if not st.session_state.get(SAVE_ERROR):
+            st.caption(":material/cloud_done: Your work is saved on this server.")
+        with st.expander("Continue elsewhere", icon=":material/devices:"):
+            base = (st.context.url or "").split("?")[0].rstrip("/")
+            base = base.rsplit("/", 1)[0] if base.count("/") > 2 else base
+            st.caption(
+                "Open this private link on another browser to continue your work there. "
+                "Anyone with it can see and change your work: keep it to yourself."
+            )
+            st.code(f"{base}/?{LINK_KEY}={ws.token}", language=None, wrap_lines=True)
+        with st.expander("Forget me", icon=":material/delete:"):
+            st.caption(
+                "Deletes your runs, models and answers from this server. It cannot be undone."
+            )
+            sure = st.checkbox("Yes, delete my work", key="workspace_forget_sure")
+            st.button(
+                "Delete my workspace",
+                on_click=_forget,
+                disabled=not sure,
+                key="workspace_forget",
+                icon=":material/delete_forever:",
+            )
+
+
+def touch_every(seconds: float = 60.0) -> None:
+    """Mark the workspace as used (for the retention time), at most once a minute."""
+    last = st.session_state.get("workspace_touched", 0.0)
+    if time.monotonic() - last > seconds:
+        st.session_state["workspace_touched"] = time.monotonic()
+        save()

@@ -1,0 +1,138 @@
+"""A learner's work survives a reload, a server restart and a second browser (Chromium)."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support import streamlit_server, wait_idle
+from tests.test_browser import open_app
+
+pytestmark = pytest.mark.browser
+FINISHED = re.compile(r"run 1 finished")
+
+
+def train_quickly(page, url: str, query: str = "epochs=1&train_images=1000") -> None:
+    open_app(page, url, f"train?{query}")
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("button", name=re.compile(r"^\W*(play_arrow)?\s*Train$")).click()
+
+
+def answer_the_data_page(page, url: str) -> None:
+    """Answer both questions of page 1 right, so its ✓ shows in the navigation."""
+    open_app(page, url)
+    page.get_by_test_id("stSidebarNav").get_by_text("1 · The data").click()  # not the last page
+    wait_idle(page)
+    main = page.get_by_test_id("stMain")
+    for question, answer in [
+        ("How many numbers describe one MNIST image?", "784"),
+        ("How many images can the network train on?", "60,000"),
+    ]:
+        box = main.get_by_label(question)
+        box.fill(answer)
+        box.press("Enter")
+        wait_idle(page)
+    expect(page.get_by_test_id("stSidebarNav").get_by_text("1 · The data ✓")).to_be_visible()
+
+
+def assert_everything_is_back(page, url: str) -> None:
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_text("1 · The data ✓")).to_be_visible()
+    open_app(page, url, "train")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text(FINISHED)).to_be_visible()
+    expect(main.get_by_text("Test accuracy").first).to_be_visible()
+    curves = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        ".map(p => p.data[0].x.length)"
+    )
+    assert curves and min(curves) >= 2, curves  # the loss and accuracy curves are back
+    expect(main.get_by_test_id("stDataFrame")).to_have_count(1)  # the runs compared
+    open_app(page, url, "draw")
+    expect(main.get_by_text(re.compile(r"your model \(run 1")).first).to_be_visible()
+
+
+def test_a_run_and_answers_survive_a_reload_and_a_server_restart(browser, tmp_path):
+    data = {"CNN_LESSON_DATA": str(tmp_path)}
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        with streamlit_server(env=data) as url:
+            train_quickly(page, url)
+            expect(page.get_by_text(FINISHED)).to_be_visible(timeout=120_000)
+            answer_the_data_page(page, url)
+            open_app(page, url, "draw")  # the page the learner is on when the server stops
+            page.reload()
+            wait_idle(page)
+            assert_everything_is_back(page, url)
+            open_app(page, url, "draw")
+        with streamlit_server(env=data) as url:  # the same data folder, a new server process
+            open_app(page, url)  # the first page sends the learner back to where they were
+            expect(page).to_have_url(re.compile(r"/draw$"))
+            expect(page.get_by_text(re.compile(r"your model \(run 1")).first).to_be_visible()
+            assert_everything_is_back(page, url)
+    finally:
+        context.close()
+
+
+def test_a_run_training_across_a_reload_keeps_going_and_is_shown(page, server_url):
+    train_quickly(page, server_url, "epochs=2&train_images=10000")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_test_id("stProgress")).to_be_visible(timeout=60_000)
+    page.reload()
+    page.wait_for_selector("[data-testid=stMain]")
+    expect(main.get_by_test_id("stProgress")).to_be_visible(timeout=30_000)  # still training
+    expect(main.get_by_text(re.compile(r"run 1 finished 2"))).to_be_visible(timeout=120_000)
+    expect(main.get_by_text("Test accuracy").first).to_be_visible()
+
+
+def test_a_network_drop_mid_training_loses_nothing(page, server_url):
+    """The connection goes for 6 s (Wi-Fi, a closed lid): the run trains on and is shown."""
+    train_quickly(page, server_url, "epochs=2&train_images=10000")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_test_id("stProgress")).to_be_visible(timeout=60_000)
+    page.context.set_offline(True)
+    page.wait_for_timeout(6_000)
+    page.context.set_offline(False)
+    expect(main.get_by_text(re.compile(r"run 1 finished 2"))).to_be_visible(timeout=120_000)
+    expect(main.get_by_text("Test accuracy").first).to_be_visible()
+
+
+def test_continue_elsewhere_opens_the_same_workspace_and_forget_me_deletes_it(browser, server_url):
+    first = browser.new_context(viewport={"width": 1280, "height": 800})
+    second = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = first.new_page()
+        answer_the_data_page(page, server_url)
+        page.get_by_test_id("stSidebar").get_by_text("Continue elsewhere").click()
+        link = page.get_by_test_id("stSidebar").get_by_test_id("stCode").inner_text().strip()
+        link = next(line for line in link.splitlines() if "workspace=" in line)
+        token = link.split("workspace=")[1]
+        assert len(token) == 32
+        shared = page.get_by_test_id("stSidebar").get_by_text(re.compile(r"http.*")).all()
+        other = second.new_page()
+        other.goto(link)
+        other.wait_for_selector("[data-testid=stMain]")
+        wait_idle(other)
+        expect(other.get_by_text("Welcome back")).to_be_visible()
+        expect(other.get_by_test_id("stSidebarNav").get_by_text("1 · The data ✓")).to_be_visible()
+        assert "workspace=" not in other.url  # the token leaves the address bar at once
+        # Forget me, in the second browser: the first one's next visit starts afresh.
+        other.get_by_test_id("stSidebar").get_by_text("Forget me").click()
+        other.get_by_test_id("stSidebar").get_by_text("Yes, delete my work").click()
+        wait_idle(other)
+        other.get_by_test_id("stSidebar").get_by_role(
+            "button", name=re.compile("Delete my")
+        ).click()
+        wait_idle(other)
+        expect(other.get_by_text("Your workspace was deleted")).to_be_visible()
+        expect(other.get_by_test_id("stSidebarNav").get_by_text("1 · The data ✓")).to_have_count(0)
+        page.reload()
+        page.wait_for_selector("[data-testid=stMain]")
+        wait_idle(page)
+        expect(page.get_by_text("was not found")).to_be_visible()
+        expect(page.get_by_test_id("stSidebarNav").get_by_text("1 · The data ✓")).to_have_count(0)
+        assert shared is not None
+    finally:
+        first.close()
+        second.close()

@@ -1,0 +1,85 @@
+"""Two app processes behind nginx sharing PostgreSQL: one dies mid-class, the learner goes on.
+
+The learner's next page comes from the other process, with their workspace: the run they
+trained, its model on the Draw page and their answers (websocket sessions that send the
+workspace cookie, as a browser does).
+"""
+
+import signal
+import time
+
+import pytest
+
+from lesson.machinery import store as storage
+from tests.load import loadtest
+from tests.load.client import Session, run_sync
+from tests.support import streamlit_process
+
+TTL = ("--server.disconnectedSessionTTL", "5")
+ADDRESS = "127.0.0.61"
+
+
+async def wait_for(condition, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio_sleep(0.2)
+
+
+async def asyncio_sleep(seconds: float) -> None:
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
+async def train_and_answer(url: str, cookie: str) -> Session:
+    s = Session(url, (ADDRESS, 0), cookie=cookie, query="epochs=1&train_images=1000")
+    await s.connect()
+    await s.rerun("train", timeout=180)
+    await s.click("Train")
+    await wait_for(lambda: any("run 1 finished" in a for a in s.alerts))
+    await asyncio_sleep(1)  # the page's own rerun after the run ended
+    s.query = ""
+    await s.rerun("", timeout=60)
+    await s.set("How many numbers describe one MNIST image?", "784")
+    assert any("Right!" in a for a in s.alerts), s.alerts
+    await s.close()
+    return s
+
+
+async def come_back(url: str, cookie: str) -> Session:
+    s = Session(url, (ADDRESS, 0), cookie=cookie)
+    await s.connect()
+    await s.rerun("train", timeout=180)
+    await s.rerun("draw", timeout=180)
+    await s.rerun("", timeout=60)
+    await s.close()
+    return s
+
+
+@pytest.mark.timeout(600)
+def test_a_killed_app_process_loses_nothing(postgres, tmp_path):
+    database = postgres.database("failover")
+    token = storage.Store(database).create_workspace().token
+    cookie = f"cnn_lesson_workspace={token}"
+    env = {"CNN_LESSON_DATABASE_URL": database}
+    log = tmp_path / "routed.log"
+    with (
+        streamlit_process(env, options=TTL) as (one, first),
+        streamlit_process(env, options=TTL) as (two, second),
+        loadtest.nginx_proxy([one, two], access_log=log) as url,
+    ):
+        before = run_sync(train_and_answer(url, cookie))
+        assert not before.errors, before.errors
+        time.sleep(1)  # nginx logs a websocket when it closes
+        served = {line.split()[1] for line in log.read_text().splitlines()}
+        assert len(served) == 1, served  # sticky: one process served the learner
+        dead, alive = (first, two) if one.endswith(served.pop()) else (second, one)
+        dead.send_signal(signal.SIGKILL)  # the process dies mid-class
+        dead.wait(10)
+        after = run_sync(come_back(url, cookie))
+        assert not after.errors, after.errors
+        assert any("run 1 finished" in a for a in after.alerts), after.alerts
+        assert any("Right!" in a for a in after.alerts), after.alerts  # the answer is back
+        last = log.read_text().splitlines()[-1]  # "client tried, ..., served"
+        assert last.split()[-1] == alive.removeprefix("http://"), last  # the other one served
