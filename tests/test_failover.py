@@ -83,3 +83,44 @@ def test_a_killed_app_process_loses_nothing(postgres, tmp_path):
         assert any("Right!" in a for a in after.alerts), after.alerts  # the answer is back
         last = log.read_text().splitlines()[-1]  # "client tried, ..., served"
         assert last.split()[-1] == alive.removeprefix("http://"), last  # the other one served
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(600)
+def test_in_chromium_the_page_comes_back_from_the_other_process(postgres, tmp_path, browser):
+    """The same, as a learner sees it: the tab reconnects by itself and their work is there."""
+    import re
+
+    from playwright.sync_api import expect
+
+    from tests.support import wait_idle
+    from tests.test_browser_workspace import answer_the_data_page, train_quickly
+
+    env = {"CNN_LESSON_DATABASE_URL": postgres.database("failover_chromium")}
+    log = tmp_path / "routed.log"
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        with (
+            streamlit_process(env, options=TTL) as (one, first),
+            streamlit_process(env, options=TTL) as (two, second),
+            loadtest.nginx_proxy([one, two], access_log=log) as url,
+        ):
+            train_quickly(page, url)
+            expect(page.get_by_text(re.compile("run 1 finished"))).to_be_visible(timeout=120_000)
+            answer_the_data_page(page, url)
+            page.get_by_test_id("stSidebarNav").get_by_text("5 · Draw a digit").click()
+            wait_idle(page)
+            served = {line.split()[-1] for line in log.read_text().splitlines()}
+            dead = first if any(one.endswith(s) for s in served) else second
+            dead.send_signal(signal.SIGKILL)
+            dead.wait(10)
+            # Streamlit's page reconnects by itself; nginx sends it to the other process.
+            main = page.get_by_test_id("stMain")
+            expect(main.get_by_text(re.compile(r"your model \(run 1")).first).to_be_visible(
+                timeout=60_000
+            )
+            nav = page.get_by_test_id("stSidebarNav")
+            expect(nav.get_by_text("1 · The data ✓")).to_be_visible()
+    finally:
+        context.close()
