@@ -25,4 +25,4 @@ pages = [
     )
     for index, (script, title, icon, path) in enumerate(LESSON)
 ]
-st.navigation({"The lesson": pages}).run()
+st.navigation(pages).run()

@@ -129,7 +129,10 @@ with left:
             args=(len(m.x_test),),
         )
         truth = int(m.y_test[index])
-        st.image(crisp(m.x_test[index], 168), caption=f"x_test[{index}], label {truth}")
+        st.image(
+            crisp(m.x_test[index], 168), caption=f"x_test[{index}], label {truth}",
+            alt=f"Test image {index}, a handwritten {truth}",
+        )  # fmt: skip
         steps = drawing.mnist_steps(m.x_test[index], ink="light")
         nothing = "This test image is blank."
     else:
@@ -145,7 +148,10 @@ with left:
             try:
                 image = drawing.load_image(upload.getvalue())
                 steps = drawing.mnist_steps(image, ink="auto")
-                st.image(crisp(drawing.as_grey(image), 168), caption=upload.name)
+                st.image(
+                    crisp(drawing.as_grey(image), 168), caption=upload.name,
+                    alt=f"Your image {upload.name} in grey",
+                )  # fmt: skip
                 nothing = f"No digit found in {upload.name}: it looks blank. Try another image."
             except drawing.ImageFileError as err:
                 st.error(f"{err}".replace("The upload", upload.name), icon=":material/error:")
@@ -222,17 +228,17 @@ prose(PAGE, "steps")
 grey_h, grey_w = steps.grey.shape
 crop_h, crop_w = steps.cropped.shape
 fit_h, fit_w = steps.fitted.shape
+step_captions = [
+    f"1 · grey{', inverted' if steps.inverted else ''}, {grey_h}×{grey_w}",
+    f"2 · cropped to the ink, {crop_h}×{crop_w}",
+    f"3 · fitted in 20×20: {fit_h}×{fit_w}",
+    "4 · centre of mass at the centre of 28×28",
+    "5 · scaled to 0–1: the network's input",
+]
 st.image(
-    [crisp(s) for s in steps[:5]],
-    caption=[
-        f"1 · grey{', inverted' if steps.inverted else ''}, {grey_h}×{grey_w}",
-        f"2 · cropped to the ink, {crop_h}×{crop_w}",
-        f"3 · fitted in 20×20: {fit_h}×{fit_w}",
-        "4 · centre of mass at the centre of 28×28",
-        "5 · scaled to 0–1: the network's input",
-    ],
-    width=120,
-)
+    [crisp(s) for s in steps[:5]], caption=step_captions, width=120,
+    alt=[f"The digit after step {c}" for c in step_captions],
+)  # fmt: skip
 if steps.inverted:
     st.caption("Your image had dark ink on light paper, so it was inverted first: MNIST is light.")
 if max(crop_h, crop_w) < 0.15 * min(grey_h, grey_w):
@@ -260,7 +266,7 @@ for name, fm in maps:
     kind = "convolution" if isinstance(net.get_layer(name), keras.layers.Conv2D) else "pooling"
     silent = int((fm.max(axis=(0, 1)) == 0).sum())
     st.markdown(f"**`{name}`** ({kind}) → shape `{fm.shape}`: {c} feature maps of {h}×{w}")
-    st.image(mosaic(fm))
+    st.image(mosaic(fm), alt=f"{c} feature maps of {h}×{w} made by layer {name}")
     strongest = int(fm.max(axis=(0, 1)).argmax())
     st.caption(
         f"{c} feature maps, filters 1–{c} left to right, row by row; white is the layer's "
