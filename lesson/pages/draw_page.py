@@ -7,13 +7,18 @@ from PIL import Image
 
 from lesson import drawing
 from lesson import exercises as ex
-from lesson.pages import classroom
+from lesson.pages import access, classroom
 from lesson.pages.common import chart, mnist, model_picker, prose, show_code
 
 PAGE = "draw_page"
 CANVAS = 280  # pixels: ten canvas pixels for each of the network's 28
 LAST_DRAWING = "last_drawing"  # float32 (28, 28) 0..1, read by the feature-map view
-SOURCES = {"draw": "Draw", "test": "Pick a test digit", "upload": "Upload an image"}
+SOURCES = {
+    "draw": "Draw",
+    "grid": "Pixel grid (keyboard)",
+    "test": "Pick a test digit",
+    "upload": "Upload an image",
+}
 BLUE, ORANGE, GREY, GAP = "#0072b2", "#e69f00", "#c8c8c8", (0, 114, 178)
 SURE, UNSURE = 0.9, 0.6  # top probability: "sure" above SURE, "unsure" below UNSURE
 
@@ -118,6 +123,12 @@ with left:
         if result.image_data is not None:
             steps = drawing.mnist_steps(result.image_data, ink="light")  # white on black
         nothing = "The canvas is empty: draw a digit in the black square."
+    elif source == "grid":
+        prose(PAGE, "grid")
+        grid = access.pixel_grid("draw_grid")
+        if grid is not None:
+            steps = drawing.mnist_steps(grid, ink="light")  # white on black, like the canvas
+        nothing = "The grid is empty: ink a few pixels of a digit."
     elif source == "test":
         prose(PAGE, "test")
         index = st.number_input("Test image", 0, len(m.x_test) - 1, 0, key="draw_test_index")
@@ -169,6 +180,11 @@ with right:
     top, second = int(order[0]), int(order[1])
     close = probs[second] >= probs[top] / 3
     st.subheader(f"{a(top).capitalize()} or {a(second)}?" if close else f"It reads {a(top)}")
+    access.announce(
+        f"The network reads {a(top)}, {pct(probs[top])} sure"
+        + (f"; {a(second)} gets {pct(probs[second])}." if close else "."),
+        "draw", once=str(hash(steps.digit.tobytes())),
+    )  # fmt: skip
     sentence = f"**{pct(probs[top])}** for {top}" + (
         f", **{pct(probs[second])}** for {second}." if close else "."
     )
