@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from lesson.pages import access
+
 st.set_page_config(page_title="CNNs with Keras", page_icon=":material/neurology:", layout="wide")
 
 # (script in lesson/pages, title, icon, url path), in the lesson's order.
@@ -25,4 +27,6 @@ pages = [
     )
     for index, (script, title, icon, path) in enumerate(LESSON)
 ]
+access.focus_style()
+# One flat list: a section heading would put a <div> inside the navigation's <ul> (axe: list).
 st.navigation(pages).run()

@@ -67,3 +67,15 @@ def run_news(run) -> str:
     ended = "was stopped" if run.status == "stopped" else "finished"
     score = f" Test accuracy {run.test['accuracy']:.2%}." if run.test else ""
     return f"Training {ended}: {run.name}, {len(run.epochs)} epochs.{score}"
+
+
+FOCUS_CSS = """<style>
+/* One focus ring for every control reached by keyboard: 3 px, 7:1 on the page's background. */
+:focus-visible { outline: 3px solid #005f94 !important; outline-offset: 2px; }
+input:focus-visible, textarea:focus-visible { outline-offset: -3px; }
+</style>"""
+
+
+def focus_style() -> None:
+    """Give every focused control a visible ring (called once per run by the app)."""
+    st.html(FOCUS_CSS)
