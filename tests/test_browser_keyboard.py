@@ -101,6 +101,7 @@ def test_the_whole_lesson_by_keyboard(page, server_url):
     expect(page.get_by_test_id("lessonAnnouncer")).to_have_text(
         re.compile(r"^The network reads an? \d"), timeout=10_000
     )
+    assert_accessible(page, "/draw with a digit on the pixel grid")
 
     # Choose a feature-map cell: its row and column
     go_to(page, "6 · Filters & feature maps")
@@ -112,6 +113,16 @@ def test_the_whole_lesson_by_keyboard(page, server_url):
     page.keyboard.press("ArrowRight")  # 12 → 13
     wait_idle(page)
     expect(main.get_by_text(re.compile(r"feature map 1 at row 7, column 13"))).to_be_visible()
+    # The convolution player: pause it, step it
+    player = page.get_by_test_id("lessonPlayer").first
+    tab_to(page, "button", re.compile(r"^(Play|Pause)$"))
+    expect(player).to_have_attribute("data-playing", "true")  # it plays as the page opens
+    page.keyboard.press("Enter")
+    expect(player).to_have_attribute("data-playing", "false")
+    at = int(player.get_attribute("data-position"))
+    tab_to(page, "button", "Step forward")
+    page.keyboard.press("Enter")
+    expect(player).to_have_attribute("data-position", str(at + 1))
 
     # Open a mistake: look closer at the surest mistake, then open it in the feature-map view
     go_to(page, "7 · Mistakes")

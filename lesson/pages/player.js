@@ -79,13 +79,15 @@ function build(root, d) {
   s.next.addEventListener("click", () => { s.setPlaying(false); s.go(s.pos + 1); });
   s.scrub.addEventListener("input", () => { s.setPlaying(false); s.go(Number(s.scrub.value)); });
   s.speed.addEventListener("change", () => { s.last = null; s.carry = 0; });
-  s.outCanvas.addEventListener("click", (e) => {  // a cell of the output: jump there
+  const cellAt = (e) => {
     const rect = s.outCanvas.getBoundingClientRect();
     const c = Math.floor(((e.clientX - rect.left) / rect.width) * d.output.w);
     const r = Math.floor(((e.clientY - rect.top) / rect.height) * d.output.h);
-    s.setPlaying(false);
-    s.go(r * d.output.w + c);
-  });
+    return Math.min(d.output.h - 1, Math.max(0, r)) * d.output.w + Math.min(d.output.w - 1, Math.max(0, c));
+  };
+  s.outCanvas.addEventListener("click", (e) => { s.setPlaying(false); s.go(cellAt(e)); });
+  // while paused, hovering over a cell shows its window on the input
+  s.outCanvas.addEventListener("mousemove", (e) => { if (!s.playing) s.go(cellAt(e)); });
   const tick = (now) => {
     if (s.playing) {
       if (s.last !== null) {
