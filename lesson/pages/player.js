@@ -144,7 +144,7 @@ function draw(s) {
     for (let b = 0; b < d.size; b++) {
       const k = a * d.size + b;
       rows += d.mode === "conv"
-        ? `<td>${fmt(d.patches[pos * n + k])} × ${fmt(d.weights[k])}<br><b>${fmt(cell[k])}</b></td>`
+        ? `<td>${fmt(i.z[(r + a) * i.w + c + b])} × ${fmt(d.weights[k])}<br><b>${fmt(cell[k])}</b></td>`
         : `<td${cell[k] === o.z[pos] ? ' class="top"' : ""}>${fmt(cell[k])}</td>`;
     }
     rows += "</tr>";

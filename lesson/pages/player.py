@@ -42,7 +42,6 @@ def conv_player(frames, f: int, what: str, key: str) -> None:
         "lo": 0.0, "hi": 1.0, "palette": _hex(charts.GREY),
     }  # fmt: skip
     image["alt"] = f"{what.capitalize()}, {frames.image.shape[0]}×{frames.image.shape[1]} pixels"
-    patches = np.lib.stride_tricks.sliding_window_view(frames.image, (k, k))  # (h, w, k, k)
     data = {
         "id": f"{key}:{f}:{hash(frames.image.tobytes())}:{hash(frames.filter.tobytes())}",
         "mode": "conv", "label": f"Convolution player: filter {f + 1} sliding over {what}",
@@ -50,7 +49,6 @@ def conv_player(frames, f: int, what: str, key: str) -> None:
         "input": image,
         "output": _grid(frames.values, 10, f"Feature map {f + 1} ({h}×{w}), filling in",
                         f"Feature map {f + 1}, {h}×{w}, filled up to the current position"),
-        "patches": np.round(patches, 3).ravel().tolist(),
         "weights": np.round(frames.filter, 3).ravel().tolist(),
         "cells": np.round(frames.products, 3).ravel().tolist(),
         "sums": np.round(frames.sums, 4).ravel().tolist(),
