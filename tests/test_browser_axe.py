@@ -80,3 +80,14 @@ def test_mistakes_after_a_clicked_cell_has_no_serious_axe_violation(page, server
     click_cell(page, "Confusion matrix", 4, 9, 10, 10)
     expect(page.get_by_text(re.compile(r"test images of a 4 were predicted as 9"))).to_be_visible()
     assert_accessible(page, "/mistakes after a click on a confusion-matrix cell")
+
+
+SOURCES = ["Pixel grid (keyboard)", "Pick a test digit", "Upload an image"]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_draw_with_each_source_of_a_digit_has_no_serious_axe_violation(page, server_url, source):
+    open_app(page, server_url, "draw")
+    page.get_by_test_id("stMain").get_by_role("radio", name=source).click()
+    wait_idle(page)
+    assert_accessible(page, f"/draw with {source!r}")
