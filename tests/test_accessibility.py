@@ -1,10 +1,12 @@
-"""Accessibility checks that need no browser: contrast of the coloured number tables."""
+"""Accessibility checks that need no browser: table contrast, what screen readers are told."""
 
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from lesson.pages import access
 from lesson.pages import inspect_charts as charts
 
 
@@ -21,3 +23,14 @@ def test_numbers_on_every_colour_of_a_scale_reach_4_5_to_1(scale):
         back = [int(v) for v in re.search(r"rgb\((\d+),(\d+),(\d+)\)", css).groups()]
         ink = (0, 0, 0) if css.endswith("#000") else (255, 255, 255)
         assert contrast(back, ink) >= 4.5, (scale, value, css)
+
+
+def test_the_end_of_a_run_is_told_in_words():
+    run = SimpleNamespace(
+        name="run 2", status="done", epochs=[{}, {}, {}], test={"accuracy": 0.98241}, message=""
+    )
+    assert access.run_news(run) == "Training finished: run 2, 3 epochs. Test accuracy 98.24%."
+    stopped = SimpleNamespace(**{**vars(run), "status": "stopped", "epochs": [{}], "test": None})
+    assert access.run_news(stopped) == "Training was stopped: run 2, 1 epoch."
+    failed = SimpleNamespace(**{**vars(run), "status": "failed", "message": "Out of memory."})
+    assert access.run_news(failed) == "Training failed: run 2. Out of memory."

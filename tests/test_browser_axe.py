@@ -57,6 +57,9 @@ def test_train_after_a_short_run_has_no_serious_axe_violation(page, server_url):
     main = page.get_by_test_id("stMain")
     train_button(main).click()
     expect(main.get_by_text(re.compile("run 1 finished 1 epoch"))).to_be_visible(timeout=180_000)
+    expect(page.get_by_test_id("lessonAnnouncer")).to_have_text(
+        re.compile(r"^Training finished: run 1, 1 epoch\. Test accuracy \d+\.\d\d%\.$")
+    )  # said to screen readers, focus unmoved
     wait_idle(page)
     assert_accessible(page, "/train after a short run")
 

@@ -63,10 +63,11 @@ def pixel_grid(key: str) -> np.ndarray | None:
 def run_news(run) -> str:
     """What a screen reader says when a training run has ended."""
     if run.status == "failed":
-        return f"{run.name} failed. {run.message}"
+        return f"Training failed: {run.name}. {run.message}"
     ended = "was stopped" if run.status == "stopped" else "finished"
     score = f" Test accuracy {run.test['accuracy']:.2%}." if run.test else ""
-    return f"Training {ended}: {run.name}, {len(run.epochs)} epochs.{score}"
+    n = len(run.epochs)
+    return f"Training {ended}: {run.name}, {n} epoch{'s' if n != 1 else ''}.{score}"
 
 
 FOCUS_CSS = """<style>
