@@ -29,6 +29,7 @@ FOCUSED = """() => {
             : e.tagName.toLowerCase()),
         name: (label || (labelled ? labelled.innerText : "") || e.innerText || "").trim(),
         ring: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2,
+        colour: s.outlineColor,
     };
 }"""
 
@@ -63,6 +64,7 @@ def test_the_whole_lesson_by_keyboard(page, server_url):
     main = page.get_by_test_id("stMain")
     # Change settings: few images, many epochs, so that there is time to stop the run
     tab_to(page, "slider", "Training images")
+    assert page.evaluate(FOCUSED)["colour"] == "rgb(0, 95, 148)"  # the app's own focus ring
     page.keyboard.press("Home")  # 1,000
     wait_idle(page)
     tab_to(page, "slider", "Epochs")
@@ -87,6 +89,7 @@ def test_the_whole_lesson_by_keyboard(page, server_url):
     page.keyboard.press("Space")
     wait_idle(page)
     tab_to(page, "gridcell", re.compile(r"^row \d+, column \d+$"))
+    assert page.evaluate(FOCUSED)["colour"] == "rgb(230, 159, 0)"  # orange on the black grid
     for _ in range(8):
         page.keyboard.press("ArrowUp")  # row 6
     page.keyboard.press("Space")

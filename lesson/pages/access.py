@@ -70,13 +70,15 @@ def run_news(run) -> str:
     return f"Training {ended}: {run.name}, {n} epoch{'s' if n != 1 else ''}.{score}"
 
 
-FOCUS_CSS = """<style>
+APP_CSS = """<style>
 /* One focus ring for every control reached by keyboard: 3 px, 7:1 on the page's background. */
 :focus-visible { outline: 3px solid #005f94 !important; outline-offset: 2px; }
 input:focus-visible, textarea:focus-visible { outline-offset: -3px; }
+/* The announcer draws nothing (its live region is elsewhere): no gap for its element. */
+[class*="st-key-announce_"] { display: none; }
 </style>"""
 
 
 def focus_style() -> None:
     """Give every focused control a visible ring (called once per run by the app)."""
-    st.html(FOCUS_CSS)
+    st.html(APP_CSS)
