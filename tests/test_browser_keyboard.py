@@ -15,12 +15,16 @@ from tests.test_browser_axe import assert_accessible
 
 pytestmark = pytest.mark.browser
 
-# The focused element (inside a component's shadow root too): its role, name and focus ring.
+# The focused element (inside a component's shadow root too): its role, name and the focus
+# ring on what is seen of it.
 FOCUSED = """() => {
     let e = document.activeElement;
     while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement;
     if (!e || e === document.body) return null;
-    const s = getComputedStyle(e);
+    // a visually hidden input (a slider's) shows its focus on the thumb that holds it
+    const box = e.getBoundingClientRect();
+    const shown = box.width > 1 && box.height > 1 ? e : e.closest("[data-focus-visible]") || e;
+    const s = getComputedStyle(shown);
     const label = e.getAttribute("aria-label") || "";
     const labelled = e.id && document.querySelector(`label[for="${e.id}"]`);
     return {
