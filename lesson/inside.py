@@ -96,6 +96,59 @@ def pool_pixel(model: keras.Model, conv_map: np.ndarray, row: int, col: int, f: 
     return PoolPixel(window, float(window.max()))
 
 
+# --- the filter sliding over the image: every position at once ------------------------------
+
+
+@dataclass(frozen=True)
+class ConvFrames:
+    """Every position of the first conv layer's filter `f` over one image: a player's frames."""
+
+    image: np.ndarray  # (H, W): the input the filter slides over, zero-padded for 'same'
+    filter: np.ndarray  # (k, k): the filter's weights
+    bias: float
+    activation: str
+    products: np.ndarray  # (h, w, k, k): patch × filter at each position
+    sums: np.ndarray  # (h, w): the sum of each position's products
+    values: np.ndarray  # (h, w): activation(sum + bias), the feature map
+
+
+def conv_frames(model: keras.Model, image: np.ndarray, f: int) -> ConvFrames:
+    """Slide the first conv layer's filter `f` over the image with numpy, position by position."""
+    conv = conv_layers(model)[0]
+    kernel, bias = conv.kernel.numpy(), conv.bias.numpy()  # (k, k, 1, filters), (filters,)
+    k = kernel.shape[0]
+    x = np.asarray(image, dtype="float32").reshape(28, 28)
+    if conv.padding == "same":
+        x = np.pad(x, ((k - 1) // 2, k // 2))
+    weights = kernel[:, :, 0, f]  # (k, k)
+    products = np.lib.stride_tricks.sliding_window_view(x, (k, k)) * weights  # (h, w, k, k)
+    sums = products.sum(axis=(2, 3))
+    values = np.asarray(conv.activation(sums + bias[f]), dtype="float32")
+    name = keras.activations.serialize(conv.activation)
+    name = name if isinstance(name, str) else name.get("config", "activation")
+    return ConvFrames(x, weights, float(bias[f]), name, products, sums, values)
+
+
+@dataclass(frozen=True)
+class PoolFrames:
+    """Every position of the first pooling window over feature map `f`: a player's frames."""
+
+    source: np.ndarray  # (h, w): the feature map the window slides over
+    size: int  # the window is size × size
+    stride: int
+    windows: np.ndarray  # (h', w', size, size): the values under the window at each position
+    values: np.ndarray  # (h', w'): the largest of each window, the pooled map
+
+
+def pool_frames(model: keras.Model, conv_map: np.ndarray, f: int) -> PoolFrames:
+    """Slide the first max-pooling window over the first conv layer's map `f` (h, w, filters)."""
+    pool = model.layers[model.layers.index(conv_layers(model)[0]) + 1]
+    size, stride = pool.pool_size[0], pool.strides[0]
+    z = np.asarray(conv_map[:, :, f], dtype="float32")
+    windows = np.lib.stride_tricks.sliding_window_view(z, (size, size))[::stride, ::stride]
+    return PoolFrames(z, size, stride, windows, windows.max(axis=(2, 3)))
+
+
 # --- mistakes on the test set ---------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ NETWORK = "network_config"  # the learner's NetworkConfig, read by the training 
 KERNELS = range(limits.KERNELS[0], limits.KERNELS[1] + 1)  # the same bounds as links and presets
 POOLS = range(limits.POOLS[0], limits.POOLS[1] + 1)
 MAX_FILTERS, MAX_UNITS, DROPOUTS = limits.FILTERS_RANGE[1], limits.UNITS_RANGE[1], limits.DROPOUTS
-COLOURS = {"Input": "#999999", "Conv2D": "#0072b2", "MaxPooling2D": "#009e73",
+COLOURS = {"Input": "#666666", "Conv2D": "#0072b2", "MaxPooling2D": "#009e73",
            "Dropout": "#cc79a7", "Flatten": "#e69f00", "Dense": "#d55e00"}  # fmt: skip
 
 st.title("3 · Build the network")

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from lesson import exercises as ex
-from lesson.pages import workspace
+from lesson.pages import access, workspace
 
 NETWORK, HYPERPARAMETERS = "network_config", "hyperparameters"  # the experiment, in the session
 SOLVED = "exercises_solved"  # keys of the exercises answered right in this workspace
@@ -254,5 +254,10 @@ def exercises(page: str, items: list[ex.Exercise]) -> None:
                 st.success("Right!", icon=":material/check_circle:")
             else:
                 st.warning(f"Not yet. Hint: {exercise.hint}", icon=":material/lightbulb:")
+            right = ex.check(exercise, answer)
+            access.announce(
+                "Right!" if right else f"Not yet. Hint: {exercise.hint}",
+                f"ex_{exercise.key}", once=f"{answer}:{right}",
+            )  # fmt: skip
         if reveal:
             st.caption(f"Answer: **{exercise.answer}**")

@@ -38,7 +38,10 @@ rng = np.random.default_rng(st.session_state.get("gallery_seed", 0))
 pool = np.arange(len(m.y_train)) if digit in (None, "All") else np.flatnonzero(m.y_train == digit)
 picks = rng.choice(pool, size=GALLERY_SIZE, replace=False)
 big = [np.kron(m.x_train[i], np.ones((3, 3), np.uint8)) for i in picks]  # 84×84, crisp pixels
-st.image(big, caption=[f"#{i}: {m.y_train[i]}" for i in picks], width=84)
+st.image(
+    big, caption=[f"#{i}: {m.y_train[i]}" for i in picks], width=84,
+    alt=[f"Training image {i}, a handwritten {m.y_train[i]}" for i in picks],
+)  # fmt: skip
 
 # --- one image as numbers -----------------------------------------------------------------
 prose(PAGE, "pixels")

@@ -7,13 +7,18 @@ from PIL import Image
 
 from lesson import drawing
 from lesson import exercises as ex
-from lesson.pages import classroom
+from lesson.pages import access, classroom
 from lesson.pages.common import chart, mnist, model_picker, prose, show_code
 
 PAGE = "draw_page"
 CANVAS = 280  # pixels: ten canvas pixels for each of the network's 28
 LAST_DRAWING = "last_drawing"  # float32 (28, 28) 0..1, read by the feature-map view
-SOURCES = {"draw": "Draw", "test": "Pick a test digit", "upload": "Upload an image"}
+SOURCES = {
+    "draw": "Draw",
+    "grid": "Pixel grid (keyboard)",
+    "test": "Pick a test digit",
+    "upload": "Upload an image",
+}
 BLUE, ORANGE, GREY, GAP = "#0072b2", "#e69f00", "#c8c8c8", (0, 114, 178)
 SURE, UNSURE = 0.9, 0.6  # top probability: "sure" above SURE, "unsure" below UNSURE
 
@@ -118,6 +123,12 @@ with left:
         if result.image_data is not None:
             steps = drawing.mnist_steps(result.image_data, ink="light")  # white on black
         nothing = "The canvas is empty: draw a digit in the black square."
+    elif source == "grid":
+        prose(PAGE, "grid")
+        grid = access.pixel_grid("draw_grid")
+        if grid is not None:
+            steps = drawing.mnist_steps(grid, ink="light")  # white on black, like the canvas
+        nothing = "The grid is empty: ink a few pixels of a digit."
     elif source == "test":
         prose(PAGE, "test")
         index = st.number_input("Test image", 0, len(m.x_test) - 1, 0, key="draw_test_index")
@@ -129,7 +140,10 @@ with left:
             args=(len(m.x_test),),
         )
         truth = int(m.y_test[index])
-        st.image(crisp(m.x_test[index], 168), caption=f"x_test[{index}], label {truth}")
+        st.image(
+            crisp(m.x_test[index], 168), caption=f"x_test[{index}], label {truth}",
+            alt=f"Test image {index}, a handwritten {truth}",
+        )  # fmt: skip
         steps = drawing.mnist_steps(m.x_test[index], ink="light")
         nothing = "This test image is blank."
     else:
@@ -145,7 +159,10 @@ with left:
             try:
                 image = drawing.load_image(upload.getvalue())
                 steps = drawing.mnist_steps(image, ink="auto")
-                st.image(crisp(drawing.as_grey(image), 168), caption=upload.name)
+                st.image(
+                    crisp(drawing.as_grey(image), 168), caption=upload.name,
+                    alt=f"Your image {upload.name} in grey",
+                )  # fmt: skip
                 nothing = f"No digit found in {upload.name}: it looks blank. Try another image."
             except drawing.ImageFileError as err:
                 st.error(f"{err}".replace("The upload", upload.name), icon=":material/error:")
@@ -163,6 +180,11 @@ with right:
     top, second = int(order[0]), int(order[1])
     close = probs[second] >= probs[top] / 3
     st.subheader(f"{a(top).capitalize()} or {a(second)}?" if close else f"It reads {a(top)}")
+    access.announce(
+        f"The network reads {a(top)}, {pct(probs[top])} sure"
+        + (f"; {a(second)} gets {pct(probs[second])}." if close else "."),
+        "draw", once=str(hash(steps.digit.tobytes())),
+    )  # fmt: skip
     sentence = f"**{pct(probs[top])}** for {top}" + (
         f", **{pct(probs[second])}** for {second}." if close else "."
     )
@@ -222,17 +244,17 @@ prose(PAGE, "steps")
 grey_h, grey_w = steps.grey.shape
 crop_h, crop_w = steps.cropped.shape
 fit_h, fit_w = steps.fitted.shape
+step_captions = [
+    f"1 · grey{', inverted' if steps.inverted else ''}, {grey_h}×{grey_w}",
+    f"2 · cropped to the ink, {crop_h}×{crop_w}",
+    f"3 · fitted in 20×20: {fit_h}×{fit_w}",
+    "4 · centre of mass at the centre of 28×28",
+    "5 · scaled to 0–1: the network's input",
+]
 st.image(
-    [crisp(s) for s in steps[:5]],
-    caption=[
-        f"1 · grey{', inverted' if steps.inverted else ''}, {grey_h}×{grey_w}",
-        f"2 · cropped to the ink, {crop_h}×{crop_w}",
-        f"3 · fitted in 20×20: {fit_h}×{fit_w}",
-        "4 · centre of mass at the centre of 28×28",
-        "5 · scaled to 0–1: the network's input",
-    ],
-    width=120,
-)
+    [crisp(s) for s in steps[:5]], caption=step_captions, width=120,
+    alt=[f"The digit after step {c}" for c in step_captions],
+)  # fmt: skip
 if steps.inverted:
     st.caption("Your image had dark ink on light paper, so it was inverted first: MNIST is light.")
 if max(crop_h, crop_w) < 0.15 * min(grey_h, grey_w):
@@ -260,7 +282,7 @@ for name, fm in maps:
     kind = "convolution" if isinstance(net.get_layer(name), keras.layers.Conv2D) else "pooling"
     silent = int((fm.max(axis=(0, 1)) == 0).sum())
     st.markdown(f"**`{name}`** ({kind}) → shape `{fm.shape}`: {c} feature maps of {h}×{w}")
-    st.image(mosaic(fm))
+    st.image(mosaic(fm), alt=f"{c} feature maps of {h}×{w} made by layer {name}")
     strongest = int(fm.max(axis=(0, 1)).argmax())
     st.caption(
         f"{c} feature maps, filters 1–{c} left to right, row by row; white is the layer's "

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from lesson import exercises as ex
-from lesson.pages import classroom
+from lesson.pages import classroom, player
 from lesson.pages import inspect_charts as charts
 from lesson.pages.common import LEARNER_MODEL, chart, mnist, model_picker, prose, show_code
 
@@ -289,6 +289,9 @@ def one_digit(m, net, net_name: str) -> None:
     )
     conv_by_hand(net, image, what, conv_map, f)
     show_code(look.conv_pixel)  # outside the fragment: the same code whatever the position
+    prose(PAGE, "player")
+    player.conv_player(look.conv_frames(net, image, f), f, what, "inside_player")
+    show_code(look.conv_frames, label="Show the code: every position at once")
     prose(PAGE, "pool")
     problem = look.first_pool_problem(net)
     if problem:
@@ -296,6 +299,8 @@ def one_digit(m, net, net_name: str) -> None:
         return
     pool_by_hand(net, conv_map, maps[1][1], f)
     show_code(look.pool_pixel)
+    player.pool_player(look.pool_frames(net, conv_map, f), f, "inside_pool_player")
+    show_code(look.pool_frames, label="Show the code: every window at once")
 
 
 @st.fragment  # a click on a position reruns only this part of the page: fast

@@ -307,8 +307,17 @@ def palette(scale: str) -> np.ndarray:
 def cell_colours(value: float, scale: str, low: float, high: float) -> str:
     """Inline CSS for one table cell: its value's colour on the scale, and text readable on it."""
     r, g, b = (int(c) for c in coloured(np.array(value), scale, low, high))
-    ink = "#000" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#fff"
+    # Black or white, whichever contrasts more (WCAG): on any colour one of them reaches 4.5:1.
+    light = relative_luminance((r, g, b))
+    ink = "#000" if (light + 0.05) / 0.05 >= 1.05 / (light + 0.05) else "#fff"
     return f"background:rgb({r},{g},{b});color:{ink}"
+
+
+def relative_luminance(rgb) -> float:
+    """WCAG 2.1 relative luminance of an sRGB colour given as 0–255 values."""
+    c = np.asarray(rgb, dtype=float) / 255
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(linear @ [0.2126, 0.7152, 0.0722])
 
 
 def number_table(

@@ -56,7 +56,8 @@ def look_at(key: str) -> None:
 def gallery(indices: np.ndarray, captions: list[str], key: str) -> None:
     """Test images, enlarged, with captions, and a row of buttons to look closer at one."""
     big = [np.kron(m.x_test[i], np.ones((3, 3), np.uint8)) for i in indices]  # 84×84
-    st.image(big, caption=captions, width=84)
+    alt = [f"Test image {i}, a handwritten {m.y_test[i]}" for i in indices]
+    st.image(big, caption=captions, width=84, alt=alt)
     st.pills(
         "Look closer at", [int(i) for i in indices], format_func=lambda i: f"#{i}",
         key=key, on_change=functools.partial(look_at, key),

@@ -7,7 +7,7 @@ import streamlit as st
 
 from lesson import exercises as ex
 from lesson import limits
-from lesson.pages import classroom, workspace
+from lesson.pages import access, classroom, workspace
 from lesson.pages.common import (
     LEARNER_MODEL,
     LEARNER_MODEL_NAME,
@@ -268,6 +268,7 @@ show_code(
 # --- Step 8: evaluate --------------------------------------------------------------------------
 if current is not None and current.finished:
     adopt(current)
+    access.announce(access.run_news(current), "train", once=current.name)
     if current.status == "failed":
         st.error(current.message, icon=":material/error:")
     elif current.status == "interrupted":

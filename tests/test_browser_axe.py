@@ -1,0 +1,96 @@
+"""axe-core in Chromium: no serious or critical WCAG 2.1 A/AA violation on any page.
+
+Each page is checked as it opens and after its main interaction; a failure lists every
+violation with its rule and the elements that break it.
+"""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from tests.support import wait_idle
+from tests.test_browser import open_app
+from tests.test_browser_draw import DIGITS, draw, heading, open_draw_page
+from tests.test_browser_inspect import click_cell
+from tests.test_browser_train import train_button
+
+pytestmark = pytest.mark.browser
+
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PAGES = ["", "one-hot", "build", "train", "draw", "inside", "mistakes"]
+_AXE = Axe()
+
+
+def serious_violations(page) -> list[str]:
+    """Every serious or critical axe violation on the page: rule, impact, element, why."""
+    options = {"runOnly": {"type": "tag", "values": WCAG}, "resultTypes": ["violations"]}
+    found = []
+    for rule in _AXE.run(page, options=options).response["violations"]:
+        if rule["impact"] not in ("serious", "critical"):
+            continue
+        for node in rule["nodes"]:
+            summary = " ".join((node.get("failureSummary") or "").split())
+            found.append(
+                f"{rule['id']} ({rule['impact']}): {node['target']}\n"
+                f"    {node['html'][:200]}\n    {summary[:300]}"
+            )
+    return found
+
+
+def assert_accessible(page, where: str) -> None:
+    """No serious or critical violation; otherwise print each with its rule and element."""
+    page.wait_for_timeout(500)  # late paints (plotly, images) settle before axe reads the page
+    found = serious_violations(page)
+    assert not found, f"{len(found)} axe violations on {where}:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[p or "data" for p in PAGES])
+def test_every_page_as_it_opens_has_no_serious_axe_violation(page, server_url, path):
+    open_app(page, server_url, path)
+    assert_accessible(page, f"/{path} as it opens")
+
+
+def test_train_after_a_short_run_has_no_serious_axe_violation(page, server_url):
+    open_app(page, server_url, "train?epochs=1&train_images=1000")
+    main = page.get_by_test_id("stMain")
+    train_button(main).click()
+    expect(main.get_by_text(re.compile("run 1 finished 1 epoch"))).to_be_visible(timeout=180_000)
+    expect(page.get_by_test_id("lessonAnnouncer")).to_have_text(
+        re.compile(r"^Training finished: run 1, 1 epoch\. Test accuracy \d+\.\d\d%\.$")
+    )  # said to screen readers, focus unmoved
+    wait_idle(page)
+    assert_accessible(page, "/train after a short run")
+
+
+def test_draw_after_a_drawn_digit_has_no_serious_axe_violation(page, server_url):
+    open_draw_page(page, server_url)
+    draw(page, DIGITS[7])
+    expect(heading(page)).to_have_text(re.compile(r"(It reads an?|An?) \d"), timeout=30_000)
+    assert_accessible(page, "/draw after drawing a 7")
+
+
+def test_filters_after_a_clicked_cell_has_no_serious_axe_violation(page, server_url):
+    open_app(page, server_url, "inside")
+    click_cell(page, "Feature map 1 of layer 1: click a cell", 3, 20, 26, 26)
+    expect(page.get_by_text("feature map 1 at row 3, column 20")).to_be_visible()
+    assert_accessible(page, "/inside after a click on a feature-map cell")
+
+
+def test_mistakes_after_a_clicked_cell_has_no_serious_axe_violation(page, server_url):
+    open_app(page, server_url, "mistakes")
+    click_cell(page, "Confusion matrix", 4, 9, 10, 10)
+    expect(page.get_by_text(re.compile(r"test images of a 4 were predicted as 9"))).to_be_visible()
+    assert_accessible(page, "/mistakes after a click on a confusion-matrix cell")
+
+
+SOURCES = ["Pixel grid (keyboard)", "Pick a test digit", "Upload an image"]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_draw_with_each_source_of_a_digit_has_no_serious_axe_violation(page, server_url, source):
+    open_app(page, server_url, "draw")
+    page.get_by_test_id("stMain").get_by_role("radio", name=source).click()
+    wait_idle(page)
+    assert_accessible(page, f"/draw with {source!r}")
