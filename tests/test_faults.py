@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from lesson.machinery import store as storage
 from tests.load.client import Session, run_sync
 from tests.support import ROOT, streamlit_process
 
@@ -114,8 +115,6 @@ def server(data_folder):
 
 def workspace_cookie(data_folder) -> str:
     """A workspace made in the server's store, as the cookie a browser that has it sends."""
-    from lesson.machinery import store as storage
-
     s = storage.Store(f"sqlite:///{data_folder / 'lesson.db'}")
     token = s.create_workspace().token
     s.close()
@@ -123,20 +122,28 @@ def workspace_cookie(data_folder) -> str:
 
 
 @pytest.mark.timeout(300)
-def test_a_run_trains_on_without_its_tab_until_the_unattended_limit_frees_the_slot(server):
+def test_a_run_trains_on_without_its_tab_until_the_unattended_limit_frees_the_slot(
+    server, data_folder
+):
     url, pid = server
+    cookie = workspace_cookie(data_folder)
+    store = storage.Store(f"sqlite:///{data_folder / 'lesson.db'}")
+    ws = store.open_workspace(cookie.split("=", 1)[1])
 
     async def close_mid_training() -> float:
         await until_cores(pid, busy=False)  # nothing left over
-        s = await start_training(url, epochs=20)  # a minute or more: it cannot end by itself
+        s = await start_training(url, epochs=20, cookie=cookie)  # it cannot end by itself
         await until_cores(pid, busy=True)  # the run trains
         assert not s.errors and "Stop" in s.widgets
         await s.ws.close()  # the tab closes: no goodbye, the socket just goes
         closed = time.monotonic()
         await asyncio.sleep(TTL + DEAD_AFTER + 3)  # the session is gone; the run is not
-        assert cores_busy(pid, 1.0) > 0.4, "the run should train on without its tab"
-        while cores_busy(pid, 0.5) > 0.15:
-            assert time.monotonic() - closed < UNATTENDED + DEAD_AFTER + 20, "never stopped"
+        run = store.list_runs(ws.id)[-1]
+        assert run.status == "running" and time.time() - run.updated < 15, run
+        while (run := store.list_runs(ws.id)[-1]).status == "running":
+            assert time.monotonic() - closed < UNATTENDED + DEAD_AFTER + 60, "never stopped"
+            await asyncio.sleep(0.5)
+        assert run.status == "stopped" and "Nobody looked at this run" in run.message, run
         return time.monotonic() - closed
 
     print(f"unattended run stopped {run_sync(close_mid_training()):.1f} s after the tab closed")

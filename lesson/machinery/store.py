@@ -234,12 +234,6 @@ class Store:
                 version = conn.execute(sa.select(store_version.c.version)).scalar()
                 if version is None:
                     conn.execute(store_version.insert().values(version=SCHEMA_VERSION))
-                if self._sqlite_file is not None:  # one server per file: its old runs ended
-                    conn.execute(
-                        runs.update()
-                        .where(runs.c.status.in_(LIVE), runs.c.owner != PROCESS)
-                        .values(status="interrupted", message=INTERRUPTED)
-                    )
                 if version is not None and version > SCHEMA_VERSION:
                     raise StoreError(
                         f"the database was written by a newer version of the app "
