@@ -30,14 +30,20 @@ def alerts(at: AppTest) -> str:
     return " ".join(a.value for a in [*at.info, *at.warning, *at.error, *at.success])
 
 
-def test_a_run_answers_and_the_model_come_back_in_a_new_session():
-    at = run_page("train_page.py")
+def train_a_tiny_run(at: AppTest):
+    """Press Train for 1 epoch on 1,000 images; wait for the run; rerun as the poll does."""
     at.select_slider(key="train_images").set_value(1_000)
     at.slider(key="train_epochs").set_value(1).run()
     at.button(key="train_start").click().run()
     run = at.session_state["runs"][-1]
     run.join(90)
     at.run()
+    return run
+
+
+def test_a_run_answers_and_the_model_come_back_in_a_new_session():
+    at = run_page("train_page.py")
+    run = train_a_tiny_run(at)
     at.switch_page(f"{PAGES}/data_page.py").run()
     at.text_input(key="ex_data-pixels").input("784").run()
     token = at.session_state["workspace"].token
@@ -80,12 +86,7 @@ def test_with_the_database_down_the_lesson_goes_on_and_says_work_is_not_saved(mo
     monkeypatch.setenv("CNN_LESSON_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/x")
     at = opened(None, "train_page.py")
     assert "Your work is not being saved" in at.notes
-    at.select_slider(key="train_images").set_value(1_000)
-    at.slider(key="train_epochs").set_value(1).run()
-    at.button(key="train_start").click().run()
-    run = at.session_state["runs"][-1]
-    run.join(90)
-    at.run()
+    run = train_a_tiny_run(at)
     assert not at.exception, [e.value for e in at.exception]
     assert "run 1 finished" in alerts(at)  # trained and kept from memory
     at.switch_page(f"{PAGES}/draw_page.py").run()
