@@ -1,7 +1,8 @@
 """Checked exercises: questions whose answers are worked out from the lesson, not typed in.
 
 Each page asks one or two. `check` accepts the usual ways of writing an answer ("13x13x6",
-"(13, 13, 6)", "13 × 13 × 6"; "53,558"; "95.1 %" or "0.951"); a wrong answer gets a hint.
+"(13, 13, 6)", "13 × 13 × 6"; "53,558"; "95.1 %", "95,1 %", "0.951" or "95 percent"; "844
+batches"); a wrong answer gets a hint, and text that is no answer at all says so.
 """
 
 import math
@@ -26,34 +27,104 @@ class Exercise:
 
 
 _INTS = re.compile(r"-?\d+")
-_NUMBER = re.compile(r"^-?(\d+\.?\d*|\.\d+)(e-?\d+)?$")
+_GROUPED = re.compile(r"^\d{1,3}([,_\s\u00a0\u202f'](\d{3}))+$")  # 53,558 or 1 000 000
+_PLAIN = re.compile(r"^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$")
+# Words a learner may write before a number ("about 95 %", "~95%") and after it.
+_BEFORE = re.compile(r"^(~|≈|about|around|roughly|approx\.?|approximately|circa|ca\.)\s*")
+_PERCENT = re.compile(r"\s*(%|percent|per\s*cent|pct)\.?$")
+_NUMBER_THEN_WORDS = re.compile(r"^([-+]?[\d.,_\s\u00a0\u202f']*\d(?:e[-+]?\d+)?)\s*([^\d]*)$")
+
+
+def _readings(text: str) -> set[float]:
+    """Every value a written number can mean: '53,558' -> 53558; '0,95' -> 0.95 (a decimal
+    comma); '1,000' -> 1000 or 1.0, since both ways of writing are common. Empty: no number."""
+    text = text.strip()
+    sign = -1.0 if text.startswith("-") else 1.0
+    text = text.lstrip("+-").strip()
+    found = set()
+    if _GROUPED.match(text):  # thousands separators
+        found.add(float(re.sub(r"\D", "", text)))
+    if text.count(",") == 1 and "." not in text and _PLAIN.match(text.replace(",", ".")):
+        found.add(float(text.replace(",", ".")))  # a decimal comma
+    last = max(text.rfind(","), text.rfind("."))
+    if "," in text and "." in text:  # 1.234,5 or 1,234.5: the last mark is the decimal one
+        whole, decimals = re.sub(r"\D", "", text[:last]), text[last + 1 :]
+        if decimals.isdigit() and _GROUPED.match(text[:last].replace(".", ",")):
+            found.add(float(f"{whole}.{decimals}"))
+    if _PLAIN.match(text):
+        found.add(float(text))
+    return {sign * v for v in found if math.isfinite(v)}
 
 
 def _number(text: str) -> float | None:
     """'53,558', '53 558', '1e3' -> a float; None if it is not one number."""
-    text = re.sub(r"(?<=\d)[,_\s\u00a0\u202f'](?=\d{3})", "", text.strip())
-    return float(text) if _NUMBER.match(text) else None
+    values = _readings(text)
+    return min(values) if len(values) == 1 else None
+
+
+def read(text: str) -> tuple[set[float], bool] | None:
+    """The values an answer can mean and whether it is a percentage; None if it is no number.
+
+    A word or unit after the number is allowed ("844 batches", "95 percent"), and "about" or
+    "~" before it; a second number is not ("5 or 6").
+    """
+    text = _BEFORE.sub("", (text or "").strip().lower())
+    percent = bool(_PERCENT.search(text))
+    text = _PERCENT.sub("", text).strip()
+    match = _NUMBER_THEN_WORDS.match(text)
+    if not match or (match.group(2) and not re.fullmatch(r"[(]?[^\W\d_][\w\s().,'’-]*", match[2])):
+        return None
+    values = _readings(match.group(1))
+    return (values, percent) if values else None
+
+
+def feedback(exercise: Exercise, text: str) -> tuple[bool, str]:
+    """Is `text` a right answer, and if not, what to say: the hint, or why it cannot be read."""
+    text = (text or "").strip().lower()
+    if not text:
+        return False, ""
+    if exercise.kind in ("shape", "digits"):
+        found = tuple(int(n) for n in _INTS.findall(text))
+        want = len(exercise.value)
+        if exercise.kind == "digits" and len(found) == 1 and len(text.strip("[]() ")) == want:
+            found = tuple(int(d) for d in text.strip("[]() "))  # "0000010000": ten digits
+        if not found:
+            return False, f"I cannot read numbers in “{text[:40]}”: write {want} numbers."
+        token = text.strip("[]() ")
+        if exercise.kind == "digits" and len(found) == 1 and set(token) <= {"0", "1"}:
+            return False, (
+                f"“{token}” is {len(token)} digits: write all {want} numbers, one per digit 0 to 9."
+            )
+        if exercise.kind == "digits" and len(found) != want:
+            return False, (
+                f"That is {len(found)} number{'s' if len(found) != 1 else ''}; the question "
+                f"asks for {want}, one per digit 0 to 9."
+            )
+        if found == tuple(exercise.value):
+            return True, ""
+        return False, exercise.hint
+    reading = read(text)
+    if reading is None:
+        return False, (
+            f"I cannot read “{text[:40]}” as one number: write just the number, like 12.5, "
+            "12,5 or 12.5 %."
+        )
+    values, percent = reading
+    for number in values:
+        if exercise.kind == "share":  # a share of 1: "0.951", "95.1 %" or "95.1"
+            if percent or number > 1:
+                number /= 100
+            if abs(number - exercise.value) <= 0.005:  # half a percentage point
+                return True, ""
+        elif not percent and math.isclose(number, exercise.value, abs_tol=1e-9):
+            return True, ""
+    return False, exercise.hint
 
 
 def check(exercise: Exercise, text: str) -> bool:
-    """Is `text` a right answer? Spaces, brackets, ×/x and thousands separators do not matter."""
-    text = (text or "").strip().lower()
-    if not text:
-        return False
-    if exercise.kind in ("shape", "digits"):
-        found = tuple(int(n) for n in _INTS.findall(text))
-        if exercise.kind == "digits" and len(found) == 1 and len(exercise.value) > 1:
-            found = tuple(int(d) for d in str(found[0]).zfill(len(exercise.value)))  # "0001..."
-        return found == tuple(exercise.value)
-    percent = text.endswith("%")
-    number = _number(text.rstrip("%").strip())
-    if number is None or not math.isfinite(number):
-        return False
-    if exercise.kind == "share":  # a share of 1: "0.951", "95.1 %" or "95.1"
-        if percent or number > 1:
-            number /= 100
-        return abs(number - exercise.value) <= 0.005  # half a percentage point
-    return math.isclose(number, exercise.value, abs_tol=1e-9)
+    """Is `text` a right answer? Spaces, brackets, ×/x, thousands separators, a decimal comma
+    and a unit after the number do not matter."""
+    return feedback(exercise, text)[0]
 
 
 def _times(shape) -> str:

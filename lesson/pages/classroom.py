@@ -233,9 +233,12 @@ def exercises(page: str, items: list[ex.Exercise]) -> None:
         )
         if answer:
             _checked(exercise, page, keys)  # the network may have changed since
-            if ex.check(exercise, answer):
+            right, why = ex.feedback(exercise, answer)
+            if right:
                 st.success("Right!", icon=":material/check_circle:")
-            else:
+            elif why == exercise.hint:
                 st.warning(f"Not yet. Hint: {exercise.hint}", icon=":material/lightbulb:")
+            else:  # not an answer to this question at all: say what to write
+                st.info(why, icon=":material/edit_note:")
         if reveal:
             st.caption(f"Answer: **{exercise.answer}**")

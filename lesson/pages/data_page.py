@@ -31,7 +31,9 @@ show_code(data.load_mnist, data.describe)
 # --- gallery -------------------------------------------------------------------------------
 prose(PAGE, "gallery")
 left, right = st.columns([4, 1], vertical_alignment="bottom")
-digit = left.pills("Show only", ["All", *range(10)], default="All", key="gallery_digit")
+digit = left.pills(
+    "Show only", ["All", *range(10)], default="All", required=True, key="gallery_digit"
+)
 if right.button("Reshuffle", icon=":material/shuffle:", key="reshuffle"):
     st.session_state.gallery_seed = st.session_state.get("gallery_seed", 0) + 1
 rng = np.random.default_rng(st.session_state.get("gallery_seed", 0))

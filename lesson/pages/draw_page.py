@@ -87,9 +87,9 @@ source = st.segmented_control(
     list(SOURCES),
     format_func=SOURCES.get,
     default="draw",
+    required=True,
     key="draw_source",
 )
-source = source or "draw"  # a segment clicked twice is deselected
 left, right = st.columns([2, 3], gap="large")
 steps, truth = None, None
 with left:

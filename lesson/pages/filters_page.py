@@ -230,7 +230,9 @@ def one_digit(m, net, net_name: str) -> None:
     st.session_state.setdefault(SOURCE_KEY, "test")
     st.session_state.setdefault(IMAGE_KEY, 0)
     c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
-    source = c1.segmented_control("Digit", list(SOURCES), format_func=SOURCES.get, key=SOURCE_KEY)
+    source = c1.segmented_control(
+        "Digit", list(SOURCES), format_func=SOURCES.get, required=True, key=SOURCE_KEY
+    )
     index = c2.number_input("Test image", 0, len(m.y_test) - 1, key=IMAGE_KEY)
     c3.button("Random", icon=":material/shuffle:", on_click=random_image, key="inside_random")
     if source == "drawing" and drawing is None:

@@ -59,7 +59,7 @@ def gallery(indices: np.ndarray, captions: list[str], key: str) -> None:
     st.image(big, caption=captions, width=84)
     st.pills(
         "Look closer at", [int(i) for i in indices], format_func=lambda i: f"#{i}",
-        key=key, on_change=functools.partial(look_at, key),
+        key=key, on_change=functools.partial(look_at, key), required=True,
     )  # fmt: skip
 
 
@@ -217,7 +217,7 @@ st.session_state.setdefault("mistakes_of", next(iter(kinds)))
 if st.session_state["mistakes_of"] not in kinds:
     st.session_state["mistakes_of"] = next(iter(kinds))
 of = c2.segmented_control("Gradient of the winning digit's", list(kinds), key="mistakes_of",
-                          format_func=kinds.get) or next(iter(kinds))  # fmt: skip
+                          format_func=kinds.get, required=True)  # fmt: skip
 mine = st.toggle(
     "Use my last drawing instead", key="mistakes_drawing", disabled=drawing is None,
     help="Draw a digit on the Draw page first." if drawing is None else None,

@@ -42,8 +42,7 @@ show_code(labels.one_hot)
 
 # --- pick a digit --------------------------------------------------------------------------
 prose(PAGE, "pick")
-digit = st.pills("Digit", list(range(10)), default=5, key="onehot_digit")
-digit = 5 if digit is None else digit  # a pill clicked twice is deselected
+digit = st.pills("Digit", list(range(10)), default=5, required=True, key="onehot_digit")
 vector = labels.one_hot(np.array([digit]))[0]
 st.dataframe(highlighted(vector[None, :], [f"one-hot label of {digit}"]))
 st.markdown(

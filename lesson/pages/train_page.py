@@ -178,7 +178,9 @@ b2.button(
 c1, c2, c3 = st.columns(3)
 c1.slider("Epochs", *training.EPOCHS, key=KEYS["epochs"], disabled=active)
 c1.select_slider("Batch size", training.BATCH_SIZES, key=KEYS["batch_size"], disabled=active)
-c2.segmented_control("Optimizer", list(training.OPTIMIZERS), key=KEYS["optimizer"], disabled=active)
+c2.segmented_control(
+    "Optimizer", list(training.OPTIMIZERS), required=True, key=KEYS["optimizer"], disabled=active
+)  # required: a second click on the chosen one keeps it (no rerun writing the key)
 c2.select_slider(
     "Learning rate",
     training.LEARNING_RATES,
@@ -204,9 +206,6 @@ c3.slider(
     disabled=active,
 )
 c3.number_input("Random seed", *limits.SEEDS, key=KEYS["seed"], disabled=active)
-if st.session_state[KEYS["optimizer"]] is None:  # a segment clicked twice is deselected
-    st.session_state[KEYS["optimizer"]] = training.QUICK.optimizer
-    st.rerun()
 hp = training.Hyperparameters(**{name: st.session_state[key] for name, key in KEYS.items()})
 classroom.remember(config, hp)  # the URL is this experiment
 st.button(
