@@ -27,12 +27,12 @@ class Exercise:
 
 
 _INTS = re.compile(r"-?\d+")
-_GROUPED = re.compile(r"^\d{1,3}([,_\s\u00a0\u202f'](\d{3}))+$")  # 53,558 or 1 000 000
+_GROUPED = re.compile(r"^\d{1,3}([,._\s\u00a0\u202f'’](\d{3}))+$")  # 53,558, 60.000, 1 000 000
 _PLAIN = re.compile(r"^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$")
 # Words a learner may write before a number ("about 95 %", "~95%") and after it.
 _BEFORE = re.compile(r"^(~|≈|about|around|roughly|approx\.?|approximately|circa|ca\.)\s*")
 _PERCENT = re.compile(r"\s*(%|percent|per\s*cent|pct)\.?$")
-_NUMBER_THEN_WORDS = re.compile(r"^([-+]?[\d.,_\s\u00a0\u202f']*\d(?:e[-+]?\d+)?)\s*([^\d]*)$")
+_NUMBER_THEN_WORDS = re.compile(r"^([-+]?[\d.,_\s\u00a0\u202f'’]*\d(?:e[-+]?\d+)?)\s*([^\d]*)$")
 
 
 def _readings(text: str) -> set[float]:
@@ -49,7 +49,7 @@ def _readings(text: str) -> set[float]:
     last = max(text.rfind(","), text.rfind("."))
     if "," in text and "." in text:  # 1.234,5 or 1,234.5: the last mark is the decimal one
         whole, decimals = re.sub(r"\D", "", text[:last]), text[last + 1 :]
-        if decimals.isdigit() and _GROUPED.match(text[:last].replace(".", ",")):
+        if decimals.isdigit() and _GROUPED.match(text[:last]):
             found.add(float(f"{whole}.{decimals}"))
     if _PLAIN.match(text):
         found.add(float(text))
@@ -157,14 +157,14 @@ def data(x_train_shape: tuple[int, ...]) -> list[Exercise]:
     ]
 
 
-def onehot(first_label: int) -> list[Exercise]:
-    """Page 2: write a one-hot label."""
-    vector = tuple(int(i == first_label) for i in range(10))
+def onehot(label: int, image: int = 0) -> list[Exercise]:
+    """Page 2: write a one-hot label (of an image whose label the page does not show at first)."""
+    vector = tuple(int(i == label) for i in range(10))
+    which = "first training image" if image == 0 else f"training image {image}"
     return [
         Exercise(
             "onehot-first",
-            f"The first training label is **{first_label}**. Write its one-hot label "
-            "(ten numbers).",
+            f"The label of the {which} is **{label}**. Write its one-hot label (ten numbers).",
             "digits",
             vector,
             "[" + ", ".join(map(str, vector)) + "]",
@@ -174,52 +174,70 @@ def onehot(first_label: int) -> list[Exercise]:
     ]
 
 
+def _other_kernel(config):
+    """The learner's network with another kernel size: the page shows the learner's own
+    shapes and counts, so a question about this one must be worked out, not read off."""
+    from dataclasses import replace
+
+    from lesson import model
+
+    k = config.kernel_size
+    for other in (k + 2, k - 2, k + 1, k - 1, 5, 3):
+        variant = replace(config, kernel_size=other)
+        if other != k and 1 <= other <= 7 and model.check_network(variant) is None:
+            return variant
+    return replace(config, kernel_size=k)
+
+
 def build(config) -> list[Exercise]:
-    """Page 3: a shape and a parameter count of the learner's network."""
+    """Page 3: a shape and a parameter count of a network one step from the learner's."""
+    from dataclasses import replace
+
     from lesson import model  # Keras: only the pages that build networks pay for it
 
-    rows = model.layer_table(config)
-    pool = next((r for r in rows if r.kind == "MaxPooling2D"), None)
-    out = []
-    if pool is not None:
+    if config.conv_blocks:
+        variant = _other_kernel(config)
+        rows = model.layer_table(variant)
+        pool = next(r for r in rows if r.kind == "MaxPooling2D")
         conv = rows[0]
-        out.append(
+        k, k2 = config.kernel_size, variant.kernel_size
+        change = f"If your first Conv2D layer had {k2}×{k2} filters instead of {k}×{k}"
+        return [
             Exercise(
                 "build-pool-shape",
-                "In your network, what is the output shape of the first pooling layer "
-                "(height × width × feature maps)?",
+                f"{change}, everything else as now, what would the output shape of the first "
+                "pooling layer be (height × width × feature maps)?",
                 "shape",
                 pool.shape,
                 _times(pool.shape),
-                f"Start from the first Conv2D's output, {_times(conv.shape)}: pooling divides "
-                "height and width by the pool size and rounds down; the feature maps stay.",
-            )
-        )
-        out.append(
+                "With 'valid' padding a Conv2D output is kernel size − 1 smaller than its input "
+                "('same' keeps the size); pooling then divides height and width by the pool "
+                "size and rounds down; the feature maps stay.",
+            ),
             Exercise(
                 "build-conv-params",
-                "How many parameters does the first Conv2D layer of your network learn?",
+                f"{change}, how many parameters would that layer learn?",
                 "number",
                 conv.params,
                 f"{conv.params:,}",
                 "Each filter has kernel × kernel weights for every input channel (1 here), "
                 "plus one bias; multiply by the number of filters.",
-            )
+            ),
+        ]
+    units = config.dense_units * 2 if config.dense_units <= 256 else config.dense_units // 2
+    dense = next(r for r in model.layer_table(replace(config, dense_units=units)) if
+                 r.kind == "Dense")  # fmt: skip
+    return [
+        Exercise(
+            "build-dense-params",
+            f"Your network has no convolution. If its hidden Dense layer had {units} units "
+            f"instead of {config.dense_units}, how many parameters would it learn?",
+            "number",
+            dense.params,
+            f"{dense.params:,}",
+            "Every unit has one weight for each of the 784 pixels, plus one bias.",
         )
-    else:
-        dense = next(r for r in rows if r.kind == "Dense")
-        out.append(
-            Exercise(
-                "build-dense-params",
-                "Your network has no convolution. How many parameters does its hidden Dense "
-                "layer learn?",
-                "number",
-                dense.params,
-                f"{dense.params:,}",
-                "Every unit has one weight for each of the 784 pixels, plus one bias.",
-            )
-        )
-    return out
+    ]
 
 
 def train(accuracy: float, hp) -> list[Exercise]:
@@ -263,17 +281,20 @@ def draw() -> list[Exercise]:
 
 
 def filters(config) -> list[Exercise]:
-    """Page 6: how many feature maps, and how big."""
+    """Page 6: how many feature maps, and how big, for another kernel than the one shown."""
     from lesson import model
 
-    rows = model.layer_table(config if config.conv_blocks else model.LESSON)
-    conv = rows[0]
+    base = config if config.conv_blocks else model.LESSON
+    variant = _other_kernel(base)
+    conv = model.layer_table(variant)[0]
     whose = "your network's" if config.conv_blocks else "the lesson's"
+    k, k2 = base.kernel_size, variant.kernel_size
     return [
         Exercise(
             "filters-maps",
-            f"{whose.capitalize()} first Conv2D layer makes one feature map per filter. What "
-            "shape is its output for one digit (height × width × feature maps)?",
+            f"{whose.capitalize()} first Conv2D layer makes one feature map per filter. If its "
+            f"filters were {k2}×{k2} instead of {k}×{k}, what shape would its output be for one "
+            "digit (height × width × feature maps)?",
             "shape",
             conv.shape,
             _times(conv.shape),
@@ -283,13 +304,22 @@ def filters(config) -> list[Exercise]:
     ]
 
 
+# The digits asked about in "which digit does it take a … for?", in a fixed order: the question
+# must not depend on the answer to "which digit does it get wrong most often?".
+ASKED_ABOUT = (9, 4, 7, 3, 5, 2, 8, 6, 1, 0)
+
+
 def mistakes(matrix: np.ndarray) -> list[Exercise]:
-    """Page 7: the digit the network gets wrong most often, from the confusion matrix."""
+    """Page 7: the digit the network gets wrong most often, and what it takes one digit for."""
     wrong = matrix.sum(axis=1) - np.diag(matrix)  # per true digit
     digit = int(np.argmax(wrong))
-    off = matrix[digit].copy()
-    off[digit] = -1
-    taken_for = int(np.argmax(off))
+    off = matrix - np.diag(np.diag(matrix))
+    worst = np.unravel_index(off.argmax(), off.shape)  # the page's caption names this cell
+    asked = next(
+        (d for d in ASKED_ABOUT if d != worst[0] and (off[d] == off[d].max()).sum() == 1),
+        ASKED_ABOUT[0],
+    )  # a row whose largest mistake is one digit, not a tie
+    taken_for = int(np.argmax(off[asked]))
     return [
         Exercise(
             "mistakes-most",
@@ -303,10 +333,10 @@ def mistakes(matrix: np.ndarray) -> list[Exercise]:
         ),
         Exercise(
             "mistakes-for",
-            f"And which digit does it mistake {digit} for most often?",
+            f"Which digit does this model most often take a {asked} for?",
             "number",
             taken_for,
-            f"{taken_for} ({int(matrix[digit, taken_for])} times)",
-            f"Find the largest cell in row {digit} of the confusion matrix, off the diagonal.",
+            f"{taken_for} ({int(matrix[asked, taken_for])} times)",
+            f"Find the largest cell in row {asked} of the confusion matrix, off the diagonal.",
         ),
     ]

@@ -104,4 +104,7 @@ chart(
     f"your example, p = {confidence:.2f}, has loss {loss:.3f}.",
 )
 show_code(labels.prediction_with_confidence, labels.cross_entropy)
-classroom.exercises("one-hot", ex.onehot(int(m.y_train[0])))
+# Ask about a label the page does not show at first (its table, the digit 5, the example's 7).
+shown = {*m.y_train[:10].tolist(), 5, 7}
+image = next(i for i, label in enumerate(m.y_train) if int(label) not in shown)
+classroom.exercises("one-hot", ex.onehot(int(m.y_train[image]), image))

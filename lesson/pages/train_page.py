@@ -359,5 +359,5 @@ d2.download_button(
     key="train_export_notebook",
 )
 show_code(export.steps, label="Show the code that writes the script")
-score = current.test["accuracy"] if current is not None and current.test else 0.9898
-classroom.exercises("train", ex.train(score, hp))
+shown = round(current.test["accuracy"], 4) if current is not None and current.test else None
+classroom.exercises("train", ex.train(0.9898 if shown != 0.9898 else 0.97, hp))  # not on show
