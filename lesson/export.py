@@ -5,6 +5,7 @@ build this network, compile, fit with these hyperparameters and this seed, evalu
 """
 
 import re
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -33,6 +34,23 @@ def network_table(config: model.NetworkConfig) -> str:
     for r in model.layer_table(config):
         rows.append(f"| {r.name} ({r.kind}) | {r.output_shape} | {r.params:,} | {r.arithmetic} |")
     return "\n".join(rows)
+
+
+def learned_check(hp: training.Hyperparameters) -> str:
+    """Code that says whether the network learned, with a comment on this learning rate."""
+    problem = training.rate_problem(hp)
+    lines = [
+        "# Guessing gets one test digit in ten right, with a loss of -log(0.1) = 2.30: a network",
+        "# near those numbers learned nothing (or diverged, if the loss is far higher).",
+    ]
+    if problem:
+        said = f"This experiment: {problem[0].lower()}{problem[1:]}"
+        lines += textwrap.wrap(said, 96, initial_indent="# ", subsequent_indent="# ")
+    lines += [
+        "if accuracy <= 0.2:",
+        '    print("The network did not learn: its accuracy is what guessing gets.")',
+    ]
+    return "\n".join(lines)
 
 
 def steps(settings: Settings) -> list[tuple[str, str]]:
@@ -111,7 +129,9 @@ history = model.fit(
             """loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
 print(f"test loss: {loss:.4f}")
 print(f"test accuracy: {accuracy:.4f}")
-print(f"5 digits in a row right: {accuracy**5:.1%}")  # accuracy to the power 5""",
+print(f"5 digits in a row right: {accuracy**5:.1%}")  # accuracy to the power 5
+"""
+            + learned_check(hp),
         ),
     ]
 

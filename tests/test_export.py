@@ -64,3 +64,11 @@ def test_the_notebook_validates_and_its_cells_run_in_order(monkeypatch):
     assert namespace["model"].count_params() == model.total_parameters(NO_CONV.network)
     assert namespace["x_train"].shape == (300, 28, 28, 1)
     assert 0 <= namespace["accuracy"] <= 1
+
+
+def test_the_script_says_when_the_network_did_not_learn_and_why():
+    text = export.script(settings.PRESETS[3].settings)  # sgd at 10
+    assert "# This experiment: the learning rate 10 is far too large for sgd" in text
+    assert 'print("The network did not learn' in text
+    quick = export.script(DEFAULT)
+    assert "far too large" not in quick and "if accuracy <= 0.2:" in quick

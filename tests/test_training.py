@@ -132,3 +132,25 @@ def test_split_keeps_a_random_subset_and_its_validation_share(mnist):
     )
     again = training.split(mnist.x_train, mnist.y_train, hp)
     assert np.array_equal(x, again[0])
+
+
+@pytest.mark.parametrize(
+    ("test", "hp", "said"),
+    [
+        ({"loss": 0.05, "accuracy": 0.98}, training.QUICK, None),
+        ({"loss": 2.31, "accuracy": 0.1135}, replace(training.QUICK, optimizer="sgd",
+         learning_rate=10.0), "far too large for sgd"),
+        ({"loss": 2.30, "accuracy": 0.098}, replace(training.QUICK, learning_rate=1e-5),
+         "so small that the weights hardly move in 3 epochs"),
+        ({"loss": 41.0, "accuracy": 0.1}, replace(training.QUICK, learning_rate=0.3),
+         "diverged"),
+        ({"loss": 2.2, "accuracy": 0.15}, training.QUICK, "more images or more epochs"),
+    ],
+)  # fmt: skip
+def test_a_run_that_did_not_learn_is_recognised_and_said_in_words(test, hp, said):
+    verdict = training.did_not_learn(test, hp)
+    if said is None:
+        assert verdict is None
+    else:
+        assert verdict.startswith("**The network did not learn.**") and said in verdict
+        assert "what guessing gets" in verdict

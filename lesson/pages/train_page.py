@@ -69,6 +69,19 @@ def describe(net_config) -> str:
     )
 
 
+def finished(run) -> str:
+    """ "run 1 finished 3 epochs in 14 s."""
+    epochs = run.hp.epochs
+    return f"{run.name} finished {epochs} epoch{'s' if epochs != 1 else ''} in {run.seconds:.0f} s."
+
+
+def status(run) -> str:
+    """A run's status for the runs table, in words."""
+    if run.status == "done" and training.did_not_learn(run.test, run.hp):
+        return "done, but did not learn"
+    return run.status
+
+
 def session_alive() -> Callable[[], bool]:
     """A check the training thread may call: is this learner's browser session still open?"""
     from streamlit import runtime
@@ -187,7 +200,7 @@ c2.select_slider(
     format_func=lambda v: f"{v:g}",
     key=KEYS["learning_rate"],
     disabled=active,
-    help="adam's usual value is 0.001; try 10 with sgd to see the loss explode",
+    help="adam's usual value is 0.001; try 10 with sgd to see a network that learns nothing",
 )
 c3.select_slider(
     "Training images",
@@ -280,11 +293,10 @@ if current is not None and current.finished:
             f"{len(current.epochs)} whole epoch(s) and part of the next.",
             icon=":material/stop_circle:",
         )
+    elif why := training.did_not_learn(current.test, current.hp):
+        st.error(f"{finished(current)} {why}", icon=":material/trending_flat:")
     else:
-        st.success(
-            f"{current.name} finished {current.hp.epochs} epochs in {current.seconds:.0f} s.",
-            icon=":material/check_circle:",
-        )
+        st.success(finished(current), icon=":material/check_circle:")
     if current.test:
         t = current.test
         prose(PAGE, "results")
@@ -328,7 +340,7 @@ if len(done) >= 1:
                 "seed": run.hp.seed,
                 "parameters": run.parameters,
                 "time (s)": round(run.seconds, 1),
-                "status": run.status,
+                "status": status(run),
                 "test accuracy": f"{run.test['accuracy']:.2%}" if run.test else "–",
             }
             for run in done
