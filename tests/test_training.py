@@ -154,3 +154,22 @@ def test_a_run_that_did_not_learn_is_recognised_and_said_in_words(test, hp, said
     else:
         assert verdict.startswith("**The network did not learn.**") and said in verdict
         assert "what guessing gets" in verdict
+
+
+def test_a_cut_short_epochs_filters_are_not_called_a_whole_epoch(mnist):
+    """Stop in epoch 1: Keras still ends the epoch, and its filters were labelled "after
+    epoch 1" on the Filters page (issue 18)."""
+    from lesson import inside
+
+    hp = training.Hyperparameters(epochs=20, batch_size=16, train_images=2_000)
+    run = training.TrainingRun("run 1", mnist, hp, limiter=training.Limiter(1)).start()
+    wait_for(lambda: run.batches)
+    run.stop()
+    run.join(30)
+    assert run.status == "stopped" and len(run.epochs) == 0
+    labels = [inside.snapshot_label(i, len(run.epochs)) for i in range(len(run.snapshots))]
+    assert labels[0] == "before training (random)"
+    assert not [label for label in labels if label.startswith("after epoch")]
+    if len(labels) > 1:  # the cut-short epoch's snapshot: the filters the model has now
+        assert labels[-1] == "when it stopped, part-way through epoch 1"
+        assert np.allclose(run.snapshots[-1][0], run.model.layers[0].kernel.numpy())

@@ -8,13 +8,14 @@ from PIL import Image
 from lesson import drawing
 from lesson import exercises as ex
 from lesson.pages import classroom
+from lesson.pages import inspect_charts as charts
 from lesson.pages.common import chart, mnist, model_picker, prose, show_code
 
 PAGE = "draw_page"
 CANVAS = 280  # pixels: ten canvas pixels for each of the network's 28
 LAST_DRAWING = "last_drawing"  # float32 (28, 28) 0..1, read by the feature-map view
 SOURCES = {"draw": "Draw", "test": "Pick a test digit", "upload": "Upload an image"}
-BLUE, ORANGE, GREY, GAP = "#0072b2", "#e69f00", "#c8c8c8", (0, 114, 178)
+BLUE, ORANGE, GREY = "#0072b2", "#e69f00", "#c8c8c8"
 SURE, UNSURE = 0.9, 0.6  # top probability: "sure" above SURE, "unsure" below UNSURE
 
 st.title("5 · Draw a digit")
@@ -51,23 +52,6 @@ def crisp(image: np.ndarray, width: int = 120) -> np.ndarray:
     top, left = (width - size[1]) // 2, (width - size[0]) // 2
     out[top : top + size[1], left : left + size[0], :3] = grey[..., None]
     out[top : top + size[1], left : left + size[0], 3] = 255
-    return out
-
-
-def mosaic(maps: np.ndarray, cell: int = 56, per_row: int = 8) -> np.ndarray:
-    """Feature maps (h, w, c) side by side, one brightness scale for the whole layer."""
-    h, w, c = maps.shape
-    top = maps.max() or 1.0  # all zero: keep them black
-    cols, rows = min(c, per_row), -(-c // per_row)
-    zoom = max(1, cell // max(h, w))
-    gap = 3
-    out = np.empty((rows * (h * zoom + gap) - gap, cols * (w * zoom + gap) - gap, 3), np.uint8)
-    out[:] = GAP  # blue lines between the maps
-    for i in range(c):
-        r, col = divmod(i, per_row)
-        tile = np.kron(maps[..., i] / top * 255, np.ones((zoom, zoom))).astype(np.uint8)
-        y, x = r * (h * zoom + gap), col * (w * zoom + gap)
-        out[y : y + h * zoom, x : x + w * zoom] = tile[..., None]
     return out
 
 
@@ -258,14 +242,21 @@ if not maps:
 for name, fm in maps:
     h, w, c = fm.shape
     kind = "convolution" if isinstance(net.get_layer(name), keras.layers.Conv2D) else "pooling"
-    silent = int((fm.max(axis=(0, 1)) == 0).sum())
+    silent = int((np.abs(fm).max(axis=(0, 1)) == 0).sum())
     st.markdown(f"**`{name}`** ({kind}) → shape `{fm.shape}`: {c} feature maps of {h}×{w}")
-    st.image(mosaic(fm))
     strongest = int(fm.max(axis=(0, 1)).argmax())
-    st.caption(
-        f"{c} feature maps, filters 1–{c} left to right, row by row; white is the layer's "
-        f"strongest response ({fm.max():.2f}, in map {strongest + 1})"
-        + (f"; {silent} maps are all black: their filter found nothing here." if silent else ".")
+    colours = (
+        "blue is positive, red negative, white 0"  # tanh, elu, linear: responses below 0
+        if fm.min() < 0
+        else "yellow is the layer's strongest response, dark blue 0"
     )
+    alt = (
+        f"{c} feature maps of {h}×{w}, filters 1–{c} left to right, row by row; {colours}. "
+        f"The strongest response is {fm.max():.2f}, in map {strongest + 1}"
+        + (f"; {silent} maps are all 0: their filter found nothing here." if silent else ".")
+    )
+    picture = charts.maps_picture(fm.transpose(2, 0, 1), [f"map {j + 1}" for j in range(c)])
+    st.html(charts.picture_html(picture, alt))  # the Filters page's renderer: one for both
+    st.caption(alt)
 show_code(features.probabilities, features.feature_maps, label="Show the code: the network")
 classroom.exercises("draw", ex.draw())

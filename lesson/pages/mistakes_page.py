@@ -273,6 +273,8 @@ if st.button("Open this digit in the feature-map view", icon=":material/filter_a
              key="mistakes_open"):  # fmt: skip
     st.session_state["inside_source"] = "drawing" if truth is None else "test"
     st.session_state["inside_index"] = int(index)
+    if "mistakes_model" in st.session_state:  # the same model there (the choice beside yours)
+        st.session_state["inside_model"] = st.session_state["mistakes_model"]
     st.switch_page(FILTERS_PAGE)
 show_code(look.saliency, look.scores)
 classroom.exercises("mistakes", ex.mistakes(matrix))
