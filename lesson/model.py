@@ -41,6 +41,19 @@ class NetworkConfig:
 LESSON = NetworkConfig()
 
 
+def describe(config: NetworkConfig) -> str:
+    """The network in a few words: "2 conv blocks (6, 16 filters, 3×3), dense 128"."""
+    if config == LESSON:
+        return "the lesson's network"
+    if not config.conv_blocks:
+        return f"no convolution, dense {config.dense_units}"
+    filters = ", ".join(str(f) for f in config.block_filters())
+    blocks = f"{config.conv_blocks} conv block{'s' if config.conv_blocks != 1 else ''}"
+    one = config.conv_blocks == 1 and config.filters[0] == 1
+    k = config.kernel_size
+    return f"{blocks} ({filters} filter{'' if one else 's'}, {k}×{k}), dense {config.dense_units}"
+
+
 class InvalidNetwork(ValueError):
     """A network that cannot exist; the message names the layer and says why."""
 

@@ -145,7 +145,8 @@ pred_digit = c2.selectbox("Predicted digit", list(range(10)), key="mistakes_pred
 cell = np.flatnonzero((m.y_test == true_digit) & (predicted == pred_digit))
 verb = "right" if true_digit == pred_digit else "wrong"
 st.markdown(
-    f"**{len(cell)}** test images of a **{true_digit}** were predicted as **{pred_digit}** "
+    f"**{len(cell)}** test image{'' if len(cell) == 1 else 's'} of a **{true_digit}** "
+    f"{'was' if len(cell) == 1 else 'were'} predicted as **{pred_digit}** "
     f"({verb}). " + (f"The first {GALLERY}:" if len(cell) > GALLERY else "")
 )
 if len(cell):

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lesson import exercises as ex
-from lesson import limits
+from lesson import limits, words
 from lesson.pages import classroom
 from lesson.pages.common import (
     LEARNER_MODEL,
@@ -60,19 +60,12 @@ def parameter_count(net_config) -> int:
 
 def describe(net_config) -> str:
     """The network in a few words."""
-    if net_config == model.LESSON:
-        return "the lesson's network"
-    filters = ", ".join(str(f) for f in net_config.block_filters())
-    return (
-        f"{net_config.conv_blocks} conv blocks ({filters} filters, "
-        f"{net_config.kernel_size}×{net_config.kernel_size}), dense {net_config.dense_units}"
-    )
+    return model.describe(net_config)
 
 
 def finished(run) -> str:
     """ "run 1 finished 3 epochs in 14 s."""
-    epochs = run.hp.epochs
-    return f"{run.name} finished {epochs} epoch{'s' if epochs != 1 else ''} in {run.seconds:.0f} s."
+    return f"{run.name} finished {words.plural(run.hp.epochs, 'epoch')} in {run.seconds:.0f} s."
 
 
 def status(run) -> str:
@@ -248,7 +241,8 @@ def live() -> None:
         ahead = max(run.queue_position(), 1)  # 0 for the instant before it joins the line
         st.info(
             f"**{run.name} is waiting in line** (number {ahead}): the server trains at most "
-            f"{training.LIMITER.slots} runs at once and other learners are training now. "
+            f"{words.plural(training.LIMITER.slots, 'run')} at once and other learners are "
+            "training now. "
             "It starts by itself.",
             icon=":material/hourglass_top:",
         )
@@ -290,7 +284,7 @@ if current is not None and current.finished:
     elif current.status == "stopped":
         st.warning(
             f"{current.message} The model keeps the weights it had: "
-            f"{len(current.epochs)} whole epoch(s) and part of the next.",
+            f"{words.stopped_after(len(current.epochs))}.",
             icon=":material/stop_circle:",
         )
     elif why := training.did_not_learn(current.test, current.hp):
@@ -311,8 +305,7 @@ if current is not None and current.finished:
             f"- **Test accuracy {t['accuracy']:.2%}**: {round(t['accuracy'] * 10000):,} of the "
             "10,000 test digits get their most likely digit right.\n"
             f"- **Error rate {t['error_rate']:.2%}** (1 − accuracy): about "
-            f"{round(t['error_rate'] * 10000):,} digits wrong, one in "
-            f"{1 / max(t['error_rate'], 1e-9):.0f}.\n"
+            f"{round(t['error_rate'] * 10000):,} digits wrong, {words.one_in(t['error_rate'])}.\n"
             f"- **5 in a row {t['five_in_a_row']:.1%}** (accuracy⁵): the chance that a 5-digit "
             "postcode is read with no mistake."
         )
