@@ -62,25 +62,38 @@ def steps(settings: Settings) -> list[tuple[str, str]]:
     return [
         (
             "# A CNN for handwritten digits, with Keras\n\n"
-            "Exported from the CNN lesson app: this experiment, step by step. Run it from the "
-            "app's folder (it reads `assets/mnist.npz`), or give another MNIST `.npz` file as "
-            "an argument or in `$CNN_LESSON_MNIST`; without one, Keras downloads MNIST.",
+            "Exported from the CNN lesson app: this experiment, step by step. It looks for "
+            "MNIST in this order: a `.npz` file given as an argument, `$CNN_LESSON_MNIST`, "
+            "`mnist.npz` beside this file, `assets/mnist.npz` (the app's folder), Keras' own "
+            "download cache (`~/.keras/datasets/mnist.npz`); only if none is there does Keras "
+            "download it, which needs the internet.",
             "import os\nimport sys\n\nimport keras\nimport numpy as np\nfrom keras import layers",
         ),
         (
             "## Step 1 · The data\n\n" + explanation("data_page", "intro"),
             f"""SEED = {hp.seed}  # same seed, same images, starting weights and order
 TRAIN_IMAGES = int(os.environ.get("{IMAGES_VARIABLE}", {hp.train_images}))
-PATH = next(
-    (arg for arg in sys.argv[1:] if arg.endswith(".npz")),
-    os.environ.get("CNN_LESSON_MNIST", "assets/mnist.npz"),
-)
-if os.path.exists(PATH):
+# A notebook has no __file__: it runs in its own folder.
+HERE = os.path.dirname(os.path.abspath(__file__)) if "__file__" in globals() else os.getcwd()
+PLACES = [arg for arg in sys.argv[1:] if arg.endswith(".npz")] + [
+    os.environ.get("CNN_LESSON_MNIST", ""),
+    os.path.join(HERE, "mnist.npz"),
+    "assets/mnist.npz",
+    os.path.expanduser("~/.keras/datasets/mnist.npz"),
+]
+PATH = next((place for place in PLACES if place and os.path.isfile(place)), None)
+if PATH:
     with np.load(PATH) as mnist:
         x_train, y_train = mnist["x_train"], mnist["y_train"]
         x_test, y_test = mnist["x_test"], mnist["y_test"]
-else:  # needs the internet once
-    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+else:  # Keras downloads it once: that needs the internet
+    try:
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    except Exception as err:
+        sys.exit(
+            f"MNIST is in none of {{[place for place in PLACES if place]}} and could not be "
+            f"downloaded ({{err}}). Put mnist.npz beside this file, or give its path."
+        )
 # A random subset of the training images, the same one the app used for this seed.
 order = np.random.default_rng(SEED).permutation(len(x_train))[:TRAIN_IMAGES]
 x_train, y_train = x_train[order], y_train[order]
@@ -143,12 +156,12 @@ def _comment(markdown: str) -> str:
 
 
 def script(settings: Settings) -> str:
-    """A runnable Python script: `python experiment.py [mnist.npz]`."""
+    """A runnable Python script: `python cnn_experiment.py [mnist.npz]`."""
     parts = steps(settings)
     intro = (
         '"""A CNN for handwritten digits, exported from the CNN lesson app.\n\n'
-        "Run: python experiment.py [path/to/mnist.npz]\n"
-        f"Quick check: {IMAGES_VARIABLE}=1000 {EPOCHS_VARIABLE}=1 python experiment.py\n"
+        "Run: python cnn_experiment.py [path/to/mnist.npz]\n"
+        f"Quick check: {IMAGES_VARIABLE}=1000 {EPOCHS_VARIABLE}=1 python cnn_experiment.py\n"
         '"""'
     )
     body = [parts[0][1]] + [f"{_comment(md)}\n{code}" for md, code in parts[1:]]
