@@ -93,3 +93,14 @@ def test_instructor_mode_reveals_answers_and_locked_settings_stay_fixed():
     at.button(key="train_recipe").click().run()
     assert at.session_state["train_epochs"] == 10
     assert at.query_params["lock"] == "kernel_size"
+
+
+def test_under_a_lock_the_quick_run_and_recipe_buttons_say_what_they_keep():
+    """They promised 10 epochs and batch 32 while the lock kept epochs at 7 (issue 18)."""
+    at = app({"lock": "epochs,kernel_size", "epochs": "7"}, "train_page.py")
+    assert "Locked, so both buttons keep epochs 7." in [c.value.split(": ", 1)[-1] for c in
+                                                        at.caption]  # fmt: skip
+    at.button(key="train_recipe").click().run()
+    assert at.session_state["train_epochs"] == 7
+    plain = app(page="train_page.py")
+    assert not [c for c in plain.caption if "Locked, so" in c.value]

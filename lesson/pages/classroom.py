@@ -164,6 +164,17 @@ def setup() -> None:
                 st.caption(p.shows)
 
 
+def kept_by_lock(*presets) -> str:
+    """The locked hyperparameters that `presets` would change, with the values they keep."""
+    locked, now = st.session_state.get(LOCK, []), current()
+    kept = [
+        name
+        for name in locked
+        if hasattr(now.hp, name) and any(getattr(p, name) != getattr(now.hp, name) for p in presets)
+    ]
+    return "; ".join(f"{name.replace('_', ' ')} {_show(now, name)}" for name in kept)
+
+
 def _show(experiment, name: str) -> str:
     """One setting's value as the caption shows it."""
     part = experiment.network if hasattr(experiment.network, name) else experiment.hp

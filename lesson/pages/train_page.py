@@ -181,6 +181,8 @@ b2.button(
     key="train_recipe",
     help="10 epochs, batch 32, adam, all 60,000 images: the notebook's model.fit",
 )
+if kept := classroom.kept_by_lock(training.QUICK, training.RECIPE):
+    st.caption(f":material/lock: Locked, so both buttons keep {kept}.")
 c1, c2, c3 = st.columns(3)
 c1.slider("Epochs", *training.EPOCHS, key=KEYS["epochs"], disabled=active)
 c1.select_slider("Batch size", training.BATCH_SIZES, key=KEYS["batch_size"], disabled=active)
