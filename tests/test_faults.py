@@ -128,7 +128,7 @@ def test_closing_the_tab_mid_training_ends_its_thread_and_frees_the_slot(server)
     s = run_sync(next_learner_trains())
     # The slot was freed: the next learner's run got it and finished (it may have waited in
     # line for the moment the closed run took to hand the slot back).
-    assert said(s, "run 1 finished 1 epochs"), s.alerts
+    assert said(s, "run 1 finished 1 epoch "), s.alerts
     assert not s.errors
 
 

@@ -7,6 +7,7 @@ import streamlit as st
 from lesson import data
 from lesson import exercises as ex
 from lesson.pages import classroom
+from lesson.pages.boxes import number_box
 from lesson.pages.common import chart, mnist, prose, show_code, warm_up_keras
 
 PAGE = "data_page"
@@ -45,7 +46,7 @@ st.image(big, caption=[f"#{i}: {m.y_train[i]}" for i in picks], width=84)
 # --- one image as numbers -----------------------------------------------------------------
 prose(PAGE, "pixels")
 c1, c2 = st.columns(2)
-index = c1.number_input("Training image", 0, len(m.x_train) - 1, 0, key="pixel_image")
+index = number_box(c1, "Training image", 0, len(m.x_train) - 1, "pixel_image", 0)
 row = c2.slider("Row", 0, 27, 5, key="pixel_row")
 image = m.x_train[index]
 fig = go.Figure(

@@ -9,6 +9,7 @@ from lesson import drawing
 from lesson import exercises as ex
 from lesson.pages import classroom
 from lesson.pages import inspect_charts as charts
+from lesson.pages.boxes import number_box
 from lesson.pages.common import chart, mnist, model_picker, prose, show_code
 
 PAGE = "draw_page"
@@ -104,7 +105,7 @@ with left:
         nothing = "The canvas is empty: draw a digit in the black square."
     elif source == "test":
         prose(PAGE, "test")
-        index = st.number_input("Test image", 0, len(m.x_test) - 1, 0, key="draw_test_index")
+        index = number_box(st, "Test image", 0, len(m.x_test) - 1, "draw_test_index", 0)
         st.button(
             "Random test image",
             icon=":material/shuffle:",

@@ -8,6 +8,7 @@ import streamlit as st
 from lesson import exercises as ex
 from lesson.pages import classroom
 from lesson.pages import inspect_charts as charts
+from lesson.pages.boxes import number_box
 from lesson.pages.common import LEARNER_MODEL, chart, mnist, model_picker, prose, show_code
 
 PAGE = "filters_page"
@@ -246,7 +247,7 @@ def one_digit(m, net, net_name: str) -> None:
     source = c1.segmented_control(
         "Digit", list(SOURCES), format_func=SOURCES.get, required=True, key=SOURCE_KEY
     )
-    index = c2.number_input("Test image", 0, len(m.y_test) - 1, key=IMAGE_KEY)
+    index = number_box(c2, "Test image", 0, len(m.y_test) - 1, IMAGE_KEY)
     c3.button("Random", icon=":material/shuffle:", on_click=random_image, key="inside_random")
     if source == "drawing" and drawing is None:
         st.info(

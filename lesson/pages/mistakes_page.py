@@ -10,6 +10,7 @@ from lesson import data
 from lesson import exercises as ex
 from lesson.pages import classroom
 from lesson.pages import inspect_charts as charts
+from lesson.pages.boxes import number_box
 from lesson.pages.common import PRETRAINED_NAME, chart, mnist, model_picker, prose, show_code
 
 PAGE = "mistakes_page"
@@ -210,7 +211,7 @@ prose(PAGE, "saliency")
 st.session_state.setdefault(LOOK_KEY, 0)
 drawing = st.session_state.get("last_drawing")
 c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
-index = c1.number_input("Test image", 0, len(m.y_test) - 1, key=LOOK_KEY)
+index = number_box(c1, "Test image", 0, len(m.y_test) - 1, LOOK_KEY)
 kinds = {"score": "its score (before softmax)", "probability": "its probability"}
 if not look.ends_in_softmax(net):
     kinds = {"probability": "its probability"}

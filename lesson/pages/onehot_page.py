@@ -6,6 +6,7 @@ import streamlit as st
 
 from lesson import exercises as ex
 from lesson.pages import classroom
+from lesson.pages.boxes import number_box
 from lesson.pages.common import chart, mnist, prose, show_code
 
 PAGE = "onehot_page"
@@ -30,7 +31,7 @@ def highlighted(rows: np.ndarray, index: list, digits: np.ndarray | None = None)
 
 # --- y_train[a:b] beside Y_train[a:b] ------------------------------------------------------
 prose(PAGE, "table")
-start = st.number_input("First training image", 0, len(m.y_train) - 10, 0, key="onehot_start")
+start = number_box(st, "First training image", 0, len(m.y_train) - 10, "onehot_start", 0)
 y = m.y_train[start : start + 10]
 Y = labels.one_hot(y)  # (10,) -> (10, 10)
 st.markdown(

@@ -9,6 +9,7 @@ import streamlit as st
 from lesson import exercises as ex
 from lesson import limits, words
 from lesson.pages import classroom
+from lesson.pages.boxes import number_box
 from lesson.pages.common import (
     LEARNER_MODEL,
     LEARNER_MODEL_NAME,
@@ -213,7 +214,7 @@ c3.slider(
     key=KEYS["validation_split"],
     disabled=active,
 )
-c3.number_input("Random seed", *limits.SEEDS, key=KEYS["seed"], disabled=active)
+number_box(c3, "Random seed", *limits.SEEDS, KEYS["seed"], disabled=active)
 hp = training.Hyperparameters(**{name: st.session_state[key] for name, key in KEYS.items()})
 classroom.remember(config, hp)  # the URL is this experiment
 st.button(
