@@ -152,7 +152,16 @@ with right:
         f", **{pct(probs[second])}** for {second}." if close else "."
     )
     share = drawing.ink_share(steps.fitted)
-    if share > drawing.BLOB:
+    if drawing.too_small(steps):
+        crop_h, crop_w = steps.cropped.shape
+        st.warning(
+            f"**Don't trust this answer.** The network says {top} ({pct(probs[top])}), but the "
+            f"ink is only {crop_h}×{crop_w} pixels: far too few to hold a digit (MNIST's are "
+            "drawn about 20 pixels tall). Step 3 below blows it up to 20 pixels, so the network "
+            "reads a few big blocks. Use a larger image of the digit.",
+            icon=":material/help:",
+        )
+    elif share > drawing.BLOB:
         st.warning(
             f"**Don't trust this answer.** The network says {top} ({pct(probs[top])}), but your "
             f"ink covers {share:.0%} of the 20×20 box: MNIST digits cover about a quarter, hardly "
