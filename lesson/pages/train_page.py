@@ -259,17 +259,17 @@ def live() -> None:
             text=f"{run.name}: epoch {p['epoch']} of {p['epochs']} · "
             f"batch {p['batch']:,} of {p['batches']:,} · {left}",
         )
-    if not run.finished:
-        st.button(
-            "Stop",
-            icon=":material/stop:",
-            on_click=run.stop,
-            key="train_stop",
-            help="The model keeps the weights it has now",
-        )
     curves([run], run.hp.epochs)
 
 
+if active:  # outside the fragment that redraws every 0.5 s: the same button takes every click
+    st.button(
+        "Stop",
+        icon=":material/stop:",
+        on_click=current.stop,
+        key="train_stop",
+        help="The model keeps the weights it has now",
+    )
 live()
 prose(PAGE, "live")
 show_code(
