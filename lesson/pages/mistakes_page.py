@@ -96,9 +96,12 @@ rr, cc = np.mgrid[0:10, 0:10]
 fig = go.Figure(
     [
         go.Heatmap(
-            z=counts_scale, text=matrix, texttemplate="%{text}", textfont={"size": 13},
+            z=counts_scale, text=matrix, texttemplate="%{text}", textfont={"size": 11},
             colorscale="Blues", zmin=0, zmax=np.log10(1001), hoverinfo="skip",
-            colorbar={"title": "images", "tickvals": np.log10(np.array(ticks) + 1),
+            # Below the matrix, not beside it: on a phone the cells keep the width for "1135".
+            colorbar={"title": {"text": "images", "side": "top"}, "orientation": "h",
+                      "thickness": 12, "len": 0.8, "y": -0.22, "yanchor": "top",
+                      "tickvals": np.log10(np.array(ticks) + 1),
                       "ticktext": [str(t) for t in ticks]},
         ),
         # Heatmaps send no click events in Streamlit: invisible markers on the cells take them.
@@ -121,8 +124,8 @@ fig.update_yaxes(
 )  # fmt: skip
 fig.update_layout(
     title="Confusion matrix: 10,000 test images",
-    height=600, clickmode="event+select", dragmode=False,
-    margin={"l": 60, "r": 20, "t": 60, "b": 50},
+    height=640, clickmode="event+select", dragmode=False,
+    margin={"l": 50, "r": 10, "t": 60, "b": 130},
 )  # fmt: skip
 st.plotly_chart(
     fig, key="mistakes_matrix", on_select=take_cell, selection_mode="points",
