@@ -170,7 +170,7 @@ def did_not_learn(test: dict | None, hp: Hyperparameters) -> str | None:
     loss, accuracy = test["loss"], test["accuracy"]
     if math.isfinite(loss) and loss <= 1.5 * CHANCE_LOSS:
         what = (
-            f"its test loss, {loss:.2f}, is about {CHANCE_LOSS:.2f} = −log(0.1), the loss of "
+            f"its test loss, {loss:.2f}, is near {CHANCE_LOSS:.2f} = −log(0.1), the loss of "
             "giving every digit 10 %"
         )
     else:

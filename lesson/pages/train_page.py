@@ -65,7 +65,7 @@ def describe(net_config) -> str:
 
 
 def finished(run) -> str:
-    """ "run 1 finished 3 epochs in 14 s."""
+    """The line for a finished run: 'run 1 finished 3 epochs in 14 s.'"""
     return f"{run.name} finished {words.plural(run.hp.epochs, 'epoch')} in {run.seconds:.0f} s."
 
 
