@@ -18,6 +18,7 @@ BOX = 20  # MNIST's digits fit a 20×20 box inside that
 EMPTY = 25  # brightest pixel below this (of 255): nothing drawn
 INK = 0.2  # a pixel is ink if it is brighter than 20 % of the brightest pixel
 BLOB = 0.6  # more of the 20×20 box inked than this: no MNIST digit looks like it
+MIN_INK = 8  # pixels: ink less tall and wide than this is too small to hold a digit
 MAX_BYTES = 20_000_000  # larger files are refused before decoding
 MAX_SIDE = 1024  # larger images are shrunk first: plenty for one digit, and fast
 
@@ -100,6 +101,37 @@ def _as_grey(image: Image.Image | np.ndarray) -> np.ndarray:
     return np.asarray(image.convert("L"), dtype=np.float32)
 
 
+def even_background(grey: np.ndarray, cells: int = 64) -> np.ndarray:
+    """The image with its background made even: a phone photo's paper is darker in the corners
+    (vignetting), which would otherwise read as ink.
+
+    A smooth surface (a quadratic in x and y: the shape of vignetting) is fitted to the image
+    seen at 64×64, then again to the pixels near it, so the ink drops out and the surface
+    follows the paper; the image is then lifted by the paper's shortfall from its lightest.
+    Small images, drawings and MNIST digits have an even background: nothing changes.
+    """
+    h, w = grey.shape
+    if min(h, w) < cells:
+        return grey
+    small = np.asarray(
+        Image.fromarray(grey.astype(np.float32), "F").resize((cells, cells), Image.Resampling.BOX)
+    ).ravel()
+    y, x = (v.ravel() for v in np.mgrid[-1 : 1 : cells * 1j, -1 : 1 : cells * 1j])
+    basis = np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=1)
+    keep = np.ones(small.shape, bool)
+    for _ in range(5):  # each fit leaves out what lies far from the last: the ink
+        coef = np.linalg.lstsq(basis[keep], small[keep], rcond=None)[0]
+        off = np.abs(small - basis @ coef)
+        keep = off <= max(8.0, 3 * float(np.median(off[keep])))
+    yy, xx = np.mgrid[-1 : 1 : h * 1j, -1 : 1 : w * 1j]
+    c0, cx, cy, cxx, cxy, cyy = coef
+    surface = c0 + cx * xx + cy * yy + cxx * xx * xx + cxy * xx * yy + cyy * yy * yy
+    fits = keep.mean() > 0.5 and float(np.median(off[keep])) < 4  # most of it, and closely
+    if not fits or surface.max() - surface.min() < 8:  # no smooth paper, or even already
+        return grey
+    return np.clip(grey + (surface.max() - surface), 0, 255).astype(np.float32)
+
+
 def light_on_dark(grey: np.ndarray, ink: str = "auto") -> tuple[np.ndarray, bool]:
     """Light ink on a dark background, like MNIST; ink is "light", "dark" or "auto" (guess).
 
@@ -109,6 +141,7 @@ def light_on_dark(grey: np.ndarray, ink: str = "auto") -> tuple[np.ndarray, bool
         return grey, False
     if ink == "dark":
         return 255 - grey, True
+    grey = even_background(grey)  # a photo's darker corners are no ink
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     inverted = bool(np.median(border) > 127.5)  # the border is background: light paper?
     grey = 255 - grey if inverted else grey
@@ -158,6 +191,12 @@ def scale_to_unit(centred: np.ndarray) -> np.ndarray:
 def ink_share(fitted: np.ndarray, box: int = BOX) -> float:
     """How much of the 20×20 box is ink, 0..1: about 0.23 for a typical MNIST digit, < 0.6."""
     return float(fitted.sum() / (255 * box * box))
+
+
+def too_small(steps: Steps) -> bool:
+    """Is the ink too few pixels to be a digit (a 3×3 image, a speck)? Step 3 would blow it
+    up into a few big blocks."""
+    return max(steps.cropped.shape) < MIN_INK
 
 
 def mnist_steps(image: Image.Image | np.ndarray, ink: str = "auto") -> Steps | None:

@@ -1,7 +1,8 @@
 """Checked exercises: questions whose answers are worked out from the lesson, not typed in.
 
 Each page asks one or two. `check` accepts the usual ways of writing an answer ("13x13x6",
-"(13, 13, 6)", "13 × 13 × 6"; "53,558"; "95.1 %" or "0.951"); a wrong answer gets a hint.
+"(13, 13, 6)", "13 × 13 × 6"; "53,558"; "95.1 %", "95,1 %", "0.951" or "95 percent"; "844
+batches"); a wrong answer gets a hint, and text that is no answer at all says so.
 """
 
 import math
@@ -26,34 +27,104 @@ class Exercise:
 
 
 _INTS = re.compile(r"-?\d+")
-_NUMBER = re.compile(r"^-?(\d+\.?\d*|\.\d+)(e-?\d+)?$")
+_GROUPED = re.compile(r"^\d{1,3}([,._\s\u00a0\u202f'’](\d{3}))+$")  # 53,558, 60.000, 1 000 000
+_PLAIN = re.compile(r"^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$")
+# Words a learner may write before a number ("about 95 %", "~95%") and after it.
+_BEFORE = re.compile(r"^(~|≈|about|around|roughly|approx\.?|approximately|circa|ca\.)\s*")
+_PERCENT = re.compile(r"\s*(%|percent|per\s*cent|pct)\.?$")
+_NUMBER_THEN_WORDS = re.compile(r"^([-+]?[\d.,_\s\u00a0\u202f'’]*\d(?:e[-+]?\d+)?)\s*([^\d]*)$")
+
+
+def _readings(text: str) -> set[float]:
+    """Every value a written number can mean: '53,558' -> 53558; '0,95' -> 0.95 (a decimal
+    comma); '1,000' -> 1000 or 1.0, since both ways of writing are common. Empty: no number."""
+    text = text.strip()
+    sign = -1.0 if text.startswith("-") else 1.0
+    text = text.lstrip("+-").strip()
+    found = set()
+    if _GROUPED.match(text):  # thousands separators
+        found.add(float(re.sub(r"\D", "", text)))
+    if text.count(",") == 1 and "." not in text and _PLAIN.match(text.replace(",", ".")):
+        found.add(float(text.replace(",", ".")))  # a decimal comma
+    last = max(text.rfind(","), text.rfind("."))
+    if "," in text and "." in text:  # 1.234,5 or 1,234.5: the last mark is the decimal one
+        whole, decimals = re.sub(r"\D", "", text[:last]), text[last + 1 :]
+        if decimals.isdigit() and _GROUPED.match(text[:last]):
+            found.add(float(f"{whole}.{decimals}"))
+    if _PLAIN.match(text):
+        found.add(float(text))
+    return {sign * v for v in found if math.isfinite(v)}
 
 
 def _number(text: str) -> float | None:
     """'53,558', '53 558', '1e3' -> a float; None if it is not one number."""
-    text = re.sub(r"(?<=\d)[,_\s\u00a0\u202f'](?=\d{3})", "", text.strip())
-    return float(text) if _NUMBER.match(text) else None
+    values = _readings(text)
+    return min(values) if len(values) == 1 else None
+
+
+def read(text: str) -> tuple[set[float], bool] | None:
+    """The values an answer can mean and whether it is a percentage; None if it is no number.
+
+    A word or unit after the number is allowed ("844 batches", "95 percent"), and "about" or
+    "~" before it; a second number is not ("5 or 6").
+    """
+    text = _BEFORE.sub("", (text or "").strip().lower())
+    percent = bool(_PERCENT.search(text))
+    text = _PERCENT.sub("", text).strip()
+    match = _NUMBER_THEN_WORDS.match(text)
+    if not match or (match.group(2) and not re.fullmatch(r"[(]?[^\W\d_][\w\s().,'’-]*", match[2])):
+        return None
+    values = _readings(match.group(1))
+    return (values, percent) if values else None
+
+
+def feedback(exercise: Exercise, text: str) -> tuple[bool, str]:
+    """Is `text` a right answer, and if not, what to say: the hint, or why it cannot be read."""
+    text = (text or "").strip().lower()
+    if not text:
+        return False, ""
+    if exercise.kind in ("shape", "digits"):
+        found = tuple(int(n) for n in _INTS.findall(text))
+        want = len(exercise.value)
+        if exercise.kind == "digits" and len(found) == 1 and len(text.strip("[]() ")) == want:
+            found = tuple(int(d) for d in text.strip("[]() "))  # "0000010000": ten digits
+        if not found:
+            return False, f"I cannot read numbers in “{text[:40]}”: write {want} numbers."
+        token = text.strip("[]() ")
+        if exercise.kind == "digits" and len(found) == 1 and set(token) <= {"0", "1"}:
+            return False, (
+                f"“{token}” is {len(token)} digits: write all {want} numbers, one per digit 0 to 9."
+            )
+        if exercise.kind == "digits" and len(found) != want:
+            return False, (
+                f"That is {len(found)} number{'s' if len(found) != 1 else ''}; the question "
+                f"asks for {want}, one per digit 0 to 9."
+            )
+        if found == tuple(exercise.value):
+            return True, ""
+        return False, exercise.hint
+    reading = read(text)
+    if reading is None:
+        return False, (
+            f"I cannot read “{text[:40]}” as one number: write just the number, like 12.5, "
+            "12,5 or 12.5 %."
+        )
+    values, percent = reading
+    for number in values:
+        if exercise.kind == "share":  # a share of 1: "0.951", "95.1 %" or "95.1"
+            if percent or number > 1:
+                number /= 100
+            if abs(number - exercise.value) <= 0.005:  # half a percentage point
+                return True, ""
+        elif not percent and math.isclose(number, exercise.value, abs_tol=1e-9):
+            return True, ""
+    return False, exercise.hint
 
 
 def check(exercise: Exercise, text: str) -> bool:
-    """Is `text` a right answer? Spaces, brackets, ×/x and thousands separators do not matter."""
-    text = (text or "").strip().lower()
-    if not text:
-        return False
-    if exercise.kind in ("shape", "digits"):
-        found = tuple(int(n) for n in _INTS.findall(text))
-        if exercise.kind == "digits" and len(found) == 1 and len(exercise.value) > 1:
-            found = tuple(int(d) for d in str(found[0]).zfill(len(exercise.value)))  # "0001..."
-        return found == tuple(exercise.value)
-    percent = text.endswith("%")
-    number = _number(text.rstrip("%").strip())
-    if number is None or not math.isfinite(number):
-        return False
-    if exercise.kind == "share":  # a share of 1: "0.951", "95.1 %" or "95.1"
-        if percent or number > 1:
-            number /= 100
-        return abs(number - exercise.value) <= 0.005  # half a percentage point
-    return math.isclose(number, exercise.value, abs_tol=1e-9)
+    """Is `text` a right answer? Spaces, brackets, ×/x, thousands separators, a decimal comma
+    and a unit after the number do not matter."""
+    return feedback(exercise, text)[0]
 
 
 def _times(shape) -> str:
@@ -86,14 +157,14 @@ def data(x_train_shape: tuple[int, ...]) -> list[Exercise]:
     ]
 
 
-def onehot(first_label: int) -> list[Exercise]:
-    """Page 2: write a one-hot label."""
-    vector = tuple(int(i == first_label) for i in range(10))
+def onehot(label: int, image: int = 0) -> list[Exercise]:
+    """Page 2: write a one-hot label (of an image whose label the page does not show at first)."""
+    vector = tuple(int(i == label) for i in range(10))
+    which = "first training image" if image == 0 else f"training image {image}"
     return [
         Exercise(
             "onehot-first",
-            f"The first training label is **{first_label}**. Write its one-hot label "
-            "(ten numbers).",
+            f"The label of the {which} is **{label}**. Write its one-hot label (ten numbers).",
             "digits",
             vector,
             "[" + ", ".join(map(str, vector)) + "]",
@@ -103,52 +174,70 @@ def onehot(first_label: int) -> list[Exercise]:
     ]
 
 
+def _other_kernel(config):
+    """The learner's network with another kernel size: the page shows the learner's own
+    shapes and counts, so a question about this one must be worked out, not read off."""
+    from dataclasses import replace
+
+    from lesson import model
+
+    k = config.kernel_size
+    for other in (k + 2, k - 2, k + 1, k - 1, 5, 3):
+        variant = replace(config, kernel_size=other)
+        if other != k and 1 <= other <= 7 and model.check_network(variant) is None:
+            return variant
+    return replace(config, kernel_size=k)
+
+
 def build(config) -> list[Exercise]:
-    """Page 3: a shape and a parameter count of the learner's network."""
+    """Page 3: a shape and a parameter count of a network one step from the learner's."""
+    from dataclasses import replace
+
     from lesson import model  # Keras: only the pages that build networks pay for it
 
-    rows = model.layer_table(config)
-    pool = next((r for r in rows if r.kind == "MaxPooling2D"), None)
-    out = []
-    if pool is not None:
+    if config.conv_blocks:
+        variant = _other_kernel(config)
+        rows = model.layer_table(variant)
+        pool = next(r for r in rows if r.kind == "MaxPooling2D")
         conv = rows[0]
-        out.append(
+        k, k2 = config.kernel_size, variant.kernel_size
+        change = f"If your first Conv2D layer had {k2}×{k2} filters instead of {k}×{k}"
+        return [
             Exercise(
                 "build-pool-shape",
-                "In your network, what is the output shape of the first pooling layer "
-                "(height × width × feature maps)?",
+                f"{change}, everything else as now, what would the output shape of the first "
+                "pooling layer be (height × width × feature maps)?",
                 "shape",
                 pool.shape,
                 _times(pool.shape),
-                f"Start from the first Conv2D's output, {_times(conv.shape)}: pooling divides "
-                "height and width by the pool size and rounds down; the feature maps stay.",
-            )
-        )
-        out.append(
+                "With 'valid' padding a Conv2D output is kernel size − 1 smaller than its input "
+                "('same' keeps the size); pooling then divides height and width by the pool "
+                "size and rounds down; the feature maps stay.",
+            ),
             Exercise(
                 "build-conv-params",
-                "How many parameters does the first Conv2D layer of your network learn?",
+                f"{change}, how many parameters would that layer learn?",
                 "number",
                 conv.params,
                 f"{conv.params:,}",
                 "Each filter has kernel × kernel weights for every input channel (1 here), "
                 "plus one bias; multiply by the number of filters.",
-            )
+            ),
+        ]
+    units = config.dense_units * 2 if config.dense_units <= 256 else config.dense_units // 2
+    dense = next(r for r in model.layer_table(replace(config, dense_units=units)) if
+                 r.kind == "Dense")  # fmt: skip
+    return [
+        Exercise(
+            "build-dense-params",
+            f"Your network has no convolution. If its hidden Dense layer had {units} units "
+            f"instead of {config.dense_units}, how many parameters would it learn?",
+            "number",
+            dense.params,
+            f"{dense.params:,}",
+            "Every unit has one weight for each of the 784 pixels, plus one bias.",
         )
-    else:
-        dense = next(r for r in rows if r.kind == "Dense")
-        out.append(
-            Exercise(
-                "build-dense-params",
-                "Your network has no convolution. How many parameters does its hidden Dense "
-                "layer learn?",
-                "number",
-                dense.params,
-                f"{dense.params:,}",
-                "Every unit has one weight for each of the 784 pixels, plus one bias.",
-            )
-        )
-    return out
+    ]
 
 
 def train(accuracy: float, hp) -> list[Exercise]:
@@ -192,17 +281,20 @@ def draw() -> list[Exercise]:
 
 
 def filters(config) -> list[Exercise]:
-    """Page 6: how many feature maps, and how big."""
+    """Page 6: how many feature maps, and how big, for another kernel than the one shown."""
     from lesson import model
 
-    rows = model.layer_table(config if config.conv_blocks else model.LESSON)
-    conv = rows[0]
+    base = config if config.conv_blocks else model.LESSON
+    variant = _other_kernel(base)
+    conv = model.layer_table(variant)[0]
     whose = "your network's" if config.conv_blocks else "the lesson's"
+    k, k2 = base.kernel_size, variant.kernel_size
     return [
         Exercise(
             "filters-maps",
-            f"{whose.capitalize()} first Conv2D layer makes one feature map per filter. What "
-            "shape is its output for one digit (height × width × feature maps)?",
+            f"{whose.capitalize()} first Conv2D layer makes one feature map per filter. If its "
+            f"filters were {k2}×{k2} instead of {k}×{k}, what shape would its output be for one "
+            "digit (height × width × feature maps)?",
             "shape",
             conv.shape,
             _times(conv.shape),
@@ -212,13 +304,22 @@ def filters(config) -> list[Exercise]:
     ]
 
 
+# The digits asked about in "which digit does it take a … for?", in a fixed order: the question
+# must not depend on the answer to "which digit does it get wrong most often?".
+ASKED_ABOUT = (9, 4, 7, 3, 5, 2, 8, 6, 1, 0)
+
+
 def mistakes(matrix: np.ndarray) -> list[Exercise]:
-    """Page 7: the digit the network gets wrong most often, from the confusion matrix."""
+    """Page 7: the digit the network gets wrong most often, and what it takes one digit for."""
     wrong = matrix.sum(axis=1) - np.diag(matrix)  # per true digit
     digit = int(np.argmax(wrong))
-    off = matrix[digit].copy()
-    off[digit] = -1
-    taken_for = int(np.argmax(off))
+    off = matrix - np.diag(np.diag(matrix))
+    worst = np.unravel_index(off.argmax(), off.shape)  # the page's caption names this cell
+    asked = next(
+        (d for d in ASKED_ABOUT if d != worst[0] and (off[d] == off[d].max()).sum() == 1),
+        ASKED_ABOUT[0],
+    )  # a row whose largest mistake is one digit, not a tie
+    taken_for = int(np.argmax(off[asked]))
     return [
         Exercise(
             "mistakes-most",
@@ -232,10 +333,10 @@ def mistakes(matrix: np.ndarray) -> list[Exercise]:
         ),
         Exercise(
             "mistakes-for",
-            f"And which digit does it mistake {digit} for most often?",
+            f"Which digit does this model most often take a {asked} for?",
             "number",
             taken_for,
-            f"{taken_for} ({int(matrix[digit, taken_for])} times)",
-            f"Find the largest cell in row {digit} of the confusion matrix, off the diagonal.",
+            f"{taken_for} ({int(matrix[asked, taken_for])} times)",
+            f"Find the largest cell in row {asked} of the confusion matrix, off the diagonal.",
         ),
     ]

@@ -5,6 +5,7 @@ build this network, compile, fit with these hyperparameters and this seed, evalu
 """
 
 import re
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -35,6 +36,23 @@ def network_table(config: model.NetworkConfig) -> str:
     return "\n".join(rows)
 
 
+def learned_check(hp: training.Hyperparameters) -> str:
+    """Code that says whether the network learned, with a comment on this learning rate."""
+    problem = training.rate_problem(hp)
+    lines = [
+        "# Guessing gets one test digit in ten right, with a loss of -log(0.1) = 2.30: a network",
+        "# near those numbers learned nothing (or diverged, if the loss is far higher).",
+    ]
+    if problem:
+        said = f"This experiment: {problem[0].lower()}{problem[1:]}"
+        lines += textwrap.wrap(said, 96, initial_indent="# ", subsequent_indent="# ")
+    lines += [
+        "if accuracy <= 0.2:",
+        '    print("The network did not learn: its accuracy is what guessing gets.")',
+    ]
+    return "\n".join(lines)
+
+
 def steps(settings: Settings) -> list[tuple[str, str]]:
     """(markdown, code) for each step of the lesson, for this experiment."""
     net, hp = settings.network, settings.hp
@@ -44,25 +62,38 @@ def steps(settings: Settings) -> list[tuple[str, str]]:
     return [
         (
             "# A CNN for handwritten digits, with Keras\n\n"
-            "Exported from the CNN lesson app: this experiment, step by step. Run it from the "
-            "app's folder (it reads `assets/mnist.npz`), or give another MNIST `.npz` file as "
-            "an argument or in `$CNN_LESSON_MNIST`; without one, Keras downloads MNIST.",
+            "Exported from the CNN lesson app: this experiment, step by step. It looks for "
+            "MNIST in this order: a `.npz` file given as an argument, `$CNN_LESSON_MNIST`, "
+            "`mnist.npz` beside this file, `assets/mnist.npz` (the app's folder), Keras' own "
+            "download cache (`~/.keras/datasets/mnist.npz`); only if none is there does Keras "
+            "download it, which needs the internet.",
             "import os\nimport sys\n\nimport keras\nimport numpy as np\nfrom keras import layers",
         ),
         (
             "## Step 1 · The data\n\n" + explanation("data_page", "intro"),
             f"""SEED = {hp.seed}  # same seed, same images, starting weights and order
 TRAIN_IMAGES = int(os.environ.get("{IMAGES_VARIABLE}", {hp.train_images}))
-PATH = next(
-    (arg for arg in sys.argv[1:] if arg.endswith(".npz")),
-    os.environ.get("CNN_LESSON_MNIST", "assets/mnist.npz"),
-)
-if os.path.exists(PATH):
+# A notebook has no __file__: it runs in its own folder.
+HERE = os.path.dirname(os.path.abspath(__file__)) if "__file__" in globals() else os.getcwd()
+PLACES = [arg for arg in sys.argv[1:] if arg.endswith(".npz")] + [
+    os.environ.get("CNN_LESSON_MNIST", ""),
+    os.path.join(HERE, "mnist.npz"),
+    "assets/mnist.npz",
+    os.path.expanduser("~/.keras/datasets/mnist.npz"),
+]
+PATH = next((place for place in PLACES if place and os.path.isfile(place)), None)
+if PATH:
     with np.load(PATH) as mnist:
         x_train, y_train = mnist["x_train"], mnist["y_train"]
         x_test, y_test = mnist["x_test"], mnist["y_test"]
-else:  # needs the internet once
-    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+else:  # Keras downloads it once: that needs the internet
+    try:
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    except Exception as err:
+        sys.exit(
+            f"MNIST is in none of {{[place for place in PLACES if place]}} and could not be "
+            f"downloaded ({{err}}). Put mnist.npz beside this file, or give its path."
+        )
 # A random subset of the training images, the same one the app used for this seed.
 order = np.random.default_rng(SEED).permutation(len(x_train))[:TRAIN_IMAGES]
 x_train, y_train = x_train[order], y_train[order]
@@ -111,7 +142,9 @@ history = model.fit(
             """loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
 print(f"test loss: {loss:.4f}")
 print(f"test accuracy: {accuracy:.4f}")
-print(f"5 digits in a row right: {accuracy**5:.1%}")  # accuracy to the power 5""",
+print(f"5 digits in a row right: {accuracy**5:.1%}")  # accuracy to the power 5
+"""
+            + learned_check(hp),
         ),
     ]
 
@@ -123,12 +156,12 @@ def _comment(markdown: str) -> str:
 
 
 def script(settings: Settings) -> str:
-    """A runnable Python script: `python experiment.py [mnist.npz]`."""
+    """A runnable Python script: `python cnn_experiment.py [mnist.npz]`."""
     parts = steps(settings)
     intro = (
         '"""A CNN for handwritten digits, exported from the CNN lesson app.\n\n'
-        "Run: python experiment.py [path/to/mnist.npz]\n"
-        f"Quick check: {IMAGES_VARIABLE}=1000 {EPOCHS_VARIABLE}=1 python experiment.py\n"
+        "Run: python cnn_experiment.py [path/to/mnist.npz]\n"
+        f"Quick check: {IMAGES_VARIABLE}=1000 {EPOCHS_VARIABLE}=1 python cnn_experiment.py\n"
         '"""'
     )
     body = [parts[0][1]] + [f"{_comment(md)}\n{code}" for md, code in parts[1:]]

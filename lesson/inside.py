@@ -20,6 +20,16 @@ def filters(model: keras.Model) -> list[np.ndarray]:
     return [layer.kernel.numpy() for layer in conv_layers(model)]
 
 
+def snapshot_label(index: int, whole_epochs: int) -> str:
+    """What snapshot `index` of a run's filters shows: a run stopped part-way through an epoch
+    ends with a snapshot of that cut-short epoch, which is no "after epoch n"."""
+    if index == 0:
+        return "before training (random)"
+    if index <= whole_epochs:
+        return f"after epoch {index}"
+    return f"when it stopped, part-way through epoch {index}"
+
+
 # --- one feature-map value by hand ----------------------------------------------------------
 
 

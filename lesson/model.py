@@ -1,6 +1,7 @@
 """Step 4 of the lesson: the network, Conv-Pool-Conv-Pool-Dropout-Flatten-Dense-Dropout-Dense."""
 
 import os
+import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -39,6 +40,19 @@ class NetworkConfig:
 
 
 LESSON = NetworkConfig()
+
+
+def describe(config: NetworkConfig) -> str:
+    """The network in a few words: "2 conv blocks (6, 16 filters, 3×3), dense 128"."""
+    if config == LESSON:
+        return "the lesson's network"
+    if not config.conv_blocks:
+        return f"no convolution, dense {config.dense_units}"
+    filters = ", ".join(str(f) for f in config.block_filters())
+    blocks = f"{config.conv_blocks} conv block{'s' if config.conv_blocks != 1 else ''}"
+    one = config.conv_blocks == 1 and config.filters[0] == 1
+    k = config.kernel_size
+    return f"{blocks} ({filters} filter{'' if one else 's'}, {k}×{k}), dense {config.dense_units}"
 
 
 class InvalidNetwork(ValueError):
@@ -352,6 +366,15 @@ def pretrained_path() -> Path:
     return Path(os.environ.get(PATH_VARIABLE) or PRETRAINED_PATH)
 
 
+def _broken_zip(path: Path) -> bool:
+    """True if a zip file's contents do not read back whole (a cut-short download or copy)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.testzip() is not None
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return True
+
+
 def load_trained(path: Path | str) -> keras.Model:
     """Load a saved .keras model safely: no code inside the file is ever run."""
     path = Path(path)
@@ -360,9 +383,14 @@ def load_trained(path: Path | str) -> keras.Model:
     )
     if not path.is_file():
         raise ModelFileError(f"The model file {path} is missing. {fix}")
+    if not zipfile.is_zipfile(path) or _broken_zip(path):  # Keras says "File not found"
+        raise ModelFileError(
+            f"The model file {path} is damaged: it is there ({path.stat().st_size:,} bytes) but "
+            f"cut short or not a .keras file. {fix}"
+        )
     try:
         net = keras.models.load_model(path, safe_mode=True, compile=False)
-    except Exception as err:  # not a zip, not a Keras model, asks to run code, ...
+    except Exception as err:  # not a Keras model, asks to run code, ...
         raise ModelFileError(f"{path} is not a usable Keras model ({err}). {fix}") from err
     if tuple(net.input_shape[1:]) != INPUT_SHAPE or tuple(net.output_shape[1:]) != (NUM_CLASSES,):
         raise ModelFileError(

@@ -188,8 +188,9 @@ PRESETS = (
     ),
     Preset(
         "Learning rate too high",
-        "sgd with a learning rate of 10: each update overshoots, and the loss explodes "
-        "instead of falling.",
+        "sgd with a learning rate of 10: each update overshoots, so the loss leaps up at once "
+        "and never falls below 2.3, the loss of guessing; about one test digit in ten is right. "
+        "The network learns nothing, and the page says so.",
         Settings(model.LESSON, replace(training.QUICK, optimizer="sgd", learning_rate=10.0)),
     ),
     Preset(

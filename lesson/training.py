@@ -136,6 +136,53 @@ def evaluate(model: keras.Model, x_test: np.ndarray, y_test: np.ndarray) -> dict
     }
 
 
+CHANCE_LOSS = math.log(10)  # 2.30: the loss of giving each of the ten digits 10 %
+CHANCE_ACCURACY = 0.1  # guessing gets one digit in ten
+USUAL_RATE = {"adam": 1e-3, "rmsprop": 1e-3, "sgd": 1e-2}  # each optimizer's common default
+
+
+def rate_problem(hp: Hyperparameters) -> str | None:
+    """What is wrong with a learning rate far from its optimizer's usual one, or None."""
+    usual, rate = USUAL_RATE[hp.optimizer], hp.learning_rate
+    if rate >= 10 * usual:
+        return (
+            f"The learning rate {rate:g} is far too large for {hp.optimizer} (its usual one is "
+            f"{usual:g}): each update overshoots, so the weights jump past every low point of "
+            "the loss instead of settling in one. Try a learning rate 10 or 100 times smaller."
+        )
+    if rate <= usual / 10:
+        return (
+            f"The learning rate {rate:g} is so small that the weights hardly move in "
+            f"{hp.epochs} epoch{'s' if hp.epochs != 1 else ''}. Try a larger learning rate "
+            "or more epochs."
+        )
+    return None
+
+
+def did_not_learn(test: dict | None, hp: Hyperparameters) -> str | None:
+    """None if a trained network learned; else, in words, what happened and what to change.
+
+    A network that learned nothing reads about one test digit in ten right (guessing) and its
+    loss stays near −log(1/10) ≈ 2.30; one whose weights ran away (diverged) does worse still.
+    """
+    if not test or test["accuracy"] > 2 * CHANCE_ACCURACY:
+        return None
+    loss, accuracy = test["loss"], test["accuracy"]
+    if math.isfinite(loss) and loss <= 1.5 * CHANCE_LOSS:
+        what = (
+            f"its test loss, {loss:.2f}, is near {CHANCE_LOSS:.2f} = −log(0.1), the loss of "
+            "giving every digit 10 %"
+        )
+    else:
+        shown = f"{loss:.3g}" if math.isfinite(loss) else "not a number"
+        what = f"its test loss, {shown}, is even worse than that: the weights ran away (diverged)"
+    change = rate_problem(hp) or "Try a smaller learning rate, more images or more epochs."
+    return (
+        f"**The network did not learn.** Its test accuracy, {accuracy:.2%}, is what guessing "
+        f"gets (one digit in ten), and {what}. {change}"
+    )
+
+
 # --- At most N trainings at once ---------------------------------------------------------------
 
 MAX_TRAININGS_VARIABLE = "CNN_LESSON_MAX_TRAININGS"

@@ -180,3 +180,34 @@ def test_the_map_marks_the_chosen_cell_whether_clicked_or_set_by_a_slider(page, 
     wait_idle(page)
     assert_marked(page, title, (11, 12))
     assert_clean(page)
+
+
+CONFUSION_LAYOUT = """chart => {
+  const plot = chart.querySelector('.nsewdrag').getBoundingClientRect();
+  const counts = Array.from(chart.querySelectorAll('g.heatmaplayer text'));
+  const bar = chart.querySelector('.colorbar').getBoundingClientRect();
+  const widths = counts.map(t => t.getBoundingClientRect().width);
+  return {cell: plot.width / 10, widest: Math.max(...widths),
+          counts: counts.length, plotBottom: plot.bottom, plotWidth: plot.width, barTop: bar.top,
+          chartWidth: chart.getBoundingClientRect().width};
+}"""
+
+
+def test_the_confusion_matrix_fits_a_phone(browser, server_url):
+    """At 400 px the four-digit counts spilled out of their cells and the colour bar took a
+    quarter of the width (issue 18)."""
+    context = browser.new_context(viewport={"width": 400, "height": 800})
+    page = context.new_page()
+    try:
+        open_app(page, server_url, "mistakes")
+        chart = page.get_by_test_id("stPlotlyChart").filter(has_text="Confusion matrix")
+        chart.scroll_into_view_if_needed()
+        expect(chart.locator(".colorbar")).to_have_count(1)
+        page.wait_for_timeout(500)
+        layout = chart.evaluate(CONFUSION_LAYOUT)
+        assert layout["counts"] == 100
+        assert layout["widest"] < layout["cell"], layout  # "1135" inside its cell
+        assert layout["barTop"] >= layout["plotBottom"], layout  # the bar below, not beside
+        assert layout["plotWidth"] > 0.7 * layout["chartWidth"], layout
+    finally:
+        context.close()

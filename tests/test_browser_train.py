@@ -68,3 +68,28 @@ def test_stop_mid_run_keeps_a_usable_model(page, server_url):
     expect(main.get_by_test_id("stMetricValue").nth(1)).to_have_text(re.compile(r"\d+\.\d+%"))
     expect(main.get_by_text(re.compile(r"The other pages can now use"))).to_be_visible()
     assert_clean(page)
+
+
+def test_stop_answers_the_first_click_every_time(page, server_url):
+    """Stop was drawn again every 0.5 s inside the polling fragment, so a click landing during
+    a redraw could be lost (issue 18). One human-like click (press, 80 ms, release) at a
+    random moment of each run must stop it."""
+    import random
+
+    moments = random.Random(18)
+    open_app(page, server_url, "train")
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("button", name=re.compile("The lesson's recipe")).click()
+    wait_idle(page)
+    for attempt in range(4):
+        train_button(main).click()
+        stop = main.get_by_role("button", name=re.compile("Stop$"))
+        expect(stop).to_be_visible(timeout=60_000)
+        expect(main.get_by_test_id("stProgress")).to_be_visible(timeout=60_000)
+        page.wait_for_timeout(moments.uniform(200, 2500))
+        box = stop.bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, delay=80)
+        expect(main.get_by_text(re.compile("You stopped the run"))).to_be_visible(timeout=30_000)
+        expect(main.get_by_test_id("stProgress")).to_have_count(0)
+        expect(main.get_by_text(re.compile(f"run {attempt + 1}"))).not_to_have_count(0)
+    assert_clean(page)

@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 from lesson.model import LESSON, NetworkConfig
 from tests.conftest import APPTEST_TIMEOUT
 from tests.support import ROOT
+from tests.test_pages import run_page
 
 PAGE = "lesson/pages/build_page.py"
 
@@ -209,3 +210,20 @@ def test_the_build_widgets_offer_exactly_what_links_and_presets_accept():
     for key in ("build_conv_dropout", "build_dense_dropout"):
         assert at.select_slider(key=key).options == [str(d) for d in limits.DROPOUTS]
     assert settings.DROPOUTS == limits.DROPOUTS and settings.KERNELS == limits.KERNELS
+
+
+def test_an_emptied_number_box_keeps_its_last_number_and_says_so():
+    """An emptied "Units in the hidden dense layer" box became 1 on Enter (issue 18)."""
+    at = run_page("build_page.py")
+    at.number_input(key="build_units").set_value(64).run()
+    box = at.number_input(key="build_units")
+    assert not box.proto.HasField("default")  # the browser sends an emptied box as empty
+    box.set_value(None).run()
+    assert not at.exception
+    assert at.number_input(key="build_units").value == 64
+    assert "An empty box is not a number: **Units in the hidden dense layer** stays 64." in [
+        c.value.split(": ", 1)[1] for c in at.caption if c.value.startswith(":material/undo:")
+    ]
+    assert at.session_state["network_config"].dense_units == 64
+    at.run()  # the note is said once
+    assert not [c for c in at.caption if "An empty box" in c.value]

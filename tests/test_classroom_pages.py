@@ -40,13 +40,15 @@ def test_right_and_wrong_answers_on_the_data_page_and_the_progress_mark():
 
 def test_shapes_are_accepted_in_the_usual_formats_and_the_answer_follows_the_network():
     at = app(page="build_page.py")
-    for text in ("13x13x6", "(13, 13, 6)", "13 × 13 × 6", "(None, 13, 13, 6)"):
+    for text in ("12x12x6", "(12, 12, 6)", "12 × 12 × 6", "(None, 12, 12, 6)"):  # 5×5 filters
         answer(at, "build-pool-shape", text)
         assert at.success, text
-    answer(at, "build-conv-params", "60")
+    answer(at, "build-conv-params", "156")
     assert len(at.success) == 2
     at.number_input(key="build_filters_1").set_value(8).run()  # the network changes
-    assert "Hint: Start from the first Conv2D's output, 26 × 26 × 8" in at.warning[0].body
+    assert len(at.success) == 0 and "Hint:" in at.warning[0].body
+    answer(at, "build-conv-params", "208 parameters")  # (5 × 5 + 1) × 8
+    assert len(at.success) == 1
 
 
 def test_the_link_sets_the_experiment_and_says_what_it_ignored():
@@ -91,3 +93,14 @@ def test_instructor_mode_reveals_answers_and_locked_settings_stay_fixed():
     at.button(key="train_recipe").click().run()
     assert at.session_state["train_epochs"] == 10
     assert at.query_params["lock"] == "kernel_size"
+
+
+def test_under_a_lock_the_quick_run_and_recipe_buttons_say_what_they_keep():
+    """They promised 10 epochs and batch 32 while the lock kept epochs at 7 (issue 18)."""
+    at = app({"lock": "epochs,kernel_size", "epochs": "7"}, "train_page.py")
+    assert "Locked, so both buttons keep epochs 7." in [c.value.split(": ", 1)[-1] for c in
+                                                        at.caption]  # fmt: skip
+    at.button(key="train_recipe").click().run()
+    assert at.session_state["train_epochs"] == 7
+    plain = app(page="train_page.py")
+    assert not [c for c in plain.caption if "Locked, so" in c.value]

@@ -135,3 +135,26 @@ def test_the_learners_model_answers_and_is_named():
     assert "not sure at all" in at.warning[0].value
     at.radio(key="draw_model").set_value("pretrained").run()
     assert prediction(at) == "It reads a 7"
+
+
+def test_negative_feature_maps_are_drawn_by_the_shared_renderer():
+    """tanh maps: negative responses were painted nearly white by a uint8 wrap (issue 18)."""
+    from lesson import model
+
+    net = model.build_model(model.NetworkConfig(activation="tanh"))
+    at = open_page(learner_model=net, learner_model_name="your model (tanh)")
+    at.segmented_control(key="draw_source").set_value("test").run()
+    assert not at.exception
+    captions = [c.value for c in at.caption if "feature maps of" in c.value]
+    assert captions and all("blue is positive, red negative, white 0" in c for c in captions)
+    pictures = [h.proto.body for h in at.get("html") if 'alt="' in h.proto.body]
+    assert len(pictures) >= len(captions)
+
+
+def test_a_tiny_upload_is_not_trusted():
+    """A 3×3 image was read as "4" at 99.8 % ("sure") with no note (issue 18)."""
+    tiny = np.array([[0, 255, 0], [0, 255, 0], [0, 255, 0]], np.uint8)
+    at = upload(open_page(), "tiny.png", png(tiny))
+    assert "far too few to hold a digit" in at.warning[0].value
+    assert not [m for m in at.markdown if m.value.startswith("The network is sure")]
+    assert "### What your drawing becomes" not in "\n".join(m.value for m in at.markdown)

@@ -199,3 +199,44 @@ def test_the_core_never_imports_keras_or_streamlit():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.split() == ["False", "False"]
+
+
+def photo_of_a_seven(vignette: float, noise: float = 0.0, seed: int = 0) -> Image.Image:
+    """A clear dark 7 on grey paper, as a phone photographs it: corners darker by `vignette`
+    (a share of the paper's brightness), with sensor noise."""
+    img = Image.new("L", (400, 400), 170)
+    ImageDraw.Draw(img).line([(120, 110), (290, 110), (190, 310)], fill=40, width=22)
+    a = np.asarray(img, np.float32)
+    yy, xx = np.mgrid[0:400, 0:400] / 399 - 0.5
+    a = a * (1 - vignette * (xx**2 + yy**2) / 0.5)
+    a += np.random.default_rng(seed).normal(0, noise, a.shape)
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
+
+
+@pytest.mark.parametrize(("vignette", "noise"), [(0.0, 0), (0.45, 0), (0.6, 0), (0.5, 8)])
+def test_a_photo_with_darker_corners_reads_like_one_on_even_paper(net, vignette, noise):
+    """The 7 with vignetting read "A 0 or a 7?" (issue 18): its dark corners became ink."""
+    from lesson import features
+
+    steps = drawing.mnist_steps(photo_of_a_seven(vignette, noise))
+    p = features.probabilities(net, steps.digit)[0]
+    assert p.argmax() == 7 and p[7] > 0.9, p.round(3)
+    assert steps.inverted
+    if not noise:  # the crop is the 7, not the whole photo (noise specks may widen it)
+        assert max(steps.cropped.shape) < 250
+
+
+def test_an_even_background_is_left_alone(mnist):
+    digit = mnist.x_test[0].astype(np.float32)
+    assert drawing.even_background(digit) is digit  # small: nothing to even out
+    square = np.zeros((280, 280), np.float32)
+    square[20:260, 20:260] = 255  # mostly ink, no paper to fit
+    assert np.array_equal(drawing.even_background(square), square)
+    paper = np.full((300, 300), 200, np.float32)
+    assert np.array_equal(drawing.even_background(paper), paper)
+
+
+def test_a_tiny_image_is_too_small_to_be_a_digit():
+    tiny = np.array([[0, 255, 0], [0, 255, 0], [0, 255, 0]], np.uint8)
+    assert drawing.too_small(drawing.mnist_steps(tiny, ink="light"))
+    assert not drawing.too_small(drawing.mnist_steps(np.asarray(photo_of_a_seven(0))))

@@ -64,3 +64,46 @@ def test_the_notebook_validates_and_its_cells_run_in_order(monkeypatch):
     assert namespace["model"].count_params() == model.total_parameters(NO_CONV.network)
     assert namespace["x_train"].shape == (300, 28, 28, 1)
     assert 0 <= namespace["accuracy"] <= 1
+
+
+def test_the_script_says_when_the_network_did_not_learn_and_why():
+    text = export.script(settings.PRESETS[3].settings)  # sgd at 10
+    assert "# This experiment: the learning rate 10 is far too large for sgd" in text
+    assert 'print("The network did not learn' in text
+    quick = export.script(DEFAULT)
+    assert "far too large" not in quick and "if accuracy <= 0.2:" in quick
+
+
+def test_the_script_finds_mnist_beside_itself_and_says_where_it_looked(tmp_path):
+    """Away from the app's folder with no argument it tried to download MNIST and crashed
+    offline; its docstring called it experiment.py (issue 18)."""
+    text = export.script(DEFAULT)
+    assert "python cnn_experiment.py" in text and "python experiment.py" not in text
+    (tmp_path / "cnn_experiment.py").write_text(text, encoding="utf-8")
+    env = {**os.environ, **QUICK_CHECK, "HOME": str(tmp_path)}  # no Keras download cache
+    env.pop("CNN_LESSON_MNIST", None)
+    alone = subprocess.run([sys.executable, "cnn_experiment.py"], capture_output=True, text=True,
+                           timeout=300, cwd=tmp_path, env=env)  # fmt: skip
+    assert alone.returncode == 1 and "Traceback" not in alone.stderr
+    assert (
+        "could not be downloaded" in alone.stderr and "mnist.npz beside this file" in alone.stderr
+    )
+    (tmp_path / "mnist.npz").symlink_to(ROOT / "assets" / "mnist.npz")
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    script = str(tmp_path / "cnn_experiment.py")
+    beside = subprocess.run([sys.executable, script], capture_output=True, text=True,
+                            timeout=300, cwd=other, env=env)  # fmt: skip
+    assert beside.returncode == 0, beside.stderr[-2000:]
+    assert "(300, 28, 28) (300,) (10000, 28, 28) (10000,)" in beside.stdout
+
+
+def test_the_notebook_says_where_it_looks_and_looks_beside_itself(tmp_path, monkeypatch):
+    nb = nbformat.reads(export.notebook_text(DEFAULT), as_version=4)
+    assert "`mnist.npz` beside this file" in nb.cells[0].source
+    monkeypatch.delenv("CNN_LESSON_MNIST", raising=False)
+    monkeypatch.chdir(tmp_path)  # Jupyter runs a notebook in its own folder
+    (tmp_path / "mnist.npz").symlink_to(ROOT / "assets" / "mnist.npz")
+    namespace: dict = {}
+    exec(compile(nb.cells[1].source + "\n" + nb.cells[3].source, "<cell>", "exec"), namespace)
+    assert namespace["PATH"] == str(tmp_path / "mnist.npz")

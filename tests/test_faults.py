@@ -157,7 +157,7 @@ def test_a_run_trains_on_without_its_tab_until_the_unattended_limit_frees_the_sl
     s = run_sync(next_learner_trains())
     # The slot was freed: the next learner's run got it and finished (it may have waited in
     # line for the moment the closed run took to hand the slot back).
-    assert said(s, "run 1 finished 1 epochs"), s.alerts
+    assert said(s, "run 1 finished 1 epoch "), s.alerts
     assert not s.errors
 
 

@@ -3,6 +3,7 @@
 import re
 
 import numpy as np
+import pytest
 from PIL import ImageColor
 
 from lesson.pages import inspect_charts as charts
@@ -62,3 +63,35 @@ def test_a_picture_is_inline_with_its_size_and_text_equivalent():
     assert html.startswith('<img src="data:image/png;base64,')
     assert f'width="{picture.width}" height="{picture.height}"' in html
     assert 'alt="A 5×5 grid, &quot;all zero&quot;"' in html
+
+
+def tile_colours(maps: np.ndarray) -> np.ndarray:
+    """The colour of each cell of the first tile of maps_picture, read back from the picture."""
+    picture = np.asarray(charts.maps_picture(maps, [f"map {i + 1}" for i in range(len(maps))]))
+    left, top = 34, 20  # where maps_picture starts its first tile
+    h, w = maps.shape[1:]
+    px = max(1, min(140, max(88, (780 - 100) // min(8, len(maps)) - 12)) // max(h, w))
+    return picture[top : top + h * px : px, left : left + w * px : px]
+
+
+@pytest.mark.parametrize(
+    "maps",
+    [np.array([[[1.0, 0.0], [-0.05, 0.5]]]), np.array([[[-1.0, -0.5], [-0.05, -0.2]]]),
+     np.zeros((2, 2, 2)), np.array([[[-0.05, 0.0], [0.0, 0.0]]])],
+    ids=["mixed", "all-negative", "all-zero", "one-small-negative"],
+)  # fmt: skip
+def test_one_feature_map_renderer_for_every_sign(maps):
+    """The Draw page's uint8 cast painted −0.05 nearly white (it wrapped to 227); its maps now
+    come from this renderer, which the Filters page uses too (issue 18)."""
+    colours = tile_colours(maps).astype(int)
+    values = maps[0]
+    for (r, c), v in np.ndenumerate(values):
+        red, _, blue = colours[r, c]
+        if v < 0:
+            assert red > blue, (v, colours[r, c])  # red: below 0
+        elif v > 0 and values.min() < 0:
+            assert blue > red, (v, colours[r, c])  # blue: above 0
+    zero = [tuple(colours[r, c]) for (r, c), v in np.ndenumerate(values) if v == 0]
+    assert len(set(zero)) <= 1  # every 0 looks alike
+    if values.min() < 0:
+        assert all(min(z) > 200 for z in zero)  # white, between red and blue

@@ -24,7 +24,9 @@ def trained():
     snaps = training.FilterSnapshots()
     x, y = data.preprocess(m.x_train[:300]), keras.utils.to_categorical(m.y_train[:300], 10)
     net.fit(x, y, batch_size=32, epochs=2, verbose=0, callbacks=[snaps])
-    return net, SimpleNamespace(name="run 1", snapshots=snaps.snapshots)
+    run = SimpleNamespace(name="run 1", snapshots=snaps.snapshots, model=net, epochs=[{}, {}],
+                          finished=True, usable=True, status="done")  # fmt: skip
+    return net, run
 
 
 def open_page(page: str, **state) -> AppTest:
@@ -214,5 +216,55 @@ def test_filters_page_ignores_snapshots_of_another_network(trained):
     net, _ = trained
     other = SimpleNamespace(name="run 9", snapshots=[[], []])  # a run of a dense-only network
     at = open_page(FILTERS, **learner(net, runs=[other]))
-    assert "no epochs to replay" in "\n".join(c.value for c in at.caption)
+    assert "run 9" not in "\n".join(c.value for c in at.caption)
+    assert "inside_epoch" not in [s.key for s in at.slider]  # nothing of run 9 to replay
     assert checks(at) == 2
+
+
+def test_every_section_of_the_filters_page_shows_the_model_it_names(trained):
+    """Run 1 is the learner's model while run 2 trains: the filters replayed run 2's epochs
+    while the feature maps below showed run 1 (issue 18)."""
+    net, run1 = trained
+    other = model.build_model()  # the same network, other weights
+    k = [layer.kernel.numpy() for layer in other.layers if isinstance(layer, keras.layers.Conv2D)]
+    run2 = SimpleNamespace(name="run 2", snapshots=[k, k, k, k], model=other, epochs=[{}] * 3,
+                           finished=False, usable=False, status="running")  # fmt: skip
+    at = open_page(FILTERS, **learner(net, runs=[run1, run2]))
+    assert at.slider(key="inside_epoch").max == 2  # run 1's two epochs, not run 2's three
+    captions = "\n".join(c.value for c in at.caption)
+    assert "after epoch 2, run 1" in captions and "after epoch 3, run 2" not in captions
+    assert "run 2 is still training" in captions
+    assert "other filters" not in captions
+
+
+def test_the_filters_page_with_the_pretrained_model_chosen_says_so(trained):
+    """It said "Your last run trained a network with other filters" (issue 18)."""
+    net, run = trained
+    at = open_page(FILTERS, **learner(net, runs=[run]))
+    at.radio(key="inside_model").set_value("pretrained").run()
+    assert_clean(at)
+    captions = "\n".join(c.value for c in at.caption)
+    assert "These are the pre-trained model's filters" in captions
+    assert "Your last run" not in captions and "inside_epoch" not in [s.key for s in at.slider]
+
+
+def test_open_in_the_feature_map_view_keeps_the_model_and_says_what_it_can(trained):
+    """From the pre-trained model's mistake it opened the learner's model; with a network
+    without convolution it said nothing about the digit (issue 18)."""
+    dense = model.build_model(model.NetworkConfig(conv_blocks=0))
+    at = open_page(MISTAKES, **learner(dense, "your dense model"))
+    at.radio(key="mistakes_model").set_value("pretrained").run()
+    first = at.session_state["mistakes_look"]
+    at.button(key="mistakes_open").click().run()
+    assert_clean(at)
+    assert at.title[0].value == "6 · Filters & feature maps"
+    assert at.radio(key="inside_model").value == "pretrained"
+    assert f"test image {first}" in text(at) and checks(at) == 2
+    at.switch_page(MISTAKES).run()
+    at.radio(key="mistakes_model").set_value("mine").run()
+    at.button(key="mistakes_open").click().run()
+    assert_clean(at)
+    assert at.radio(key="inside_model").value == "mine"
+    said = text(at)
+    assert f"**your dense model** reads test image {first} (label" in said
+    assert "no feature maps to show for it" in said

@@ -117,3 +117,21 @@ def test_a_queued_run_says_where_it_waits_and_an_exploded_one_explains(mnist):
     at.run()
     assert not at.exception
     assert "exploded" in at.error[0].value
+
+
+def test_the_learning_rate_too_high_preset_is_said_to_have_learned_nothing():
+    """sgd at 10: the loss settles near 2.3 and accuracy near chance; the page said "finished"
+    in green (issue 18). Now the status, the runs table and the preset's words say so."""
+    at = run_page(PAGE)
+    at.sidebar.selectbox(key="classroom_preset").select("Learning rate too high").run()
+    assert "never falls below 2.3" in at.sidebar.caption[0].value
+    at.select_slider(key="train_images").set_value(2_000)
+    at.slider(key="train_epochs").set_value(1).run()
+    run = train_to_the_end(at)
+    assert run.status == "done" and run.test["accuracy"] < 0.2  # what the preset promises
+    assert min(p["loss"] for p in run.batches) > 2.0
+    assert run.batches[0]["loss"] > 2.5  # the first updates overshoot: up, not down
+    said = at.error[0].value
+    assert said.startswith("run 1 finished 1 epoch in") and "did not learn" in said
+    assert "far too large for sgd" in said and "10 or 100 times smaller" in said
+    assert at.dataframe[0].value["status"].tolist() == ["done, but did not learn"]

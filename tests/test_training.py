@@ -133,3 +133,44 @@ def test_split_keeps_a_random_subset_and_its_validation_share(mnist):
     )
     again = training.split(mnist.x_train, mnist.y_train, hp)
     assert np.array_equal(x, again[0])
+
+
+@pytest.mark.parametrize(
+    ("test", "hp", "said"),
+    [
+        ({"loss": 0.05, "accuracy": 0.98}, training.QUICK, None),
+        ({"loss": 2.31, "accuracy": 0.1135}, replace(training.QUICK, optimizer="sgd",
+         learning_rate=10.0), "far too large for sgd"),
+        ({"loss": 2.30, "accuracy": 0.098}, replace(training.QUICK, learning_rate=1e-5),
+         "so small that the weights hardly move in 3 epochs"),
+        ({"loss": 41.0, "accuracy": 0.1}, replace(training.QUICK, learning_rate=0.3),
+         "diverged"),
+        ({"loss": 2.2, "accuracy": 0.15}, training.QUICK, "more images or more epochs"),
+    ],
+)  # fmt: skip
+def test_a_run_that_did_not_learn_is_recognised_and_said_in_words(test, hp, said):
+    verdict = training.did_not_learn(test, hp)
+    if said is None:
+        assert verdict is None
+    else:
+        assert verdict.startswith("**The network did not learn.**") and said in verdict
+        assert "what guessing gets" in verdict
+
+
+def test_a_cut_short_epochs_filters_are_not_called_a_whole_epoch(mnist):
+    """Stop in epoch 1: Keras still ends the epoch, and its filters were labelled "after
+    epoch 1" on the Filters page (issue 18)."""
+    from lesson import inside
+
+    hp = training.Hyperparameters(epochs=20, batch_size=16, train_images=2_000)
+    run = training.TrainingRun("run 1", mnist, hp, limiter=training.Limiter(1)).start()
+    wait_for(lambda: run.batches)
+    run.stop()
+    run.join(30)
+    assert run.status == "stopped" and len(run.epochs) == 0
+    labels = [inside.snapshot_label(i, len(run.epochs)) for i in range(len(run.snapshots))]
+    assert labels[0] == "before training (random)"
+    assert not [label for label in labels if label.startswith("after epoch")]
+    if len(labels) > 1:  # the cut-short epoch's snapshot: the filters the model has now
+        assert labels[-1] == "when it stopped, part-way through epoch 1"
+        assert np.allclose(run.snapshots[-1][0], run.model.layers[0].kernel.numpy())

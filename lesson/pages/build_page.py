@@ -10,6 +10,7 @@ import streamlit as st
 from lesson import exercises as ex
 from lesson import limits
 from lesson.pages import classroom
+from lesson.pages.boxes import number_box
 from lesson.pages.common import LEARNER_MODEL, chart, prose, show_code
 
 PAGE = "build_page"
@@ -71,14 +72,10 @@ with st.container(border=True):
     with top[1]:
         st.markdown("**Filters in each Conv2D layer**")
         for i, col in enumerate(st.columns(model.MAX_BLOCKS)):
-            col.number_input(
-                f"Conv2D {i + 1}" + ("" if i < blocks else " (off)"),
-                min_value=0,
-                max_value=MAX_FILTERS,
-                step=1,
-                key=f"build_filters_{i + 1}",
-                disabled=i >= blocks,
-            )
+            number_box(
+                col, f"Conv2D {i + 1}" + ("" if i < blocks else " (off)"), 0, MAX_FILTERS,
+                f"build_filters_{i + 1}", disabled=i >= blocks,
+            )  # fmt: skip
     row = st.columns(4, gap="medium")
     row[0].select_slider(
         "Kernel size", KERNELS, format_func=lambda k: f"{k}×{k}", key="build_kernel",
@@ -98,9 +95,7 @@ with st.container(border=True):
         "Dropout after the last pooling layer", DROPOUTS, key="build_conv_dropout",
         disabled=not blocks,
     )  # fmt: skip
-    row[1].number_input(
-        "Units in the hidden dense layer", *limits.UNITS_RANGE, step=1, key="build_units"
-    )
+    number_box(row[1], "Units in the hidden dense layer", *limits.UNITS_RANGE, "build_units")
     row[2].select_slider("Dropout after the dense layer", DROPOUTS, key="build_dense_dropout")
 
 asked = model.NetworkConfig(

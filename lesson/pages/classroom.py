@@ -169,6 +169,17 @@ def setup() -> None:
                 st.caption(p.shows)
 
 
+def kept_by_lock(*presets) -> str:
+    """The locked hyperparameters that `presets` would change, with the values they keep."""
+    locked, now = st.session_state.get(LOCK, []), current()
+    kept = [
+        name
+        for name in locked
+        if hasattr(now.hp, name) and any(getattr(p, name) != getattr(now.hp, name) for p in presets)
+    ]
+    return "; ".join(f"{name.replace('_', ' ')} {_show(now, name)}" for name in kept)
+
+
 def _show(experiment, name: str) -> str:
     """One setting's value as the caption shows it."""
     part = experiment.network if hasattr(experiment.network, name) else experiment.hp
@@ -250,14 +261,16 @@ def exercises(page: str, items: list[ex.Exercise]) -> None:
         )
         if answer:
             _checked(exercise, page, keys)  # the network may have changed since
-            if ex.check(exercise, answer):
+            right, why = ex.feedback(exercise, answer)
+            if right:
                 st.success("Right!", icon=":material/check_circle:")
-            else:
+            elif why == exercise.hint:
                 st.warning(f"Not yet. Hint: {exercise.hint}", icon=":material/lightbulb:")
-            right = ex.check(exercise, answer)
+            else:  # not an answer to this question at all: say what to write
+                st.info(why, icon=":material/edit_note:")
+            said = "Not yet. Hint: " + why if why == exercise.hint else why
             access.announce(
-                "Right!" if right else f"Not yet. Hint: {exercise.hint}",
-                f"ex_{exercise.key}", once=f"{answer}:{right}",
-            )  # fmt: skip
+                "Right!" if right else said, f"ex_{exercise.key}", once=f"{answer}:{right}"
+            )
         if reveal:
             st.caption(f"Answer: **{exercise.answer}**")

@@ -152,8 +152,9 @@ def model_picker(key: str):
         adopt(runs[-1])
     mine = st.session_state.get(LEARNER_MODEL)
     if mine is None:
+        net = pretrained_model()  # first: a damaged file stops here, before its name is shown
         st.caption(f"Model: **{PRETRAINED_NAME}**. Train your own on the training page.")
-        return pretrained_model(), PRETRAINED_NAME
+        return net, PRETRAINED_NAME
     choice = st.radio(
         "Which model?",
         ["mine", "pretrained"],

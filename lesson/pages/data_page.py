@@ -7,6 +7,7 @@ import streamlit as st
 from lesson import data
 from lesson import exercises as ex
 from lesson.pages import classroom
+from lesson.pages.boxes import number_box
 from lesson.pages.common import chart, mnist, prose, show_code, warm_up_keras
 
 PAGE = "data_page"
@@ -31,7 +32,9 @@ show_code(data.load_mnist, data.describe)
 # --- gallery -------------------------------------------------------------------------------
 prose(PAGE, "gallery")
 left, right = st.columns([4, 1], vertical_alignment="bottom")
-digit = left.pills("Show only", ["All", *range(10)], default="All", key="gallery_digit")
+digit = left.pills(
+    "Show only", ["All", *range(10)], default="All", required=True, key="gallery_digit"
+)
 if right.button("Reshuffle", icon=":material/shuffle:", key="reshuffle"):
     st.session_state.gallery_seed = st.session_state.get("gallery_seed", 0) + 1
 rng = np.random.default_rng(st.session_state.get("gallery_seed", 0))
@@ -46,7 +49,7 @@ st.image(
 # --- one image as numbers -----------------------------------------------------------------
 prose(PAGE, "pixels")
 c1, c2 = st.columns(2)
-index = c1.number_input("Training image", 0, len(m.x_train) - 1, 0, key="pixel_image")
+index = number_box(c1, "Training image", 0, len(m.x_train) - 1, "pixel_image", 0)
 row = c2.slider("Row", 0, 27, 5, key="pixel_row")
 image = m.x_train[index]
 fig = go.Figure(

@@ -8,6 +8,8 @@ from PIL import Image
 from lesson import drawing
 from lesson import exercises as ex
 from lesson.pages import access, classroom
+from lesson.pages import inspect_charts as charts
+from lesson.pages.boxes import number_box
 from lesson.pages.common import chart, mnist, model_picker, prose, show_code
 
 PAGE = "draw_page"
@@ -59,23 +61,6 @@ def crisp(image: np.ndarray, width: int = 120) -> np.ndarray:
     return out
 
 
-def mosaic(maps: np.ndarray, cell: int = 56, per_row: int = 8) -> np.ndarray:
-    """Feature maps (h, w, c) side by side, one brightness scale for the whole layer."""
-    h, w, c = maps.shape
-    top = maps.max() or 1.0  # all zero: keep them black
-    cols, rows = min(c, per_row), -(-c // per_row)
-    zoom = max(1, cell // max(h, w))
-    gap = 3
-    out = np.empty((rows * (h * zoom + gap) - gap, cols * (w * zoom + gap) - gap, 3), np.uint8)
-    out[:] = GAP  # blue lines between the maps
-    for i in range(c):
-        r, col = divmod(i, per_row)
-        tile = np.kron(maps[..., i] / top * 255, np.ones((zoom, zoom))).astype(np.uint8)
-        y, x = r * (h * zoom + gap), col * (w * zoom + gap)
-        out[y : y + h * zoom, x : x + w * zoom] = tile[..., None]
-    return out
-
-
 def clear_canvas() -> None:
     """A new key mounts a fresh, empty canvas (runs before the page, so no second rerun)."""
     st.session_state.canvas_generation = st.session_state.get("canvas_generation", 0) + 1
@@ -92,9 +77,9 @@ source = st.segmented_control(
     list(SOURCES),
     format_func=SOURCES.get,
     default="draw",
+    required=True,
     key="draw_source",
 )
-source = source or "draw"  # a segment clicked twice is deselected
 left, right = st.columns([2, 3], gap="large")
 steps, truth = None, None
 with left:
@@ -131,7 +116,7 @@ with left:
         nothing = "The grid is empty: ink a few pixels of a digit."
     elif source == "test":
         prose(PAGE, "test")
-        index = st.number_input("Test image", 0, len(m.x_test) - 1, 0, key="draw_test_index")
+        index = number_box(st, "Test image", 0, len(m.x_test) - 1, "draw_test_index", 0)
         st.button(
             "Random test image",
             icon=":material/shuffle:",
@@ -189,7 +174,16 @@ with right:
         f", **{pct(probs[second])}** for {second}." if close else "."
     )
     share = drawing.ink_share(steps.fitted)
-    if share > drawing.BLOB:
+    if drawing.too_small(steps):
+        crop_h, crop_w = steps.cropped.shape
+        st.warning(
+            f"**Don't trust this answer.** The network says {top} ({pct(probs[top])}), but the "
+            f"ink is only {crop_h}×{crop_w} pixels: far too few to hold a digit (MNIST's are "
+            "drawn about 20 pixels tall). Step 3 below blows it up to 20 pixels, so the network "
+            "reads a few big blocks. Use a larger image of the digit.",
+            icon=":material/help:",
+        )
+    elif share > drawing.BLOB:
         st.warning(
             f"**Don't trust this answer.** The network says {top} ({pct(probs[top])}), but your "
             f"ink covers {share:.0%} of the 20×20 box: MNIST digits cover about a quarter, hardly "
@@ -280,14 +274,21 @@ if not maps:
 for name, fm in maps:
     h, w, c = fm.shape
     kind = "convolution" if isinstance(net.get_layer(name), keras.layers.Conv2D) else "pooling"
-    silent = int((fm.max(axis=(0, 1)) == 0).sum())
+    silent = int((np.abs(fm).max(axis=(0, 1)) == 0).sum())
     st.markdown(f"**`{name}`** ({kind}) → shape `{fm.shape}`: {c} feature maps of {h}×{w}")
-    st.image(mosaic(fm), alt=f"{c} feature maps of {h}×{w} made by layer {name}")
     strongest = int(fm.max(axis=(0, 1)).argmax())
-    st.caption(
-        f"{c} feature maps, filters 1–{c} left to right, row by row; white is the layer's "
-        f"strongest response ({fm.max():.2f}, in map {strongest + 1})"
-        + (f"; {silent} maps are all black: their filter found nothing here." if silent else ".")
+    colours = (
+        "blue is positive, red negative, white 0"  # tanh, elu, linear: responses below 0
+        if fm.min() < 0
+        else "yellow is the layer's strongest response, dark blue 0"
     )
+    alt = (
+        f"{c} feature maps of {h}×{w}, filters 1–{c} left to right, row by row; {colours}. "
+        f"The strongest response is {fm.max():.2f}, in map {strongest + 1}"
+        + (f"; {silent} maps are all 0: their filter found nothing here." if silent else ".")
+    )
+    picture = charts.maps_picture(fm.transpose(2, 0, 1), [f"map {j + 1}" for j in range(c)])
+    st.html(charts.picture_html(picture, alt))  # the Filters page's renderer: one for both
+    st.caption(alt)
 show_code(features.probabilities, features.feature_maps, label="Show the code: the network")
 classroom.exercises("draw", ex.draw())

@@ -8,6 +8,7 @@ import streamlit as st
 from lesson import exercises as ex
 from lesson.pages import classroom, player
 from lesson.pages import inspect_charts as charts
+from lesson.pages.boxes import number_box
 from lesson.pages.common import LEARNER_MODEL, chart, mnist, model_picker, prose, show_code
 
 PAGE = "filters_page"
@@ -91,6 +92,18 @@ if not convs:
         "convolution block to see them here.",
         icon=":material/info:",
     )
+    if st.session_state.get(SOURCE_KEY) == "drawing" and "last_drawing" in st.session_state:
+        image, what = np.asarray(st.session_state["last_drawing"]).reshape(28, 28), "your drawing"
+    else:  # e.g. a mistake opened from the Mistakes page: say what can be said of it
+        index = int(st.session_state.get(IMAGE_KEY, 0))
+        image, what = m.x_test[index] / 255, f"test image {index} (label {m.y_test[index]})"
+    probs = features.probabilities(net, image.astype("float32"))[0]
+    guess = int(probs.argmax())
+    picture(what.capitalize(), charts.grid_picture(image), f"{what.capitalize()}, 28×28 pixels.")
+    st.markdown(
+        f"**{net_name}** reads {what} as a **{guess}** ({probs[guess]:.1%} sure); without "
+        "convolution there are no feature maps to show for it."
+    )
     classroom.exercises("inside", ex.filters(classroom.current().network))
     st.stop()
 
@@ -99,37 +112,38 @@ if not convs:
 def filters_section(net) -> None:
     """The first layer's filters (per epoch of the last run) and the deeper layers' grids."""
     runs = st.session_state.get("runs") or []
-    snapshots = list(getattr(runs[-1], "snapshots", None) or []) if runs else []
-    mine = net is st.session_state.get(LEARNER_MODEL)
+    run = next((r for r in reversed(runs) if getattr(r, "model", None) is net), None)
+    snapshots = list(getattr(run, "snapshots", None) or []) if run is not None else []
     shapes = [k.shape for k in look.filters(net)]
-    other_network = bool(snapshots) and [np.shape(k) for k in snapshots[-1]] != shapes
-    if other_network:
-        snapshots = []  # the last run trained another network than this one
-    if mine and snapshots:
+    if snapshots and [np.shape(k) for k in snapshots[-1]] != shapes:
+        snapshots = []  # never expected: the snapshots come from this very model
+    if snapshots:  # the run that trained the model on show: every section shows that model
         prose(PAGE, "epochs")
         epoch = 0
         if len(snapshots) > 1:  # a slider needs two ends: the run has finished an epoch
             clamped("inside_epoch", len(snapshots) - 1, default=len(snapshots) - 1)
             epoch = st.slider("After epoch", 0, len(snapshots) - 1, key="inside_epoch")
         history = snapshots
-        when = "before training (random)" if epoch == 0 else f"after epoch {epoch}"
-        when = f"{when}, {runs[-1].name}"
+        when = f"{look.snapshot_label(epoch, len(run.epochs))}, {run.name}"
     else:
         history, epoch, when = [look.filters(net)], 0, "now"
-        if other_network:
+        mine = st.session_state.get(LEARNER_MODEL)
+        if mine is not None and net is not mine:
             st.caption(
-                ":material/info: Your last run trained a network with other filters, so there are "
-                "no epochs to replay for this one: these are its current filters."
+                ":material/info: These are the pre-trained model's filters. The epoch slider "
+                "replays your own runs: choose your model above."
             )
-        elif mine or not runs:
+        else:
             st.caption(
                 ":material/info: No training run to replay yet, so these are the model's current "
                 "filters. Train your own network and the slider here replays its epochs."
             )
-        else:
-            st.caption(
-                ":material/info: The epoch slider replays your own runs: choose your model above."
-            )
+    training_now = next((r for r in runs if not getattr(r, "finished", True)), None)
+    if training_now is not None:
+        st.caption(
+            f":material/hourglass_top: {training_now.name} is still training: once it "
+            "finishes it becomes your model, and its epochs can be replayed here."
+        )
     kernels = history[epoch]  # one (k, k, in, out) array per conv layer
 
     first = kernels[0]
@@ -230,8 +244,10 @@ def one_digit(m, net, net_name: str) -> None:
     st.session_state.setdefault(SOURCE_KEY, "test")
     st.session_state.setdefault(IMAGE_KEY, 0)
     c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
-    source = c1.segmented_control("Digit", list(SOURCES), format_func=SOURCES.get, key=SOURCE_KEY)
-    index = c2.number_input("Test image", 0, len(m.y_test) - 1, key=IMAGE_KEY)
+    source = c1.segmented_control(
+        "Digit", list(SOURCES), format_func=SOURCES.get, required=True, key=SOURCE_KEY
+    )
+    index = number_box(c2, "Test image", 0, len(m.y_test) - 1, IMAGE_KEY)
     c3.button("Random", icon=":material/shuffle:", on_click=random_image, key="inside_random")
     if source == "drawing" and drawing is None:
         st.info(

@@ -10,6 +10,7 @@ from lesson import data
 from lesson import exercises as ex
 from lesson.pages import classroom
 from lesson.pages import inspect_charts as charts
+from lesson.pages.boxes import number_box
 from lesson.pages.common import PRETRAINED_NAME, chart, mnist, model_picker, prose, show_code
 
 PAGE = "mistakes_page"
@@ -60,7 +61,7 @@ def gallery(indices: np.ndarray, captions: list[str], key: str) -> None:
     st.image(big, caption=captions, width=84, alt=alt)
     st.pills(
         "Look closer at", [int(i) for i in indices], format_func=lambda i: f"#{i}",
-        key=key, on_change=functools.partial(look_at, key),
+        key=key, on_change=functools.partial(look_at, key), required=True,
     )  # fmt: skip
 
 
@@ -96,9 +97,12 @@ rr, cc = np.mgrid[0:10, 0:10]
 fig = go.Figure(
     [
         go.Heatmap(
-            z=counts_scale, text=matrix, texttemplate="%{text}", textfont={"size": 13},
+            z=counts_scale, text=matrix, texttemplate="%{text}", textfont={"size": 11},
             colorscale="Blues", zmin=0, zmax=np.log10(1001), hoverinfo="skip",
-            colorbar={"title": "images", "tickvals": np.log10(np.array(ticks) + 1),
+            # Below the matrix, not beside it: on a phone the cells keep the width for "1135".
+            colorbar={"title": {"text": "images", "side": "top"}, "orientation": "h",
+                      "thickness": 12, "len": 0.8, "y": -0.22, "yanchor": "top",
+                      "tickvals": np.log10(np.array(ticks) + 1),
                       "ticktext": [str(t) for t in ticks]},
         ),
         # Heatmaps send no click events in Streamlit: invisible markers on the cells take them.
@@ -121,8 +125,8 @@ fig.update_yaxes(
 )  # fmt: skip
 fig.update_layout(
     title="Confusion matrix: 10,000 test images",
-    height=600, clickmode="event+select", dragmode=False,
-    margin={"l": 60, "r": 20, "t": 60, "b": 50},
+    height=640, clickmode="event+select", dragmode=False,
+    margin={"l": 50, "r": 10, "t": 60, "b": 130},
 )  # fmt: skip
 st.plotly_chart(
     fig, key="mistakes_matrix", on_select=take_cell, selection_mode="points",
@@ -146,7 +150,8 @@ pred_digit = c2.selectbox("Predicted digit", list(range(10)), key="mistakes_pred
 cell = np.flatnonzero((m.y_test == true_digit) & (predicted == pred_digit))
 verb = "right" if true_digit == pred_digit else "wrong"
 st.markdown(
-    f"**{len(cell)}** test images of a **{true_digit}** were predicted as **{pred_digit}** "
+    f"**{len(cell)}** test image{'' if len(cell) == 1 else 's'} of a **{true_digit}** "
+    f"{'was' if len(cell) == 1 else 'were'} predicted as **{pred_digit}** "
     f"({verb}). " + (f"The first {GALLERY}:" if len(cell) > GALLERY else "")
 )
 if len(cell):
@@ -210,7 +215,7 @@ prose(PAGE, "saliency")
 st.session_state.setdefault(LOOK_KEY, 0)
 drawing = st.session_state.get("last_drawing")
 c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
-index = c1.number_input("Test image", 0, len(m.y_test) - 1, key=LOOK_KEY)
+index = number_box(c1, "Test image", 0, len(m.y_test) - 1, LOOK_KEY)
 kinds = {"score": "its score (before softmax)", "probability": "its probability"}
 if not look.ends_in_softmax(net):
     kinds = {"probability": "its probability"}
@@ -218,7 +223,7 @@ st.session_state.setdefault("mistakes_of", next(iter(kinds)))
 if st.session_state["mistakes_of"] not in kinds:
     st.session_state["mistakes_of"] = next(iter(kinds))
 of = c2.segmented_control("Gradient of the winning digit's", list(kinds), key="mistakes_of",
-                          format_func=kinds.get) or next(iter(kinds))  # fmt: skip
+                          format_func=kinds.get, required=True)  # fmt: skip
 mine = st.toggle(
     "Use my last drawing instead", key="mistakes_drawing", disabled=drawing is None,
     help="Draw a digit on the Draw page first." if drawing is None else None,
@@ -274,6 +279,8 @@ if st.button("Open this digit in the feature-map view", icon=":material/filter_a
              key="mistakes_open"):  # fmt: skip
     st.session_state["inside_source"] = "drawing" if truth is None else "test"
     st.session_state["inside_index"] = int(index)
+    if "mistakes_model" in st.session_state:  # the same model there (the choice beside yours)
+        st.session_state["inside_model"] = st.session_state["mistakes_model"]
     st.switch_page(FILTERS_PAGE)
 show_code(look.saliency, look.scores)
 classroom.exercises("mistakes", ex.mistakes(matrix))

@@ -6,6 +6,7 @@ import streamlit as st
 
 from lesson import exercises as ex
 from lesson.pages import classroom
+from lesson.pages.boxes import number_box
 from lesson.pages.common import chart, mnist, prose, show_code
 
 PAGE = "onehot_page"
@@ -30,7 +31,7 @@ def highlighted(rows: np.ndarray, index: list, digits: np.ndarray | None = None)
 
 # --- y_train[a:b] beside Y_train[a:b] ------------------------------------------------------
 prose(PAGE, "table")
-start = st.number_input("First training image", 0, len(m.y_train) - 10, 0, key="onehot_start")
+start = number_box(st, "First training image", 0, len(m.y_train) - 10, "onehot_start", 0)
 y = m.y_train[start : start + 10]
 Y = labels.one_hot(y)  # (10,) -> (10, 10)
 st.markdown(
@@ -42,8 +43,7 @@ show_code(labels.one_hot)
 
 # --- pick a digit --------------------------------------------------------------------------
 prose(PAGE, "pick")
-digit = st.pills("Digit", list(range(10)), default=5, key="onehot_digit")
-digit = 5 if digit is None else digit  # a pill clicked twice is deselected
+digit = st.pills("Digit", list(range(10)), default=5, required=True, key="onehot_digit")
 vector = labels.one_hot(np.array([digit]))[0]
 st.dataframe(highlighted(vector[None, :], [f"one-hot label of {digit}"]))
 st.markdown(
@@ -105,4 +105,7 @@ chart(
     f"your example, p = {confidence:.2f}, has loss {loss:.3f}.",
 )
 show_code(labels.prediction_with_confidence, labels.cross_entropy)
-classroom.exercises("one-hot", ex.onehot(int(m.y_train[0])))
+# Ask about a label the page does not show at first (its table, the digit 5, the example's 7).
+shown = {*m.y_train[:10].tolist(), 5, 7}
+image = next(i for i, label in enumerate(m.y_train) if int(label) not in shown)
+classroom.exercises("one-hot", ex.onehot(int(m.y_train[image]), image))

@@ -1,0 +1,23 @@
+"""Numbers in words as a person writes them: "1 epoch", "3 epochs", "one in 9", "most of them"."""
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """ "1 epoch", "2 epochs", "1,000 images"; `many` for irregular plurals."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
+def one_in(rate: float) -> str:
+    """A share of mistakes as "one in N" while that reads well; above a half, in other words."""
+    if rate <= 0:
+        return "none of them"
+    if rate > 0.5:
+        return f"{'most' if rate < 0.95 else 'nearly all'} of them"
+    return f"one in {1 / rate:,.0f}"
+
+
+def stopped_after(whole_epochs: int) -> str:
+    """How far a stopped run got: "part of its first epoch", "2 whole epochs and part of the
+    next"."""
+    if whole_epochs == 0:
+        return "part of its first epoch"
+    return f"{plural(whole_epochs, 'whole epoch')} and part of the next"

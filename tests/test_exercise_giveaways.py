@@ -1,0 +1,96 @@
+"""No exercise, and no text on its page, gives its answer away: a test per page."""
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lesson import exercises as ex
+from tests.conftest import APPTEST_TIMEOUT
+from tests.support import ROOT
+
+# page -> (url path for the exercises' keys, are its answers to be worked out rather than read)
+PAGES = {
+    None: "data",  # "how many images": read off the shape, by design
+    "onehot_page.py": "one-hot",
+    "build_page.py": "build",
+    "train_page.py": "train",
+    "draw_page.py": "draw",  # "what do the probabilities add up to": read off the bars
+    "filters_page.py": "inside",
+    "mistakes_page.py": "mistakes",  # digits: checked by the questions' independence instead
+}
+WORKED_OUT = {"onehot_page.py", "build_page.py", "train_page.py", "filters_page.py"}
+
+
+def forms(exercise: ex.Exercise) -> list[str]:
+    """The ways the page could print an answer."""
+    v = exercise.value
+    if exercise.kind == "shape":
+        return ["×".join(map(str, v)), " × ".join(map(str, v)), "(" + ", ".join(map(str, v)) + ")"]
+    if exercise.kind == "digits":
+        return [", ".join(map(str, v)), " ".join(map(str, v)), "".join(map(str, v))]
+    if exercise.kind == "share":
+        return [f"{v:.1%}", f"{v * 100:.1f} %", f"{v:.3f}"]
+    return [f"{int(v):,}", str(int(v))]
+
+
+def page_text(at: AppTest) -> str:
+    """Everything the page writes: prose, captions, code, tables, metrics, labels."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.code]
+    parts += [str(t.value) for t in at.table] + [m.value for m in at.metric]
+    parts += [d.value.to_string() for d in at.dataframe if hasattr(d.value, "to_string")]
+    return "\n".join(parts)
+
+
+def page_exercises(at: AppTest) -> list[tuple[str, str]]:
+    """(key, question) of each exercise on the page."""
+    return [(t.key.removeprefix("ex_"), t.label) for t in at.text_input if t.key.startswith("ex_")]
+
+
+def finished_run():
+    """A finished run as the Train page keeps it (the pre-trained model, made-up curves)."""
+    from lesson import model, training
+    from lesson.data import load_mnist, mnist_path
+
+    run = training.TrainingRun("run 1", load_mnist(str(mnist_path())))
+    run.status, run.model, run.seconds = "done", model.load_trained(model.pretrained_path()), 9.0
+    run.batches = [{"epoch": e / 4, "loss": 1 / (e + 1), "accuracy": 0.9} for e in range(1, 13)]
+    run.epochs = [{"epoch": e, "seconds": e * 3.0, "loss": 0.1, "accuracy": 0.97,
+                   "val_loss": 0.1, "val_accuracy": 0.97} for e in (1, 2, 3)]  # fmt: skip
+    run.test = {"loss": 0.03, "accuracy": 0.9898, "error_rate": 0.0102, "five_in_a_row": 0.95}
+    run.parameters = run.model.count_params()
+    return run
+
+
+def norm(text: str) -> str:
+    """Text with "12 × 12 × 6" and "12×12×6" alike, and no markdown bold."""
+    return re.sub(r"\s*[×x]\s*(?=\d)", "×", text.replace("**", ""))
+
+
+@pytest.mark.parametrize("page", list(PAGES), ids=[p or "data_page.py" for p in PAGES])
+def test_no_exercise_gives_another_away_and_the_page_shows_no_answer(page):
+    """Mistakes' second question named the first's answer; the Build page's table showed both
+    of its answers; a finished run's "5 in a row" was the Train page's answer (issue 18)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
+    at.query_params["instructor"] = "1"
+    if page == "train_page.py":  # after a run, whose "5 in a row" the page shows
+        at.session_state["runs"] = [finished_run()]
+    at.run()
+    if page:
+        at.switch_page(f"lesson/pages/{page}").run()
+    text = norm(page_text(at))  # before the answers are revealed
+    at.sidebar.toggle(key="classroom_reveal").set_value(True).run()
+    assert not at.exception
+    asked = [t.label for t in at.text_input if t.key.startswith("ex_")]
+    answers = [
+        c.value.removeprefix("Answer: ") for c in at.caption if c.value.startswith("Answer:")
+    ]
+    assert asked and len(answers) == len(asked)
+    for i, answer in enumerate(answers):
+        head = norm(answer).split(" (")[0]  # "12×12×6", "156", "95.0%", "[0, 0, 1, …]"
+        pattern = rf"(?<![\d.,]){re.escape(head)}(?![\d.,]*\d)"
+        if len(head) > 1:  # a lone digit is everywhere: the unit tests check those questions
+            others = norm(" ".join(q for j, q in enumerate(asked) if j != i))
+            assert not re.search(pattern, others), (head, "in another question")
+        if page in WORKED_OUT:
+            assert not re.search(pattern, text), (head, "shown on the page")

@@ -1,0 +1,243 @@
+"""The widget sweep: every widget of every page, given every kind of value a learner can give it.
+
+Data-driven: the sweep finds the widgets itself (so a new widget is covered without anyone
+remembering to), sends what a browser would send (a selected option clicked again, an emptied
+box, the ends of a slider, every option of a select, odd text), and checks that the page runs
+with no exception and keeps its main controls. The canvas and the plotly selections are custom
+in the browser: tests/test_browser_sweep.py covers them in Chromium.
+"""
+
+import pytest
+from streamlit.proto.ButtonGroup_pb2 import ButtonGroup as ButtonGroupProto
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import (
+    Button,
+    ButtonGroup,
+    Checkbox,
+    DownloadButton,
+    FileUploader,
+    Multiselect,
+    NumberInput,
+    Radio,
+    Selectbox,
+    SelectSlider,
+    Slider,
+    TextInput,
+    Toggle,
+    Widget,
+)
+
+from tests.conftest import APPTEST_TIMEOUT
+from tests.support import ROOT
+
+# page script (None: the default page) -> (title, keys of the controls that must stay)
+PAGES = {
+    None: ("1 · The data", ["gallery_digit", "pixel_image", "pixel_row"]),
+    "onehot_page.py": ("2 · One-hot labels", ["onehot_start", "onehot_digit", "ce_digit"]),
+    "build_page.py": ("3 · Build the network", ["build_blocks", "build_units", "build_reset"]),
+    "train_page.py": ("4 · Train", ["train_optimizer", "train_epochs", "train_start"]),
+    "draw_page.py": ("5 · Draw a digit", ["draw_source"]),
+    "filters_page.py": ("6 · Filters & feature maps", ["inside_source", "inside_index"]),
+    "mistakes_page.py": ("7 · Mistakes", ["mistakes_true", "mistakes_of", "mistakes_open"]),
+}
+# Widgets the sweep leaves to their own tests, and why.
+SKIP = {
+    "train_start": "trains a network: tests/test_train_page.py",
+    "mistakes_open": "leaves the page: tests/test_inspect_pages.py",
+    "draw_upload": "needs image files: tests/test_draw_page.py",
+}
+TEXTS = ["", " ", "?", "1,5", "abc", "x" * 300, "-1", "1e999"]
+MANY = 12  # a select with more options is sampled: both ends and the middle
+
+
+def sample(options: list) -> list:
+    """All options of a short list; the ends and the middle of a long one."""
+    if len(options) <= MANY:
+        return list(options)
+    return [options[0], options[len(options) // 2], options[-1]]
+
+
+def all_widgets(at: AppTest) -> list[Widget]:
+    """Every widget on the page and in the sidebar, in page order."""
+    found = []
+
+    def walk(node) -> None:
+        if isinstance(node, Widget):
+            found.append(node)
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return found
+
+
+def name(widget: Widget) -> tuple:
+    """How to find a widget again after a rerun: its key, or its type and label."""
+    return (widget.key,) if widget.key else (widget.type, getattr(widget, "label", ""))
+
+
+def find(at: AppTest, wanted: tuple) -> Widget | None:
+    return next((w for w in all_widgets(at) if name(w) == wanted), None)
+
+
+def sent(widget: Widget, fill) -> None:
+    """Make `widget` send the state `fill` writes, as the browser would."""
+    state = WidgetState()
+    state.id = widget.id
+    fill(state)
+    widget.__class__ = type(
+        f"Sent{type(widget).__name__}",
+        (type(widget),),
+        {"_widget_state": property(lambda _: state)},
+    )
+
+
+def strings(*values: str):
+    return lambda s: s.string_array_value.data.extend(values)
+
+
+def values(widget: Widget) -> list[tuple[str, object]]:
+    """(description, how to send it) for every value worth trying."""
+    p = widget.proto
+    if isinstance(widget, ButtonGroup):
+        if widget.proto.click_mode == ButtonGroupProto.ClickMode.SINGLE_SELECT:
+            out = [(f"option {o!r}", strings(o)) for o in sample(widget.options)]
+            if not p.required:  # the selected option clicked again: nothing selected
+                out.append(("deselected", strings()))
+            return out
+        return [("none", strings()), ("all", strings(*widget.options))]
+    if isinstance(widget, (Selectbox, Radio)):
+        out = [(f"option {o!r}", lambda s, o=o: setattr(s, "string_value", o)) for o in
+               sample(widget.options)]  # fmt: skip
+        if not p.HasField("default"):  # a select with a placeholder can be emptied
+            out.append(("emptied", lambda s: None))
+        return out
+    if isinstance(widget, SelectSlider):
+        return [(f"option {o!r}", strings(o)) for o in sample(widget.options)]
+    if isinstance(widget, Slider):
+        ends = [p.min, p.max, p.min + round((p.max - p.min) / 2 / p.step) * p.step]
+        return [(f"{v:g}", lambda s, v=v: s.double_array_value.data.append(v)) for v in ends]
+    if isinstance(widget, NumberInput):
+        ends = [p.min if p.has_min else -1e9, p.max if p.has_max else 1e9]
+        ends.append(ends[0] + (ends[1] - ends[0]) // 2)
+        out = [(f"{v:g}", lambda s, v=v: setattr(s, "double_value", v)) for v in ends]
+        if p.HasField("default"):  # an emptied box: the browser puts the default back
+            out.append(("emptied", lambda s: setattr(s, "double_value", p.default)))
+        else:  # a box that may be empty sends no number
+            out.append(("emptied", lambda s: None))
+        return out
+    if isinstance(widget, TextInput):
+        return [(repr(t[:12]), lambda s, t=t: setattr(s, "string_value", t)) for t in TEXTS]
+    if isinstance(widget, (Toggle, Checkbox)):
+        return [(str(v), lambda s, v=v: setattr(s, "bool_value", v)) for v in (True, False)]
+    if isinstance(widget, (Button, DownloadButton)):
+        return [("clicked", lambda s: setattr(s, "trigger_value", True))]
+    if isinstance(widget, Multiselect):
+        return [("none", strings()), ("all", strings(*widget.options))]
+    if isinstance(widget, FileUploader):
+        return []
+    raise AssertionError(f"the sweep does not know {type(widget).__name__}: teach it")
+
+
+def check(at: AppTest, title: str, main: list[str], what: str) -> None:
+    """The page ran cleanly and its main controls are still there."""
+    assert not at.exception, (what, [e.value for e in at.exception])
+    assert [t.value for t in at.title] == [title], what
+    keys = {w.key for w in all_widgets(at)}
+    missing = [k for k in main if k not in keys]
+    assert not missing, (what, "lost", missing)
+
+
+def open_page(page: str | None, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(f"lesson/pages/{page}").run()
+    return at
+
+
+def sweep(page: str | None, query: dict | None = None) -> int:
+    """Try every value of every widget on `page`, one widget at a time; return the runs made."""
+    title, main = PAGES[page]
+    at = open_page(page, query)
+    check(at, title, main, "opened")
+    return sweep_widgets(at, title, main, set())
+
+
+def sweep_widgets(at: AppTest, title: str, main: list[str], done: set) -> int:
+    """Sweep the widgets not done yet; one a value shows (the Draw page's test image number
+    after "Pick a test digit") is swept at once, while that value holds."""
+    runs = 0
+    while True:
+        todo = [w for w in all_widgets(at)
+                if name(w) not in done and w.key not in SKIP and not w.disabled]  # fmt: skip
+        if not todo:
+            return runs  # a widget disabled now is swept once another value enables it
+        widget = todo[0]
+        done.add(name(widget))
+        before = WidgetState()
+        before.CopyFrom(widget._widget_state)
+        for what, fill in values(widget):
+            w = find(at, name(widget))
+            if w is None or w.disabled:
+                break  # an earlier value removed or disabled it (checked below)
+            sent(w, fill)
+            at.run()
+            runs += 1
+            check(at, title, main, f"{name(widget)} = {what}")
+            runs += sweep_widgets(at, title, main, done)
+        w = find(at, name(widget))
+        if w is not None and not w.disabled and not isinstance(w, (Button, DownloadButton)):
+            sent(w, lambda s, b=before: s.CopyFrom(b))  # back as it was, so the next widgets
+            at.run()  # start from the page a learner first sees
+            check(at, title, main, f"{name(widget)} restored")
+
+
+@pytest.mark.parametrize("page", list(PAGES), ids=[p or "data_page.py" for p in PAGES])
+def test_every_widget_of_every_page(page):
+    assert sweep(page) > 5
+
+
+@pytest.mark.parametrize("page", ["build_page.py", "train_page.py"])
+def test_every_widget_for_an_instructor(page):
+    """The instructor's lock picker and "Reveal answers" switch are swept too."""
+    assert sweep(page, {"instructor": "1"}) > 5
+
+
+def test_the_sweep_finds_widgets_by_itself():
+    """A deselectable option or an unknown widget kind would be tried or named, not missed."""
+    at = open_page("train_page.py")
+    kinds = {type(w).__name__ for w in all_widgets(at)}
+    assert {"ButtonGroup", "Slider", "SelectSlider", "NumberInput", "TextInput"} <= kinds
+    optimizer = find(at, ("train_optimizer",))
+    assert [what for what, _ in values(optimizer)] == [
+        "option 'adam'", "option 'sgd'", "option 'rmsprop'"
+    ]  # fmt: skip
+
+
+def test_clicking_the_chosen_optimizer_again_keeps_it():
+    """The crash of issue 18: a second click on the selected optimizer (what the browser sends
+    for a segmented control; a required one sends the same option back)."""
+    at = open_page("train_page.py")
+    optimizer = find(at, ("train_optimizer",))
+    assert optimizer.proto.required, "a second click must not empty the optimizer"
+    sent(optimizer, strings("adam"))
+    at.run()
+    assert not at.exception
+    assert at.segmented_control(key="train_optimizer").value == "adam"
+    assert at.button(key="train_start")
+
+
+@pytest.mark.parametrize(
+    ("page", "key"),
+    [(None, "gallery_digit"), ("onehot_page.py", "onehot_digit"), ("draw_page.py", "draw_source"),
+     ("filters_page.py", "inside_source"), ("mistakes_page.py", "mistakes_of"),
+     ("train_page.py", "train_optimizer"), ("build_page.py", "build_blocks")],
+)  # fmt: skip
+def test_a_chosen_option_clicked_again_stays_chosen(page, key):
+    """One-hot "Digit" 0 clicked twice showed the label of 5; Data "All" twice chose nothing."""
+    at = open_page(page)
+    assert find(at, (key,)).proto.required

@@ -1,0 +1,71 @@
+"""Numbers in words, as a person writes them (issue 18: "1 epochs", "one in 1", "0 conv blocks
+( filters, 3×3)", "0 whole epoch(s) and part of the next")."""
+
+from dataclasses import replace
+
+import pytest
+
+from lesson import model, training, words
+from tests.test_pages import run_page
+
+
+def test_plurals_shares_and_stops():
+    assert words.plural(1, "epoch") == "1 epoch" and words.plural(3, "epoch") == "3 epochs"
+    assert words.plural(1, "run") == "1 run" and words.plural(10_000, "image") == "10,000 images"
+    assert words.one_in(0.0102) == "one in 98" and words.one_in(0.5) == "one in 2"
+    assert words.one_in(0.8865) == "most of them" and words.one_in(0.99) == "nearly all of them"
+    assert words.one_in(0.0) == "none of them"
+    assert words.stopped_after(0) == "part of its first epoch"
+    assert words.stopped_after(1) == "1 whole epoch and part of the next"
+
+
+@pytest.mark.parametrize(
+    ("config", "said"),
+    [
+        (model.LESSON, "the lesson's network"),
+        (replace(model.LESSON, conv_blocks=0), "no convolution, dense 128"),
+        (replace(model.LESSON, conv_blocks=1, filters=(1,), kernel_size=4),
+         "1 conv block (1 filter, 4×4), dense 128"),
+        (replace(model.LESSON, filters=(8, 16, 32)),
+         "2 conv blocks (8, 16 filters, 3×3), dense 128"),
+    ],
+)  # fmt: skip
+def test_a_network_in_a_few_words(config, said):
+    assert model.describe(config) == said
+
+
+def fake_run(status: str, accuracy: float, whole_epochs: int):
+    from lesson.data import load_mnist
+
+    run = training.TrainingRun("run 1", load_mnist(), replace(training.QUICK, epochs=1))
+    run.status, run.model, run.seconds = status, model.build_model(), 3.0
+    run.message = "You stopped the run." if status == "stopped" else ""
+    run.batches = [{"epoch": 0.5, "loss": 1.0, "accuracy": accuracy}]
+    run.epochs = [{"epoch": 1, "seconds": 3.0, "loss": 1.0, "accuracy": accuracy,
+                   "val_loss": 1.0, "val_accuracy": accuracy}] * whole_epochs  # fmt: skip
+    run.test = {"loss": 1.9, "accuracy": accuracy, "error_rate": 1 - accuracy,
+                "five_in_a_row": accuracy**5}  # fmt: skip
+    return run
+
+
+def page_words(at) -> str:
+    parts = [m.value for m in at.markdown] + [w.value for w in at.warning]
+    return "\n".join(parts + [s.value for s in at.success] + [e.value for e in at.error])
+
+
+def test_the_train_page_writes_its_numbers_as_a_person_would():
+    at = run_page()
+    at.session_state["runs"] = [fake_run("done", 0.2135, 1)]
+    at.switch_page("lesson/pages/train_page.py").run()
+    said = page_words(at)
+    assert "run 1 finished 1 epoch in 3 s." in said and "1 epochs" not in said
+    assert "7,865 digits wrong, most of them." in said and "one in 1" not in said
+    at.session_state["runs"] = [fake_run("stopped", 0.9, 0)]
+    at.run()
+    said = page_words(at)
+    assert "part of its first epoch" in said and "epoch(s)" not in said
+
+
+def test_the_one_hot_page_says_one_hot_labels():
+    at = run_page("onehot_page.py")
+    assert "one-hot targets" not in "\n".join(m.value for m in at.markdown)
