@@ -45,6 +45,8 @@ class Session:
     _fragments: dict[str, float] = field(default_factory=dict)  # fragment id -> interval
     _run_status: int | None = None
     _one_run: asyncio.Lock = field(default_factory=asyncio.Lock)  # one request in flight
+    _runs_started: int = 0  # whole runs the server began, also ones it began by itself
+    _runs_begun: int = 0  # runs of any kind (whole or fragment) the server began
 
     async def connect(self) -> None:
         """Open the websocket and wait for the first run of the default page."""
@@ -57,6 +59,17 @@ class Session:
         self._reader = asyncio.create_task(self._read())
         self._poller = asyncio.create_task(self._poll_fragments())
         await self.rerun()
+        await self._settle()  # the first page may send a returning learner to their last one
+
+    async def _settle(self, quiet: float = 0.5, timeout: float = 120) -> None:
+        """Wait until no run that the server began by itself (st.switch_page) is in flight."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            started = self._runs_started
+            await asyncio.sleep(quiet)
+            if self._runs_started == started and self._finished.is_set():
+                return
+            await asyncio.wait_for(self._finished.wait(), deadline - time.monotonic())
 
     async def close(self) -> None:
         """Close the tab."""
@@ -91,9 +104,15 @@ class Session:
             self.widgets.clear()
             self.texts.clear()
         self._finished.clear()
+        begun = self._runs_begun
         start = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
-        await asyncio.wait_for(self._finished.wait(), timeout)
+        deadline = time.monotonic() + timeout
+        while True:  # the answer is the end of a run that began after the request
+            await asyncio.wait_for(self._finished.wait(), deadline - time.monotonic())
+            if self._runs_begun > begun:
+                break
+            self._finished.clear()  # the end of a run the server had begun by itself
         for wid in [w for w, s in self._states.items() if s.WhichOneof("value") == "trigger_value"]:
             del self._states[wid]  # a click is true for one run only
         return time.perf_counter() - start
@@ -132,9 +151,13 @@ class Session:
             msg = ForwardMsg()
             msg.ParseFromString(raw)
             kind = msg.WhichOneof("type")
+            if kind == "new_session":
+                self._runs_begun += 1
+                self._finished.clear()
             if kind == "new_session" and not msg.metadata.run.fragment_ids:
                 self.widgets.clear()  # a whole run, also one the server started (st.rerun)
                 self.texts.clear()
+                self._runs_started += 1
                 # As a browser does: the run announces its fragments again. Streamlit drops,
                 # without an answer, a rerun of a fragment that a whole run has replaced.
                 self._fragments.clear()
