@@ -5,33 +5,15 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lesson import exercises as ex
 from tests.conftest import APPTEST_TIMEOUT
 from tests.support import ROOT
 
-# page -> (url path for the exercises' keys, are its answers to be worked out rather than read)
-PAGES = {
-    None: "data",  # "how many images": read off the shape, by design
-    "onehot_page.py": "one-hot",
-    "build_page.py": "build",
-    "train_page.py": "train",
-    "draw_page.py": "draw",  # "what do the probabilities add up to": read off the bars
-    "filters_page.py": "inside",
-    "mistakes_page.py": "mistakes",  # digits: checked by the questions' independence instead
-}
+PAGES = [None, "onehot_page.py", "build_page.py", "train_page.py", "draw_page.py",
+         "filters_page.py", "mistakes_page.py"]  # fmt: skip
+# Pages whose answers must not show on them. The others' are read off the page by design (the
+# data page's image count from the shape, the draw page's sum from the bars) or are lone digits
+# (the Mistakes page's: tests/test_exercises.py checks its questions' independence instead).
 WORKED_OUT = {"onehot_page.py", "build_page.py", "train_page.py", "filters_page.py"}
-
-
-def forms(exercise: ex.Exercise) -> list[str]:
-    """The ways the page could print an answer."""
-    v = exercise.value
-    if exercise.kind == "shape":
-        return ["×".join(map(str, v)), " × ".join(map(str, v)), "(" + ", ".join(map(str, v)) + ")"]
-    if exercise.kind == "digits":
-        return [", ".join(map(str, v)), " ".join(map(str, v)), "".join(map(str, v))]
-    if exercise.kind == "share":
-        return [f"{v:.1%}", f"{v * 100:.1f} %", f"{v:.3f}"]
-    return [f"{int(v):,}", str(int(v))]
 
 
 def page_text(at: AppTest) -> str:
@@ -40,11 +22,6 @@ def page_text(at: AppTest) -> str:
     parts += [str(t.value) for t in at.table] + [m.value for m in at.metric]
     parts += [d.value.to_string() for d in at.dataframe if hasattr(d.value, "to_string")]
     return "\n".join(parts)
-
-
-def page_exercises(at: AppTest) -> list[tuple[str, str]]:
-    """(key, question) of each exercise on the page."""
-    return [(t.key.removeprefix("ex_"), t.label) for t in at.text_input if t.key.startswith("ex_")]
 
 
 def finished_run():

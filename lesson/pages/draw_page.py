@@ -280,7 +280,7 @@ for name, fm in maps:
     colours = (
         "blue is positive, red negative, white 0"  # tanh, elu, linear: responses below 0
         if fm.min() < 0
-        else "yellow is the layer's strongest response, dark blue 0"
+        else "yellow is the layer's strongest response, dark purple 0"
     )
     alt = (
         f"{c} feature maps of {h}×{w}, filters 1–{c} left to right, row by row; {colours}. "
