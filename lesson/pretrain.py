@@ -62,8 +62,8 @@ def pretrain(
     net.save(path)
     return {"path": str(path), "test_loss": round(test["loss"], 4),
             "test_accuracy": round(test["accuracy"], 4), "epochs": epochs,
-            "augmentation": strength, "clean_epochs": clean_epochs, "train_seconds": round(seconds, 1),
-            "parameters": net.count_params()}  # fmt: skip
+            "augmentation": strength, "clean_epochs": clean_epochs,
+            "train_seconds": round(seconds, 1), "parameters": net.count_params()}  # fmt: skip
 
 
 def main() -> None:
