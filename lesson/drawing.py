@@ -156,8 +156,11 @@ def scale_to_unit(centred: np.ndarray) -> np.ndarray:
 
 
 def ink_share(fitted: np.ndarray, box: int = BOX) -> float:
-    """How much of the 20×20 box is ink, 0..1: about 0.23 for a typical MNIST digit, < 0.6."""
-    return float(fitted.sum() / (255 * box * box))
+    """How much of the 20×20 box is ink, 0..1: about 0.23 for a typical MNIST digit, < 0.6.
+
+    Measured against the brightest pixel, as the network's input is: faint ink counts in full.
+    """
+    return float(fitted.sum() / (max(float(fitted.max()), 1e-6) * box * box))
 
 
 def mnist_steps(image: Image.Image | np.ndarray, ink: str = "auto") -> Steps | None:

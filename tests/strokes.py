@@ -78,6 +78,19 @@ DIGITS = {
 }
 
 
+# Capital letters drawn with a mouse that no digit looks like. Not A, H or R: drawn quickly they
+# are a closed 4, an open 4 and an 8 (the network reads them so), nor B, D, G, I, L, O, Q, S, T, Z.
+LETTERS = {
+    "E": [[(0.85, 0.02), (0.15, 0.02), (0.15, 0.98), (0.85, 0.98)], [(0.15, 0.5), (0.7, 0.5)]],
+    "F": [[(0.85, 0.02), (0.15, 0.02), (0.15, 0.98)], [(0.15, 0.5), (0.7, 0.5)]],
+    "K": [[(0.2, 0.02), (0.2, 0.98)], [(0.85, 0.02), (0.2, 0.55)], [(0.4, 0.4), (0.85, 0.98)]],
+    "M": [[(0.08, 0.98), (0.15, 0.02), (0.5, 0.6), (0.85, 0.02), (0.92, 0.98)]],
+    "N": [[(0.15, 0.98), (0.15, 0.02), (0.85, 0.98), (0.85, 0.02)]],
+    "W": [[(0.05, 0.02), (0.28, 0.98), (0.5, 0.35), (0.72, 0.98), (0.95, 0.02)]],
+    "X": [[(0.1, 0.02), (0.9, 0.98)], [(0.9, 0.02), (0.1, 0.98)]],
+}
+
+
 def place(strokes, size, x, y, slant=0.0, degrees=0.0, aspect=1.0):
     """A template's strokes on the canvas: `size` pixels high, its box's top-left at (x, y),
     leaning by `slant` (x moves by slant × height above the middle) and turned by `degrees`."""
