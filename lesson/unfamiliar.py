@@ -124,6 +124,13 @@ def reference(x_train: np.ndarray, y_train: np.ndarray) -> Reference:
     return _REFERENCES[id(x_train)]
 
 
+def _in_batches(model: keras.Model, images: np.ndarray) -> np.ndarray:
+    """A model's outputs for many images, 1,000 at a time (predict_on_batch: safe in threads)."""
+    x = np.asarray(images, np.float32).reshape(-1, 28, 28, 1)
+    parts = [np.asarray(model.predict_on_batch(x[i : i + 1000])) for i in range(0, len(x), 1000)]
+    return np.concatenate(parts).astype(np.float32)
+
+
 def hidden_model(model: keras.Model) -> keras.Model:
     """The network up to what its last layer reads: the hidden dense layer's numbers."""
     return keras.Model(model.inputs, model.layers[-1].input)
@@ -164,12 +171,10 @@ class Judge:
         )
 
     def _features(self, images: np.ndarray) -> np.ndarray:
-        x = images.reshape(-1, 28, 28, 1).astype(np.float32)
-        return np.asarray(self.hidden.predict(x, batch_size=1000, verbose=0), np.float32)
+        return _in_batches(self.hidden, images)
 
     def _probabilities(self, images: np.ndarray) -> np.ndarray:
-        x = images.reshape(-1, 28, 28, 1).astype(np.float32)
-        return np.asarray(self.model.predict(x, batch_size=1000, verbose=0))
+        return _in_batches(self.model, images)
 
     def judge(self, steps: list) -> list[Verdict]:
         """A verdict for each prepared input (drawing.Steps: the Draw page's preprocessing)."""

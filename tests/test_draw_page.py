@@ -116,7 +116,9 @@ def test_ink_filling_the_whole_box_is_flagged_as_guessing():
     blob[20:260, 20:260] = 255  # a white square: no digit
     at = upload(open_page(), "square.png", png(blob))
     assert prediction(at) is not None
-    assert "Don't trust this answer" in at.warning[0].value
+    warning = at.warning[0].value
+    assert "This may not be a digit the network knows" in warning
+    assert "must pick one of ten digits" in warning and "the ink covers" in warning
 
 
 def test_the_learners_model_answers_and_is_named():
