@@ -118,7 +118,7 @@ def test_ink_filling_the_whole_box_is_flagged_as_guessing():
     assert prediction(at) is not None
     warning = at.warning[0].value
     assert "This may not be a digit the network knows" in warning
-    assert "must pick one of ten digits" in warning and "the ink covers" in warning
+    assert "must pick one of ten digits" in warning and "The ink covers" in warning
 
 
 def test_the_learners_model_answers_and_is_named():

@@ -119,20 +119,20 @@ def because(reason: str, v, top: int) -> str:
     """One reason an input looks unfamiliar, in a learner's words, with its measure."""
     m, lim = v.measures, v.limits
     return {
-        "pixels": f"it is far from every training {top}: {m.pixels:.1f} from the nearest ones, "
+        "pixels": f"It is far from every training {top}: {m.pixels:.1f} from the nearest ones, "
         f"pixel by pixel, where MNIST digits are within {lim.pixels:.1f}.",
-        "features": f"inside the network it looks unlike the training {top}s: the 128 numbers "
+        "features": f"Inside the network it looks unlike the training {top}s: the 128 numbers "
         f"its hidden layer makes of it are {m.features:.1f} from theirs (MNIST digits: within "
         f"{lim.features:.1f}).",
-        "top": f"the network is unsure: its best guess gets only {pct(m.top)}, less than "
+        "top": f"The network is unsure: its best guess gets only {pct(m.top)}, less than "
         f"{pct(lim.top)}.",
-        "wide": f"the ink is {m.wide:.1f} times as wide as it is tall (MNIST digits: at most "
+        "wide": f"The ink is {m.wide:.1f} times as wide as it is tall (MNIST digits: at most "
         f"{lim.wide:.1f}): several digits side by side? Draw one at a time.",
-        "solid": f"{m.solid:.0%} of the ink is solid, wider than a pen stroke (MNIST digits: at "
+        "solid": f"Of the ink, {m.solid:.0%} is solid, wider than a pen stroke (MNIST digits: at "
         f"most {lim.solid:.0%}): a blot?",
-        "grey": f"{m.grey:.0%} of the ink is grey rather than stroke (MNIST digits: at most "
+        "grey": f"Of the ink, {m.grey:.0%} is grey rather than stroke (MNIST digits: at most "
         f"{lim.grey:.0%}): noise, or a photo with little contrast?",
-        "ink": f"the ink covers {v.ink:.0%} of the 20×20 box: MNIST digits cover about a "
+        "ink": f"The ink covers {v.ink:.0%} of the 20×20 box: MNIST digits cover about a "
         "quarter, hardly ever more than half.",
     }[reason]
 
@@ -262,8 +262,8 @@ with right:
         st.warning(
             f"**This may not be a digit the network knows.** It says {top} "
             f"({pct(probs[top])}), but the network must pick one of ten digits, even for things "
-            "that are not digits. Why the doubt: "
-            + " ".join(because(name, judged, top) for name in judged.reasons),
+            "that are not digits. Why the doubt:\n"
+            + "".join(f"\n- {because(name, judged, top)}" for name in judged.reasons),
             icon=":material/help:",
         )
     elif probs[top] >= SURE:
