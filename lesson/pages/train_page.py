@@ -455,9 +455,15 @@ def robustness_section(done: list) -> None:
         return
     fig = go.Figure()
     for i, (name, acc) in enumerate(shown):
-        fig.add_trace(go.Bar(x=list(acc), y=list(acc.values()), name=name,
-                             marker_color=COLOURS[i % len(COLOURS)],
-                             hovertemplate="%{x}: %{y:.1%}<extra>" + name + "</extra>"))  # fmt: skip
+        fig.add_trace(
+            go.Bar(
+                x=list(acc),
+                y=list(acc.values()),
+                name=name,
+                marker_color=COLOURS[i % len(COLOURS)],
+                hovertemplate="%{x}: %{y:.1%}<extra>" + name + "</extra>",
+            )
+        )
     fig.update_layout(
         title=f"Test accuracy on {ROBUST_IMAGES:,} test images, as they are and changed",
         xaxis_title="the test images",
@@ -469,8 +475,10 @@ def robustness_section(done: list) -> None:
     chart(
         fig,
         "Grouped bar chart of accuracy for each change to the test images. "
-        + " ".join(f"{name}: " + ", ".join(f"{k} {v:.1%}" for k, v in acc.items()) + "."
-                   for name, acc in shown),  # fmt: skip
+        + " ".join(
+            f"{name}: " + ", ".join(f"{k} {v:.1%}" for k, v in acc.items()) + "."
+            for name, acc in shown
+        ),
     )
     st.caption(" · ".join(f"**{c.name}**: {c.says}" for c in robustness.CHANGES[1:]) + ".")
     show_code(robustness.changed, robustness.affine, label="Show the code: the changed images")
