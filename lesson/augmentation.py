@@ -6,6 +6,8 @@ that these changes do not matter. Keras' preprocessing layers do the changing; t
 images while the network trains and pass images through untouched when it predicts.
 """
 
+import inspect
+
 import keras
 import numpy as np
 from keras import layers, ops
@@ -67,3 +69,26 @@ def variants(image: np.ndarray, strength: float, count: int, seed: int) -> np.nd
     batch = np.repeat(x[None, :, :, None], count, axis=0)  # (count, 28, 28, 1)
     out = augmenter(strength, seed)(batch, training=True)
     return np.clip(ops.convert_to_numpy(out)[..., 0], 0, 1)
+
+
+def keras_code(strength: float) -> str:
+    """The augmentation layers at `strength` as plain Keras code (for the exported script)."""
+    s = float(strength)
+    shift = f"{MAX_SHIFT * s:.4g}"
+    return (
+        "from keras import ops\n\n\n"
+        + inspect.getsource(RandomStrokeWidth)
+        + f"""
+
+# Strength {s:g}: turned up to ±{MAX_DEGREES * s:.0f}°, shifted up to ±{MAX_SHIFT * s:.0%}, \
+zoomed up to ±{MAX_ZOOM * s:.0%}.
+augmentation = keras.Sequential(
+    [
+        layers.RandomRotation({MAX_DEGREES / 360 * s:.4g}, fill_mode="constant", seed=SEED),
+        layers.RandomZoom({MAX_ZOOM * s:.4g}, fill_mode="constant", seed=SEED + 1),
+        layers.RandomTranslation({shift}, {shift}, fill_mode="constant", seed=SEED + 2),
+        RandomStrokeWidth({MAX_STROKE * s:.4g}, seed=SEED + 3),
+    ],
+    name="augmentation",
+)"""
+    )
