@@ -99,3 +99,24 @@ def accuracies(predict, x: np.ndarray, y: np.ndarray, seed: int = SEED) -> dict[
         guesses = np.asarray(predict(images)).argmax(axis=1)
         result[change.name] = float((guesses == y).mean())
     return result
+
+
+def main() -> None:
+    """python -m lesson.robustness [MODEL ...]: accuracy on all 10,000 test images, each change."""
+    import argparse
+    import json
+
+    from lesson import data, features, model
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("models", nargs="*", help=".keras files (default: the pre-trained model)")
+    args = ap.parse_args()
+    m = data.load_mnist()
+    for path in args.models or [str(model.pretrained_path())]:
+        net = model.load_trained(path)
+        acc = accuracies(lambda x, net=net: features.probabilities(net, x), m.x_test, m.y_test)
+        print(json.dumps({"model": path, **{k: round(v, 4) for k, v in acc.items()}}))
+
+
+if __name__ == "__main__":
+    main()

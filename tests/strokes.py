@@ -108,7 +108,9 @@ def place(strokes, size, x, y, slant=0.0, degrees=0.0, aspect=1.0):
     return out
 
 
-def drawn_digits(per_digit: int = 10, seed: int = SEED) -> list[dict]:
+def drawn_digits(
+    per_digit: int = 10, seed: int = SEED, slants=(-0.25, 0.35), turns=(-10, 10)
+) -> list[dict]:
     """`per_digit` varied drawings of each digit: {"digit", "strokes", "says"} each."""
     rng = np.random.default_rng(seed)
     out = []
@@ -116,8 +118,8 @@ def drawn_digits(per_digit: int = 10, seed: int = SEED) -> list[dict]:
         for i in range(per_digit):
             strokes = ways[i % len(ways)]
             size = float(rng.choice([110, 150, 190, 230, 260]))
-            slant = float(rng.uniform(-0.25, 0.35))
-            degrees = float(rng.uniform(-10, 10))
+            slant = float(rng.uniform(*slants))
+            degrees = float(rng.uniform(*turns))
             aspect = float(rng.uniform(0.75, 1.1))
             margin = 14  # room for the pen's round ends and the turn
             room = CANVAS - size - 2 * margin
