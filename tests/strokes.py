@@ -6,6 +6,7 @@ fixed seed; `python -m tests.strokes` stores them in tests/data/drawn_digits.jso
 browser test draws. `rasterize` paints strokes as the canvas does: white round-ended lines on black.
 """
 
+import itertools
 import json
 import math
 from pathlib import Path
@@ -108,6 +109,18 @@ def place(strokes, size, x, y, slant=0.0, degrees=0.0, aspect=1.0):
     return out
 
 
+def densify(stroke, step: float = 5.0) -> list:
+    """Points at most `step` pixels apart along a stroke, as a mouse reports a moving pen."""
+    out = [stroke[0]]
+    for (ax, ay), (bx, by) in itertools.pairwise(stroke):
+        n = max(1, math.ceil(math.hypot(bx - ax, by - ay) / step))
+        out += [
+            (round(ax + (bx - ax) * i / n, 1), round(ay + (by - ay) * i / n, 1))
+            for i in range(1, n + 1)
+        ]
+    return out
+
+
 def drawn_digits(
     per_digit: int = 10, seed: int = SEED, slants=(-0.25, 0.35), turns=(-10, 10)
 ) -> list[dict]:
@@ -127,7 +140,7 @@ def drawn_digits(
             y = margin + float(rng.uniform(0, 1)) * room if room > 0 else (CANVAS - size) / 2
             out.append({
                 "digit": digit,
-                "strokes": place(strokes, size, x, y, slant, degrees, aspect),
+                "strokes": [densify(p) for p in place(strokes, size, x, y, slant, degrees, aspect)],
                 "says": f"{digit}: {size:.0f} px high at ({x:.0f}, {y:.0f}), slant {slant:+.2f}, "
                         f"turned {degrees:+.0f}°",
             })  # fmt: skip
