@@ -137,3 +137,20 @@ def test_the_learners_model_answers_and_is_named():
     assert "not sure at all" in at.warning[0].value
     at.radio(key="draw_model").set_value("pretrained").run()
     assert prediction(at) == "It reads a 7"
+
+
+def test_noise_is_called_unfamiliar_and_a_test_digit_is_not(x_test):
+    noise = np.random.default_rng(1).integers(0, 256, (280, 280), dtype=np.uint8)
+    at = upload(open_page(), "noise.png", png(noise))
+    assert prediction(at) is not None  # it still answers, and says why not to trust it
+    warning = at.warning[0].value
+    assert "This may not be a digit the network knows" in warning and "- " in warning
+    at.segmented_control(key="draw_source").set_value("test").run()
+    at.number_input(key="draw_test_index").set_value(0).run()  # a 7
+    assert not at.exception and prediction(at) == "It reads a 7"
+    assert not [w for w in at.warning if "may not be a digit" in w.value]
+    shown = text(at)
+    assert "Yours beside the training images most like it" in shown
+    assert "top row: 7s, the answer" in shown
+    table = at.table[0].value
+    assert len(table) == 6 and set(table["past the limit"]) == {"no"}
