@@ -151,6 +151,6 @@ def test_noise_is_called_unfamiliar_and_a_test_digit_is_not(x_test):
     assert not [w for w in at.warning if "may not be a digit" in w.value]
     shown = text(at)
     assert "Yours beside the training images most like it" in shown
-    assert "top row: 7s, the answer" in shown
+    assert "Training 7s, the answer" in shown
     table = at.table[0].value
     assert len(table) == 6 and set(table["past the limit"]) == {"no"}

@@ -342,15 +342,15 @@ st.markdown(
 )
 for digit, role in ((top, "the answer"), (second, "the runner-up")):
     near = judge.nearest_of(steps.digit, digit)
+    st.caption(f"Training {digit}s, {role} ({pct(probs[digit])}):")
     st.image(
         [crisp(steps.digit, 84)] + [crisp(m.x_train[i], 84) for i in near],
-        caption=["yours"] + [f"a training {digit}, {role} (x_train[{i}])" for i in near],
+        caption=["yours"] + [f"#{i}" for i in near],
         width=84,
     )
 st.caption(
-    f"Nearest pixel by pixel among {unfamiliar.REFERENCE:,} training images; "
-    f"top row: {top}s, the answer ({pct(probs[top])}); bottom row: {second}s, the runner-up "
-    f"({pct(probs[second])})."
+    f"The nearest pixel by pixel among {unfamiliar.REFERENCE:,} training images, after your "
+    "drawing went through the steps above; #: the image's number in x_train."
 )
 show_code(
     drawing.mnist_steps,

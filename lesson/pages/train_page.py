@@ -168,7 +168,7 @@ def variants(index: int, strength: float, draw: int):
     """A training image and random variants of it: 0..1 arrays (the same for the same draw)."""
     from lesson import augmentation
 
-    return augmentation.variants(m.x_train[index], strength, 7, seed=draw)
+    return augmentation.variants(m.x_train[index], strength, 5, seed=draw)
 
 
 def another_draw() -> None:
