@@ -1,15 +1,17 @@
 """Honest answers: does an input look like the digits the network learned from?
 
 The softmax always shares 100 % among the ten digits, even for noise or a letter, so the
-network's answer alone cannot say "this is not a digit". Three measures can:
+network's answer alone cannot say "this is not a digit". These measures can:
 
-- **distance to the training images**: how far the prepared 28×28 image is from its nearest
-  training images, pixel by pixel (the mean of the 5 nearest of 10,000);
+- **distance to the training images**: how far the prepared 28×28 image is from the nearest
+  training images of the digit the network picked, pixel by pixel (the mean of the 5 nearest,
+  among 10,000 training images);
 - **distance in the network's eyes**: the same, measured on the 128 numbers the network's hidden
   dense layer makes of each image (what the last layer decides from);
 - **top probability**: how sure the network is of its best digit;
-- **shape**: how much wider than tall the ink is (several digits side by side), and how much of
-  it is solid, more than a pen stroke wide (a blot).
+- **shape**: how much wider than tall the ink is (several digits side by side), how much of
+  it is solid, more than a pen stroke wide (a blot), and how much is grey, neither stroke nor
+  background (noise).
 
 Each measure gets a limit from 4,000 training images the measures never compare against:
 the value that only `SHARE` of them pass (a digit from MNIST hardly ever goes past it). An
@@ -99,7 +101,7 @@ class Reference(NamedTuple):
     index: np.ndarray  # training image numbers the distances go to
     pixels: np.ndarray  # (REFERENCE, 784) 0..1
     labels: np.ndarray  # (REFERENCE,)
-    calibration: list  # drawing.Steps of CALIBRATION other training images
+    calibration: np.ndarray  # (CALIBRATION, 28, 28): other training images, prepared
     calibration_pixels: np.ndarray  # (CALIBRATION, 10): per_digit distances, pixel by pixel
     calibration_shapes: np.ndarray  # (CALIBRATION, 3): wide, solid, grey
 
@@ -118,7 +120,7 @@ def reference(x_train: np.ndarray, y_train: np.ndarray) -> Reference:
         steps = [drawing.mnist_steps(x, ink="light") for x in x_train[picked]]
         digits = np.stack([s.digit for s in steps])
         _REFERENCES[id(x_train)] = Reference(
-            index, pixels, y_train[index], steps,
+            index, pixels, y_train[index], digits,
             per_digit(digits, pixels, y_train[index]), np.array([shape(s) for s in steps]),
         )  # fmt: skip
     return _REFERENCES[id(x_train)]
@@ -137,32 +139,23 @@ def hidden_model(model: keras.Model) -> keras.Model:
 
 
 class Judge:
-    """A model's measures and limits; built once per model (about a second).
+    """A model's measures and limits; built once per model (a few seconds).
 
-    The distances are to the training images of the digit the network picked, divided by how
-    far a training image of that digit usually is from its nearest ones: 1 is typical for
-    a digit of that kind, whether its kind varies a lot (2s) or little (1s).
+    The distances are to the training images of the digit the network picked: an input far
+    from every training 4 is suspect as a 4, even if it is near some 8s.
     """
 
     def __init__(self, model: keras.Model, x_train: np.ndarray, y_train: np.ndarray):
         self.ref = ref = reference(x_train, y_train)
         self.model, self.hidden = model, hidden_model(model)
         self.ref_features = self._features(ref.pixels)
-        digits = np.stack([s.digit for s in ref.calibration])
+        digits = ref.calibration
         probs = self._probabilities(digits)
         picked = probs.argmax(axis=1)
         pixels = ref.calibration_pixels[np.arange(len(picked)), picked]
         features = per_digit(self._features(digits), self.ref_features, ref.labels)
         features = features[np.arange(len(picked)), picked]
-        # The typical distance for each digit: the median over the images picked as that digit.
-        self.typical_pixels = np.ones(10)
-        self.typical_features = np.ones(10)
-        values = [
-            pixels / self.typical_pixels[picked],
-            features / self.typical_features[picked],
-            probs.max(axis=1),
-            *ref.calibration_shapes.T,
-        ]
+        values = [pixels, features, probs.max(axis=1), *ref.calibration_shapes.T]
         self.limits = Measures(
             *(
                 float(np.quantile(v, SHARE if name == "top" else 1 - SHARE))
@@ -188,8 +181,8 @@ class Judge:
         return [
             Verdict(
                 Measures(
-                    float(pixels[i] / self.typical_pixels[picked[i]]),
-                    float(features[i] / self.typical_features[picked[i]]),
+                    float(pixels[i]),
+                    float(features[i]),
                     float(probs[i].max()),
                     *shape(s),
                 ),
