@@ -7,6 +7,7 @@ Only Pillow and numpy here: the command line and the tests use it without Stream
 """
 
 import io
+import re
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,6 +22,7 @@ BLOB = 0.6  # more of the 20×20 box inked than this: no MNIST digit looks like 
 MIN_INK = 8  # pixels: ink less tall and wide than this is too small to hold a digit
 MAX_BYTES = 20_000_000  # larger files are refused before decoding
 MAX_SIDE = 1024  # larger images are shrunk first: plenty for one digit, and fast
+MAX_PIXELS = 40_000_000  # more pixels than this are refused before decoding (a 40-megapixel photo)
 
 
 class Steps(NamedTuple):
@@ -53,12 +55,21 @@ def load_image(source: str | Path | bytes) -> Image.Image:
             f"{MAX_BYTES / 1e6:.0f} MB (a photo of one digit needs far less)."
         )
     try:
-        image = Image.open(io.BytesIO(raw))
+        image = Image.open(io.BytesIO(raw))  # reads the header only: the size, not the pixels
+        if image.width * image.height > MAX_PIXELS:
+            raise Image.DecompressionBombError(f"Image size ({image.width * image.height} pixels)")
         image.draft("L", (MAX_SIDE, MAX_SIDE))  # JPEGs decode smaller, much faster
         image = ImageOps.exif_transpose(image)  # phone photos: the right way up
         image.thumbnail((MAX_SIDE, MAX_SIDE))
         image.load()  # decode now: a damaged file fails here, not later
-    except (UnidentifiedImageError, Image.DecompressionBombError) as err:
+    except Image.DecompressionBombError as err:  # a small file that unpacks to a huge image
+        pixels = re.search(r"\((\d+) pixels\)", str(err))
+        size = f" ({int(pixels[1]) / 1e6:,.0f} megapixels)" if pixels else ""
+        raise ImageFileError(
+            f"{name} is too large{size} to unpack safely. Use an image under "
+            f"{MAX_PIXELS / 1e6:.0f} megapixels (a photo of one digit needs far less)."
+        ) from err
+    except UnidentifiedImageError as err:
         raise ImageFileError(f"{name} is not an image Pillow can read: use a PNG or JPG.") from err
     except (OSError, ValueError, SyntaxError) as err:  # truncated or corrupt image data
         raise ImageFileError(f"{name} is a damaged image ({err}): try another file.") from err
@@ -189,8 +200,11 @@ def scale_to_unit(centred: np.ndarray) -> np.ndarray:
 
 
 def ink_share(fitted: np.ndarray, box: int = BOX) -> float:
-    """How much of the 20×20 box is ink, 0..1: about 0.23 for a typical MNIST digit, < 0.6."""
-    return float(fitted.sum() / (255 * box * box))
+    """How much of the 20×20 box is ink, 0..1: about 0.23 for a typical MNIST digit, < 0.6.
+
+    Measured against the brightest pixel, as the network's input is: faint ink counts in full.
+    """
+    return float(fitted.sum() / (max(float(fitted.max()), 1e-6) * box * box))
 
 
 def too_small(steps: Steps) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from lesson import model, training
+from lesson import augmentation, model, training
 from lesson.settings import Settings
 
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -125,18 +125,7 @@ print(y_train[0])""",
     metrics=["accuracy"],
 )""",
         ),
-        (
-            explanation("train_page", "hyperparameters").replace("### Step 7 · ", "## Step 6 · "),
-            f"""EPOCHS = int(os.environ.get("{EPOCHS_VARIABLE}", {hp.epochs}))
-history = model.fit(
-    x_train,
-    y_train,
-    batch_size={hp.batch_size},
-    epochs=EPOCHS,
-    validation_split={hp.validation_split:g},  # the last {hp.validation_split:.0%} validates
-    shuffle=True,
-)""",
-        ),
+        *augmentation_steps(settings),
         (
             explanation("train_page", "results").replace("### Step 8 · ", "## Step 7 · "),
             """loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
@@ -147,6 +136,57 @@ print(f"5 digits in a row right: {accuracy**5:.1%}")  # accuracy to the power 5
             + learned_check(hp),
         ),
     ]
+
+
+def fit_code(hp: training.Hyperparameters) -> str:
+    """model.fit with these hyperparameters; with augmentation, on a tf.data pipeline."""
+    epochs = f'EPOCHS = int(os.environ.get("{EPOCHS_VARIABLE}", {hp.epochs}))\n'
+    if not hp.augmentation:
+        return (
+            epochs
+            + f"""history = model.fit(
+    x_train,
+    y_train,
+    batch_size={hp.batch_size},
+    epochs=EPOCHS,
+    validation_split={hp.validation_split:g},  # the last {hp.validation_split:.0%} validates
+    shuffle=True,
+)"""
+        )
+    share = f"{hp.validation_split:g})  # the last {hp.validation_split:.0%} validates"
+    return (
+        epochs
+        + f"""n_val = round(len(x_train) * {share}
+n_fit = len(x_train) - n_val
+train = (
+    tf.data.Dataset.from_tensor_slices((x_train[:n_fit], y_train[:n_fit]))
+    .shuffle(n_fit, seed=SEED)
+    .batch({hp.batch_size})
+    .map(lambda x, y: (augmentation(x, training=True), y))  # new changes every epoch
+    .prefetch(tf.data.AUTOTUNE)
+)
+history = model.fit(
+    train,
+    epochs=EPOCHS,
+    validation_data=(x_train[n_fit:], y_train[n_fit:]) if n_val else None,
+)"""
+    )
+
+
+def augmentation_steps(settings: Settings) -> list[tuple[str, str]]:
+    """Augmentation (if chosen) and the fit step."""
+    hp = settings.hp
+    fit = (
+        explanation("train_page", "hyperparameters").replace("### Step 7 · ", "## Step 6 · "),
+        fit_code(hp),
+    )
+    if not hp.augmentation:
+        return [fit]
+    augment = (
+        explanation("train_page", "augmentation").replace("### ", "## "),
+        "import tensorflow as tf\n" + augmentation.keras_code(hp.augmentation),
+    )
+    return [augment, fit]
 
 
 def _comment(markdown: str) -> str:

@@ -9,7 +9,15 @@ import re
 from dataclasses import dataclass, fields, replace
 
 from lesson import model, training
-from lesson.limits import DROPOUTS, FILTERS_RANGE, KERNELS, POOLS, SEEDS, UNITS_RANGE
+from lesson.limits import (
+    AUGMENTATIONS,
+    DROPOUTS,
+    FILTERS_RANGE,
+    KERNELS,
+    POOLS,
+    SEEDS,
+    UNITS_RANGE,
+)
 
 MAX_VALUE_LENGTH = 40  # longer values are not settings, whatever they say
 VALIDATION_SPLITS = tuple(round(0.05 * i, 2) for i in range(7))  # 0, 0.05, ..., 0.3
@@ -95,6 +103,7 @@ PARSERS = {
     "validation_split": lambda v: _one_of(v, VALIDATION_SPLITS),
     "train_images": lambda v: int(_one_of(v, training.TRAIN_IMAGES)),
     "seed": lambda v: _whole(v, *SEEDS),
+    "augmentation": lambda v: _one_of(v, AUGMENTATIONS),
 }
 
 

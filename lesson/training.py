@@ -16,7 +16,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from lesson import data
+from lesson import augmentation, data
 from lesson import model as lesson_model
 
 OPTIMIZERS = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD,
@@ -74,6 +74,7 @@ class Hyperparameters:
     validation_split: float = 0.1  # the share of the training images kept aside to validate
     train_images: int = 60_000  # a random subset of the 60,000, for quick demos
     seed: int = 1  # same seed, same starting weights and order: the same run again
+    augmentation: float = 0.0  # strength of the random changes to training images; 0 = none
 
 
 QUICK = Hyperparameters()
@@ -101,10 +102,17 @@ def _prepare(images, digits):
     return x, tf.one_hot(tf.cast(digits, "int32"), lesson_model.NUM_CLASSES)  # (batch, 10)
 
 
-def batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int | None = None):
+def batches(
+    x: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    seed: int | None = None,
+    augment: keras.Layer | None = None,
+):
     """Images and one-hot labels, `batch_size` at a time, prepared while the network computes.
 
-    With a seed the images come in a new random order every epoch. Why tf.data: the raw uint8
+    With a seed the images come in a new random order every epoch; with `augment` (layers from
+    lesson.augmentation) every batch is randomly changed on its way. Why tf.data: the raw uint8
     images stay small, each batch is picked and scaled in one step, and the next batches are
     ready in advance, so the network never waits for data.
     """
@@ -116,6 +124,9 @@ def batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int | None = No
         lambda i: _prepare(tf.gather(images, i), tf.gather(digits, i)),
         num_parallel_calls=tf.data.AUTOTUNE,
     )
+    if augment is not None:  # new random changes every epoch
+        changed = lambda i, o: (augment(i, training=True), o)  # noqa: E731
+        ds = ds.map(changed)  # one at a time: the same seed gives the same changes
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
@@ -456,11 +467,12 @@ class TrainingRun:
         steps = live_steps_per_execution(hp.batch_size, self.steps_per_epoch)
         self.model = compile_model(net, hp.optimizer, hp.learning_rate, steps)
         self.parameters = net.count_params()
+        augment = augmentation.augmenter(hp.augmentation, hp.seed) if hp.augmentation else None
         self._started = time.monotonic()
         self._tell("running")
         try:
             net.fit(
-                batches(x, y, hp.batch_size, seed=hp.seed),
+                batches(x, y, hp.batch_size, seed=hp.seed, augment=augment),
                 validation_data=batches(x_val, y_val, 1000) if len(x_val) else None,
                 epochs=hp.epochs,
                 callbacks=[self._filters, LiveMetrics(self)],  # filters first: "epoch" saves them

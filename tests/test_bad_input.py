@@ -213,7 +213,7 @@ CASES = {
     "upload zero bytes": (lambda t: _image(b""), "0 bytes"),
     "upload not an image": (lambda t: _image(b"%PDF-1.4 hello"), "not an image"),
     "upload huge file": (lambda t: _image(b"\x89PNG" + bytes(drawing.MAX_BYTES)), "too large"),
-    "upload decompression bomb": (lambda t: _image(_png((20_000, 20_000))), "not an image"),
+    "upload decompression bomb": (lambda t: _image(_png((20_000, 20_000))), "too large"),
     "upload truncated png": (lambda t: _image(_png((100, 100))[:60]), "image"),
     "Stop when nothing runs": (stop_when_nothing_runs, "Stop"),
 }

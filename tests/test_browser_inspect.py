@@ -73,20 +73,20 @@ def test_random_digit_by_mouse(page, server_url):
 def test_mistakes_click_a_cell_then_open_a_mistake_in_the_feature_map_view(page, server_url):
     open_app(page, server_url, "mistakes")
     main = page.get_by_test_id("stMain")
-    expect(main.get_by_text("98.98%")).to_be_visible()
+    expect(main.get_by_text("99.46%")).to_be_visible()
     click_cell(page, "Confusion matrix", 4, 9, 10, 10)
     expect(main.get_by_text(re.compile(r"test images of a 4 were predicted as 9"))).to_be_visible()
-    pill = main.get_by_role("radio", name="#2462", exact=True)  # a confident mistake: 2 read as 0
+    pill = main.get_by_role("radio", name="#4176", exact=True)  # a confident mistake: 2 read as 7
     if not pill.count():
-        pill = main.get_by_role("button", name="#2462", exact=True)
+        pill = main.get_by_role("button", name="#4176", exact=True)
     pill.first.click()
     wait_idle(page)
-    expect(main.get_by_text(re.compile(r"Test image 2462 is a 2"))).to_be_visible()
+    expect(main.get_by_text(re.compile(r"Test image 4176 is a 2"))).to_be_visible()
     assert_clean(page)
     main.get_by_role("button", name="Open this digit in the feature-map view").click()
     wait_idle(page)
     expect(main.get_by_role("heading", level=1)).to_contain_text("6 · Filters")
-    expect(main.get_by_text(re.compile(r"reads test image 2462 \(label 2\)"))).to_be_visible()
+    expect(main.get_by_text(re.compile(r"reads test image 4176 \(label 2\)"))).to_be_visible()
     assert_clean(page)
 
 

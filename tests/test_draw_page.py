@@ -116,7 +116,9 @@ def test_ink_filling_the_whole_box_is_flagged_as_guessing():
     blob[20:260, 20:260] = 255  # a white square: no digit
     at = upload(open_page(), "square.png", png(blob))
     assert prediction(at) is not None
-    assert "Don't trust this answer" in at.warning[0].value
+    warning = at.warning[0].value
+    assert "This may not be a digit the network knows" in warning
+    assert "must pick one of ten digits" in warning and "The ink covers" in warning
 
 
 def test_the_learners_model_answers_and_is_named():
@@ -158,3 +160,20 @@ def test_a_tiny_upload_is_not_trusted():
     assert "far too few to hold a digit" in at.warning[0].value
     assert not [m for m in at.markdown if m.value.startswith("The network is sure")]
     assert "### What your drawing becomes" not in "\n".join(m.value for m in at.markdown)
+
+
+def test_noise_is_called_unfamiliar_and_a_test_digit_is_not(x_test):
+    noise = np.random.default_rng(1).integers(0, 256, (280, 280), dtype=np.uint8)
+    at = upload(open_page(), "noise.png", png(noise))
+    assert prediction(at) is not None  # it still answers, and says why not to trust it
+    warning = at.warning[0].value
+    assert "This may not be a digit the network knows" in warning and "- " in warning
+    at.segmented_control(key="draw_source").set_value("test").run()
+    at.number_input(key="draw_test_index").set_value(0).run()  # a 7
+    assert not at.exception and prediction(at) == "It reads a 7"
+    assert not [w for w in at.warning if "may not be a digit" in w.value]
+    shown = text(at)
+    assert "Yours beside the training images most like it" in shown
+    assert "Training 7s, the answer" in shown
+    table = at.table[0].value
+    assert len(table) == 6 and set(table["past the limit"]) == {"no"}

@@ -107,3 +107,26 @@ def test_the_notebook_says_where_it_looks_and_looks_beside_itself(tmp_path, monk
     namespace: dict = {}
     exec(compile(nb.cells[1].source + "\n" + nb.cells[3].source, "<cell>", "exec"), namespace)
     assert namespace["PATH"] == str(tmp_path / "mnist.npz")
+
+
+def test_an_augmented_experiment_exports_its_augmentation_and_runs(tmp_path):
+    experiment = Settings(model.LESSON, replace(DEFAULT.hp, augmentation=0.6))
+    text = export.script(experiment)
+    steps = ["Step 5 · Compile", "Data augmentation", "RandomRotation", "Step 6 · Fit"]
+    assert [text.index(s) for s in steps] == sorted(text.index(s) for s in steps)
+    assert "RandomStrokeWidth(0.48, seed=SEED + 3)" in text
+    assert max(len(line) for line in text.splitlines()) <= 100
+    path = tmp_path / "cnn_experiment.py"
+    path.write_text(text, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(path), str(ROOT / "assets" / "mnist.npz")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env={**os.environ, **QUICK_CHECK},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "parameters: 53,558" in done.stdout  # augmentation adds no parameters
+    nb = nbformat.reads(export.notebook_text(experiment), as_version=4)
+    assert [c.cell_type for c in nb.cells] == ["markdown", "code"] * 9

@@ -31,6 +31,7 @@ WIDGETS = {
     **{name: [f"train_{name}"] for name in ("epochs", "batch_size", "optimizer")},
     **{name: [f"train_{name}"] for name in ("learning_rate", "validation_split", "seed")},
     "train_images": ["train_images"],
+    "augmentation": ["train_augment", "train_augmentation"],
 }
 
 

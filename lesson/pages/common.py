@@ -104,7 +104,7 @@ def pretrained_model():
 # The learner's own model lives in their session: set by the training page, read by the others.
 LEARNER_MODEL = "learner_model"  # a keras.Model
 LEARNER_MODEL_NAME = "learner_model_name"  # e.g. "your model (run 2, 3 epochs)"
-PRETRAINED_NAME = "the pre-trained model (the lesson's recipe, 98.98 % test accuracy)"
+PRETRAINED_NAME = "the pre-trained model (trained with augmentation, 99.46 % test accuracy)"
 
 
 def adopt(run) -> None:

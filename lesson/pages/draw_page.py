@@ -10,7 +10,7 @@ from lesson import exercises as ex
 from lesson.pages import access, classroom
 from lesson.pages import inspect_charts as charts
 from lesson.pages.boxes import number_box
-from lesson.pages.common import chart, mnist, model_picker, prose, show_code
+from lesson.pages.common import chart, mnist, model_picker, pretrained_model, prose, show_code
 
 PAGE = "draw_page"
 CANVAS = 280  # pixels: ten canvas pixels for each of the network's 28
@@ -21,7 +21,7 @@ SOURCES = {
     "test": "Pick a test digit",
     "upload": "Upload an image",
 }
-BLUE, ORANGE, GREY, GAP = "#0072b2", "#e69f00", "#c8c8c8", (0, 114, 178)
+BLUE, ORANGE, GREY = "#0072b2", "#e69f00", "#c8c8c8"
 SURE, UNSURE = 0.9, 0.6  # top probability: "sure" above SURE, "unsure" below UNSURE
 
 st.title("5 · Draw a digit")
@@ -30,8 +30,52 @@ m = mnist()
 with st.spinner("Loading Keras…"):
     import keras
 
-    from lesson import features
+    from lesson import features, unfamiliar
 net, net_name = model_picker("draw_model")
+# The canvas's hover toolbar sits over the square's top edge and swallows strokes started
+# there: keep it always shown, just below the square. (Its styles live in a shadow root.)
+TOOLBAR_BELOW = """<script>
+(() => {
+  const css = `.dc-toolbar, .dc-root:hover > .dc-toolbar, .dc-toolbar[data-pinned=true] {
+    top: calc(100% + 2px) !important; opacity: 1 !important; padding: 0 !important;
+    transition: none !important; }`;
+  const fix = () => document.querySelectorAll("[data-testid=stBidiComponentIsolated]")
+    .forEach((host) => {
+      const root = host.shadowRoot;
+      if (root && !root.querySelector("style[data-toolbar-below]")) {
+        const style = document.createElement("style");
+        style.dataset.toolbarBelow = "1";
+        style.textContent = css;
+        root.appendChild(style);
+      }
+    });
+  fix();
+  if (!window.__toolbarBelow) {
+    window.__toolbarBelow = new MutationObserver(fix);
+    window.__toolbarBelow.observe(document.body, { childList: true, subtree: true });
+  }
+})();
+</script>"""
+
+
+@st.cache_resource(show_spinner=False)
+def _pretrained_judge(_net, path: str):
+    """The pre-trained model's unfamiliar-input limits, worked out once per process."""
+    m = mnist()
+    return unfamiliar.Judge(_net, m.x_train, m.y_train)
+
+
+def judge_for(model) -> "unfamiliar.Judge":
+    """This model's limits: shared for the pre-trained model, kept in the session for yours."""
+    from lesson import model as lesson_model
+
+    if model is pretrained_model():
+        return _pretrained_judge(model, str(lesson_model.pretrained_path()))
+    kept = st.session_state.get("draw_judge")
+    if kept is None or kept[0] is not model:
+        m = mnist()
+        st.session_state.draw_judge = (model, unfamiliar.Judge(model, m.x_train, m.y_train))
+    return st.session_state.draw_judge[1]
 
 
 def a(digit: int) -> str:
@@ -59,6 +103,51 @@ def crisp(image: np.ndarray, width: int = 120) -> np.ndarray:
     out[top : top + size[1], left : left + size[0], :3] = grey[..., None]
     out[top : top + size[1], left : left + size[0], 3] = 255
     return out
+
+
+def because(reason: str, v, top: int) -> str:
+    """One reason an input looks unfamiliar, in a learner's words, with its measure."""
+    m, lim = v.measures, v.limits
+    return {
+        "pixels": f"It is far from every training {top}: {m.pixels:.1f} from the nearest ones, "
+        f"pixel by pixel, where MNIST digits are within {lim.pixels:.1f}.",
+        "features": f"Inside the network it looks unlike the training {top}s: the 128 numbers "
+        f"its hidden layer makes of it are {m.features:.1f} from theirs (MNIST digits: within "
+        f"{lim.features:.1f}).",
+        "top": f"The network is unsure: its best guess gets only {pct(m.top)}, less than "
+        f"{pct(lim.top)}.",
+        "wide": f"The ink is {m.wide:.1f} times as wide as it is tall (MNIST digits: at most "
+        f"{lim.wide:.1f}): several digits side by side? Draw one at a time.",
+        "solid": f"Of the ink, {m.solid:.0%} is solid, wider than a pen stroke (MNIST digits: at "
+        f"most {lim.solid:.0%}): a blot?",
+        "grey": f"Of the ink, {m.grey:.0%} is grey rather than stroke (MNIST digits: at most "
+        f"{lim.grey:.0%}): noise, or a photo with little contrast?",
+        "ink": f"The ink covers {v.ink:.0%} of the 20×20 box: MNIST digits cover about a "
+        "quarter, hardly ever more than half.",
+    }[reason]
+
+
+MEASURE_NAMES = {
+    "pixels": "distance to the nearest training images of that digit, pixel by pixel",
+    "features": "the same distance in the hidden layer's 128 numbers",
+    "top": "top probability (a floor)",
+    "wide": "width ÷ height of the ink",
+    "solid": "share of the ink that is solid",
+    "grey": "share of the ink that is grey",
+}
+
+
+def measure_rows(v) -> list[dict]:
+    """The table of measures: this input's value, the limit, and whether it is past it."""
+    rows = []
+    for (name, label), value, limit in zip(
+        MEASURE_NAMES.items(), v.measures, v.limits, strict=True
+    ):
+        percent = name in ("top", "solid", "grey")
+        shown = (lambda x: f"{x:.0%}") if percent else (lambda x: f"{x:.2f}")
+        rows.append({"measure": label, "this input": shown(value), "limit": shown(limit),
+                     "past the limit": "yes" if name in v.reasons else "no"})  # fmt: skip
+    return rows
 
 
 def clear_canvas() -> None:
@@ -89,7 +178,7 @@ with left:
 
         pen = st.session_state.get("draw_pen", 20)
         generation = st.session_state.get("canvas_generation", 0)
-        st.space("small")  # room for the canvas's toolbar, which appears above it on hover
+        st.html(TOOLBAR_BELOW, unsafe_allow_javascript=True)
         result = st_canvas(
             stroke_width=pen,
             stroke_color="#FFFFFF",
@@ -100,6 +189,7 @@ with left:
             return_image_data=True,
             key=f"draw_canvas_{generation}",  # a new key is a fresh, empty canvas
         )
+        st.space("small")  # room for the canvas's toolbar, just below the square
         c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
         c1.slider(
             "Pen width", 6, 40, 20, key="draw_pen", help="In canvas pixels; 20 is MNIST-like."
@@ -173,7 +263,8 @@ with right:
     sentence = f"**{pct(probs[top])}** for {top}" + (
         f", **{pct(probs[second])}** for {second}." if close else "."
     )
-    share = drawing.ink_share(steps.fitted)
+    with st.spinner("Comparing it with the training images…"):
+        judged = judge_for(net).judge([steps])[0]
     if drawing.too_small(steps):
         crop_h, crop_w = steps.cropped.shape
         st.warning(
@@ -183,12 +274,12 @@ with right:
             "reads a few big blocks. Use a larger image of the digit.",
             icon=":material/help:",
         )
-    elif share > drawing.BLOB:
+    elif judged.unfamiliar:
         st.warning(
-            f"**Don't trust this answer.** The network says {top} ({pct(probs[top])}), but your "
-            f"ink covers {share:.0%} of the 20×20 box: MNIST digits cover about a quarter, hardly "
-            "ever more than half. The softmax must share 100 % among the ten digits, so the "
-            "network answers even when it sees nothing like a digit.",
+            f"**This may not be a digit the network knows.** It says {top} "
+            f"({pct(probs[top])}), but the network must pick one of ten digits, even for things "
+            "that are not digits. Why the doubt:\n"
+            + "".join(f"\n- {because(name, judged, top)}" for name in judged.reasons),
             icon=":material/help:",
         )
     elif probs[top] >= SURE:
@@ -205,6 +296,9 @@ with right:
         verdict = "right" if top == truth else "wrong"
         st.markdown(f"The label says **{truth}**: the network is **{verdict}**.")
     st.caption(f"Answered by {net_name}.")
+    with st.expander("Is it a digit the network knows? How the app checks", icon=":material/rule:"):
+        prose(PAGE, "unfamiliar")
+        st.table(measure_rows(judged))
     colours = [GREY] * 10
     colours[top] = BLUE
     if close:
@@ -256,6 +350,24 @@ if max(crop_h, crop_w) < 0.15 * min(grey_h, grey_w):
         "Your drawing is very small: step 3 blows it up to 20 pixels, so the network sees it "
         "as big as any other digit."
     )
+# Why this answer: the prepared digit beside the training images most like it of each choice.
+judge = judge_for(net)
+st.markdown(
+    f"**Yours beside the training images most like it** of the network's answer, {top}, and of "
+    f"its runner-up, {second}: does yours look more like one row or the other?"
+)
+for digit, role in ((top, "the answer"), (second, "the runner-up")):
+    near = judge.nearest_of(steps.digit, digit)
+    st.caption(f"Training {digit}s, {role} ({pct(probs[digit])}):")
+    st.image(
+        [crisp(steps.digit, 84)] + [crisp(m.x_train[i], 84) for i in near],
+        caption=["yours"] + [f"#{i}" for i in near],
+        width=84,
+    )
+st.caption(
+    f"The nearest pixel by pixel among {unfamiliar.REFERENCE:,} training images, after your "
+    "drawing went through the steps above; #: the image's number in x_train."
+)
 show_code(
     drawing.mnist_steps,
     drawing.light_on_dark,

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -15,6 +16,7 @@ from lesson.pages.common import (
     adopt,
     chart,
     mnist,
+    pretrained_model,
     prose,
     show_code,
 )
@@ -42,14 +44,29 @@ KEYS = {"epochs": "train_epochs", "batch_size": "train_batch_size", "optimizer":
         "train_images": "train_images", "seed": "train_seed"}  # fmt: skip
 
 
+AUGMENT, STRENGTH = "train_augment", "train_augmentation"  # the switch and its strength
+
+
 def use(hp) -> None:
     """Set every hyperparameter widget to `hp`."""
     for name, key in KEYS.items():
         st.session_state[key] = getattr(hp, name)
+    st.session_state[AUGMENT] = hp.augmentation > 0
+    st.session_state[STRENGTH] = hp.augmentation or 0.5
+
+
+def chosen() -> "training.Hyperparameters":
+    """The hyperparameters on screen; no augmentation while its switch is off."""
+    strength = st.session_state[STRENGTH] if st.session_state[AUGMENT] else 0.0
+    return training.Hyperparameters(
+        **{name: st.session_state[key] for name, key in KEYS.items()}, augmentation=strength
+    )
 
 
 for name, key in KEYS.items():  # the widgets start at the learner's experiment
     st.session_state.setdefault(key, getattr(classroom.current().hp, name))
+st.session_state.setdefault(AUGMENT, classroom.current().hp.augmentation > 0)
+st.session_state.setdefault(STRENGTH, classroom.current().hp.augmentation or 0.5)
 
 
 @st.cache_data(show_spinner=False)
@@ -77,8 +94,7 @@ def status(run) -> str:
 
 def start_run() -> None:
     """Train a new run with the hyperparameters on screen; it belongs to the workspace."""
-    hp = training.Hyperparameters(**{name: st.session_state[key] for name, key in KEYS.items()})
-    if workspace.start_run(m, hp, config) is None:  # a double click, or another tab's run
+    if workspace.start_run(m, chosen(), config) is None:  # a double click, or another tab's run
         st.session_state["train_busy"] = True
 
 
@@ -136,6 +152,57 @@ def curves(shown: list, epochs: int) -> None:
                 f"Line chart of {metric} against the epoch. "
                 + " ".join(summary(run, metric) for run in shown),
             )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def variants(index: int, strength: float, draw: int):
+    """A training image and random variants of it: 0..1 arrays (the same for the same draw)."""
+    from lesson import augmentation
+
+    return augmentation.variants(m.x_train[index], strength, 5, seed=draw)
+
+
+def another_draw() -> None:
+    """The gallery shows another image and new random variants."""
+    st.session_state.train_augment_draw = st.session_state.get("train_augment_draw", 0) + 1
+
+
+def augmentation_section(disabled: bool) -> None:
+    """Step 7b: what augmentation does to a digit, and the switch with its strength."""
+    from lesson import augmentation
+
+    prose(PAGE, "augmentation")
+    a1, a2 = st.columns([1, 2])
+    a1.toggle("Augment the training images", key=AUGMENT, disabled=disabled)
+    a1.select_slider(
+        "Strength",
+        limits.AUGMENTATIONS[1:],
+        key=STRENGTH,
+        disabled=disabled or not st.session_state[AUGMENT],
+        help="1: turned up to ±20°, shifted up to ±3 pixels, zoomed ±20 %, strokes ±0.8 pixel",
+    )
+    a1.button("Other variants", icon=":material/casino:", key="train_augment_again",
+              on_click=another_draw)  # fmt: skip
+    strength = st.session_state[STRENGTH] if st.session_state[AUGMENT] else 0.5
+    draw = st.session_state.get("train_augment_draw", 0)
+    index = draw % 100  # one of the first 100 training images, a new one on each press
+    pictures = variants(index, strength, draw)
+    with a2:
+        st.image(
+            [m.x_train[index]] + [p for p in pictures],
+            caption=[f"x_train[{index}], a {m.y_train[index]}"]
+            + [f"variant {i + 1}" for i in range(len(pictures))],
+            width=84,
+            clamp=True,
+        )
+        st.caption(
+            f"The same training image and {len(pictures)} random variants at strength "
+            f"{strength:g}: turned up to ±{augmentation.MAX_DEGREES * strength:.0f}°, shifted "
+            f"up to ±{augmentation.MAX_SHIFT * 28 * strength:.1f} pixels, zoomed up to "
+            f"±{augmentation.MAX_ZOOM * strength:.0%}, strokes thicker or thinner."
+        )
+    show_code(augmentation.augmenter, augmentation.RandomStrokeWidth,
+              label="Show the code: augmentation")  # fmt: skip
 
 
 # --- Step 6: compile ---------------------------------------------------------------------------
@@ -200,7 +267,8 @@ c3.slider(
     disabled=active,
 )
 number_box(c3, "Random seed", *limits.SEEDS, KEYS["seed"], disabled=active)
-hp = training.Hyperparameters(**{name: st.session_state[key] for name, key in KEYS.items()})
+augmentation_section(active)
+hp = chosen()
 classroom.remember(config, hp)  # the URL is this experiment
 t1, t2, _ = st.columns([1, 1, 4])
 t1.button(
@@ -336,6 +404,7 @@ if len(done) >= 1:
                 "images": run.hp.train_images,
                 "validation": f"{run.hp.validation_split:.0%}",
                 "seed": run.hp.seed,
+                "augmentation": f"{run.hp.augmentation:g}" if run.hp.augmentation else "off",
                 "parameters": run.parameters,
                 "time (s)": round(run.seconds, 1),
                 "status": status(run)
@@ -348,6 +417,84 @@ if len(done) >= 1:
     )
     if len(done) > 1:
         curves(done, max(run.hp.epochs for run in done))
+
+# --- See the difference: robustness ----------------------------------------------------------
+ROBUST_IMAGES = 1_000  # test images per changed set: about a second per model
+
+
+@st.cache_data(show_spinner=False)
+def changed_sets() -> dict:
+    """The fixed, seeded sets of changed test images, 0..1, and their labels."""
+    from lesson import robustness
+
+    pick = robustness.test_sample(m.y_test, ROBUST_IMAGES)
+    x = m.x_test[pick]
+    return {c.name: np.clip(robustness.changed(x, c.name), 0, 255) / 255 for c in
+            robustness.CHANGES}, m.y_test[pick]  # fmt: skip
+
+
+def robustness_of(net) -> dict[str, float]:
+    """A model's accuracy on each changed set."""
+    from lesson import features
+
+    sets, labels = changed_sets()
+    return {name: float((features.probabilities(net, x).argmax(1) == labels).mean())
+            for name, x in sets.items()}  # fmt: skip
+
+
+def robustness_section(done: list) -> None:
+    """Accuracy on the test images as they are and changed, for each run, side by side."""
+    from lesson import robustness
+
+    prose(PAGE, "robustness")
+    models = [(run.name + (f", augmentation {run.hp.augmentation:g}" if run.hp.augmentation
+               else ", no augmentation"), run.model) for run in done if run.usable]  # fmt: skip
+    if not models:
+        st.info("Train a run first: its model is what gets checked.", icon=":material/lightbulb:")
+        return
+    models.append(("the pre-trained model (augmentation 0.5)", pretrained_model()))
+    kept = st.session_state.setdefault("train_robustness", {})
+    missing = [(n, net) for n, net in models if (n, id(net)) not in kept]
+    if missing and st.button("Check robustness", icon=":material/shield:", key="train_robust"):
+        with st.spinner(f"Reading {ROBUST_IMAGES:,} × {len(robustness.CHANGES)} test images…"):
+            for name, net in missing:
+                kept[(name, id(net))] = robustness_of(net)
+    shown = [(n, kept[(n, id(net))]) for n, net in models if (n, id(net)) in kept]
+    if not shown:
+        return
+    fig = go.Figure()
+    for i, (name, acc) in enumerate(shown):
+        fig.add_trace(
+            go.Bar(
+                x=list(acc),
+                y=list(acc.values()),
+                name=name,
+                marker_color=COLOURS[i % len(COLOURS)],
+                hovertemplate="%{x}: %{y:.1%}<extra>" + name + "</extra>",
+            )
+        )
+    fig.update_layout(
+        title=f"Test accuracy on {ROBUST_IMAGES:,} test images, as they are and changed",
+        xaxis_title="the test images",
+        yaxis={"title": "accuracy", "tickformat": ".0%", "range": [0, 1]},
+        barmode="group",
+        height=380,
+        legend={"orientation": "h", "y": -0.3},
+    )
+    chart(
+        fig,
+        "Grouped bar chart of accuracy for each change to the test images. "
+        + " ".join(
+            f"{name}: " + ", ".join(f"{k} {v:.1%}" for k, v in acc.items()) + "."
+            for name, acc in shown
+        ),
+    )
+    st.caption(" · ".join(f"**{c.name}**: {c.says}" for c in robustness.CHANGES[1:]) + ".")
+    show_code(robustness.changed, robustness.affine, label="Show the code: the changed images")
+
+
+if done:
+    robustness_section(done)
 
 # --- Take it home ------------------------------------------------------------------------------
 prose(PAGE, "export")

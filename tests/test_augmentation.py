@@ -1,0 +1,101 @@
+"""Augmentation: untouched images when predicting, seeded changes, on the Train page, in links."""
+
+import math
+
+import numpy as np
+import pytest
+
+from lesson import augmentation, data, limits, robustness, settings, training
+from tests.test_pages import markdown_text, run_page
+from tests.test_train_page import tiny, train_to_the_end
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return data.load_mnist()
+
+
+@pytest.mark.parametrize("strength", [0.0, 0.1, 0.5, 1.0])
+def test_augmentation_layers_pass_images_through_untouched_when_predicting(mnist, strength):
+    x = (mnist.x_test[:16, :, :, None] / 255).astype("float32")
+    layers = augmentation.augmenter(strength, seed=3)
+    assert np.array_equal(np.asarray(layers(x, training=False)), x)
+    changed = np.asarray(layers(x, training=True))
+    assert changed.shape == x.shape and changed.min() >= 0 and changed.max() <= 1.0001
+    if strength:  # training: every image changed
+        assert all(np.abs(changed[i] - x[i]).max() > 0.05 for i in range(len(x)))
+
+
+def test_variants_are_the_same_for_a_seed_and_new_for_another(mnist):
+    one = augmentation.variants(mnist.x_train[0], 0.5, 6, seed=1)
+    assert one.shape == (6, 28, 28)
+    assert np.array_equal(one, augmentation.variants(mnist.x_train[0], 0.5, 6, seed=1))
+    assert not np.array_equal(one, augmentation.variants(mnist.x_train[0], 0.5, 6, seed=2))
+    assert not np.array_equal(one[0], one[1])  # each variant its own random change
+
+
+@pytest.mark.parametrize("strength", [0.1, 1.0])
+def test_a_run_trains_at_either_extreme_of_strength_and_repeats_with_its_seed(mnist, strength):
+    hp = training.Hyperparameters(
+        epochs=2, batch_size=32, train_images=1_000, augmentation=strength
+    )
+    runs = [training.TrainingRun(f"aug {i}", mnist, hp).start() for i in range(2)]
+    for run in runs:
+        run.join(120)
+        assert run.status == "done", run.message
+        assert all(math.isfinite(b["loss"]) for b in run.batches)
+        assert run.test["accuracy"] > 0.5  # 1,000 images, 2 epochs: far above chance (10 %)
+    assert runs[0].batches == runs[1].batches  # the same seed, the same changes, the same run
+
+
+def test_augmentation_is_a_link_setting_with_its_limits():
+    assert limits.AUGMENTATIONS[0] == 0 and limits.AUGMENTATIONS[-1] == 1
+    got, ignored = settings.from_query({"augmentation": "0.7"})
+    assert got.hp.augmentation == 0.7 and not ignored
+    assert settings.to_query(got) == {"augmentation": "0.7"}
+    for bad in ("1.5", "-0.1", "lots"):
+        got, ignored = settings.from_query({"augmentation": bad})
+        assert got.hp.augmentation == 0 and "augmentation" in ignored[0]
+
+
+def test_the_changed_test_images_are_the_same_every_time(mnist):
+    x = mnist.x_test[:50]
+    for change in robustness.CHANGES:
+        first = robustness.changed(x, change.name)
+        assert first.shape == x.shape
+        assert np.array_equal(first, robustness.changed(x, change.name))
+        if change.name == "as is":
+            assert np.array_equal(first, x)
+        else:
+            assert not np.array_equal(first, x), change.name
+    assert np.array_equal(
+        robustness.test_sample(mnist.y_test, 100), robustness.test_sample(mnist.y_test, 100)
+    )
+    with pytest.raises(ValueError):
+        robustness.changed(x, "upside down")
+
+
+def test_the_train_page_augments_and_checks_robustness():
+    at = run_page("train_page.py")
+    assert "Augment the training images" in [t.label for t in at.toggle]
+    assert at.select_slider(key="train_augmentation").disabled  # off: no strength to choose
+    gallery = [c.value for c in at.caption if "random variants at strength 0.5" in c.value]
+    assert gallery, "the gallery of variants is missing"
+    at.button(key="train_augment_again").click().run()
+    assert at.session_state["train_augment_draw"] == 1 and not at.exception
+    at.toggle(key="train_augment").set_value(True).run()
+    at.select_slider(key="train_augmentation").set_value(0.8)
+    tiny(at)
+    run = train_to_the_end(at)
+    assert run.hp.augmentation == 0.8
+    assert at.session_state["runs"][-1] is run
+    table = at.dataframe[0].value
+    assert list(table["augmentation"]) == ["0.8"]
+    assert "See the difference" in markdown_text(at)
+    at.button(key="train_robust").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    results = at.session_state["train_robustness"]
+    assert len(results) == 2  # the run and the pre-trained model
+    for acc in results.values():
+        assert set(acc) == {c.name for c in robustness.CHANGES}
+    assert any("Grouped bar chart of accuracy" in c.value for c in at.caption)
