@@ -80,8 +80,8 @@ def test_filters_after_a_clicked_cell_has_no_serious_axe_violation(page, server_
 
 def test_mistakes_after_a_clicked_cell_has_no_serious_axe_violation(page, server_url):
     open_app(page, server_url, "mistakes")
-    click_cell(page, "Confusion matrix", 4, 9, 10, 10)
-    expect(page.get_by_text(re.compile(r"test images of a 4 were predicted as 9"))).to_be_visible()
+    click_cell(page, "Confusion matrix", 9, 4, 10, 10)
+    expect(page.get_by_text(re.compile(r"test images of a 9 were predicted as 4"))).to_be_visible()
     assert_accessible(page, "/mistakes after a click on a confusion-matrix cell")
 
 

@@ -74,8 +74,8 @@ def test_mistakes_click_a_cell_then_open_a_mistake_in_the_feature_map_view(page,
     open_app(page, server_url, "mistakes")
     main = page.get_by_test_id("stMain")
     expect(main.get_by_text("99.46%")).to_be_visible()
-    click_cell(page, "Confusion matrix", 4, 9, 10, 10)
-    expect(main.get_by_text(re.compile(r"test images of a 4 were predicted as 9"))).to_be_visible()
+    click_cell(page, "Confusion matrix", 9, 4, 10, 10)
+    expect(main.get_by_text(re.compile(r"test images of a 9 were predicted as 4"))).to_be_visible()
     pill = main.get_by_role("radio", name="#4176", exact=True)  # a confident mistake: 2 read as 7
     if not pill.count():
         pill = main.get_by_role("button", name="#4176", exact=True)

@@ -363,6 +363,8 @@ for digit, role in ((top, "the answer"), (second, "the runner-up")):
         [crisp(steps.digit, 84)] + [crisp(m.x_train[i], 84) for i in near],
         caption=["yours"] + [f"#{i}" for i in near],
         width=84,
+        alt=["Your digit, prepared as MNIST"]
+        + [f"Training image {i}, a handwritten {digit}" for i in near],
     )
 st.caption(
     f"The nearest pixel by pixel among {unfamiliar.REFERENCE:,} training images, after your "

@@ -194,6 +194,8 @@ def augmentation_section(disabled: bool) -> None:
             + [f"variant {i + 1}" for i in range(len(pictures))],
             width=84,
             clamp=True,
+            alt=[f"Training image {index}, a handwritten {m.y_train[index]}"]
+            + [f"Random variant {i + 1} of training image {index}" for i in range(len(pictures))],
         )
         st.caption(
             f"The same training image and {len(pictures)} random variants at strength "
