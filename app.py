@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lesson.pages import access, workspace
+from lesson.pages import access, instructor, workspace
 
 st.set_page_config(page_title="CNNs with Keras", page_icon=":material/neurology:", layout="wide")
 
@@ -34,5 +34,7 @@ access.focus_style()
 page = st.navigation(pages)
 workspace.remember_page(page.url_path, {p.url_path: p for p in pages})
 workspace.banner()
+instructor.read_link()  # ?instructor=KEY: checked, then gone from the address bar
 page.run()
 workspace.sidebar()
+instructor.sidebar()
