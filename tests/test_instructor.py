@@ -10,6 +10,8 @@ from lesson.machinery import keys
 from tests.conftest import APPTEST_TIMEOUT, INSTRUCTOR_KEY
 from tests.support import ROOT
 
+SUBMIT = "FormSubmitter:instructor_form-Enter instructor mode"
+
 
 @pytest.fixture(autouse=True)
 def _fresh_process_count(monkeypatch):
@@ -92,17 +94,17 @@ def test_the_sidebar_form_and_the_session_limit():
     at = app()
     for n in range(keys.SESSION_ATTEMPTS):
         at.sidebar.text_input(key="instructor_key_input").input(f"guess-{n}")
-        at.sidebar.get("form_submit_button")[0].click().run()
+        at.sidebar.button(key=SUBMIT).click().run()
         assert [e.value for e in at.error] == ["That is not the instructor key."], n
     at.sidebar.text_input(key="instructor_key_input").input(INSTRUCTOR_KEY)
-    at.sidebar.get("form_submit_button")[0].click().run()
+    at.sidebar.button(key=SUBMIT).click().run()
     assert [e.value for e in at.error] == [
         "Too many wrong keys: instructor mode cannot be entered now."
     ]
     assert "classroom_instructor" not in at.session_state
     fresh = app()  # another session may still try
     fresh.sidebar.text_input(key="instructor_key_input").input(INSTRUCTOR_KEY)
-    fresh.sidebar.get("form_submit_button")[0].click().run()
+    fresh.sidebar.button(key=SUBMIT).click().run()
     assert fresh.session_state["classroom_instructor"] is True and not fresh.error
 
 
@@ -127,7 +129,7 @@ def test_with_no_key_set_the_server_makes_one_and_tells_only_the_terminal(monkey
     assert len(told) == 1 and "/?instructor=" in told[0]
     generated = told[0].split("instructor=")[1]
     at.sidebar.text_input(key="instructor_key_input").input(generated)
-    at.sidebar.get("form_submit_button")[0].click().run()
+    at.sidebar.button(key=SUBMIT).click().run()
     assert at.session_state["classroom_instructor"] is True
     app()
     assert len(told) == 1  # once per process

@@ -366,3 +366,85 @@ def _count_runs(conn, workspace_id: str) -> int:
     return conn.execute(
         sa.select(sa.func.count()).where(runs.c.workspace_id == workspace_id)
     ).scalar()
+
+
+# --- the board, as rows and words (the page draws them) ------------------------------------
+
+
+def network_summary(experiment: dict) -> str:
+    """A network in a few words: "conv 6-16, 3×3, dense 128" (from a run's stored link)."""
+    try:
+        blocks = int(experiment.get("conv_blocks", 2))
+        filters = str(experiment.get("filters", "")).split(",")[:blocks]
+        kernel = experiment.get("kernel_size", "3")
+        dense = experiment.get("dense_units", "128")
+    except (TypeError, ValueError):
+        return "?"
+    convs = f"conv {'-'.join(filters)}, {kernel}×{kernel}, " if blocks else "no conv, "
+    return f"{convs}dense {dense}"
+
+
+def _number(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def aliases(store: storage.Store, class_id: str) -> dict[str, str]:
+    """Names for a class whose names are hidden: "Learner 1", "Learner 2"… in joining order."""
+    ids = store._run(
+        lambda conn: conn.execute(
+            sa.select(members.c.workspace_id)
+            .where(members.c.class_id == class_id)
+            .order_by(members.c.joined, members.c.workspace_id)
+        ).scalars().all()
+    )  # fmt: skip
+    return {workspace_id: f"Learner {n}" for n, workspace_id in enumerate(ids, start=1)}
+
+
+def rows(posts: list[Post], hidden: dict[str, str] | None = None) -> list[dict]:
+    """One row per posted run, in posting order; with `hidden` (aliases), no real names."""
+    table = []
+    for post in posts:
+        name = post.name if hidden is None else hidden.get(post.workspace_id, "A learner")
+        e, r = post.experiment, post.results
+        table.append(
+            {
+                "id": post.id, "who": name, "run": post.number,
+                "network": network_summary(e), "parameters": r.get("parameters"),
+                "epochs": _number(e.get("epochs")), "batch_size": _number(e.get("batch_size")),
+                "learning_rate": _number(e.get("learning_rate")),
+                "optimizer": str(e.get("optimizer", "?")),
+                "train_images": _number(e.get("train_images")),
+                "seconds": r.get("seconds"), "accuracy": r.get("accuracy"),
+                "status": r.get("status", ""), "posted": post.posted, "experiment": e,
+            }
+        )  # fmt: skip
+    return table
+
+
+def best(table: list[dict]) -> dict | None:
+    """The row with the highest test accuracy (the earliest if tied)."""
+    scored = [row for row in table if isinstance(row["accuracy"], int | float)]
+    return max(scored, key=lambda row: (row["accuracy"], -row["posted"])) if scored else None
+
+
+def trend_text(table: list[dict], x: str, label: str) -> str:
+    """A chart's text equivalent: the best test accuracy at each value of `x`, by optimizer."""
+    points: dict[tuple, float] = {}
+    for row in table:
+        if isinstance(row["accuracy"], int | float) and row[x] is not None:
+            key = (row["optimizer"], row[x])
+            points[key] = max(points.get(key, 0.0), row["accuracy"])
+    if not points:
+        return (
+            f"No posted run has a test accuracy yet, so there is nothing to plot against {label}."
+        )
+    parts = []
+    for optimizer in sorted({o for o, _ in points}):
+        values = sorted((v, a) for (o, v), a in points.items() if o == optimizer)
+        parts.append(
+            f"{optimizer}: " + ", ".join(f"{v:g} → {a:.1%}" for v, a in values)
+        )  # fmt: skip
+    return f"Best test accuracy by {label}. " + "; ".join(parts) + "."
