@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import INSTRUCTOR_KEY
 from tests.support import wait_idle
+from tests.test_browser_axe import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -63,6 +64,7 @@ def test_two_learners_runs_reach_the_instructors_board_and_learners_have_no_cont
         expect(latest).to_contain_text("Ada, run 1")
         expect(latest).to_contain_text("Bob, run 1")
         expect(board.get_by_text(re.compile(r"Best run: (Ada|Bob)"))).to_be_visible()
+        assert_accessible(teacher, "the instructor's board with two runs")
 
         # A learner's board: the runs, their own progress, no instructor control.
         page = learners[0]

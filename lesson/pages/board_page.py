@@ -17,12 +17,15 @@ PAGE = "board_page"
 SHOWN = "board_class"  # the class the instructor is looking at
 REFRESH = 2  # seconds between looks at the board (a posted run shows within 5 s)
 COLOURS = {"adam": "#0072b2", "sgd": "#e69f00", "rmsprop": "#009e73"}  # Okabe-Ito
-CHARTS = [
-    ("learning_rate", "learning rate", "log"),
-    ("batch_size", "batch size", "log"),
-    ("parameters", "parameters", "log"),
-    ("train_images", "training images", "log"),
+CHARTS = [  # (row key, axis title, the app's values as ticks, or None)
+    ("learning_rate", "learning rate", "LEARNING_RATES"),
+    ("batch_size", "batch size", "BATCH_SIZES"),
+    ("parameters", "parameters", None),
+    ("train_images", "training images", "TRAIN_IMAGES"),
 ]
+FORMATS = {"Parameters": "{:,.0f}", "Epochs": "{:.0f}", "Batch size": "{:.0f}",
+           "Learning rate": "{:g}", "Training images": "{:,.0f}", "Time (s)": "{:.1f}",
+           "Test accuracy (%)": "{:.2f}"}  # fmt: skip
 
 
 def store() -> storage.Store:
@@ -81,7 +84,7 @@ def frame(table: list[dict]) -> pd.DataFrame:
 
 def _highlight(df: pd.DataFrame, best_index):
     """The best run's row in bold on a pale yellow band (black text: 15:1)."""
-    return df.style.apply(
+    return df.style.format(FORMATS, na_rep="–").apply(
         lambda row: (
             [
                 "background-color: #fff3b0; color: #000; font-weight: bold"
@@ -94,7 +97,10 @@ def _highlight(df: pd.DataFrame, best_index):
     )
 
 
-def scatter(table: list[dict], x: str, label: str, axis: str) -> tuple[go.Figure, str]:
+def scatter(table: list[dict], x: str, label: str, ticks) -> tuple[go.Figure, str]:
+    """Test accuracy against one setting, a colour per optimizer, on a log axis."""
+    from lesson import training
+
     fig = go.Figure()
     for optimizer, colour in COLOURS.items():
         points = [r for r in table if r["optimizer"] == optimizer and r["accuracy"] is not None]
@@ -113,11 +119,14 @@ def scatter(table: list[dict], x: str, label: str, axis: str) -> tuple[go.Figure
         )
     fig.update_layout(
         title=f"Test accuracy against {label}",
-        xaxis={"title": {"text": label}, "type": axis},
+        xaxis={"title": {"text": label}, "type": "log"},
         yaxis={"title": {"text": "test accuracy (%)"}},
         legend={"title": {"text": "optimizer"}},
         height=340,
     )
+    if ticks:
+        values = list(getattr(training, ticks))
+        fig.update_xaxes(tickvals=values, ticktext=[f"{v:g}" for v in values])
     return fig, classes.trend_text(table, x, label)
 
 
@@ -155,11 +164,7 @@ def live_board(class_id: str, names_hidden: bool) -> None:
         _highlight(df, best_index),
         hide_index=True,
         key="board_table",
-        column_config={
-            "Parameters": st.column_config.NumberColumn(format="%d"),
-            "Learning rate": st.column_config.NumberColumn(format="%g"),
-            "Test accuracy (%)": st.column_config.NumberColumn(format="%.2f"),
-            "Time (s)": st.column_config.NumberColumn(format="%.1f"),
+        column_config={  # the numbers' formats are the Styler's (FORMATS)
             "Experiment": st.column_config.LinkColumn(
                 display_text="Open", help="This run's network and hyperparameters, on Train"
             ),
@@ -167,9 +172,9 @@ def live_board(class_id: str, names_hidden: bool) -> None:
     )
     prose(PAGE, "charts")
     columns = st.columns(2)
-    for index, (x, label, axis) in enumerate(CHARTS):
+    for index, (x, label, ticks) in enumerate(CHARTS):
         with columns[index % 2]:
-            fig, alt = scatter(table, x, label, axis)
+            fig, alt = scatter(table, x, label, ticks)
             chart(fig, alt)
 
 
@@ -317,15 +322,17 @@ def instructor_header():
     except storage.StoreError as err:
         st.warning(f"The classes cannot be read now ({err}).")
         return None
+    pick, new = st.columns(2, vertical_alignment="bottom")
     if open_:
         ids = [c.id for c in open_]
         names = {c.id: f"{c.name} ({c.code})" for c in open_}
         if st.session_state.get(SHOWN) not in ids:
             st.session_state[SHOWN] = ids[0]
-        st.selectbox("Class on the board", ids, key=SHOWN, format_func=names.get)
-    with st.form("board_open", border=False):
-        st.text_input("New class name", key="board_new_name", max_chars=60)
-        st.form_submit_button("Open a class", on_click=_open_class)
+        pick.selectbox("Class on the board", ids, key=SHOWN, format_func=names.get)
+    with new.form("board_open", border=False):
+        name, button = st.columns([3, 2], vertical_alignment="bottom")
+        name.text_input("New class name", key="board_new_name", max_chars=60)
+        button.form_submit_button("Open a class", on_click=_open_class)
     return shown_class()
 
 
@@ -341,10 +348,9 @@ else:
     code_column.metric(f"Join code · {board._plain(info.name)}", info.code)
     link_column.markdown("**Join link**")
     link_column.code(board.join_link(info.code), language=None, wrap_lines=True)
-    if instructor.active():
-        controls(info)
     live_board(info.id, info.names_hidden)
     if instructor.active():
+        controls(info)
         _progress(info, None)
     else:
         ws = st.session_state.get(workspace.WORKSPACE)
