@@ -163,3 +163,31 @@ def test_a_challenge_fixes_the_classs_settings_and_its_end_frees_them():
     assert not [c for c in ada.caption if "Your teacher fixed" in c.value]
     ok(ada.button(key="train_recipe").click().run())
     assert ada.session_state["train_epochs"] == 10
+
+
+def test_two_instructors_each_keep_their_own_class_on_the_board():
+    first, first_code = teacher("Room 1")
+    second, second_code = teacher("Room 2")
+    ok(first.run())
+    assert first.metric[0].value == first_code  # the newer class does not take its place
+    assert second.metric[0].value == second_code
+    ok(first.selectbox(key="board_class").select(second.session_state["board_class"]).run())
+    assert first.metric[0].value == second_code
+
+
+def test_a_board_of_200_runs_shows_them_all():
+    inst, code = teacher("Big class")
+    info = classes.find_class(storage.shared(), code)
+    db = storage.shared()
+    e = {"learning_rate": "0.001", "batch_size": "64", "optimizer": "adam", "epochs": "1"}
+    for n in range(20):
+        ws = db.create_workspace()
+        classes.join(db, ws.id, code, f"Learner name {n}")
+        for k in range(10):  # ten a learner, a minute apart: under the posting limit
+            results = {"test": {"accuracy": 0.5 + n / 100 + k / 1000}, "parameters": 1000}
+            said = classes.post_run(db, ws.id, k + 1, e, results, "done", now=1e9 + 60 * k)
+            assert said == "posted"
+    ok(inst.run())
+    assert len(table(inst)) == 200 and "200 runs posted" in inst.caption[0].value
+    assert "Best run: Learner name 19" in inst.success[0].value
+    assert len(classes.board(db, info.id)) == 200
