@@ -175,3 +175,17 @@ def test_a_finished_or_stopped_run_is_posted_by_its_saver_and_a_failed_one_is_no
     posts = classes.board(store, info.id)
     assert [(p.number, p.results["status"]) for p in posts] == [(1, "done"), (2, "stopped")]
     assert posts[0].experiment["learning_rate"] == "0.001"
+
+
+def test_another_app_process_on_the_same_database_sees_the_class_and_its_posts(store):  # noqa: F811
+    other = storage.Store(store.url)  # a second app process (as behind nginx)
+    try:
+        info = classes.open_class(store, "Class")
+        ada = learner(other)
+        classes.join(other, ada.id, info.code, "Ada")  # joined through the other process
+        assert classes.post_run(other, ada.id, 1, EXPERIMENT, RESULTS, "done") == "posted"
+        assert [p.name for p in classes.board(store, info.id)] == ["Ada"]
+        classes.set_challenge(store, info.id, {"text": "go", "experiment": {}, "lock": []})
+        assert classes.membership(other, ada.id)[0].challenge["text"] == "go"
+    finally:
+        other.close()
