@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lesson.pages import access, workspace
+from lesson.pages import access, board, instructor, workspace
 
 st.set_page_config(page_title="CNNs with Keras", page_icon=":material/neurology:", layout="wide")
 
@@ -15,6 +15,7 @@ LESSON = [
     ("draw_page.py", "5 · Draw a digit", "draw", "draw"),
     ("filters_page.py", "6 · Filters & feature maps", "filter_alt", "inside"),
     ("mistakes_page.py", "7 · Mistakes", "report", "mistakes"),
+    ("board_page.py", "Class board", "leaderboard", "board"),
 ]
 workspace.open_workspace()  # the learner's saved work, back after a reload or a restart
 workspace.runs()
@@ -34,5 +35,9 @@ access.focus_style()
 page = st.navigation(pages)
 workspace.remember_page(page.url_path, {p.url_path: p for p in pages})
 workspace.banner()
+instructor.read_link()  # ?instructor=KEY: checked, then gone from the address bar
+board.read_link()  # ?join=CODE, and the class's challenge
 page.run()
 workspace.sidebar()
+board.sidebar()
+instructor.sidebar()

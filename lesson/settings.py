@@ -22,7 +22,7 @@ from lesson.limits import (
 MAX_VALUE_LENGTH = 40  # longer values are not settings, whatever they say
 VALIDATION_SPLITS = tuple(round(0.05 * i, 2) for i in range(7))  # 0, 0.05, ..., 0.3
 # Query keys that are not settings: the pages read them (instructor options).
-OPTIONS = ("lock", "instructor", "workspace")
+OPTIONS = ("lock", "instructor", "workspace", "join")
 
 
 @dataclass(frozen=True)

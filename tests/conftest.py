@@ -5,12 +5,13 @@ import pytest
 from tests.support import launch_chromium, postgres_server, streamlit_server
 
 APPTEST_TIMEOUT = 120  # seconds: the first script run imports TensorFlow
+INSTRUCTOR_KEY = "test-instructor-key-5f2c"  # the test servers' key (CNN_LESSON_INSTRUCTOR_KEY)
 
 
 @pytest.fixture(scope="session")
 def server_url():
     """A live `streamlit run app.py` on a free port."""
-    with streamlit_server() as url:
+    with streamlit_server({"CNN_LESSON_INSTRUCTOR_KEY": INSTRUCTOR_KEY}) as url:
         yield url
 
 

@@ -17,6 +17,7 @@ NAV = [
     "5 · Draw a digit",
     "6 · Filters & feature maps",
     "7 · Mistakes",
+    "Class board",
 ]
 
 

@@ -19,7 +19,7 @@ from tests.test_browser_train import train_button
 pytestmark = pytest.mark.browser
 
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-PAGES = ["", "one-hot", "build", "train", "draw", "inside", "mistakes"]
+PAGES = ["", "one-hot", "build", "train", "draw", "inside", "mistakes", "board"]
 _AXE = Axe()
 
 

@@ -2,7 +2,7 @@
 
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APPTEST_TIMEOUT
+from tests.conftest import APPTEST_TIMEOUT, INSTRUCTOR_KEY
 from tests.support import ROOT
 
 
@@ -78,8 +78,10 @@ def test_a_preset_changes_both_pages_and_the_url():
     assert at.session_state["train_learning_rate"] == 10.0
 
 
-def test_instructor_mode_reveals_answers_and_locked_settings_stay_fixed():
-    at = app({"instructor": "1", "lock": "epochs,kernel_size", "epochs": "7"}, "train_page.py")
+def test_instructor_mode_reveals_answers_and_locked_settings_stay_fixed(monkeypatch):
+    monkeypatch.setenv("CNN_LESSON_INSTRUCTOR_KEY", INSTRUCTOR_KEY)
+    query = {"instructor": INSTRUCTOR_KEY, "lock": "epochs,kernel_size", "epochs": "7"}
+    at = app(query, "train_page.py")
     assert "Locked for the class: epochs 7; kernel size 3" in at.caption[0].value
     assert "instructor" not in at.sidebar.code[0].value  # the link for the class
     assert not [c for c in at.caption if c.value.startswith("Answer:")]

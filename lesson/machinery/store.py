@@ -4,12 +4,17 @@ A workspace holds what one learner made: their settings, answers and progress (`
 and their runs (curves, scores, filter snapshots and the trained weights). A browser finds its
 workspace again with a token; only the token's SHA-256 is stored, never the token itself.
 
-The schema (version 1), small on purpose:
+The schema (version 2), small on purpose:
 
     store_version  version
     workspaces     id, token_hash, created, touched, state
     runs           workspace_id, number, status, message, experiment, results,
                    snapshots, weights, models_dropped, owner, created, updated
+    classes        id, name, code, created, closed, names_hidden, challenge      (version 2)
+    members        class_id, workspace_id, name, joined                          (version 2)
+    posts          id, class_id, workspace_id, number, posted, experiment, results (version 2)
+
+Version 1 databases are brought forward by creating the class tables (lesson/machinery/classes).
 
 Every public method raises `StoreError`, with a message in words, when the database cannot
 be used; the caller keeps working from memory and says that work is not being saved.
@@ -30,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DATA_VARIABLE = "CNN_LESSON_DATA"  # the folder of the SQLite file
 URL_VARIABLE = "CNN_LESSON_DATABASE_URL"  # e.g. postgresql+psycopg://user@host/db
 RETENTION_VARIABLE = "CNN_LESSON_RETENTION_DAYS"
@@ -74,6 +79,58 @@ runs = sa.Table(
     sa.Column("owner", sa.String(32), nullable=False),  # the server process that trains it
     sa.Column("created", sa.Float, nullable=False),
     sa.Column("updated", sa.Float, nullable=False),
+)
+classes = sa.Table(
+    "classes",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("code", sa.String(8), nullable=False, unique=True),  # the join code
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("closed", sa.Float),  # when the instructor closed it, or NULL
+    sa.Column("names_hidden", sa.Boolean, nullable=False, default=False),
+    sa.Column("challenge", sa.JSON),  # {"text", "experiment", "lock"} or NULL
+)
+members = sa.Table(
+    "members",
+    metadata,
+    sa.Column(
+        "class_id",
+        sa.String(32),
+        sa.ForeignKey("classes.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "workspace_id",
+        sa.String(32),
+        sa.ForeignKey("workspaces.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("name", sa.String(40), nullable=False),  # the display name, cleaned
+    sa.Column("joined", sa.Float, nullable=False),
+)
+posts = sa.Table(
+    "posts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "class_id",
+        sa.String(32),
+        sa.ForeignKey("classes.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column(
+        "workspace_id",
+        sa.String(32),
+        sa.ForeignKey("workspaces.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("number", sa.Integer, nullable=False),  # the learner's run number
+    sa.Column("posted", sa.Float, nullable=False),
+    sa.Column("experiment", sa.JSON, nullable=False),
+    sa.Column("results", sa.JSON, nullable=False),  # test scores, parameters, seconds, status
+    sa.UniqueConstraint("class_id", "workspace_id", "number"),
 )
 LIVE = ("queued", "running")  # statuses of a run that is still being trained
 INTERRUPTED = "The server stopped while this run was training."
@@ -234,6 +291,8 @@ class Store:
                 version = conn.execute(sa.select(store_version.c.version)).scalar()
                 if version is None:
                     conn.execute(store_version.insert().values(version=SCHEMA_VERSION))
+                elif version < SCHEMA_VERSION:  # create_all made the new tables: say so
+                    conn.execute(store_version.update().values(version=SCHEMA_VERSION))
                 if version is not None and version > SCHEMA_VERSION:
                     raise StoreError(
                         f"the database was written by a newer version of the app "
@@ -355,6 +414,8 @@ class Store:
 
     @staticmethod
     def _delete(conn, workspace_id: str) -> None:
+        conn.execute(posts.delete().where(posts.c.workspace_id == workspace_id))
+        conn.execute(members.delete().where(members.c.workspace_id == workspace_id))
         conn.execute(runs.delete().where(runs.c.workspace_id == workspace_id))
         conn.execute(workspaces.delete().where(workspaces.c.id == workspace_id))
 

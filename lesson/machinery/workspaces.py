@@ -70,6 +70,7 @@ class Saver:
         self.keep = keep  # the run whose model the learner uses (it keeps its weights)
         self.error: str | None = None  # why the last save failed, in words
         self.saved_final = False
+        self.posted: str | None = None  # what became of posting it to the class board
         self._beat = 0.0
 
     def save(self, run, weights: bool) -> None:
@@ -96,8 +97,22 @@ class Saver:
         if event == "finished":
             self.save(run, weights=run.status in ("done", "stopped"))
             self.saved_final = self.error is None
+            if self.saved_final and run.status in ("done", "stopped"):
+                self.post(run)
         else:
             self.save(run, weights=event == "epoch")
+
+    def post(self, run) -> None:
+        """A finished or stopped run goes to the board of the learner's class, if they joined."""
+        from lesson.machinery import classes
+
+        try:
+            self.posted = classes.post_run(
+                self.store, self.ws.id, self.number, experiment_of(run.config, run.hp),
+                results_of(run), run.status,
+            )  # fmt: skip
+        except storage.StoreError as err:
+            self.posted = f"not posted: {err}"
 
     def heartbeat(self) -> None:
         if time.monotonic() - self._beat < HEARTBEAT:

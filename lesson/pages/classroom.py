@@ -12,6 +12,7 @@ SOLVED = "exercises_solved"  # keys of the exercises answered right in this work
 ANSWERS = "exercise_answers"  # exercise key -> the learner's last answer
 PAGES_SOLVED = "pages_solved"  # url paths of the pages whose exercises are all right (app.py)
 LOCK, INSTRUCTOR, REVEAL = "classroom_lock", "classroom_instructor", "classroom_reveal"
+REVEAL_ON = "classroom_reveal_on"  # the switch's state across pages (the widget's goes with it)
 WRITTEN, IGNORED, FIXED = "classroom_written", "classroom_ignored", "classroom_fixed"
 WRITTEN_OPTIONS = "classroom_written_options"  # what this app last wrote, not a new link
 # Every experiment this session wrote into its URL: a rerun can carry one of them back from the
@@ -41,11 +42,9 @@ def _query() -> dict[str, tuple[str, ...]]:
 
 
 def read_options() -> None:
-    """Remember the instructor options of the link for the whole session."""
+    """Remember the locks of the link for the whole session (the key: lesson/pages/instructor)."""
     written = st.session_state.get(WRITTEN_OPTIONS, {})
     query = {k: v for k, v in _query().items() if written.get(k) != v}  # new in the URL
-    if "instructor" in query:
-        st.session_state[INSTRUCTOR] = query["instructor"][-1] not in ("0", "false", "")
     if "lock" in query:
         from lesson import settings
 
@@ -202,8 +201,6 @@ def remember(network, hp) -> None:
     options = {}
     if locked := st.session_state.get(LOCK):
         options["lock"] = ",".join(locked)
-    if st.session_state.get(INSTRUCTOR):
-        options["instructor"] = "1"
     st.session_state[WRITTEN] = {k: (v,) for k, v in query.items()}
     before = st.session_state.setdefault(WRITTEN_BEFORE, [])
     if st.session_state[WRITTEN] not in before:
@@ -214,7 +211,6 @@ def remember(network, hp) -> None:
     with st.sidebar:
         st.markdown("**Share this experiment**")
         shared = {**query, **options}
-        shared.pop("instructor", None)  # the class gets the experiment, not the answers
         base = (st.context.url or "").split("?")[0]
         st.code(base + ("?" + urlencode(shared) if shared else ""), language=None, wrap_lines=True)
         st.caption("Anyone opening this link gets this network and these hyperparameters.")
@@ -240,12 +236,17 @@ def _checked(exercise: ex.Exercise, page: str, keys: list[str]) -> None:
         workspace.save(answers=answers, solved=sorted(solved), pages_solved=sorted(pages))
 
 
+def _keep_reveal() -> None:
+    st.session_state[REVEAL_ON] = st.session_state[REVEAL]
+
+
 def exercises(page: str, items: list[ex.Exercise]) -> None:
     """One or two questions at the end of a page: checked, a hint when wrong."""
     read_options()
     reveal = False
     if st.session_state.get(INSTRUCTOR):
-        reveal = st.sidebar.toggle("Reveal answers", key=REVEAL)
+        st.session_state[REVEAL] = st.session_state.get(REVEAL_ON, False)  # on until switched off
+        reveal = st.sidebar.toggle("Reveal answers", key=REVEAL, on_change=_keep_reveal)
     keys = [e.key for e in items]
     st.divider()
     st.subheader("Check yourself", anchor=False)

@@ -1,0 +1,450 @@
+"""The class store: classes with a join code, their members, and the runs members post.
+
+An instructor opens a class; a learner joins it with its code and a display name; every run
+the learner finishes or stops afterwards is posted to the class's board (a few per minute at
+most). The tables are in lesson/machinery/store.py (schema version 2).
+"""
+
+import re
+import secrets
+import time
+import unicodedata
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from lesson.machinery import store as storage
+from lesson.machinery.store import classes, members, posts, runs, workspaces
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a projector
+CODE_LENGTH = 6
+NAME_LENGTH = 24  # characters of a display name
+CLASS_NAME_LENGTH = 60
+POSTS_PER_MINUTE = 4  # per learner and class: a flood is refused, the board stays readable
+POSTS_PER_LEARNER = 60  # per class, in all
+ADJECTIVES = (
+    "Brave", "Calm", "Clever", "Curious", "Eager", "Gentle", "Happy", "Keen", "Lively", "Lucky",
+    "Patient", "Quick", "Quiet", "Steady", "Swift", "Wise",
+)  # fmt: skip
+ANIMALS = (
+    "Badger", "Beaver", "Crane", "Dolphin", "Falcon", "Fox", "Hedgehog", "Heron", "Koala",
+    "Lynx", "Otter", "Owl", "Panda", "Puffin", "Robin", "Seal", "Tortoise", "Wombat",
+)  # fmt: skip
+
+
+class ClassError(ValueError):
+    """A class action that cannot be done; the message says why, in words."""
+
+
+@dataclass
+class ClassInfo:
+    id: str
+    name: str
+    code: str
+    created: float
+    closed: float | None
+    names_hidden: bool
+    challenge: dict | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed is None
+
+
+@dataclass
+class Post:
+    id: int
+    workspace_id: str
+    name: str  # the member's display name
+    number: int
+    posted: float
+    experiment: dict
+    results: dict
+
+
+@dataclass
+class Progress:
+    workspace_id: str
+    name: str
+    pages_solved: list[str]
+    runs: int
+    best_accuracy: float | None
+    last_active: float
+
+
+def clean_name(text, limit: int = NAME_LENGTH) -> str:
+    """A display name as stored: printable text on one line, at most `limit` characters.
+
+    Markup is not stripped here (a name is text, shown escaped everywhere); control and
+    formatting characters (bidi overrides, zero-width) go, since they can disguise a name.
+    """
+    if not isinstance(text, str):
+        return ""
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in unicodedata.normalize("NFKC", text)
+        if ch.isspace() or unicodedata.category(ch)[0] not in "CZ"
+    )
+    return re.sub(r"\s+", " ", kept).strip()[:limit].strip()
+
+
+def animal_name() -> str:
+    """An anonymous name such as "Curious Otter"."""
+    return f"{secrets.choice(ADJECTIVES)} {secrets.choice(ANIMALS)}"
+
+
+def clean_code(text) -> str:
+    """A join code as typed (any case, spaces, dashes) in its stored form."""
+    if not isinstance(text, str):
+        return ""
+    return re.sub(r"[\s-]", "", text).upper()[:16]
+
+
+def _info(row) -> ClassInfo:
+    return ClassInfo(
+        row.id, row.name, row.code, row.created, row.closed, bool(row.names_hidden),
+        row.challenge,
+    )  # fmt: skip
+
+
+def open_class(store: storage.Store, name: str) -> ClassInfo:
+    """A new open class with a fresh join code."""
+    name = clean_name(name, CLASS_NAME_LENGTH) or "Our class"
+
+    def work(conn):
+        for _ in range(20):
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            taken = conn.execute(sa.select(classes.c.id).where(classes.c.code == code)).first()
+            if not taken:
+                break
+        info = ClassInfo(uuid.uuid4().hex, name, code, time.time(), None, False, None)
+        conn.execute(
+            classes.insert().values(
+                id=info.id, name=info.name, code=info.code, created=info.created,
+                names_hidden=False,
+            )
+        )  # fmt: skip
+        return info
+
+    return store._run(work)
+
+
+def get_class(store: storage.Store, class_id: str) -> ClassInfo | None:
+    def work(conn):
+        row = conn.execute(sa.select(classes).where(classes.c.id == class_id)).first()
+        return _info(row) if row else None
+
+    return store._run(work)
+
+
+def find_class(store: storage.Store, code) -> ClassInfo | None:
+    """The open class of a join code; None for a wrong code or a closed class."""
+    code = clean_code(code)
+    if len(code) != CODE_LENGTH or set(code) - set(CODE_ALPHABET):
+        return None
+
+    def work(conn):
+        row = conn.execute(
+            sa.select(classes).where(classes.c.code == code, classes.c.closed.is_(None))
+        ).first()
+        return _info(row) if row else None
+
+    return store._run(work)
+
+
+def open_classes(store: storage.Store) -> list[ClassInfo]:
+    """Every open class, newest first (two instructors may each run one)."""
+    return store._run(
+        lambda conn: [
+            _info(row)
+            for row in conn.execute(
+                sa.select(classes)
+                .where(classes.c.closed.is_(None))
+                .order_by(classes.c.created.desc())
+            )
+        ]
+    )
+
+
+def _update(store: storage.Store, class_id: str, **values) -> None:
+    store._run(
+        lambda conn: conn.execute(classes.update().where(classes.c.id == class_id).values(**values))
+    )
+
+
+def close_class(store: storage.Store, class_id: str) -> None:
+    """Close a class: its code stops working and nothing more is posted; the board stays."""
+    _update(store, class_id, closed=time.time())
+
+
+def hide_names(store: storage.Store, class_id: str, hidden: bool) -> None:
+    _update(store, class_id, names_hidden=bool(hidden))
+
+
+def set_challenge(store: storage.Store, class_id: str, challenge: dict | None) -> None:
+    """The class's challenge: {"text": words, "experiment": link values, "lock": names}."""
+    _update(store, class_id, challenge=storage.plain(challenge) if challenge else None)
+
+
+def join(store: storage.Store, workspace_id: str, code, name) -> ClassInfo:
+    """Make the workspace a member of the class of `code` (again: a new name)."""
+    info = find_class(store, code)
+    if info is None:
+        raise ClassError("There is no open class with that code. Check it with your teacher.")
+    name = clean_name(name) or animal_name()
+
+    def work(conn):
+        if not conn.execute(
+            sa.select(workspaces.c.id).where(workspaces.c.id == workspace_id)
+        ).first():  # fmt: skip
+            raise ClassError("Your workspace is not saved yet; try again in a moment.")
+        key = [members.c.class_id == info.id, members.c.workspace_id == workspace_id]
+        if conn.execute(sa.select(members.c.name).where(*key)).first():
+            conn.execute(members.update().where(*key).values(name=name))
+        else:
+            conn.execute(
+                members.insert().values(
+                    class_id=info.id, workspace_id=workspace_id, name=name, joined=time.time()
+                )
+            )
+
+    store._run(work)
+    return info
+
+
+def leave(store: storage.Store, workspace_id: str, class_id: str) -> None:
+    """The learner leaves a class; what they posted stays until the instructor removes it."""
+    store._run(
+        lambda conn: conn.execute(
+            members.delete().where(
+                members.c.class_id == class_id, members.c.workspace_id == workspace_id
+            )
+        )
+    )
+
+
+def membership(store: storage.Store, workspace_id: str) -> tuple[ClassInfo, str] | None:
+    """The open class this workspace joined last, and its display name there."""
+
+    def work(conn):
+        row = conn.execute(
+            sa.select(classes, members.c.name.label("member_name"))
+            .join(members, members.c.class_id == classes.c.id)
+            .where(members.c.workspace_id == workspace_id, classes.c.closed.is_(None))
+            .order_by(members.c.joined.desc())
+        ).first()
+        return (_info(row), row.member_name) if row else None
+
+    return store._run(work)
+
+
+def summary_of(results: dict, status: str) -> dict:
+    """What a board shows of a run's results (no curves): scores, size, time, status."""
+    test = results.get("test") or {}
+    return storage.plain(
+        {
+            "accuracy": test.get("accuracy"),
+            "loss": test.get("loss"),
+            "parameters": results.get("parameters"),
+            "seconds": results.get("seconds"),
+            "status": status,
+        }
+    )
+
+
+def post_run(
+    store: storage.Store,
+    workspace_id: str,
+    number: int,
+    experiment: dict,
+    results: dict,
+    status: str,
+    now: float | None = None,
+) -> str:
+    """Post a finished or stopped run to the learner's class: "posted", or why not."""
+    now = time.time() if now is None else now
+    joined = membership(store, workspace_id)
+    if joined is None:
+        return "not in a class"
+    info = joined[0]
+
+    def work(conn):
+        mine = [posts.c.class_id == info.id, posts.c.workspace_id == workspace_id]
+        if conn.execute(sa.select(posts.c.id).where(*mine, posts.c.number == number)).first():
+            return "already posted"
+        recent = conn.execute(
+            sa.select(sa.func.count()).where(*mine, posts.c.posted > now - 60)
+        ).scalar()
+        total = conn.execute(sa.select(sa.func.count()).where(*mine)).scalar()
+        if recent >= POSTS_PER_MINUTE or total >= POSTS_PER_LEARNER:
+            return "too many posts"
+        conn.execute(
+            posts.insert().values(
+                class_id=info.id, workspace_id=workspace_id, number=number, posted=now,
+                experiment=storage.plain(experiment), results=summary_of(results, status),
+            )
+        )  # fmt: skip
+        return "posted"
+
+    return store._run(work)
+
+
+def board(store: storage.Store, class_id: str) -> list[Post]:
+    """Every run posted to a class, oldest first, with the poster's display name."""
+
+    def work(conn):
+        rows = conn.execute(
+            sa.select(posts, members.c.name)
+            .join(
+                members,
+                (members.c.class_id == posts.c.class_id)
+                & (members.c.workspace_id == posts.c.workspace_id),
+                isouter=True,
+            )
+            .where(posts.c.class_id == class_id)
+            .order_by(posts.c.posted, posts.c.id)
+        )
+        return [
+            Post(r.id, r.workspace_id, r.name or "(left the class)", r.number, r.posted,
+                 r.experiment, r.results)
+            for r in rows
+        ]  # fmt: skip
+
+    return store._run(work)
+
+
+def remove_post(store: storage.Store, class_id: str, post_id: int) -> None:
+    store._run(
+        lambda conn: conn.execute(
+            posts.delete().where(posts.c.class_id == class_id, posts.c.id == post_id)
+        )
+    )
+
+
+def clear(store: storage.Store, class_id: str) -> None:
+    """Remove every post of a class (its members stay)."""
+    store._run(lambda conn: conn.execute(posts.delete().where(posts.c.class_id == class_id)))
+
+
+def progress(store: storage.Store, class_id: str, workspace_id: str | None = None) -> list:
+    """Each member's progress (or only `workspace_id`'s): pages solved, runs, best accuracy."""
+
+    def work(conn):
+        query = (
+            sa.select(
+                members.c.workspace_id, members.c.name, workspaces.c.state, workspaces.c.touched
+            )
+            .join(workspaces, workspaces.c.id == members.c.workspace_id)
+            .where(members.c.class_id == class_id)
+            .order_by(members.c.joined)
+        )
+        if workspace_id is not None:
+            query = query.where(members.c.workspace_id == workspace_id)
+        rows = conn.execute(query).all()
+        table = []
+        for row in rows:
+            results = conn.execute(
+                sa.select(runs.c.results).where(runs.c.workspace_id == row.workspace_id)
+            ).scalars()
+            scores = [(r.get("test") or {}).get("accuracy") for r in results if isinstance(r, dict)]
+            scores = [s for s in scores if isinstance(s, int | float)]
+            state = row.state or {}
+            table.append(
+                Progress(
+                    row.workspace_id, row.name, list(state.get("pages_solved", [])),
+                    _count_runs(conn, row.workspace_id),
+                    max(scores) if scores else None, row.touched,
+                )
+            )  # fmt: skip
+        return table
+
+    return store._run(work)
+
+
+def _count_runs(conn, workspace_id: str) -> int:
+    return conn.execute(
+        sa.select(sa.func.count()).where(runs.c.workspace_id == workspace_id)
+    ).scalar()
+
+
+# --- the board, as rows and words (the page draws them) ------------------------------------
+
+
+def network_summary(experiment: dict) -> str:
+    """A network in a few words: "conv 6-16, 3×3, dense 128" (from a run's stored link)."""
+    try:
+        blocks = int(experiment.get("conv_blocks", 2))
+        filters = str(experiment.get("filters", "")).split(",")[:blocks]
+        kernel = experiment.get("kernel_size", "3")
+        dense = experiment.get("dense_units", "128")
+    except (TypeError, ValueError):
+        return "?"
+    convs = f"conv {'-'.join(filters)}, {kernel}×{kernel}, " if blocks else "no conv, "
+    return f"{convs}dense {dense}"
+
+
+def _number(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def aliases(store: storage.Store, class_id: str) -> dict[str, str]:
+    """Names for a class whose names are hidden: "Learner 1", "Learner 2"… in joining order."""
+    ids = store._run(
+        lambda conn: conn.execute(
+            sa.select(members.c.workspace_id)
+            .where(members.c.class_id == class_id)
+            .order_by(members.c.joined, members.c.workspace_id)
+        ).scalars().all()
+    )  # fmt: skip
+    return {workspace_id: f"Learner {n}" for n, workspace_id in enumerate(ids, start=1)}
+
+
+def rows(posts: list[Post], hidden: dict[str, str] | None = None) -> list[dict]:
+    """One row per posted run, in posting order; with `hidden` (aliases), no real names."""
+    table = []
+    for post in posts:
+        name = post.name if hidden is None else hidden.get(post.workspace_id, "A learner")
+        e, r = post.experiment, post.results
+        table.append(
+            {
+                "id": post.id, "who": name, "run": post.number,
+                "network": network_summary(e), "parameters": r.get("parameters"),
+                "epochs": _number(e.get("epochs")), "batch_size": _number(e.get("batch_size")),
+                "learning_rate": _number(e.get("learning_rate")),
+                "optimizer": str(e.get("optimizer", "?")),
+                "train_images": _number(e.get("train_images")),
+                "seconds": r.get("seconds"), "accuracy": r.get("accuracy"),
+                "status": r.get("status", ""), "posted": post.posted, "experiment": e,
+            }
+        )  # fmt: skip
+    return table
+
+
+def best(table: list[dict]) -> dict | None:
+    """The row with the highest test accuracy (the earliest if tied)."""
+    scored = [row for row in table if isinstance(row["accuracy"], int | float)]
+    return max(scored, key=lambda row: (row["accuracy"], -row["posted"])) if scored else None
+
+
+def trend_text(table: list[dict], x: str, label: str) -> str:
+    """A chart's text equivalent: the best test accuracy at each value of `x`, by optimizer."""
+    points: dict[tuple, float] = {}
+    for row in table:
+        if isinstance(row["accuracy"], int | float) and row[x] is not None:
+            key = (row["optimizer"], row[x])
+            points[key] = max(points.get(key, 0.0), row["accuracy"])
+    if not points:
+        return (
+            f"No posted run has a test accuracy yet, so there is nothing to plot against {label}."
+        )
+    parts = []
+    for optimizer in sorted({o for o, _ in points}):
+        values = sorted((v, a) for (o, v), a in points.items() if o == optimizer)
+        parts.append(
+            f"{optimizer}: " + ", ".join(f"{v:g} → {a:.1%}" for v, a in values)
+        )  # fmt: skip
+    return f"Best test accuracy by {label}. " + "; ".join(parts) + "."
