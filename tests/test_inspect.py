@@ -146,10 +146,20 @@ def test_saliency_is_the_gradient_of_the_winner(net, mnist, of):
         out = look.scores(net, x) if of == "score" else net(x, training=False)
         return float(np.asarray(out)[0, digit])
 
-    # A small nudge of the strongest pixel moves the winner by about gradient × nudge.
-    row, col = np.unravel_index(np.abs(gradient).argmax(), gradient.shape)
-    eps = 1e-2
-    nudged = image.copy()
-    nudged[row, col] += eps
-    change = (winner(nudged) - winner(image)) / eps
+    # A small nudge of a strong pixel moves the winner by about gradient × nudge. Where ReLU or
+    # max switches right at the pixel's value the function has a kink and no single slope, so
+    # the check takes the strongest pixel where the slopes to the left and right agree.
+    def slope(row: int, col: int, eps: float) -> float:
+        nudged = image.copy()
+        nudged[row, col] += eps
+        return (winner(nudged) - winner(image)) / eps
+
+    for flat in np.argsort(-np.abs(gradient), axis=None)[:20]:
+        row, col = np.unravel_index(flat, gradient.shape)
+        right, left = slope(row, col, 1e-3), slope(row, col, -1e-3)
+        if abs(right - left) <= 0.05 * max(abs(right), 1e-3):
+            break
+    else:
+        raise AssertionError("no smooth pixel among the 20 strongest")
+    change = right
     assert change == pytest.approx(float(gradient[row, col]), rel=0.2, abs=1e-6)

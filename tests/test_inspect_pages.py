@@ -154,10 +154,10 @@ def test_mistakes_page_with_the_pretrained_model():
     assert at.metric[0].value == "99.46%"
     matrix = at.dataframe[0].value.drop(columns="true digit").to_numpy()
     assert matrix.sum() == 10_000 and np.trace(matrix) == 9_946
-    at.selectbox(key="mistakes_true").set_value(4).run()
-    at.selectbox(key="mistakes_pred").set_value(9).run()
+    at.selectbox(key="mistakes_true").set_value(9).run()
+    at.selectbox(key="mistakes_pred").set_value(4).run()
     assert_clean(at)
-    assert f"**{matrix[4, 9]}** test images of a **4** were predicted as **9**" in text(at)
+    assert f"**{matrix[9, 4]}** test images of a **9** were predicted as **4**" in text(at)
     at.segmented_control(key="mistakes_of").set_value("probability").run()
     at.number_input(key="mistakes_look").set_value(0).run()
     assert_clean(at)

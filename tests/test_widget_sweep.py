@@ -28,7 +28,7 @@ from streamlit.testing.v1.element_tree import (
     Widget,
 )
 
-from tests.conftest import APPTEST_TIMEOUT
+from tests.conftest import APPTEST_TIMEOUT, INSTRUCTOR_KEY
 from tests.support import ROOT
 
 # page script (None: the default page) -> (title, keys of the controls that must stay)
@@ -202,9 +202,10 @@ def test_every_widget_of_every_page(page):
 
 
 @pytest.mark.parametrize("page", ["build_page.py", "train_page.py"])
-def test_every_widget_for_an_instructor(page):
+def test_every_widget_for_an_instructor(page, monkeypatch):
     """The instructor's lock picker and "Reveal answers" switch are swept too."""
-    assert sweep(page, {"instructor": "1"}) > 5
+    monkeypatch.setenv("CNN_LESSON_INSTRUCTOR_KEY", INSTRUCTOR_KEY)
+    assert sweep(page, {"instructor": INSTRUCTOR_KEY}) > 5
 
 
 def test_the_sweep_finds_widgets_by_itself():

@@ -55,12 +55,12 @@ def page_words(at) -> str:
 
 def test_the_train_page_writes_its_numbers_as_a_person_would():
     at = run_page()
-    at.session_state["runs"] = [fake_run("done", 0.2135, 1)]
+    at.session_state["workspace_runs"] = {1: fake_run("done", 0.2135, 1)}
     at.switch_page("lesson/pages/train_page.py").run()
     said = page_words(at)
     assert "run 1 finished 1 epoch in 3 s." in said and "1 epochs" not in said
     assert "7,865 digits wrong, most of them." in said and "one in 1" not in said
-    at.session_state["runs"] = [fake_run("stopped", 0.9, 0)]
+    at.session_state["workspace_runs"] = {1: fake_run("stopped", 0.9, 0)}
     at.run()
     said = page_words(at)
     assert "part of its first epoch" in said and "epoch(s)" not in said
