@@ -18,6 +18,7 @@ LESSON = [
     ("board_page.py", "Class board", "leaderboard", "board"),
 ]
 workspace.open_workspace()  # the learner's saved work, back after a reload or a restart
+workspace.keep_cookie()
 workspace.runs()
 solved = st.session_state.get("pages_solved", set())  # pages whose exercises are all right
 pages = [

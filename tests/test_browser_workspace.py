@@ -42,10 +42,9 @@ def assert_everything_is_back(page, url: str) -> None:
     main = page.get_by_test_id("stMain")
     expect(main.get_by_text(FINISHED)).to_be_visible()
     expect(main.get_by_text("Test accuracy").first).to_be_visible()
-    curves = page.evaluate(
-        "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
-        ".map(p => p.data[0].x.length)"
-    )
+    plots = "Array.from(document.querySelectorAll('.js-plotly-plot'))"
+    page.wait_for_function(f"() => {plots}.filter(p => p.data).length >= 2", timeout=30_000)
+    curves = page.evaluate(f"() => {plots}.map(p => p.data[0].x.length)")
     assert curves and min(curves) >= 2, curves  # the loss and accuracy curves are back
     expect(main.get_by_test_id("stDataFrame")).to_have_count(1)  # the runs compared
     open_app(page, url, "draw")

@@ -86,23 +86,31 @@ def open_workspace() -> storage.Workspace:
         ws = st.session_state[WORKSPACE] = _open()
         _restore(ws)
     TRAININGS.seen(ws.id)
-    if st.session_state.get(COOKIE_WRITTEN) != ws.token and st.context.cookies.get(COOKIE) != (
-        ws.token
-    ):
-        _write_cookie(ws.token)
     return ws
+
+
+def keep_cookie() -> None:
+    """Once per page run (app.py): let the browser keep this workspace's token."""
+    ws = open_workspace()
+    # Always there, often empty: an element that came and went would shift every element after
+    # it, and Streamlit would mount them afresh (the canvas would lose its strokes).
+    with st.sidebar.container(key="workspace_cookie"):
+        if (
+            st.session_state.get(COOKIE_WRITTEN) != ws.token
+            and st.context.cookies.get(COOKIE) != ws.token
+        ):
+            _write_cookie(ws.token)
 
 
 def _write_cookie(token: str | None) -> None:
     """Let the browser keep the token for the next visit (a year; the store may expire sooner)."""
     age = 365 * 86400 if token else 0
     value = json.dumps(f"{COOKIE}={token or ''}; path=/; max-age={age}; samesite=lax")
-    with st.container(key="workspace_cookie"):
-        st.html(
-            f"<script>document.cookie = {value};</script>"
-            "<style>.st-key-workspace_cookie {display: none}</style>",
-            unsafe_allow_javascript=True,
-        )
+    st.html(
+        f"<script>document.cookie = {value};</script>"
+        "<style>.st-key-workspace_cookie {display: none}</style>",
+        unsafe_allow_javascript=True,
+    )
     st.session_state[COOKIE_WRITTEN] = token
 
 
@@ -240,11 +248,15 @@ def _forget() -> None:
 
 
 def banner() -> None:
-    """Above the page: what the learner should know about their workspace, and save failures."""
+    """Above the page: what the learner should know about their workspace, and save failures.
+
+    One container, always there, so the page's own elements keep their places (see above).
+    """
+    box = st.container()
     for note in st.session_state.pop(NOTES, []):
-        st.info(note, icon=":material/info:")
+        box.info(note, icon=":material/info:")
     if error := st.session_state.get(SAVE_ERROR):
-        st.warning(
+        box.warning(
             f"**Your work is not being saved:** {error}. The lesson keeps working; what you do "
             "now is kept in this tab and saved when the database is back.",
             icon=":material/cloud_off:",
