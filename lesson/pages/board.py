@@ -50,11 +50,11 @@ def membership(fresh: bool = False):
 
 def _apply_challenge(info) -> None:
     """The class's challenge fixes its settings for this learner; its end frees them."""
-    from lesson import settings
-
     challenge = info.challenge if info is not None else None
     applied = st.session_state.get(CHALLENGE)
     if challenge and challenge.get("id") != applied:
+        from lesson import settings  # imports Keras: only when a challenge applies
+
         fixed, _ = settings.from_query(challenge.get("experiment", {}))
         st.session_state[classroom.FIXED] = fixed
         st.session_state[classroom.LOCK] = list(challenge.get("lock", []))

@@ -178,8 +178,9 @@ def augmentation_section(disabled: bool) -> None:
         "Strength",
         limits.AUGMENTATIONS[1:],
         key=STRENGTH,
-        disabled=disabled or not st.session_state[AUGMENT],
-        help="1: turned up to ±20°, shifted up to ±3 pixels, zoomed ±20 %, strokes ±0.8 pixel",
+        disabled=disabled,  # set it before switching on, too (a greyed label is hard to read)
+        help="1: turned up to ±20°, shifted up to ±3 pixels, zoomed ±20 %, strokes ±0.8 pixel; "
+        "used when augmentation is switched on",
     )
     a1.button("Other variants", icon=":material/casino:", key="train_augment_again",
               on_click=another_draw)  # fmt: skip
