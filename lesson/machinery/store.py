@@ -518,16 +518,17 @@ class Store:
         """
 
         def work(conn):
-            stale = time.time() - STALE_AFTER
-            conn.execute(
-                runs.update()
-                .where(
-                    runs.c.workspace_id == workspace_id,
-                    runs.c.status.in_(LIVE),
-                    runs.c.updated < stale,
-                )
-                .values(status="interrupted", message=INTERRUPTED)
+            lost = (  # marked as training, not heard from for STALE_AFTER seconds
+                runs.c.workspace_id == workspace_id,
+                runs.c.status.in_(LIVE),
+                runs.c.updated < time.time() - STALE_AFTER,
             )
+            # Write only when there is such a run: every page run reads this list, and a write
+            # each time would take SQLite's write lock.
+            if conn.execute(sa.select(runs.c.number).where(*lost).limit(1)).first() is not None:
+                conn.execute(
+                    runs.update().where(*lost).values(status="interrupted", message=INTERRUPTED)
+                )
             rows = conn.execute(
                 sa.select(
                     runs.c.number, runs.c.status, runs.c.message, runs.c.experiment,

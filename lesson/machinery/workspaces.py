@@ -134,6 +134,7 @@ class Trainings:
 
     def live(self, workspace_id: str):
         """The run training (or waiting) for this workspace in this process, or None."""
+        self.forget_finished()  # a finished, saved run lives on in its sessions and the store
         with self._lock:
             run = self._live.get(workspace_id)
             return run if run is not None and not run.finished else None
