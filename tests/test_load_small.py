@@ -27,10 +27,10 @@ async def warm(url: str) -> None:
     await s.close()
 
 
-async def wait_for(condition, timeout: float = 30) -> None:
+async def wait_for(condition, timeout: float = 30, seen=lambda: "") -> None:
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, "timed out"
+        assert time.monotonic() < deadline, f"timed out; seen: {seen()}"
         await asyncio.sleep(0.2)
 
 
@@ -47,7 +47,11 @@ async def queue_then_stop(url: str) -> list[str]:
     await second.click("Stop")  # stops while still waiting
     await first.click("Stop")
     for s in (first, second):
-        await wait_for(lambda s=s: any("You stopped the run." in a for a in s.alerts), 90)
+        await wait_for(
+            lambda s=s: any("You stopped the run." in a for a in s.alerts),
+            90,
+            lambda s=s: (s.alerts, sorted(s.widgets), s.errors),
+        )
         assert "Stop" not in s.widgets and not s.widgets["Train"].proto.disabled
         await s.close()
     assert not first.errors and not second.errors, first.errors + second.errors

@@ -77,15 +77,21 @@ class Session:
         await self.ws.close()
         self._reader.cancel()
 
-    async def rerun(self, path: str | None = None, fragment_id: str = "", timeout=60) -> float:
+    async def rerun(
+        self, path: str | None = None, fragment_id: str = "", timeout=60, state=None
+    ) -> float:
         """Ask for a run (of another page when `path` is given); seconds until it finished.
 
         One request at a time, as the time of each answer is what is measured: a page switch
         waits for a fragment run in flight (a browser would interrupt it; the wait is not timed).
+        `state` (a click or a new value) joins the widget states only once the lock is held: a
+        fragment run in flight forgets clicks when it ends, and would forget this one.
         """
         async with self._one_run:
             if fragment_id and fragment_id not in self._fragments:
                 return 0.0  # the page changed since: that fragment is gone
+            if state is not None:
+                self._states[state.id] = state
             return await self._rerun(path, fragment_id, timeout)
 
     async def _rerun(self, path: str | None, fragment_id: str, timeout) -> float:
@@ -119,10 +125,7 @@ class Session:
 
     async def click(self, label: str) -> float:
         """Press a button."""
-        self._states[self.widgets[label].id] = WidgetState(
-            id=self.widgets[label].id, trigger_value=True
-        )
-        return await self.rerun()
+        return await self.rerun(state=WidgetState(id=self.widgets[label].id, trigger_value=True))
 
     async def set(self, label: str, value) -> float:
         """Change a widget's value (numbers, text, the index of a selectbox, radio or
@@ -143,8 +146,7 @@ class Session:
             state = WidgetState(id=w.id, bool_value=bool(value))
         else:
             state = WidgetState(id=w.id, string_value=str(value))
-        self._states[w.id] = state
-        return await self.rerun()
+        return await self.rerun(state=state)
 
     async def _read(self) -> None:
         async for raw in self.ws:
