@@ -106,6 +106,7 @@ def test_continue_elsewhere_opens_the_same_workspace_and_forget_me_deletes_it(br
         page.get_by_test_id("stSidebar").get_by_text("Continue elsewhere").click()
         link = page.get_by_test_id("stSidebar").get_by_test_id("stCode").inner_text().strip()
         link = next(line for line in link.splitlines() if "workspace=" in line)
+        assert "/#workspace=" in link  # after "#": never sent to a server or a proxy's log
         token = link.split("workspace=")[1]
         assert len(token) == 32
         shared = page.get_by_test_id("stSidebar").get_by_text(re.compile(r"http.*")).all()

@@ -14,7 +14,8 @@ from lesson.machinery import store as storage
 from lesson.machinery.workspaces import TRAININGS, RestoredRun
 
 COOKIE = "cnn_lesson_workspace"
-LINK_KEY = "workspace"  # ?workspace=TOKEN: "Continue elsewhere"
+LINK_KEY = "workspace"  # /#workspace=TOKEN: "Continue elsewhere" (?workspace=TOKEN, older links)
+CONTINUED = "continued"  # ?continued: the browser has just taken a link's token as its cookie
 WORKSPACE = "workspace"  # session key: the storage.Workspace
 SAVE_ERROR = "workspace_save_error"  # why saving fails now, or absent
 UNSAVED = "workspace_unsaved"  # state parts that could not be saved yet
@@ -39,10 +40,12 @@ def _failed(err: storage.StoreError) -> None:
 def _open() -> storage.Workspace:
     """The browser's workspace: from a "Continue elsewhere" link, the cookie, or a new one."""
     notes = st.session_state.setdefault(NOTES, [])
-    linked = st.query_params.get(LINK_KEY)
-    if LINK_KEY in st.query_params:
-        del st.query_params[LINK_KEY]  # the token never stays in the address bar
-    token = linked or st.context.cookies.get(COOKIE)
+    in_query = st.query_params.get(LINK_KEY)  # an older link, the token in the query
+    linked = bool(in_query) or CONTINUED in st.query_params
+    for key in (LINK_KEY, CONTINUED):
+        if key in st.query_params:
+            del st.query_params[key]  # the token never stays in the address bar
+    token = in_query or st.context.cookies.get(COOKIE)
     try:
         ws = store().open_workspace(token) if token else None
         if ws is None:
@@ -95,23 +98,38 @@ def keep_cookie() -> None:
     # Always there, often empty: an element that came and went would shift every element after
     # it, and Streamlit would mount them afresh (the canvas would lose its strokes).
     with st.sidebar.container(key="workspace_cookie"):
-        if (
+        first = not st.session_state.get(LINK_READ)  # a page load: it may carry a link
+        write = (
             st.session_state.get(COOKIE_WRITTEN) != ws.token
             and st.context.cookies.get(COOKIE) != ws.token
-        ):
-            _write_cookie(ws.token)
+        )
+        if first or write:
+            _cookie_script(ws.token if write else None)
+            st.session_state[LINK_READ] = True
 
 
-def _write_cookie(token: str | None) -> None:
-    """Let the browser keep the token for the next visit (a year; the store may expire sooner)."""
-    age = 365 * 86400 if token else 0
-    value = json.dumps(f"{COOKIE}={token or ''}; path=/; max-age={age}; samesite=lax")
+LINK_READ = "workspace_link_read"
+
+
+def _cookie_script(token: str | None) -> None:
+    """Keep `token` in the browser for a year, unless the address carries a link's token.
+
+    A link's token sits after "#", which browsers never send (so no server or proxy logs it):
+    the page takes that token as its cookie instead and opens again without it.
+    """
+    age = 365 * 86400
+    write = f"document.cookie = `{COOKIE}=${{t}}; path=/; max-age={age}; samesite=lax`"
+    script = f"""(() => {{
+  const link = location.hash.match(/^#{LINK_KEY}=([A-Za-z0-9_-]{{16,64}})$/);
+  if (link) {{ const t = link[1]; {write}; location.replace(location.pathname + "?{CONTINUED}"); }}
+  else if ({json.dumps(token)}) {{ const t = {json.dumps(token)}; {write}; }}
+}})();"""
     st.html(
-        f"<script>document.cookie = {value};</script>"
-        "<style>.st-key-workspace_cookie {display: none}</style>",
+        f"<script>{script}</script><style>.st-key-workspace_cookie {{display: none}}</style>",
         unsafe_allow_javascript=True,
     )
-    st.session_state[COOKIE_WRITTEN] = token
+    if token:
+        st.session_state[COOKIE_WRITTEN] = token
 
 
 def save(**parts) -> None:
@@ -278,7 +296,7 @@ def sidebar() -> None:
                 "Open this private link on another browser to continue your work there. "
                 "Anyone with it can see and change your work: keep it to yourself."
             )
-            st.code(f"{base}/?{LINK_KEY}={ws.token}", language=None, wrap_lines=True)
+            st.code(f"{base}/#{LINK_KEY}={ws.token}", language=None, wrap_lines=True)
         with st.expander("Forget me", icon=":material/delete:"):
             st.caption(
                 "Deletes your runs, models and answers from this server. It cannot be undone."
