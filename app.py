@@ -2,7 +2,11 @@
 
 import streamlit as st
 
-from lesson.pages import access, board, instructor, workspace
+from lesson.pages import workarounds
+
+workarounds.apply()  # before any page runs: see lesson/pages/workarounds.py
+
+from lesson.pages import access, board, instructor, workspace  # noqa: E402
 
 st.set_page_config(page_title="CNNs with Keras", page_icon=":material/neurology:", layout="wide")
 

@@ -240,30 +240,3 @@ def test_a_server_killed_mid_training_leaves_the_assets_intact():
     with streamlit_process(options=OPTIONS) as (url, _):  # the restart: it all still loads
         s = run_sync(visit(url, "", "draw"))
         assert not s.errors and s.texts
-
-
-def test_python_syntax_trees_are_built_one_thread_at_a_time():
-    """CPython 3.11 gh-106905: parsing in two threads at once (autograph in a training thread,
-    a page run) raised SystemError under load; the pages serialise ast.parse."""
-    import ast
-    import threading
-
-    import lesson.pages.common  # noqa: F401 (installs the lock)
-
-    assert getattr(ast.parse, "one_at_a_time", False)
-    source = (ROOT / "lesson" / "training.py").read_text()
-    failures = []
-
-    def parse_many() -> None:
-        try:
-            for _ in range(20):
-                ast.parse(source)
-        except Exception as err:  # the SystemError this prevents
-            failures.append(err)
-
-    threads = [threading.Thread(target=parse_many) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert failures == []

@@ -14,44 +14,6 @@ from lesson.pages import workspace
 HERE = Path(__file__).resolve().parent
 
 
-def keep_keras_state() -> None:
-    """Stop Streamlit calling keras.backend.clear_session() after every script run.
-
-    It resets Keras's state for every thread of the server, so a learner's training thread could
-    get two layers with the same name; and its garbage collection holds Python's lock ~0.2 s each
-    time, starving training threads while a page polls twice a second.
-    """
-    from streamlit.runtime.scriptrunner import script_runner
-
-    if hasattr(script_runner, "_clean_problem_modules"):
-        script_runner._clean_problem_modules = lambda: None
-
-
-def parse_one_at_a_time() -> None:
-    """Let only one thread at a time build a Python syntax tree (ast.parse).
-
-    Python 3.11 can raise "SystemError: AST constructor recursion depth mismatch" when two
-    threads parse at once (CPython gh-106905): a training thread (TensorFlow's autograph) and
-    a page run did, under load with 30 learners.
-    """
-    import ast
-    import threading
-
-    if getattr(ast.parse, "one_at_a_time", False):
-        return
-    parse, lock = ast.parse, threading.Lock()
-
-    @functools.wraps(parse)
-    def locked_parse(*args, **kwargs):
-        with lock:
-            return parse(*args, **kwargs)
-
-    locked_parse.one_at_a_time = True
-    ast.parse = locked_parse
-
-
-keep_keras_state()  # every page imports this module, so it holds before any page's first run
-parse_one_at_a_time()
 _SECTION = re.compile(r"^<!--\s*section:\s*([\w-]+)\s*-->\s*$", re.MULTILINE)
 
 
