@@ -41,6 +41,40 @@ def epoch_seconds_live(mnist: data.MNIST, saving: bool = False) -> list[float]:
     return [b - a for a, b in zip([0.0, *ends], ends, strict=False)]
 
 
+def augmentation_cost(batch_size: int = 32, repeats: int = 3) -> dict:
+    """Wall-clock and CPU seconds of one epoch (60,000 images, app's own run) by strength.
+
+    Strengths take turns, `repeats` times, so a busy moment of the machine hits all alike;
+    each figure is a median, with its ratio to the epoch without augmentation.
+    """
+    mnist = data.load_mnist()
+    strengths = (0.0, 0.5, 1.0)
+    wall: dict = {s: [] for s in strengths}
+    cpu: dict = {s: [] for s in strengths}
+    for _ in range(repeats):
+        for strength in strengths:
+            hp = training.Hyperparameters(
+                epochs=1, batch_size=batch_size, validation_split=0.0, seed=123,
+                augmentation=strength,
+            )  # fmt: skip
+            start, start_cpu = time.perf_counter(), time.process_time()
+            run = training.TrainingRun("bench", mnist, hp, limiter=training.Limiter(1)).start()
+            run.join()
+            assert run.status == "done", run.message
+            wall[strength].append(time.perf_counter() - start)
+            cpu[strength].append(time.process_time() - start_cpu)
+    out = {"batch_size": batch_size, "load_average_1min": round(os.getloadavg()[0], 2)}
+    for strength in strengths:
+        w, c = statistics.median(wall[strength]), statistics.median(cpu[strength])
+        out[f"{strength:g}"] = {
+            "wall_s": round(w, 2),
+            "wall_ratio": round(w / statistics.median(wall[0.0]), 2),
+            "cpu_s": round(c, 2),
+            "cpu_ratio": round(c / statistics.median(cpu[0.0]), 2),
+        }
+    return out
+
+
 class EpochTimer(keras.callbacks.Callback):
     """Seconds per epoch."""
 
@@ -152,5 +186,10 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", action="store_true", help="only the store's figures")
     ap.add_argument("--store-url", help="a database URL for --store (default: a new SQLite file)")
+    ap.add_argument("--augmentation", type=int, metavar="BATCH_SIZE",
+                    help="only what augmentation costs, at this batch size")  # fmt: skip
     args = ap.parse_args()
-    print(json.dumps(store_figures(args.store_url) if args.store else measure()))
+    if args.augmentation:
+        print(json.dumps(augmentation_cost(args.augmentation)))
+    else:
+        print(json.dumps(store_figures(args.store_url) if args.store else measure()))

@@ -26,6 +26,31 @@ def test_augmentation_layers_pass_images_through_untouched_when_predicting(mnist
         assert all(np.abs(changed[i] - x[i]).max() > 0.05 for i in range(len(x)))
 
 
+def ink_centre(images: np.ndarray) -> np.ndarray:
+    """Each image's centre of ink (row, column), in pixels: (n, 2)."""
+    rows, cols = np.mgrid[0:28, 0:28]
+    ink = images[..., 0].reshape(len(images), -1)
+    return np.stack([ink @ rows.ravel(), ink @ cols.ravel()], 1) / ink.sum(1, keepdims=True)
+
+
+def test_turn_zoom_shift_moves_turns_and_scales_as_its_limits_say(mnist):
+    x = np.repeat((mnist.x_test[:1, :, :, None] / 255).astype("float32"), 64, axis=0)
+    still = augmentation.RandomTurnZoomShift(0, 0, 0, seed=1)
+    assert np.abs(np.asarray(still(x, training=True)) - x).max() < 1e-5  # nothing to change
+    shifted = np.asarray(augmentation.RandomTurnZoomShift(0, 0, 0.1, seed=1)(x, training=True))
+    moved = ink_centre(shifted) - ink_centre(x)
+    assert np.abs(moved).max() <= 2.8 + 0.3 and np.abs(moved).max() > 1.5  # ±10 % of 28 px
+    assert shifted.sum((1, 2, 3)).max() < 1.01 * x[0].sum()  # moved, not redrawn bigger
+    zoomed = np.asarray(augmentation.RandomTurnZoomShift(0, 0.2, 0, seed=1)(x, training=True))
+    area = zoomed.sum((1, 2, 3)) / x[0].sum()  # ink grows with the square of the scale
+    assert 0.8**2 - 0.05 < area.min() < 0.95 and 1.05 < area.max() < 1.2**2 + 0.05
+    turned = np.asarray(augmentation.RandomTurnZoomShift(90, 0, 0, seed=1)(x, training=True))
+    one = augmentation.RandomTurnZoomShift(0, 0, 0)  # a quarter turn by hand, the same way
+    quarter = np.rot90(x[0, :, :, 0])  # anticlockwise on screen
+    best = min(np.abs(t[..., 0] - quarter).mean() for t in turned)
+    assert best < 0.05 and one.get_config()["degrees"] == 0
+
+
 def test_variants_are_the_same_for_a_seed_and_new_for_another(mnist):
     one = augmentation.variants(mnist.x_train[0], 0.5, 6, seed=1)
     assert one.shape == (6, 28, 28)

@@ -204,8 +204,8 @@ def augmentation_section(disabled: bool) -> None:
             f"up to ±{augmentation.MAX_SHIFT * 28 * strength:.1f} pixels, zoomed up to "
             f"±{augmentation.MAX_ZOOM * strength:.0%}, strokes thicker or thinner."
         )
-    show_code(augmentation.augmenter, augmentation.RandomStrokeWidth,
-              label="Show the code: augmentation")  # fmt: skip
+    show_code(augmentation.augmenter, augmentation.RandomTurnZoomShift,
+              augmentation.RandomStrokeWidth, label="Show the code: augmentation")  # fmt: skip
 
 
 # --- Step 6: compile ---------------------------------------------------------------------------
