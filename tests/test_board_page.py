@@ -1,5 +1,7 @@
 """The class board under AppTest: joining, the live board, the challenge, the progress view."""
 
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -191,3 +193,38 @@ def test_a_board_of_200_runs_shows_them_all():
     assert len(table(inst)) == 200 and "200 runs posted" in inst.caption[0].value
     assert "Best run: Learner name 19" in inst.success[0].value
     assert len(classes.board(db, info.id)) == 200
+
+
+def test_a_learner_is_told_when_the_board_refuses_a_run_and_when_to_post_again():
+    from tests.test_train_page import tiny, train_to_the_end
+
+    _, code = teacher("Class F")
+    ada = learner(code, "Ada")
+    # A flood of runs, dated 30 s ahead: the run below (given at most 90 s) is refused however
+    # slow the machine, until the first of the flood is a minute old.
+    soon = time.time() + 30
+    for number in range(101, 101 + classes.POSTS_PER_MINUTE):
+        said = classes.post_run(storage.shared(), ws_id(ada), number, {}, RESULTS, "done", soon)
+        assert said == "posted"
+    ok(ada.switch_page("lesson/pages/train_page.py").run())
+    tiny(ada)
+    run = train_to_the_end(ada)
+    assert run.status == "done" and run.saver.posted == "too many posts"
+    notes = [i.value for i in ada.info if "class board" in i.value]
+    assert len(notes) == 1, [i.value for i in ada.info]
+    assert notes[0].startswith(f"Run 1 was not posted to the class board: the board takes at "
+                               f"most {classes.POSTS_PER_MINUTE} runs a minute")  # fmt: skip
+    wait = int(notes[0].split("You can post again in ")[1].split()[0])
+    assert 1 <= wait <= 90  # when the first of the flood is a minute old
+    info = classes.membership(storage.shared(), ws_id(ada))[0]
+    assert [p.number for p in classes.board(storage.shared(), info.id)] == [101, 102, 103, 104]
+
+
+def test_a_learner_in_no_class_reads_nothing_about_the_board():
+    from tests.test_train_page import tiny, train_to_the_end
+
+    at = app(page="lesson/pages/train_page.py")
+    tiny(at)
+    run = train_to_the_end(at)
+    assert run.saver.posted == "not in a class"
+    assert not [i.value for i in at.info if "class board" in i.value]

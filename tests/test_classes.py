@@ -189,3 +189,102 @@ def test_another_app_process_on_the_same_database_sees_the_class_and_its_posts(s
         assert classes.membership(other, ada.id)[0].challenge["text"] == "go"
     finally:
         other.close()
+
+
+def test_a_refused_learner_is_told_when_they_can_post_again(store):  # noqa: F811
+    info = classes.open_class(store, "Class")
+    ada, bob = learner(store), learner(store)
+    classes.join(store, ada.id, info.code, "Ada")
+    assert classes.next_post(store, bob.id, now=1000.0) is None  # in no class
+    assert classes.next_post(store, ada.id, now=1000.0) == 1000.0
+    for n in range(1, 6):  # posted at 1010, 1020, 1030, 1040; the fifth refused
+        classes.post_run(store, ada.id, n, EXPERIMENT, RESULTS, "done", now=1000.0 + 10 * n)
+    assert classes.next_post(store, ada.id, now=1050.0) == 1070.0  # the first a minute old
+    said = classes.post_run(store, ada.id, 6, EXPERIMENT, RESULTS, "done", now=1069.0)
+    assert said == "too many posts"
+    assert classes.post_run(store, ada.id, 6, EXPERIMENT, RESULTS, "done", now=1070.0) == "posted"
+    assert classes.next_post(store, ada.id, now=1070.0) == 1080.0  # 1020 is now the oldest
+    words = classes.not_posted_words("run 5", "too many posts", 1070.0, now=1050.0)
+    assert words == (
+        "Run 5 was not posted to the class board: the board takes at most 4 runs a minute from "
+        "each learner, so that it stays readable. You can post again in 20 seconds: runs you "
+        "finish from then on are posted as before."
+    )
+    later = classes.not_posted_words("run 5", "too many posts", 1070.0, now=1071.0)
+    assert "You can post again now:" in later
+
+
+def test_a_learner_at_the_most_a_class_takes_is_told_so(store):  # noqa: F811
+    info = classes.open_class(store, "Class")
+    ada = learner(store)
+    classes.join(store, ada.id, info.code, "Ada")
+    for n in range(classes.POSTS_PER_LEARNER):  # one a minute: never too many at once
+        said = classes.post_run(store, ada.id, n + 1, EXPERIMENT, RESULTS, "done", now=60.0 * n)
+        assert said == "posted"
+    now = 60.0 * classes.POSTS_PER_LEARNER
+    assert classes.post_run(store, ada.id, 99, EXPERIMENT, RESULTS, "done", now=now) == (
+        "too many posts"
+    )
+    assert classes.next_post(store, ada.id, now=now) is None
+    words = classes.not_posted_words("run 99", "too many posts", None)
+    assert words.startswith("Run 99 was not posted to the class board: you have posted 60 runs")
+
+
+def test_what_a_learner_reads_about_a_post_in_each_case():
+    for quiet in (None, "posted", "already posted", "not in a class"):
+        assert classes.not_posted_words("run 2", quiet) is None
+    failed = classes.not_posted_words("run 2", "not posted: the database did not answer")
+    assert failed == (
+        "Run 2 was not posted to the class board (the database did not answer), so it will not "
+        "appear there. It is still saved in your workspace."
+    )
+
+
+def test_a_saver_keeps_what_became_of_its_post_and_when_posting_works_again(store):  # noqa: F811
+    from types import SimpleNamespace
+
+    from lesson import settings
+    from lesson.machinery.workspaces import Saver
+
+    info = classes.open_class(store, "Class")
+    ada = learner(store)
+    classes.join(store, ada.id, info.code, "Ada")
+    for n in range(101, 101 + classes.POSTS_PER_MINUTE):  # a flood just now
+        assert classes.post_run(store, ada.id, n, EXPERIMENT, RESULTS, "done") == "posted"
+    run = SimpleNamespace(
+        config=settings.DEFAULT.network, hp=settings.DEFAULT.hp, status="done", message="",
+        parameters=53558, seconds=3.0, batches=[], epochs=[], test={"accuracy": 0.9},
+        steps_per_epoch=10, snapshots=[], model=None,
+    )  # fmt: skip
+    saver = Saver(store, ada, 1)
+    saver(run, "finished")
+    assert saver.posted == "too many posts" and saver.saved_final
+    assert 0 < saver.post_again - classes.time.time() <= 60
+    classes.clear(store, info.id)
+    saver(run, "finished")  # a page finishing it again: now there is room
+    assert saver.posted == "posted" and saver.post_again is not None
+    saver(run, "finished")
+    assert saver.posted == "posted"  # "already posted" does not hide that it was
+    assert [p.number for p in classes.board(store, info.id)] == [1]
+
+
+def test_a_post_the_store_could_not_take_is_said_so(store, monkeypatch):  # noqa: F811
+    from types import SimpleNamespace
+
+    from lesson import settings
+    from lesson.machinery.workspaces import Saver
+
+    def down(*args, **kwargs):
+        raise storage.StoreError("the database did not answer")
+
+    ada = learner(store)
+    monkeypatch.setattr(classes, "post_run", down)  # saved, then the database went away
+    run = SimpleNamespace(
+        config=settings.DEFAULT.network, hp=settings.DEFAULT.hp, status="stopped", message="",
+        parameters=53558, seconds=3.0, batches=[], epochs=[], test=None,
+        steps_per_epoch=10, snapshots=[], model=None,
+    )  # fmt: skip
+    saver = Saver(store, ada, 1)
+    saver(run, "finished")
+    assert saver.saved_final and saver.posted == "not posted: the database did not answer"
+    assert "will not appear there" in classes.not_posted_words("run 1", saver.posted)

@@ -1,5 +1,8 @@
 """A small load test in every CI run: 5 websocket sessions on one app process, and behind nginx.
 
+On one process the 5 learners are in a class with 50 earlier runs on its board, and an
+instructor's session watches the board: its answers and how soon the trainer's run shows.
+
 The big one (30 sessions, memory figures) is `python -m tests.load.loadtest`, run before a
 release. Timing bounds here are loose: CI machines are shared.
 """
@@ -10,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from tests.load import loadtest
+from tests.load import board, loadtest
 from tests.load.client import Session, run_sync
 from tests.support import streamlit_process
 
@@ -59,17 +62,27 @@ async def queue_then_stop(url: str) -> list[str]:
 
 @pytest.mark.timeout(420)
 def test_five_sessions_and_a_queued_training_on_one_process(tmp_path):
-    env = {"CNN_LESSON_MAX_TRAININGS": "1", "CNN_LESSON_DATA": str(tmp_path)}
+    env = {"CNN_LESSON_MAX_TRAININGS": "1", "CNN_LESSON_DATA": str(tmp_path),
+           "CNN_LESSON_INSTRUCTOR_KEY": loadtest.KEY}  # fmt: skip
     with streamlit_process(env, options=TTL) as (url, proc):
         run_sync(warm(url))
         run_sync(queue_then_stop(url))
         database = f"sqlite:///{tmp_path / 'lesson.db'}"
-        figures = run_sync(loadtest.wave(url, 5, 1, 1, (0.2, 1.0), [proc.pid], database))
+        code = run_sync(board.open_class(url, loadtest.KEY, loadtest.VIEWER))
+        seeded = board.seed(database, code, 5, 10)  # the class's earlier runs
+        figures = run_sync(loadtest.wave(url, 5, 1, 1, (0.2, 1.0), [proc.pid], database, code))
     assert figures["sessions_opened"] == 5
     assert figures["workspaces_checked"] == 5 and figures["workspaces_lost_or_mixed"] == []
     assert figures["failed_sessions"] == [] and figures["exceptions_on_pages"] == 0
     assert figures["answers"] >= 5 * len(loadtest.WALK)  # every page switch answered
     assert figures["page_switch_median_s"] < 5 and figures["widget_change_median_s"] < 5
+    # The class board: the trainer's run posted and shown; loose bounds (a shared machine).
+    shown = figures["board"]
+    assert seeded == 50 and shown["runs_posted_in_wave"] == 1, shown
+    assert shown["runs_shown"] == 51 and shown["posts_never_seen"] == [], shown
+    assert shown["errors"] == [] and shown["refresh"]["count"] >= 3, shown
+    assert shown["page_open"]["median_s"] < 3 and shown["refresh"]["median_s"] < 3, shown
+    assert shown["post_visible"]["max_s"] < 15, shown
 
 
 async def learners_behind(url: str, addresses: list[str]) -> list[str]:

@@ -5,6 +5,7 @@ the learner finishes or stops afterwards is posted to the class's board (a few p
 most). The tables are in lesson/machinery/store.py (schema version 2).
 """
 
+import math
 import re
 import secrets
 import time
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from lesson import words
 from lesson.machinery import store as storage
 from lesson.machinery.store import classes, members, posts, runs, workspaces
 
@@ -288,6 +290,57 @@ def post_run(
         return "posted"
 
     return store._run(work)
+
+
+def next_post(store: storage.Store, workspace_id: str, now: float | None = None) -> float | None:
+    """When the learner's next run can be posted to their class (`now` if it can now); None if
+    never: they posted the most a class takes from one learner, or they are in no class."""
+    now = time.time() if now is None else now
+    joined = membership(store, workspace_id)
+    if joined is None:
+        return None
+
+    def work(conn):
+        mine = [posts.c.class_id == joined[0].id, posts.c.workspace_id == workspace_id]
+        if conn.execute(sa.select(sa.func.count()).where(*mine)).scalar() >= POSTS_PER_LEARNER:
+            return None
+        recent = conn.execute(
+            sa.select(posts.c.posted)
+            .where(*mine, posts.c.posted > now - 60)
+            .order_by(posts.c.posted.desc())
+        ).scalars().all()  # fmt: skip
+        # Posting is refused while POSTS_PER_MINUTE posts are less than a minute old.
+        return now if len(recent) < POSTS_PER_MINUTE else recent[POSTS_PER_MINUTE - 1] + 60
+
+    return store._run(work)
+
+
+def not_posted_words(
+    name: str, posted: str | None, again: float | None = None, now: float | None = None
+) -> str | None:
+    """The sentence a learner reads when their run `name` was not posted to the class board.
+
+    `posted` is what post_run said (or "not posted: why" when the store failed), `again` what
+    next_post said; None when there is nothing to say (posted, or in no class).
+    """
+    if posted in (None, "posted", "already posted", "not in a class"):
+        return None
+    head = f"{name.capitalize()} was not posted to the class board"
+    if posted == "too many posts":
+        if again is None:
+            return (
+                f"{head}: you have posted {POSTS_PER_LEARNER} runs to this class, the most it "
+                "takes from one learner. Your runs are still saved in your workspace."
+            )
+        wait = math.ceil(again - (time.time() if now is None else now))
+        when = "now" if wait <= 0 else f"in {words.plural(wait, 'second')}"
+        return (
+            f"{head}: the board takes at most {POSTS_PER_MINUTE} runs a minute from each "
+            f"learner, so that it stays readable. You can post again {when}: runs you finish "
+            "from then on are posted as before."
+        )
+    why = posted.removeprefix("not posted: ")
+    return f"{head} ({why}), so it will not appear there. It is still saved in your workspace."
 
 
 def board(store: storage.Store, class_id: str) -> list[Post]:

@@ -71,7 +71,9 @@ class Saver:
         self.error: str | None = None  # why the last save failed, in words
         self.saved_final = False
         self.posted: str | None = None  # what became of posting it to the class board
+        self.post_again: float | None = None  # refused for too many posts: when it can again
         self._beat = 0.0
+        self._finishing = threading.Lock()  # the training thread and a page may both finish it
 
     def save(self, run, weights: bool) -> None:
         try:
@@ -95,10 +97,11 @@ class Saver:
     def __call__(self, run, event: str) -> None:
         """TrainingRun's listener: save at the start, after each epoch and at the end."""
         if event == "finished":
-            self.save(run, weights=run.status in ("done", "stopped"))
-            self.saved_final = self.error is None
-            if self.saved_final and run.status in ("done", "stopped"):
-                self.post(run)
+            with self._finishing:  # one at a time: a post twice at once would break a key
+                self.save(run, weights=run.status in ("done", "stopped"))
+                if self.error is None and run.status in ("done", "stopped"):
+                    self.post(run)
+                self.saved_final = self.error is None  # last: a page waits for the post too
         else:
             self.save(run, weights=event == "epoch")
 
@@ -107,12 +110,16 @@ class Saver:
         from lesson.machinery import classes
 
         try:
-            self.posted = classes.post_run(
+            posted = classes.post_run(
                 self.store, self.ws.id, self.number, experiment_of(run.config, run.hp),
                 results_of(run), run.status,
             )  # fmt: skip
+            if posted == "too many posts":
+                self.post_again = classes.next_post(self.store, self.ws.id)
         except storage.StoreError as err:
-            self.posted = f"not posted: {err}"
+            posted = f"not posted: {err}"
+        if posted != "already posted" or self.posted is None:  # a second save keeps the first word
+            self.posted = posted
 
     def heartbeat(self) -> None:
         if time.monotonic() - self._beat < HEARTBEAT:

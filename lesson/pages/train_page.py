@@ -92,6 +92,17 @@ def status(run) -> str:
     return run.status
 
 
+def not_posted(run) -> None:
+    """A plain sentence when the learner's class board did not take their run."""
+    from lesson.machinery import classes
+
+    saver = getattr(run, "saver", None)  # a run trained in this session knows its post
+    if saver is not None and (
+        note := classes.not_posted_words(run.name, saver.posted, saver.post_again)
+    ):
+        st.info(note, icon=":material/groups:")
+
+
 def start_run() -> None:
     """Train a new run with the hyperparameters on screen; it belongs to the workspace."""
     if workspace.start_run(m, chosen(), config) is None:  # a double click, or another tab's run
@@ -367,6 +378,7 @@ if current is not None and current.finished:
         st.error(f"{finished(current)} {why}", icon=":material/trending_flat:")
     else:
         st.success(finished(current), icon=":material/check_circle:")
+    not_posted(current)
     if current.test:
         t = current.test
         prose(PAGE, "results")

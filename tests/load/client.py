@@ -38,6 +38,8 @@ class Session:
     widgets: dict[str, Widget] = field(default_factory=dict)  # label -> widget
     texts: list[str] = field(default_factory=list)  # markdown and headings of the last run
     alerts: list[str] = field(default_factory=list)  # st.info/warning/error seen, in order
+    metrics: dict[str, str] = field(default_factory=dict)  # st.metric label -> value, last run
+    poll: bool = True  # answer fragment auto-reruns by itself (False: the caller does, timed)
     errors: list[str] = field(default_factory=list)  # exception elements seen
     page_hash: str = ""
     _states: dict[str, WidgetState] = field(default_factory=dict)
@@ -57,7 +59,7 @@ class Session:
             additional_headers=headers,
         )  # fmt: skip
         self._reader = asyncio.create_task(self._read())
-        self._poller = asyncio.create_task(self._poll_fragments())
+        self._poller = asyncio.create_task(self._poll_fragments() if self.poll else _idle())
         await self.rerun()
         await self._settle()  # the first page may send a returning learner to their last one
 
@@ -70,6 +72,11 @@ class Session:
             if self._runs_started == started and self._finished.is_set():
                 return
             await asyncio.wait_for(self._finished.wait(), deadline - time.monotonic())
+
+    @property
+    def fragments(self) -> dict[str, float]:
+        """The page's auto-rerunning fragments: id -> interval in seconds."""
+        return dict(self._fragments)
 
     async def close(self) -> None:
         """Close the tab."""
@@ -109,6 +116,7 @@ class Session:
         if not fragment_id:
             self.widgets.clear()
             self.texts.clear()
+            self.metrics.clear()
         self._finished.clear()
         begun = self._runs_begun
         start = time.perf_counter()
@@ -159,6 +167,7 @@ class Session:
             if kind == "new_session" and not msg.metadata.run.fragment_ids:
                 self.widgets.clear()  # a whole run, also one the server started (st.rerun)
                 self.texts.clear()
+                self.metrics.clear()
                 self._runs_started += 1
                 # As a browser does: the run announces its fragments again. Streamlit drops,
                 # without an answer, a rerun of a fragment that a whole run has replaced.
@@ -187,6 +196,8 @@ class Session:
             self.texts.append(body.body)
         elif kind == "alert":
             self.alerts.append(body.body)
+        elif kind == "metric":
+            self.metrics[body.label] = body.body
         elif hasattr(body, "id") and hasattr(body, "label") and body.id:
             self.widgets[body.label] = Widget(kind, body.id, body.label, body)
 
@@ -200,6 +211,11 @@ class Session:
                         await self.rerun(fragment_id=fragment_id)
                     except (TimeoutError, websockets.ConnectionClosed):
                         return
+
+
+async def _idle() -> None:
+    """The poller of a session whose caller answers its fragments itself."""
+    await asyncio.Event().wait()
 
 
 def run_sync(coro):

@@ -3,6 +3,11 @@
     python -m tests.load.loadtest --sessions 30 --trainers 2 --rounds 6
     python -m tests.load.loadtest --sessions 30 --nginx        # two app processes behind nginx
 
+Every learner joins a class that the instructor opened on the board page and that already holds
+10 posted runs per learner (earlier learners, posted through the class store); the runs the
+learners train are posted to it, and one instructor's session watches `/board` throughout
+(tests/load/board.py): the board's answer times and how soon each post shows there.
+
 It opens real Streamlit sessions over the websocket protocol (no browser: 30 Chromium tabs would
 measure Chromium, not the server), walks them through the pages, has some of them train, and
 prints one JSON object of figures. Bounded in count and time; it only talks to 127.0.0.0/8.
@@ -14,6 +19,7 @@ import contextlib
 import json
 import random
 import re
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -21,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.load import board
 from tests.load.client import Session
 from tests.support import ROOT, free_port, postgres_server, streamlit_process
 
@@ -38,6 +45,8 @@ WALK = [
 TRAIN_PATH, TRAIN_BUTTON = "train", "Train"
 SAVED_AS = {"Epochs": "epochs", "Units in the hidden dense layer": "dense_units"}  # link keys
 QUEUED = re.compile(r"waiting in line\*\* \(number (\d+)\)")
+KEY = secrets.token_urlsafe(16)  # the instructor key of the servers this run starts
+VIEWER = "127.0.0.9"  # the board's source address (the learners': 127.0.0.10 and up)
 
 
 def rss_mb(pid: int) -> float:
@@ -59,9 +68,10 @@ def children(pid: int) -> list[int]:
 
 async def learner(
     url: str, index: int, rounds: int, think: tuple, timings: dict, train: bool, source: str,
-    cookie: str = "",
+    cookie: str = "", code: str = "",
 ):  # fmt: skip
-    """One learner: open the app, then walk the pages `rounds` times, changing a widget on each.
+    """One learner: open the app (and join the class of `code`), then walk the pages `rounds`
+    times, changing a widget on each.
 
     Between two actions the learner reads for `think` = (least, most) seconds. What they last
     did goes into timings["did"][index], to check against their saved workspace.
@@ -71,6 +81,8 @@ async def learner(
     await s.connect()
     timings["sessions_opened"] += 1
     try:
+        if code:
+            await board.join(s, code, board.learner_name(index))
         if train and TRAIN_PATH in s.pages:
             await s.rerun(TRAIN_PATH)
             s.alerts.clear()
@@ -108,12 +120,14 @@ async def learner(
 
 async def wave(
     url: str, n: int, trainers: int, rounds: int, think: tuple, pids: list[int],
-    store_url: str | None = None,
+    store_url: str | None = None, code: str = "", key: str = KEY,
 ) -> dict:  # fmt: skip
     """Open n sessions at once; return response times and memory figures.
 
     With `store_url` (the servers' database) every learner brings a workspace, and afterwards
     each workspace is checked: the last page, settings and runs of its learner, nothing lost.
+    With `code` too (a class the instructor of `key` opened), every learner joins it and one
+    instructor's session watches the board until every run posted in the wave shows there.
     """
     timings = {"page_switch": [], "widget_change": [], "errors": [], "queue_positions": [],
                "error_pages": [], "slowest": [], "did": {},
@@ -127,9 +141,13 @@ async def wave(
         spaces = [store.create_workspace() for _ in range(n)]
     cookies = [f"cnn_lesson_workspace={ws.token}" for ws in spaces] or [""] * n
     tasks = [
-        learner(url, i, rounds, think, timings, i < trainers, f"127.0.0.{10 + i}", cookies[i])
+        learner(url, i, rounds, think, timings, i < trainers, f"127.0.0.{10 + i}", cookies[i],
+                code if spaces else "")
         for i in range(n)
-    ]
+    ]  # fmt: skip
+    watch, stop, since = board.Watch(), asyncio.Event(), time.time()
+    if code and spaces:
+        viewer = asyncio.create_task(board.viewer(url, key, VIEWER, watch, stop))
     start = time.perf_counter()
     peak = before
     sampling = True
@@ -146,6 +164,11 @@ async def wave(
     await sampler
     failures = [repr(r) for r in results if isinstance(r, BaseException)]
     saved = await check_saved(store, spaces, timings, trainers) if spaces else {}
+    if code and spaces:  # runs are posted as they end: give the board a refresh or two more
+        posts = await board.wait_seen(store_url, code, since, [watch], timeout=30)
+        stop.set()
+        await viewer
+        saved["board"] = board.figures(watch, posts)
     return {
         **saved,
         "sessions": n,
@@ -220,7 +243,7 @@ def servers(count: int, ttl: int, nginx: bool, limit: int = 2):
     Yields (url, pids, ports, the database's URL).
     """
     options = ("--server.disconnectedSessionTTL", str(ttl))
-    env = {"CNN_LESSON_MAX_TRAININGS": str(limit)}  # trainings at once, per process
+    env = {"CNN_LESSON_MAX_TRAININGS": str(limit), "CNN_LESSON_INSTRUCTOR_KEY": KEY}
     with contextlib.ExitStack() as stack:
         if count > 1:
             database = stack.enter_context(postgres_server()).url
@@ -277,13 +300,18 @@ async def run(args) -> dict:
         for port in ports:  # each process directly: through nginx one address reaches one
             warm = Session(f"http://127.0.0.1:{port}")
             await warm.connect()  # the first visit loads MNIST and imports Keras, once per process
-            for path, *_ in WALK:
+            for path in [path for path, *_ in WALK] + [board.PATH]:
                 if path in warm.pages:
                     await warm.rerun(path, timeout=120)
             await warm.close()
+        code, seeded = "", 0
+        if args.board_runs:  # the instructor opens a class; earlier learners fill its board
+            code = await board.open_class(url, KEY, VIEWER)
+            seeded = board.seed(database, code, args.sessions, args.board_runs)
         first = await wave(
-            url, args.sessions, args.trainers, args.rounds, args.think, pids, database
+            url, args.sessions, args.trainers, args.rounds, args.think, pids, database, code
         )
+        first["board_runs_before_wave"] = seeded
         await asyncio.sleep(args.ttl + 5)  # closed sessions are dropped after the TTL
         released = sum(rss_mb(p) for p in pids)
         second = await wave(url, args.sessions, 0, 1, args.think, pids)
@@ -315,10 +343,18 @@ def main() -> None:
         help="seconds a learner reads between two actions",
     )
     ap.add_argument("--ttl", type=int, default=20, help="server.disconnectedSessionTTL, seconds")
+    ap.add_argument(
+        "--board-runs",
+        type=int,
+        default=10,
+        help="runs on the class board before the wave, per learner (0: no class, no board)",
+    )
     ap.add_argument("--nginx", action="store_true", help="two app processes behind nginx")
     args = ap.parse_args()
     if not 1 <= args.sessions <= 60:
         ap.error("--sessions must be 1..60")  # bounded: this is a test, not a flood
+    if not 0 <= args.board_runs <= 20:
+        ap.error("--board-runs must be 0..20")
     print(json.dumps(asyncio.run(asyncio.wait_for(run(args), 900)), indent=1))
 
 
