@@ -100,6 +100,58 @@ def epoch_seconds_keras_default(mnist: data.MNIST) -> list[float]:
     return timer.seconds
 
 
+def epoch_seconds_pytorch(mnist: data.MNIST, epochs: int = EPOCHS) -> list[float]:
+    """The peer: the same network in a plain PyTorch CPU loop, batch 32, adam, 2 threads.
+
+    PyTorch is not a dependency of the app: `pip install torch==2.13.0` to measure it.
+    """
+    import torch
+    from torch import nn
+
+    torch.manual_seed(123)
+    torch.set_num_threads(os.cpu_count() or 1)
+    net = nn.Sequential(
+        nn.Conv2d(1, 6, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Dropout(0.25), nn.Flatten(), nn.Linear(400, 128), nn.ReLU(),
+        nn.Dropout(0.5), nn.Linear(128, 10),
+    )  # fmt: skip
+    assert sum(p.numel() for p in net.parameters()) == 53_558
+    optimizer = torch.optim.Adam(net.parameters(), lr=0.001)
+    loss_of = nn.CrossEntropyLoss()
+    x = torch.from_numpy(mnist.x_train).unsqueeze(1)  # uint8 (60000, 1, 28, 28)
+    y = torch.from_numpy(mnist.y_train.astype(np.int64))
+    seconds = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        net.train()
+        for batch in torch.randperm(len(x)).split(32):
+            optimizer.zero_grad()
+            loss = loss_of(net(x[batch].float() / 255), y[batch])
+            loss.backward()
+            optimizer.step()
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def peers(repeats: int = 3) -> dict:
+    """`epoch_s_live` beside the PyTorch loop, taking turns: medians of the steady epochs."""
+    mnist = data.load_mnist()
+    live, torch_loop = [], []
+    for _ in range(repeats):
+        live.append(epoch_seconds_live(mnist)[-1])
+        torch_loop.append(epoch_seconds_pytorch(mnist)[-1])
+    a, b = statistics.median(live), statistics.median(torch_loop)
+    return {
+        "epoch_s_live": round(a, 2),
+        "epoch_s_pytorch": round(b, 2),
+        "live_over_pytorch": round(a / b, 2),
+        "each_live": [round(t, 2) for t in live],
+        "each_pytorch": [round(t, 2) for t in torch_loop],
+        "load_average_1min": round(os.getloadavg()[0], 2),
+    }
+
+
 def median_ms(function, repeats: int = 50) -> float:
     """Median milliseconds of `function()`, after one warm-up call."""
     function()
@@ -188,8 +240,12 @@ if __name__ == "__main__":
     ap.add_argument("--store-url", help="a database URL for --store (default: a new SQLite file)")
     ap.add_argument("--augmentation", type=int, metavar="BATCH_SIZE",
                     help="only what augmentation costs, at this batch size")  # fmt: skip
+    ap.add_argument("--peers", action="store_true",
+                    help="only epoch_s_live beside a plain PyTorch loop (needs torch)")  # fmt: skip
     args = ap.parse_args()
-    if args.augmentation:
+    if args.peers:
+        print(json.dumps(peers()))
+    elif args.augmentation:
         print(json.dumps(augmentation_cost(args.augmentation)))
     else:
         print(json.dumps(store_figures(args.store_url) if args.store else measure()))
