@@ -138,7 +138,7 @@ def test_the_whole_lesson_by_keyboard(page, server_url):
     number = page.evaluate(FOCUSED)["name"][1:]
     page.keyboard.press("Space")
     wait_idle(page)
-    expect(main.get_by_role("spinbutton", name="Test image")).to_have_value(number)
+    expect(main.get_by_role("textbox", name="Test image")).to_have_value(number)
     tab_to(page, "button", re.compile(r"Open this digit in the feature-map view$"))
     page.keyboard.press("Enter")
     wait_idle(page)
