@@ -32,3 +32,13 @@ def test_1e9_typed_into_the_seed_box_keeps_the_seed_and_says_so(page, server_url
     expect(field).to_have_value("2000")
     expect(page).to_have_url(re.compile(r"seed=2000"))
     assert_clean(page)
+
+
+def test_a_locked_number_box_is_hidden_and_so_is_a_column_of_locked_controls(page, server_url):
+    open_app(page, server_url, "train?lock=train_images,validation_split,seed&seed=77")
+    main = page.get_by_test_id("stMain")
+    expect(main.locator(".st-key-train_seed")).to_be_hidden()
+    expect(main.locator("[data-testid=stColumn]:has(.st-key-train_seed)")).to_be_hidden()
+    expect(main.locator("[data-testid=stColumn]:has(.st-key-train_epochs)")).to_be_visible()
+    expect(main.get_by_text(re.compile(r"Your teacher fixed .*seed 77"))).to_be_visible()
+    assert_clean(page)
