@@ -10,8 +10,6 @@ from lesson import numbers, training
 from lesson.model import LESSON, NetworkConfig
 from tests.conftest import APPTEST_TIMEOUT
 from tests.support import ROOT
-from tests.test_classroom_pages import app
-from tests.test_train_page import tiny, train_to_the_end
 
 # --- the reader ---------------------------------------------------------------------------------
 
@@ -86,6 +84,17 @@ def test_the_bounds_themselves_are_taken():
 # --- the pages ----------------------------------------------------------------------------------
 
 
+def app(query: dict | None = None, page: str | None = None) -> AppTest:
+    """The app with `query` in its URL, switched to `page` (a file under lesson/pages)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
+    at.query_params.update(query or {})
+    at.run()
+    if page:
+        at.switch_page(f"lesson/pages/{page}").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def notes(at: AppTest) -> list[str]:
     """What the number boxes say, as a learner reads it (no icon, no markdown escapes)."""
     return [
@@ -127,8 +136,14 @@ def test_the_seed_box_keeps_its_number_and_says_so(text, kept, note):
 def test_a_run_trains_with_the_kept_seed_not_what_the_browser_made_of_1e9():
     at = typed(app(page="train_page.py"), "train_seed", "42")
     typed(at, "train_seed", "1e9")
-    tiny(at)
-    run = train_to_the_end(at)
+    at.select_slider(key="train_images").set_value(1_000)
+    at.slider(key="train_epochs").set_value(1).run()
+    at.button(key="train_start").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    run = at.session_state["runs"][-1]
+    run.join(120)
+    at.run()  # the poll that sees it finished
+    assert run.status == "done" and not at.exception
     assert run.hp.seed == 42
     assert "kept 42." in notes(at)[0]
 
