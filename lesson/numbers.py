@@ -40,8 +40,7 @@ def plain(value: int | float) -> str:
 
 def _decimal(text: str, whole: bool) -> Decimal:
     """The number `text` (no sign) means, or Refused if it is none or could be two."""
-    text = text.lower()
-    if match := _SCIENTIFIC.match(text):
+    if match := _SCIENTIFIC.match(text.lower()):
         return Decimal(f"{match[1]}e{match[2]}")
     if match := _GROUPED.match(text):
         single = text.count(match["mark"]) == 1
@@ -64,8 +63,7 @@ def _decimal(text: str, whole: bool) -> Decimal:
 
 
 def read(text: str, low: int | float, high: int | float, whole: bool = True) -> int | float:
-    """The number typed in `text`, from `low` to `high` (a whole one if `whole`); Refused
-    (saying why, in plain words) when it is empty, unreadable, ambiguous or out of range."""
+    """The number `text` says, from `low` to `high` (whole if `whole`); else Refused, saying why."""
     typed = (text or "").strip()
     if not typed:
         raise Refused("An empty box is not a number")

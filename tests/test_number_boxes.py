@@ -63,6 +63,7 @@ def test_a_decimal_box_reads_decimal_points_and_commas(text, value):
         ("-5", 0, 9_999, True, "“-5” is less than 0, the least this box takes"),
         ("3.7", 0, 9_999, True, "“3.7” is not a whole number"),
         ("abc", 0, 9_999, True, "“abc” is not a number"),
+        (" -ABC ", 0, 9_999, True, "“-ABC” is not a number"),  # as typed, less the spaces
         ("  ", 0, 9_999, True, "An empty box is not a number"),
         ("1,000", 0.0, 1e6, False, "“1,000” could be 1,000 or 1"),
         ("2", 0.0, 1.5, False, "“2” is more than 1.5, the most this box takes"),

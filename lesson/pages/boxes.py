@@ -55,8 +55,7 @@ def _typed(key: str, low, high, whole: bool) -> None:
 
 def number_box(where, label: str, low: int, high: int, key: str, default: int | None = None,
                **options) -> int:  # fmt: skip
-    """A number from `low` to `high` (whole unless a bound is a float). A text that is no such
-    number keeps the last one, and a note beside the box says so; nothing is clamped."""
+    """A number from `low` to `high` (whole unless a bound is a float); no such number, kept."""
     s = st.session_state
     if default is not None:
         s.setdefault(key, default)
