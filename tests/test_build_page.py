@@ -6,7 +6,6 @@ from streamlit.testing.v1 import AppTest
 from lesson.model import LESSON, NetworkConfig
 from tests.conftest import APPTEST_TIMEOUT
 from tests.support import ROOT
-from tests.test_pages import run_page
 
 PAGE = "lesson/pages/build_page.py"
 
@@ -60,7 +59,7 @@ def test_the_lessons_network_by_default():
 
 def test_changing_the_first_filters_changes_the_table_and_the_code():
     at = open_page()
-    at.number_input(key="build_filters_1").set_value(8).run()
+    at.text_input(key="build_filters_1_text").input("8").run()
     assert_clean(at)
     assert table(at)["conv2d"] == "80"  # 3×3×1×8 + 8
     assert table(at)["conv2d_1"] == "1,168"  # 3×3×8×16 + 16
@@ -82,8 +81,10 @@ def test_changing_the_first_filters_changes_the_table_and_the_code():
 def test_each_control_changes_the_table(key, value, layer, params):
     at = open_page()
     before = at.table[0].value.copy()
-    widget = at.number_input(key=key) if key == "build_units" else at.select_slider(key=key)
-    widget.set_value(value).run()
+    if key == "build_units":
+        at.text_input(key="build_units_text").input(str(value)).run()
+    else:
+        at.select_slider(key=key).set_value(value).run()
     assert_clean(at)
     assert not at.table[0].value.equals(before)
     assert table(at)[layer] == params
@@ -108,14 +109,14 @@ def test_no_convolution_leaves_the_dense_network():
     assert_clean(at)
     assert list(table(at)) == ["flatten", "dense", "dropout", "dense_1"]
     assert total(at) == "101,770"
-    assert at.number_input(key="build_filters_1").disabled
+    assert at.text_input(key="build_filters_1_text").disabled
     assert "has no convolution" in "\n".join(m.value for m in at.markdown)
 
 
 @pytest.mark.parametrize(
     ("changes", "words"),
     [
-        ([("number_input", "build_filters_1", 0)], "Conv2D layer 1 (conv2d) has 0 filters"),
+        ([("text_input", "build_filters_1_text", "0")], "Conv2D layer 1 (conv2d) has 0 filters"),
         (
             [("button_group", "build_blocks", 3), ("select_slider", "build_kernel", 7)],
             "Conv2D layer 3 (conv2d_2) cannot fit its 7×7 filter",
@@ -128,7 +129,7 @@ def test_no_convolution_leaves_the_dense_network():
 )
 def test_an_impossible_network_is_refused_and_the_last_valid_one_stays(changes, words):
     at = open_page()
-    at.number_input(key="build_filters_2").set_value(12).run()  # valid changes first
+    at.text_input(key="build_filters_2_text").input("12").run()  # valid changes first
     for kind, key, value in changes[:-1]:
         getattr(at, kind)(key=key).set_value(value).run()
     valid, shown = at.session_state["network_config"], table(at)
@@ -143,12 +144,13 @@ def test_an_impossible_network_is_refused_and_the_last_valid_one_stays(changes, 
     assert not at.error
     assert total(at) == "53,558"
     assert at.session_state["network_config"] == LESSON
-    assert at.number_input(key="build_filters_1").value == 6
+    assert at.session_state["build_filters_1"] == 6
+    assert at.text_input(key="build_filters_1_text").value == "6"
 
 
 def test_reset_brings_back_the_lessons_network():
     at = open_page()
-    at.number_input(key="build_filters_1").set_value(32).run()
+    at.text_input(key="build_filters_1_text").input("32").run()
     at.select_slider(key="build_kernel").set_value(5).run()
     assert total(at) != "53,558"
     at.button(key="build_reset").click().run()
@@ -161,8 +163,8 @@ def test_the_controls_start_from_the_stored_network():
     stored = NetworkConfig(conv_blocks=1, filters=(10,), kernel_size=5, dense_units=64)
     at = open_page(stored)
     assert at.button_group(key="build_blocks").value == 1
-    assert at.number_input(key="build_filters_1").value == 10
-    assert at.number_input(key="build_filters_2").value == 16  # unused: the lesson's
+    assert at.text_input(key="build_filters_1_text").value == "10"
+    assert at.text_input(key="build_filters_2_text").value == "16"  # unused: the lesson's
     assert at.session_state["network_config"] == NetworkConfig(
         conv_blocks=1, filters=(10, 16, 32), kernel_size=5, dense_units=64
     )
@@ -183,7 +185,7 @@ def test_the_no_convolution_preset_opens_cleanly():
 
 def test_keras_agrees_with_the_table():
     at = open_page()
-    at.number_input(key="build_filters_1").set_value(64).run()
+    at.text_input(key="build_filters_1_text").input("64").run()
     at.button_group(key="build_padding").set_value("same").run()
     at.toggle(key="build_ask_keras").set_value(True).run()
     assert_clean(at)
@@ -204,26 +206,15 @@ def test_the_build_widgets_offer_exactly_what_links_and_presets_accept():
     assert at.select_slider(key="build_pool").options == [
         f"{p}×{p}" for p in range(limits.POOLS[0], limits.POOLS[1] + 1)
     ]
-    units = at.number_input(key="build_units")
-    assert (units.min, units.max) == limits.UNITS_RANGE == settings.UNITS_RANGE
-    assert at.number_input(key="build_filters_1").max == limits.FILTERS_RANGE[1]
+    assert limits.UNITS_RANGE == settings.UNITS_RANGE
+    top = limits.FILTERS_RANGE[1]  # 0 filters can be typed: it is refused with a reason
+    for key, (low, high) in (("build_units", limits.UNITS_RANGE), ("build_filters_1", (0, top))):
+        box = at.text_input(key=f"{key}_text")
+        assert box.placeholder == f"{low} to {high}"
+        box.input(str(high + 1)).run()  # one past the top is refused, the top is taken
+        assert at.session_state[key] != high + 1
+        at.text_input(key=f"{key}_text").input(str(high)).run()
+        assert at.session_state[key] == high
     for key in ("build_conv_dropout", "build_dense_dropout"):
         assert at.select_slider(key=key).options == [str(d) for d in limits.DROPOUTS]
     assert settings.DROPOUTS == limits.DROPOUTS and settings.KERNELS == limits.KERNELS
-
-
-def test_an_emptied_number_box_keeps_its_last_number_and_says_so():
-    """An emptied "Units in the hidden dense layer" box became 1 on Enter (issue 18)."""
-    at = run_page("build_page.py")
-    at.number_input(key="build_units").set_value(64).run()
-    box = at.number_input(key="build_units")
-    assert not box.proto.HasField("default")  # the browser sends an emptied box as empty
-    box.set_value(None).run()
-    assert not at.exception
-    assert at.number_input(key="build_units").value == 64
-    assert "An empty box is not a number: **Units in the hidden dense layer** stays 64." in [
-        c.value.split(": ", 1)[1] for c in at.caption if c.value.startswith(":material/undo:")
-    ]
-    assert at.session_state["network_config"].dense_units == 64
-    at.run()  # the note is said once
-    assert not [c for c in at.caption if "An empty box" in c.value]

@@ -45,7 +45,7 @@ def test_shapes_are_accepted_in_the_usual_formats_and_the_answer_follows_the_net
         assert at.success, text
     answer(at, "build-conv-params", "156")
     assert len(at.success) == 2
-    at.number_input(key="build_filters_1").set_value(8).run()  # the network changes
+    at.text_input(key="build_filters_1_text").input("8").run()  # the network changes
     assert len(at.success) == 0 and "Hint:" in at.warning[0].body
     answer(at, "build-conv-params", "208 parameters")  # (5 × 5 + 1) × 8
     assert len(at.success) == 1

@@ -78,7 +78,7 @@ def test_a_test_digit_is_read_and_its_feature_maps_shown(x_test):
     assert drawing.max() == 1 and drawing.min() == 0
     assert np.abs(drawing - x_test[0] / 255).mean() < 0.03  # MNIST is already MNIST-style
 
-    at.number_input(key="draw_test_index").set_value(1).run()
+    at.text_input(key="draw_test_index_text").input("1").run()
     assert prediction(at) == "It reads a 2"
     at.button(key="draw_random").click().run()
     assert not at.exception
@@ -169,7 +169,7 @@ def test_noise_is_called_unfamiliar_and_a_test_digit_is_not(x_test):
     warning = at.warning[0].value
     assert "This may not be a digit the network knows" in warning and "- " in warning
     at.segmented_control(key="draw_source").set_value("test").run()
-    at.number_input(key="draw_test_index").set_value(0).run()  # a 7
+    at.text_input(key="draw_test_index_text").input("0").run()  # a 7
     assert not at.exception and prediction(at) == "It reads a 7"
     assert not [w for w in at.warning if "may not be a digit" in w.value]
     shown = text(at)

@@ -13,7 +13,7 @@ def learner(blocks: int, seed: int):
     at.segmented_control(key="build_blocks").set_value(blocks).run()
     at.switch_page("lesson/pages/train_page.py").run()
     at.select_slider(key="train_images").set_value(1_000)
-    at.number_input(key="train_seed").set_value(seed)
+    at.text_input(key="train_seed_text").input(str(seed))
     at.slider(key="train_epochs").set_value(2).run()
     at.button(key="train_start").click().run()
     assert not at.exception, [e.value for e in at.exception]

@@ -45,7 +45,7 @@ def test_data_page_shows_the_four_arrays_and_the_lessons_row():
 def test_data_page_widgets_change_the_numbers():
     at = run_page()
     before = number_rows(at)
-    at.number_input(key="pixel_image").set_value(1).run()
+    at.text_input(key="pixel_image_text").input("1").run()
     at.slider(key="pixel_row").set_value(10).run()
     assert not at.exception
     after = number_rows(at)
@@ -85,7 +85,7 @@ def test_onehot_page_widgets_change_what_it_shows():
     at = run_page("onehot_page.py")
     at.slider(key="ce_confidence").set_value(0.5).run()
     assert at.metric[0].value == "0.693"  # −log(0.5)
-    at.number_input(key="onehot_start").set_value(10).run()
+    at.text_input(key="onehot_start_text").input("10").run()
     assert at.dataframe[0].value["digit"].tolist() == [3, 5, 3, 6, 1, 7, 2, 8, 6, 9]
     at.selectbox(key="ce_digit").set_value(2).run()
     assert not at.exception

@@ -44,7 +44,8 @@ def test_the_page_explains_compile_and_starts_at_the_quick_run():
     assert at.slider(key="train_epochs").value == quick.epochs
     assert at.select_slider(key="train_batch_size").value == quick.batch_size
     assert at.select_slider(key="train_learning_rate").value == quick.learning_rate
-    assert at.number_input(key="train_seed").value == quick.seed
+    assert at.session_state["train_seed"] == quick.seed
+    assert at.text_input(key="train_seed_text").value == str(quick.seed)
     assert "No run yet" in at.info[0].value
 
 

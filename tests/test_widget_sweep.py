@@ -7,6 +7,8 @@ with no exception and keeps its main controls. The canvas and the plotly selecti
 in the browser: tests/test_browser_sweep.py covers them in Chromium.
 """
 
+import re
+
 import pytest
 from streamlit.proto.ButtonGroup_pb2 import ButtonGroup as ButtonGroupProto
 from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -33,12 +35,12 @@ from tests.support import ROOT
 
 # page script (None: the default page) -> (title, keys of the controls that must stay)
 PAGES = {
-    None: ("1 · The data", ["gallery_digit", "pixel_image", "pixel_row"]),
-    "onehot_page.py": ("2 · One-hot labels", ["onehot_start", "onehot_digit", "ce_digit"]),
-    "build_page.py": ("3 · Build the network", ["build_blocks", "build_units", "build_reset"]),
+    None: ("1 · The data", ["gallery_digit", "pixel_image_text", "pixel_row"]),
+    "onehot_page.py": ("2 · One-hot labels", ["onehot_start_text", "onehot_digit", "ce_digit"]),
+    "build_page.py": ("3 · Build the network", ["build_blocks", "build_units_text", "build_reset"]),
     "train_page.py": ("4 · Train", ["train_optimizer", "train_epochs", "train_start"]),
     "draw_page.py": ("5 · Draw a digit", ["draw_source"]),
-    "filters_page.py": ("6 · Filters & feature maps", ["inside_source", "inside_index"]),
+    "filters_page.py": ("6 · Filters & feature maps", ["inside_source", "inside_index_text"]),
     "mistakes_page.py": ("7 · Mistakes", ["mistakes_true", "mistakes_of", "mistakes_open"]),
 }
 # Widgets the sweep leaves to their own tests, and why.
@@ -47,7 +49,8 @@ SKIP = {
     "mistakes_open": "leaves the page: tests/test_inspect_pages.py",
     "draw_upload": "needs image files: tests/test_draw_page.py",
 }
-TEXTS = ["", " ", "?", "1,5", "abc", "x" * 300, "-1", "1e999"]
+TEXTS = ["", " ", "?", "1,5", "abc", "x" * 300, "-1", "1e999", "1e9", "2e3", "60,000", "3.7"]
+RANGE = re.compile(r"^(-?[\d,.]+) to (-?[\d,.]+)$")  # a number box's placeholder: "0 to 9,999"
 MANY = 12  # a select with more options is sampled: both ends and the middle
 
 
@@ -128,7 +131,11 @@ def values(widget: Widget) -> list[tuple[str, object]]:
             out.append(("emptied", lambda s: None))
         return out
     if isinstance(widget, TextInput):
-        return [(repr(t[:12]), lambda s, t=t: setattr(s, "string_value", t)) for t in TEXTS]
+        texts = list(TEXTS)
+        if ends := RANGE.match(p.placeholder):  # a (whole) number box: its ends and past them
+            low, high = (int(e.replace(",", "")) for e in ends.groups())
+            texts += [str(low), str(high), str(low - 1), str(high + 1), str((low + high) // 2)]
+        return [(repr(t[:12]), lambda s, t=t: setattr(s, "string_value", t)) for t in texts]
     if isinstance(widget, (Toggle, Checkbox)):
         return [(str(v), lambda s, v=v: setattr(s, "bool_value", v)) for v in (True, False)]
     if isinstance(widget, (Button, DownloadButton)):
@@ -212,7 +219,9 @@ def test_the_sweep_finds_widgets_by_itself():
     """A deselectable option or an unknown widget kind would be tried or named, not missed."""
     at = open_page("train_page.py")
     kinds = {type(w).__name__ for w in all_widgets(at)}
-    assert {"ButtonGroup", "Slider", "SelectSlider", "NumberInput", "TextInput"} <= kinds
+    assert {"ButtonGroup", "Slider", "SelectSlider", "TextInput"} <= kinds
+    seed = find(at, ("train_seed_text",))  # a number box: its range is tried too
+    assert {"'0'", "'9999'", "'-1'", "'10000'", "'1e9'"} <= {what for what, _ in values(seed)}
     optimizer = find(at, ("train_optimizer",))
     assert [what for what, _ in values(optimizer)] == [
         "option 'adam'", "option 'sgd'", "option 'rmsprop'"

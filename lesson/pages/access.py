@@ -74,9 +74,12 @@ APP_CSS = """<style>
 /* One focus ring for every control reached by keyboard: 3 px, 7:1 on the page's background. */
 :focus-visible { outline: 3px solid #005f94 !important; outline-offset: 2px; }
 input:focus-visible, textarea:focus-visible { outline-offset: -3px; }
-/* A slider's input is visually hidden: its thumb (react-aria) carries the ring. */
-[data-rac][data-focus-visible] { outline: 3px solid #005f94 !important; outline-offset: 2px;
-  border-radius: 50%; }
+/* A slider's input is visually hidden: its thumb (react-aria) carries the ring, round. Text
+   boxes are react-aria too: theirs stays inside the box, square. */
+[data-rac][data-focus-visible] { outline: 3px solid #005f94 !important; outline-offset: 2px; }
+[data-rac][data-focus-visible]:not(input, textarea) { border-radius: 50%; }
+input[data-rac][data-focus-visible], textarea[data-rac][data-focus-visible] {
+  outline-offset: -3px; }
 /* The announcer draws nothing (its live region is elsewhere): no gap for its element. */
 [class*="st-key-announce_"] { display: none; }
 </style>"""

@@ -125,10 +125,12 @@ def setup() -> None:
     if locked and fixed is not None:
         _store(current(), only=locked)  # every run: nothing changes what the teacher fixed
         hidden = ", ".join(f".st-key-{key}" for name in locked for key in WIDGETS[name])
-        # A column whose every control is locked goes too, so the others close the gap.
+        inside = ", ".join(f".st-key-{key} *" for name in locked for key in WIDGETS[name])
+        # A column whose every control is locked goes too, so the others close the gap (a
+        # number box is a container: its text box and note are inside it).
         empty = (
             '[data-testid="stColumn"]:has([data-testid="stElementContainer"])'
-            f':not(:has([data-testid="stElementContainer"]:not({hidden})))'
+            f':not(:has([data-testid="stElementContainer"]:not({hidden}, {inside})))'
         )
         st.html(f"<style>{hidden}, {empty} {{display: none !important}}</style>")
         now = current()
