@@ -11,9 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import strokes
+from tests.browser import CANVAS, assert_clean, open_draw_page, prediction
 from tests.support import CHROMIUM_ARGS, IDLE
-from tests.test_browser_draw import CANVAS, assert_clean, heading, open_draw_page
-from tests.test_drawn_digits import AGREED
 
 pytestmark = pytest.mark.browser
 
@@ -77,8 +76,8 @@ def test_the_stored_drawings_drawn_by_mouse_are_read_right(quick_page, server_ur
             page.mouse.up()
         # Each stroke sends the drawing; the run that reads the last one must have ended.
         page.wait_for_function(LAST_STROKE_READ, timeout=60_000)
-        expect(heading(page)).to_have_count(1, timeout=30_000)
-        answer = re.search(r"(\d)", heading(page).inner_text())
+        expect(prediction(page)).to_have_count(1, timeout=30_000)
+        answer = re.search(r"(\d)", prediction(page).inner_text())
         read.append((drawing, int(answer[1])))
         doubted += main.get_by_text("This may not be a digit the network knows").count()
         main.get_by_role("button", name="Clear").click()
@@ -87,6 +86,6 @@ def test_the_stored_drawings_drawn_by_mouse_are_read_right(quick_page, server_ur
     wrong = [d["says"] + f" read as {got}" for d, got in read if got != d["digit"]]
     share = 1 - len(wrong) / len(read)
     print(f"read right: {share:.0%} of {len(read)}; doubted: {doubted}; wrong: {wrong}")
-    assert share >= AGREED, wrong
+    assert share >= strokes.AGREED, wrong
     assert doubted <= 0.1 * len(read)
     assert_clean(page)
