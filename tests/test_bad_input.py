@@ -16,15 +16,9 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from lesson import data, drawing, model, training
-from tests.conftest import APPTEST_TIMEOUT
 from tests.load.client import run_sync
-from tests.support import ROOT, streamlit_process
-
-
-@pytest.fixture(scope="module")
-def mnist():
-    return data.load_mnist()
-
+from tests.pages import app
+from tests.support import streamlit_process
 
 # --- The core: each case returns the message the learner reads ----------------------------------
 
@@ -230,14 +224,6 @@ def test_bad_input_gets_a_clear_message(tmp_path, case):
 # --- The pages: the message is shown, no exception, and the other pages still work ---------------
 
 
-def apptest(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
-    at.run()
-    if page:
-        at.switch_page(f"lesson/pages/{page}").run()
-    return at
-
-
 def messages(at: AppTest) -> str:
     return " ".join(e.value for e in [*at.error, *at.warning, *at.info])
 
@@ -253,7 +239,7 @@ def test_a_bad_model_file_on_the_draw_page_says_so_and_the_data_page_still_works
     else:
         path.write_bytes(content)
     monkeypatch.setenv(model.PATH_VARIABLE, str(path))
-    at = apptest("draw_page.py")
+    at = app("draw_page.py")
     assert not at.exception, [e.value for e in at.exception]
     assert "The pre-trained model could not be loaded" in messages(at)
     at.switch_page("lesson/pages/data_page.py").run()
@@ -261,7 +247,7 @@ def test_a_bad_model_file_on_the_draw_page_says_so_and_the_data_page_still_works
 
 
 def test_an_impossible_network_on_the_build_page_keeps_the_last_good_one():
-    at = apptest("build_page.py")
+    at = app("build_page.py")
     at.segmented_control(key="build_blocks").set_value(3)
     at.select_slider(key="build_kernel").set_value(7).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -272,7 +258,7 @@ def test_an_impossible_network_on_the_build_page_keeps_the_last_good_one():
 
 
 def test_pressing_train_twice_starts_one_run():
-    at = apptest("train_page.py")
+    at = app("train_page.py")
     at.select_slider(key="train_images").set_value(1_000)
     at.slider(key="train_epochs").set_value(1).run()
     at.button(key="train_start").click().run()

@@ -9,13 +9,8 @@ import json
 import numpy as np
 import pytest
 
-from lesson import drawing, features, model
+from lesson import drawing, features
 from tests import strokes
-
-
-@pytest.fixture(scope="module")
-def net():
-    return model.load_trained(model.pretrained_path())
 
 
 def test_the_stored_drawings_are_the_templates_with_their_seed():

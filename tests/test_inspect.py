@@ -8,16 +8,6 @@ from lesson import data, features, model, training
 from lesson import inside as look
 
 
-@pytest.fixture(scope="module")
-def mnist():
-    return data.load_mnist()
-
-
-@pytest.fixture(scope="module")
-def net():
-    return model.load_trained(model.pretrained_path())
-
-
 def first_test_images(mnist, n):
     return data.preprocess(mnist.x_test[:n])[..., 0]  # (n, 28, 28)
 

@@ -5,16 +5,11 @@ import time
 import numpy as np
 import pytest
 
-from lesson import data, model, training
+from lesson import model, training
 from lesson.machinery import store as storage
 from lesson.machinery import workspaces
 
 TINY = training.Hyperparameters(epochs=2, batch_size=64, train_images=1_000, seed=3)
-
-
-@pytest.fixture(scope="module")
-def mnist():
-    return data.load_mnist()
 
 
 @pytest.fixture
