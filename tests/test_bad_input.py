@@ -23,13 +23,17 @@ from tests.support import streamlit_process
 # --- The core: each case returns the message the learner reads ----------------------------------
 
 
-def _mnist_file(tmp_path, content):
-    path = tmp_path / "mnist.npz"
+def _refused(load, error: type[Exception], path, content: bytes | None) -> str:
+    """Write `content` to `path` (None: no file), load it, and return why it was refused."""
     if content is not None:
         path.write_bytes(content)
-    with pytest.raises(data.DataFileError) as err:
-        data.load_mnist(path)
+    with pytest.raises(error) as err:
+        load(path)
     return str(err.value)
+
+
+def _mnist_file(tmp_path, content):
+    return _refused(data.load_mnist, data.DataFileError, tmp_path / "mnist.npz", content)
 
 
 def _npz(**arrays) -> bytes:
@@ -39,12 +43,7 @@ def _npz(**arrays) -> bytes:
 
 
 def _model_file(tmp_path, content):
-    path = tmp_path / "model.keras"
-    if content is not None:
-        path.write_bytes(content)
-    with pytest.raises(model.ModelFileError) as err:
-        model.load_trained(path)
-    return str(err.value)
+    return _refused(model.load_trained, model.ModelFileError, tmp_path / "model.keras", content)
 
 
 def _keras_zip(config: dict) -> bytes:
@@ -142,21 +141,6 @@ def nan_loss(_tmp) -> str:
     return run.message
 
 
-def stop_when_nothing_runs(_tmp) -> str:
-    """Stop on a finished run, and on a run never started: nothing changes, nothing breaks."""
-    m = data.load_mnist()
-    hp = training.Hyperparameters(epochs=1, batch_size=64, train_images=1_000)
-    run = training.TrainingRun("run 1", m, hp, limiter=training.Limiter(1)).start()
-    run.join(60)
-    assert run.status == "done"
-    run.stop()
-    assert run.status == "done" and run.usable  # its model and score are kept
-    idle = training.TrainingRun("run 2", m, hp)
-    idle.stop()
-    assert idle.status == "queued" and idle.model is None
-    return "Stop only acts on a run that trains."
-
-
 TINY_MNIST = {
     name: np.zeros((5, *shape[1:]), np.uint8) for name, (shape, _) in data.EXPECTED.items()
 }
@@ -209,7 +193,6 @@ CASES = {
     "upload huge file": (lambda t: _image(b"\x89PNG" + bytes(drawing.MAX_BYTES)), "too large"),
     "upload decompression bomb": (lambda t: _image(_png((20_000, 20_000))), "too large"),
     "upload truncated png": (lambda t: _image(_png((100, 100))[:60]), "image"),
-    "Stop when nothing runs": (stop_when_nothing_runs, "Stop"),
 }
 
 
@@ -219,6 +202,23 @@ def test_bad_input_gets_a_clear_message(tmp_path, case):
     message = act(tmp_path)
     assert words.lower() in message.lower(), message
     assert "Traceback" not in message and len(message) < 600
+
+
+def test_stop_when_nothing_runs_changes_nothing(mnist):
+    """Stop on a finished run, and on a run never started: nothing changes, nothing breaks."""
+    hp = training.Hyperparameters(epochs=1, batch_size=64, train_images=1_000)
+    run = training.TrainingRun("run 1", mnist, hp, limiter=training.Limiter(1)).start()
+    run.join(60)
+    assert run.status == "done"
+    test, weights = run.test, run.model.get_weights()
+    run.stop()
+    assert run.status == "done" and run.usable  # its model and score are kept
+    assert run.test == test and all(
+        np.array_equal(a, b) for a, b in zip(run.model.get_weights(), weights, strict=True)
+    )
+    idle = training.TrainingRun("run 2", mnist, hp)
+    idle.stop()
+    assert idle.status == "queued" and idle.model is None
 
 
 # --- The pages: the message is shown, no exception, and the other pages still work ---------------
