@@ -14,6 +14,7 @@ TINY = training.Hyperparameters(epochs=2, batch_size=64, train_images=1_000, see
 
 @pytest.fixture
 def store(tmp_path):
+    """A SQLite store with the default retention (in place of conftest's store on both kinds)."""
     s = storage.Store(f"sqlite:///{tmp_path / 'lesson.db'}")
     yield s
     s.close()
