@@ -7,7 +7,7 @@ import re
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.support import wait_idle
+from tests.support import IDLE, wait_idle
 
 CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -52,6 +52,8 @@ def serious_violations(page) -> list[str]:
 
 def assert_accessible(page, where: str) -> None:
     """No serious or critical violation; otherwise print each with its rule and element."""
+    # A rerun still going greys the page's elements (low contrast to axe): wait for its end.
+    page.wait_for_selector(IDLE, timeout=60_000)
     page.wait_for_timeout(500)  # late paints (plotly, images) settle before axe reads the page
     found = serious_violations(page)
     assert not found, f"{len(found)} axe violations on {where}:\n" + "\n".join(found)
