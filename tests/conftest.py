@@ -1,11 +1,10 @@
-"""Shared fixtures: one live server and one Chromium for all browser tests."""
+"""Shared fixtures: one live server and one Chromium for all browser tests, MNIST and the
+pre-trained network for the core's tests, a store on each kind of database."""
 
 import pytest
 
+from tests.pages import INSTRUCTOR_KEY
 from tests.support import launch_chromium, postgres_server, streamlit_server
-
-APPTEST_TIMEOUT = 120  # seconds: the first script run imports TensorFlow
-INSTRUCTOR_KEY = "test-instructor-key-5f2c"  # the test servers' key (CNN_LESSON_INSTRUCTOR_KEY)
 
 
 @pytest.fixture(scope="session")
@@ -50,3 +49,45 @@ def _own_data_folder(tmp_path_factory):
     os.environ["CNN_LESSON_DATA"] = str(tmp_path_factory.mktemp("data"))
     os.environ.pop("CNN_LESSON_DATABASE_URL", None)
     yield
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    """The MNIST arrays, loaded once per test module."""
+    from lesson import data
+
+    return data.load_mnist()
+
+
+@pytest.fixture(scope="module")
+def net():
+    """The pre-trained network (assets/pretrained.keras), loaded once per test module."""
+    from lesson import model
+
+    return model.load_trained(model.pretrained_path())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """An empty store on each kind of database: a SQLite file, then the PostgreSQL server."""
+    from lesson.machinery import store as storage
+
+    if request.param == "sqlite":
+        s = storage.Store(f"sqlite:///{tmp_path / 'lesson.db'}", retention=30)
+    else:
+        s = storage.Store(request.getfixturevalue("postgres").url, retention=30)
+    yield s
+    if request.param == "postgresql":
+        storage.metadata.drop_all(s._connect())
+    s.close()
+
+
+@pytest.fixture
+def instructor_key(monkeypatch):
+    """The test instructor key configured, with no wrong keys counted before or after."""
+    from lesson.machinery import keys
+
+    keys.reset()
+    monkeypatch.setenv(keys.KEY_VARIABLE, INSTRUCTOR_KEY)
+    yield INSTRUCTOR_KEY
+    keys.reset()

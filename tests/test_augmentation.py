@@ -5,14 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from lesson import augmentation, data, limits, robustness, settings, training
-from tests.test_pages import markdown_text, run_page
-from tests.test_train_page import tiny, train_to_the_end
-
-
-@pytest.fixture(scope="module")
-def mnist():
-    return data.load_mnist()
+from lesson import augmentation, limits, robustness, settings, training
+from tests.pages import app, markdown_text, tiny, train_to_the_end
 
 
 @pytest.mark.parametrize("strength", [0.0, 0.1, 0.5, 1.0])
@@ -101,7 +95,7 @@ def test_the_changed_test_images_are_the_same_every_time(mnist):
 
 
 def test_the_train_page_augments_and_checks_robustness():
-    at = run_page("train_page.py")
+    at = app("train_page.py")
     assert "Augment the training images" in [t.label for t in at.toggle]
     assert not at.select_slider(key="train_augmentation").disabled  # chosen before switching on
     gallery = [c.value for c in at.caption if "random variants at strength 0.5" in c.value]

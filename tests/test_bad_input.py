@@ -16,26 +16,24 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from lesson import data, drawing, model, training
-from tests.conftest import APPTEST_TIMEOUT
 from tests.load.client import run_sync
-from tests.support import ROOT, streamlit_process
-
-
-@pytest.fixture(scope="module")
-def mnist():
-    return data.load_mnist()
-
+from tests.pages import app
+from tests.support import streamlit_process
 
 # --- The core: each case returns the message the learner reads ----------------------------------
 
 
-def _mnist_file(tmp_path, content):
-    path = tmp_path / "mnist.npz"
+def _refused(load, error: type[Exception], path, content: bytes | None) -> str:
+    """Write `content` to `path` (None: no file), load it, and return why it was refused."""
     if content is not None:
         path.write_bytes(content)
-    with pytest.raises(data.DataFileError) as err:
-        data.load_mnist(path)
+    with pytest.raises(error) as err:
+        load(path)
     return str(err.value)
+
+
+def _mnist_file(tmp_path, content):
+    return _refused(data.load_mnist, data.DataFileError, tmp_path / "mnist.npz", content)
 
 
 def _npz(**arrays) -> bytes:
@@ -45,12 +43,7 @@ def _npz(**arrays) -> bytes:
 
 
 def _model_file(tmp_path, content):
-    path = tmp_path / "model.keras"
-    if content is not None:
-        path.write_bytes(content)
-    with pytest.raises(model.ModelFileError) as err:
-        model.load_trained(path)
-    return str(err.value)
+    return _refused(model.load_trained, model.ModelFileError, tmp_path / "model.keras", content)
 
 
 def _keras_zip(config: dict) -> bytes:
@@ -148,21 +141,6 @@ def nan_loss(_tmp) -> str:
     return run.message
 
 
-def stop_when_nothing_runs(_tmp) -> str:
-    """Stop on a finished run, and on a run never started: nothing changes, nothing breaks."""
-    m = data.load_mnist()
-    hp = training.Hyperparameters(epochs=1, batch_size=64, train_images=1_000)
-    run = training.TrainingRun("run 1", m, hp, limiter=training.Limiter(1)).start()
-    run.join(60)
-    assert run.status == "done"
-    run.stop()
-    assert run.status == "done" and run.usable  # its model and score are kept
-    idle = training.TrainingRun("run 2", m, hp)
-    idle.stop()
-    assert idle.status == "queued" and idle.model is None
-    return "Stop only acts on a run that trains."
-
-
 TINY_MNIST = {
     name: np.zeros((5, *shape[1:]), np.uint8) for name, (shape, _) in data.EXPECTED.items()
 }
@@ -215,7 +193,6 @@ CASES = {
     "upload huge file": (lambda t: _image(b"\x89PNG" + bytes(drawing.MAX_BYTES)), "too large"),
     "upload decompression bomb": (lambda t: _image(_png((20_000, 20_000))), "too large"),
     "upload truncated png": (lambda t: _image(_png((100, 100))[:60]), "image"),
-    "Stop when nothing runs": (stop_when_nothing_runs, "Stop"),
 }
 
 
@@ -227,15 +204,24 @@ def test_bad_input_gets_a_clear_message(tmp_path, case):
     assert "Traceback" not in message and len(message) < 600
 
 
+def test_stop_when_nothing_runs_changes_nothing(mnist):
+    """Stop on a finished run, and on a run never started: nothing changes, nothing breaks."""
+    hp = training.Hyperparameters(epochs=1, batch_size=64, train_images=1_000)
+    run = training.TrainingRun("run 1", mnist, hp, limiter=training.Limiter(1)).start()
+    run.join(60)
+    assert run.status == "done"
+    test, weights = run.test, run.model.get_weights()
+    run.stop()
+    assert run.status == "done" and run.usable  # its model and score are kept
+    assert run.test == test and all(
+        np.array_equal(a, b) for a, b in zip(run.model.get_weights(), weights, strict=True)
+    )
+    idle = training.TrainingRun("run 2", mnist, hp)
+    idle.stop()
+    assert idle.status == "queued" and idle.model is None
+
+
 # --- The pages: the message is shown, no exception, and the other pages still work ---------------
-
-
-def apptest(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
-    at.run()
-    if page:
-        at.switch_page(f"lesson/pages/{page}").run()
-    return at
 
 
 def messages(at: AppTest) -> str:
@@ -253,7 +239,7 @@ def test_a_bad_model_file_on_the_draw_page_says_so_and_the_data_page_still_works
     else:
         path.write_bytes(content)
     monkeypatch.setenv(model.PATH_VARIABLE, str(path))
-    at = apptest("draw_page.py")
+    at = app("draw_page.py")
     assert not at.exception, [e.value for e in at.exception]
     assert "The pre-trained model could not be loaded" in messages(at)
     at.switch_page("lesson/pages/data_page.py").run()
@@ -261,7 +247,7 @@ def test_a_bad_model_file_on_the_draw_page_says_so_and_the_data_page_still_works
 
 
 def test_an_impossible_network_on_the_build_page_keeps_the_last_good_one():
-    at = apptest("build_page.py")
+    at = app("build_page.py")
     at.segmented_control(key="build_blocks").set_value(3)
     at.select_slider(key="build_kernel").set_value(7).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -272,7 +258,7 @@ def test_an_impossible_network_on_the_build_page_keeps_the_last_good_one():
 
 
 def test_pressing_train_twice_starts_one_run():
-    at = apptest("train_page.py")
+    at = app("train_page.py")
     at.select_slider(key="train_images").set_value(1_000)
     at.slider(key="train_epochs").set_value(1).run()
     at.button(key="train_start").click().run()

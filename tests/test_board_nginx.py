@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from tests.conftest import INSTRUCTOR_KEY
 from tests.load import board, loadtest
 from tests.load.client import Session, run_sync
+from tests.pages import INSTRUCTOR_KEY
 from tests.support import streamlit_process
 
 TTL = ("--server.disconnectedSessionTTL", "5")

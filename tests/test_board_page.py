@@ -5,21 +5,13 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lesson.machinery import classes, keys
+from lesson.machinery import classes
 from lesson.machinery import store as storage
-from tests.conftest import APPTEST_TIMEOUT, INSTRUCTOR_KEY
-from tests.support import ROOT
+from tests.pages import INSTRUCTOR_KEY, app
 
 BOARD = "lesson/pages/board_page.py"
 RESULTS = {"test": {"accuracy": 0.91, "loss": 0.3}, "parameters": 53558, "seconds": 8.0}
-
-
-@pytest.fixture(autouse=True)
-def _key(monkeypatch):
-    keys.reset()
-    monkeypatch.setenv(keys.KEY_VARIABLE, INSTRUCTOR_KEY)
-    yield
-    keys.reset()
+pytestmark = pytest.mark.usefixtures("instructor_key")
 
 
 def ok(at: AppTest) -> AppTest:
@@ -27,22 +19,13 @@ def ok(at: AppTest) -> AppTest:
     return at
 
 
-def app(query: dict | None = None, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
-    at.query_params.update(query or {})
-    ok(at.run())
-    if page:
-        ok(at.switch_page(page).run())
-    return at
-
-
 def teacher(name: str = "Year 12", **query) -> tuple[AppTest, str]:
     """An instructor on the board who opened a class; the class's join code."""
     if query:  # the instructor's own experiment, from a link to Train
-        at = app({"instructor": INSTRUCTOR_KEY, **query}, "lesson/pages/train_page.py")
+        at = app("train_page.py", {"instructor": INSTRUCTOR_KEY, **query})
         ok(at.switch_page(BOARD).run())
     else:
-        at = app({"instructor": INSTRUCTOR_KEY}, BOARD)
+        at = app(BOARD, {"instructor": INSTRUCTOR_KEY})
     at.text_input(key="board_new_name").input(name)
     ok(at.button(key="FormSubmitter:board_open-Open a class").click().run())
     code = at.metric[0].value
@@ -141,7 +124,7 @@ def test_a_wrong_join_code_is_refused_and_the_join_link_fills_the_code():
     at = learner("NOPE42", "Ada")
     assert "no open class with that code" in at.sidebar.error[0].value
     _, code = teacher("Class C")
-    linked = app({"join": code}, BOARD)
+    linked = app(BOARD, {"join": code})
     assert "join" not in linked.query_params
     assert linked.sidebar.text_input(key="board_code").value == code
 
@@ -196,7 +179,7 @@ def test_a_board_of_200_runs_shows_them_all():
 
 
 def test_a_learner_is_told_when_the_board_refuses_a_run_and_when_to_post_again():
-    from tests.test_train_page import tiny, train_to_the_end
+    from tests.pages import tiny, train_to_the_end
 
     _, code = teacher("Class F")
     ada = learner(code, "Ada")
@@ -221,7 +204,7 @@ def test_a_learner_is_told_when_the_board_refuses_a_run_and_when_to_post_again()
 
 
 def test_a_learner_in_no_class_reads_nothing_about_the_board():
-    from tests.test_train_page import tiny, train_to_the_end
+    from tests.pages import tiny, train_to_the_end
 
     at = app(page="lesson/pages/train_page.py")
     tiny(at)

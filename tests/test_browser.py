@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import assert_clean, open_app
 from tests.support import wait_idle
 
 pytestmark = pytest.mark.browser
@@ -19,18 +20,6 @@ NAV = [
     "7 · Mistakes",
     "Class board",
 ]
-
-
-def open_app(page, url: str, path: str = "") -> None:
-    page.goto(f"{url}/{path}")
-    page.wait_for_selector("[data-testid=stMain]")
-    wait_idle(page, 120_000)
-
-
-def assert_clean(page) -> None:
-    """No exception element, no error box on the page."""
-    expect(page.get_by_test_id("stException")).to_have_count(0)
-    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
 
 
 def test_every_page_in_the_navigation_opens_cleanly(page, server_url):

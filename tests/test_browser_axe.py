@@ -7,43 +7,23 @@ violation with its rule and the elements that break it.
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.browser import (
+    DIGITS,
+    assert_accessible,
+    click_cell,
+    draw,
+    open_app,
+    open_draw_page,
+    prediction,
+    train_button,
+)
 from tests.support import wait_idle
-from tests.test_browser import open_app
-from tests.test_browser_draw import DIGITS, draw, heading, open_draw_page
-from tests.test_browser_inspect import click_cell
-from tests.test_browser_train import train_button
 
 pytestmark = pytest.mark.browser
 
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PAGES = ["", "one-hot", "build", "train", "draw", "inside", "mistakes", "board"]
-_AXE = Axe()
-
-
-def serious_violations(page) -> list[str]:
-    """Every serious or critical axe violation on the page: rule, impact, element, why."""
-    options = {"runOnly": {"type": "tag", "values": WCAG}, "resultTypes": ["violations"]}
-    found = []
-    for rule in _AXE.run(page, options=options).response["violations"]:
-        if rule["impact"] not in ("serious", "critical"):
-            continue
-        for node in rule["nodes"]:
-            summary = " ".join((node.get("failureSummary") or "").split())
-            found.append(
-                f"{rule['id']} ({rule['impact']}): {node['target']}\n"
-                f"    {node['html'][:200]}\n    {summary[:300]}"
-            )
-    return found
-
-
-def assert_accessible(page, where: str) -> None:
-    """No serious or critical violation; otherwise print each with its rule and element."""
-    page.wait_for_timeout(500)  # late paints (plotly, images) settle before axe reads the page
-    found = serious_violations(page)
-    assert not found, f"{len(found)} axe violations on {where}:\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize("path", PAGES, ids=[p or "data" for p in PAGES])
@@ -67,7 +47,7 @@ def test_train_after_a_short_run_has_no_serious_axe_violation(page, server_url):
 def test_draw_after_a_drawn_digit_has_no_serious_axe_violation(page, server_url):
     open_draw_page(page, server_url)
     draw(page, DIGITS[7])
-    expect(heading(page)).to_have_text(re.compile(r"(It reads an?|An?) \d"), timeout=30_000)
+    expect(prediction(page)).to_have_text(re.compile(r"(It reads an?|An?) \d"), timeout=30_000)
     assert_accessible(page, "/draw after drawing a 7")
 
 

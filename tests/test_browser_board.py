@@ -5,19 +5,18 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import INSTRUCTOR_KEY
+from tests.browser import assert_accessible, open_app, train_button
+from tests.pages import INSTRUCTOR_KEY
 from tests.support import streamlit_process, wait_idle
-from tests.test_browser_axe import assert_accessible
 
 pytestmark = pytest.mark.browser
 
 
-def opened(browser, url: str):
+def opened(browser, url: str, path: str):
+    """A new browser context (a learner's or the instructor's own) with `path` open."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.goto(url)
-    page.wait_for_selector("[data-testid=stMain]")
-    wait_idle(page, 120_000)
+    open_app(page, url, path)
     return context, page
 
 
@@ -41,7 +40,7 @@ def class_experiment(browser, teacher_url: str, learner_url: str) -> None:
     server_url = learner_url
     contexts = []
     try:
-        context, teacher = opened(browser, f"{teacher_url}/board?instructor={INSTRUCTOR_KEY}")
+        context, teacher = opened(browser, teacher_url, f"board?instructor={INSTRUCTOR_KEY}")
         contexts.append(context)
         board = teacher.get_by_test_id("stMain")
         board.get_by_label("New class name").fill("Period 3")
@@ -53,8 +52,8 @@ def class_experiment(browser, teacher_url: str, learner_url: str) -> None:
 
         learners = []
         for name in ("Ada", "Bob"):
-            link = f"{server_url}/train?epochs=1&train_images=1000&join={code}"
-            context, page = opened(browser, link)
+            link = f"train?epochs=1&train_images=1000&join={code}"
+            context, page = opened(browser, server_url, link)
             contexts.append(context)
             sidebar = page.get_by_test_id("stSidebar")
             expect(sidebar.get_by_label("Join code")).to_have_value(code)  # from the link
@@ -65,8 +64,7 @@ def class_experiment(browser, teacher_url: str, learner_url: str) -> None:
             expect(sidebar.get_by_text(f"In class Period 3 as {name}")).to_be_visible()
             learners.append(page)
         for page in learners:
-            main = page.get_by_test_id("stMain")
-            main.get_by_role("button", name=re.compile(r"^\W*(play_arrow)?\s*Train$")).click()
+            train_button(page.get_by_test_id("stMain")).click()
         for page in learners:
             main = page.get_by_test_id("stMain")
             expect(main.get_by_text(re.compile("run 1 finished 1 epoch"))).to_be_visible(

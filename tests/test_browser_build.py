@@ -3,18 +3,14 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import open_app
 from tests.support import wait_idle
 
 pytestmark = pytest.mark.browser
 
 
 def open_build(page, url: str):
-    page.goto(f"{url}/build")
-    page.wait_for_selector("[data-testid=stMain]")
-    wait_idle(page, 120_000)
-    main = page.get_by_test_id("stMain")
-    expect(main.get_by_role("heading", level=1)).to_contain_text("3 · Build the network")
-    return main
+    return open_app(page, url, "build", title="3 · Build the network")
 
 
 def total(main):

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import CANVAS, assert_clean, open_draw_page
 from tests.support import wait_idle
-from tests.test_browser_draw import CANVAS, assert_clean, open_draw_page
 
 pytestmark = pytest.mark.browser
 

@@ -6,23 +6,15 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import open_app
 from tests.support import wait_idle
 
 pytestmark = pytest.mark.browser
 
 
-def open_page(page, url: str, heading: str):
-    page.goto(url)
-    page.wait_for_selector("[data-testid=stMain]")
-    wait_idle(page, 120_000)
-    main = page.get_by_test_id("stMain")
-    expect(main.get_by_role("heading", level=1)).to_contain_text(heading, timeout=60_000)
-    return main
-
-
 def test_a_lock_link_hides_the_chosen_controls_and_keeps_their_values(page, server_url):
-    link = f"{server_url}/train?lock=epochs,batch_size,optimizer&epochs=2"
-    main = open_page(page, link, "4 · Train")
+    link = "train?lock=epochs,batch_size,optimizer&epochs=2"
+    main = open_app(page, server_url, link, title="4 · Train")
     for key in ("train_epochs", "train_batch_size", "train_optimizer"):
         expect(main.locator(f".st-key-{key}")).to_be_hidden()
     for key in ("train_learning_rate", "train_seed"):
@@ -40,7 +32,7 @@ def test_a_lock_link_hides_the_chosen_controls_and_keeps_their_values(page, serv
 
 
 def test_the_url_follows_the_controls_and_a_right_answer_marks_the_page(page, server_url):
-    main = open_page(page, f"{server_url}/build", "3 · Build the network")
+    main = open_app(page, server_url, "build", title="3 · Build the network")
     field = main.locator(".st-key-build_filters_1").get_by_role("textbox")
     field.fill("7")
     field.press("Enter")

@@ -11,9 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import strokes
+from tests.browser import CANVAS, assert_clean, open_draw_page, prediction
 from tests.support import CHROMIUM_ARGS, IDLE
-from tests.test_browser_draw import CANVAS, assert_clean, heading, open_draw_page
-from tests.test_drawn_digits import AGREED
 
 pytestmark = pytest.mark.browser
 
@@ -46,23 +45,31 @@ def steady_box(page):
         box = again
 
 
-# Counts the app's runs requested or begun since the count was last set to 0.
-COUNT_RUNS = """() => {
+# Watches the app's run state (data-test-script-state). A stroke's drawing starts a run; a
+# stroke that lands while the last one's run is going restarts that run, and the state stays
+# "running" throughout. So: after the last stroke, wait until the state has changed at least
+# once and then stayed "notRunning" for a moment (or, if nothing changed, for 3 s).
+WATCH_RUNS = """() => {
     const app = document.querySelector("[data-testid=stApp]");
-    window.runsBegun = 0;
+    window.runWatch = {changes: 0, last: performance.now(), since: performance.now()};
     new MutationObserver(() => {
-        if (app.dataset.testScriptState !== "notRunning") window.runsBegun += 1;
+        window.runWatch.changes += 1;
+        window.runWatch.last = performance.now();
     }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
 }"""
-LAST_STROKE_READ = """() => window.runsBegun > 0 &&
-    document.querySelector("[data-testid=stApp]").dataset.testScriptState === "notRunning"
-"""
+LAST_STROKE = "() => { window.runWatch.changes = 0; window.runWatch.since = performance.now(); }"
+LAST_STROKE_READ = """() => {
+    const w = window.runWatch, now = performance.now();
+    const idle = document.querySelector("[data-testid=stApp]").dataset.testScriptState
+        === "notRunning";
+    return idle && (w.changes > 0 ? now - w.last > 300 : now - w.since > 3000);
+}"""
 
 
 def test_the_stored_drawings_drawn_by_mouse_are_read_right(quick_page, server_url):
     page = quick_page
     open_draw_page(page, server_url)
-    page.evaluate(COUNT_RUNS)
+    page.evaluate(WATCH_RUNS)
     main = page.get_by_test_id("stMain")
     read, doubted = [], 0
     for drawing in strokes.load():
@@ -73,12 +80,12 @@ def test_the_stored_drawings_drawn_by_mouse_are_read_right(quick_page, server_ur
             page.mouse.down()
             for x, y in stroke[1:]:
                 page.mouse.move(box["x"] + x, box["y"] + y)
-            page.evaluate("() => { window.runsBegun = 0; }")
+            page.evaluate(LAST_STROKE)
             page.mouse.up()
         # Each stroke sends the drawing; the run that reads the last one must have ended.
         page.wait_for_function(LAST_STROKE_READ, timeout=60_000)
-        expect(heading(page)).to_have_count(1, timeout=30_000)
-        answer = re.search(r"(\d)", heading(page).inner_text())
+        expect(prediction(page)).to_have_count(1, timeout=30_000)
+        answer = re.search(r"(\d)", prediction(page).inner_text())
         read.append((drawing, int(answer[1])))
         doubted += main.get_by_text("This may not be a digit the network knows").count()
         main.get_by_role("button", name="Clear").click()
@@ -87,6 +94,6 @@ def test_the_stored_drawings_drawn_by_mouse_are_read_right(quick_page, server_ur
     wrong = [d["says"] + f" read as {got}" for d, got in read if got != d["digit"]]
     share = 1 - len(wrong) / len(read)
     print(f"read right: {share:.0%} of {len(read)}; doubted: {doubted}; wrong: {wrong}")
-    assert share >= AGREED, wrong
+    assert share >= strokes.AGREED, wrong
     assert doubted <= 0.1 * len(read)
     assert_clean(page)

@@ -6,27 +6,11 @@ import statistics
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import assert_clean, click_cell, open_app
 from tests.support import wait_idle
-from tests.test_browser import assert_clean, open_app
 
 pytestmark = pytest.mark.browser
 SAME = "same as the network"
-
-
-def click_cell(page, title: str, row: int, col: int, rows: int, cols: int) -> None:
-    """Click the centre of cell (row, col) of the plotly map whose title contains `title`."""
-    chart = page.get_by_test_id("stPlotlyChart").filter(has_text=title)
-    chart.scroll_into_view_if_needed()
-    area, before = None, chart.locator(".nsewdrag").first.bounding_box()
-    while area != before:  # until the page above has finished laying itself out
-        page.wait_for_timeout(250)
-        area, before = chart.locator(".nsewdrag").first.bounding_box(), area
-    x = area["x"] + (col + 0.5) / cols * area["width"]
-    y = area["y"] + (row + 0.5) / rows * area["height"]
-    page.mouse.move(x, y)
-    page.wait_for_timeout(300)  # plotly picks the point under the mouse on hover
-    page.mouse.click(x, y)
-    wait_idle(page)
 
 
 def test_both_pages_are_in_the_navigation(page, server_url):

@@ -3,17 +3,15 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import INSTRUCTOR_KEY
+from tests.browser import open_app
+from tests.pages import INSTRUCTOR_KEY
 from tests.support import wait_idle
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_wrong_key_is_refused_and_the_right_one_never_stays_in_the_address_bar(page, server_url):
-    page.goto(f"{server_url}/train?instructor=not-the-key")
-    page.wait_for_selector("[data-testid=stMain]")
-    wait_idle(page, 120_000)
-    main = page.get_by_test_id("stMain")
+    main = open_app(page, server_url, "train?instructor=not-the-key")
     expect(main.get_by_text("That is not the instructor key.")).to_be_visible(timeout=60_000)
     assert "instructor" not in page.url
     sidebar = page.get_by_test_id("stSidebar")

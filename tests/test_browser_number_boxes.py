@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import assert_clean, open_app
 from tests.support import wait_idle
-from tests.test_browser import assert_clean, open_app
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.support import wait_idle
-from tests.test_browser import assert_clean
+from tests.browser import assert_clean, open_app
 
 pytestmark = pytest.mark.browser
 
@@ -15,9 +14,8 @@ STATE = "e => [Number(e.dataset.position), Number(e.dataset.drawn), performance.
 
 
 def open_player(page, url: str):
-    page.goto(f"{url}/inside")
-    page.wait_for_selector("[data-testid=stMain]")
-    wait_idle(page, 120_000)
+    """The Filters page's convolution player, scrolled into view."""
+    open_app(page, url, "inside")
     player = page.get_by_test_id("lessonPlayer").first
     player.scroll_into_view_if_needed()
     return player

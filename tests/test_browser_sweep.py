@@ -5,10 +5,8 @@ leaves the page clean, with its main controls."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import CANVAS, DIGITS, assert_clean, click_cell, draw, line, open_app
 from tests.support import wait_idle
-from tests.test_browser import assert_clean, open_app
-from tests.test_browser_draw import CANVAS, DIGITS, draw, line
-from tests.test_browser_inspect import click_cell
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import assert_clean, open_app, train_button
 from tests.support import wait_idle
-from tests.test_browser import assert_clean, open_app
 
 pytestmark = pytest.mark.browser
 
@@ -24,10 +24,6 @@ def set_slider(main, name: str, home_then_right: int) -> None:
     for _ in range(home_then_right):
         thumb.press("ArrowRight")
     wait_idle(main.page)
-
-
-def train_button(main):
-    return main.get_by_role("button", name=re.compile(r"^\W*(play_arrow)?\s*Train$"))
 
 
 def test_a_short_run_by_mouse_grows_its_curves_and_ends_with_a_test_accuracy(page, server_url):

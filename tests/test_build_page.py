@@ -4,25 +4,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lesson.model import LESSON, NetworkConfig
-from tests.conftest import APPTEST_TIMEOUT
-from tests.support import ROOT
+from tests.pages import app, assert_clean
 
 PAGE = "lesson/pages/build_page.py"
 
 
 def open_page(network: NetworkConfig | None = None) -> AppTest:
     """The build page, with `network` already stored as if another page had set it."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
-    if network is not None:
-        at.session_state["network_config"] = network
-    at.run()
-    at.switch_page(PAGE).run()
-    assert_clean(at)
-    return at
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
+    return app(PAGE, state=None if network is None else {"network_config": network})
 
 
 def table(at: AppTest) -> dict[str, str]:

@@ -7,14 +7,13 @@ import sqlalchemy as sa
 
 from lesson.machinery import classes
 from lesson.machinery import store as storage
-from tests.test_store import store  # noqa: F401 (the SQLite and PostgreSQL fixture)
 
 RESULTS = {"test": {"accuracy": 0.97, "loss": 0.1}, "parameters": 53558, "seconds": 12.5,
            "epochs": [{"epoch": 1}], "batches": [1, 2, 3]}  # fmt: skip
 EXPERIMENT = {"learning_rate": "0.001", "batch_size": "64", "optimizer": "adam"}
 
 
-def learner(store, accuracy: float | None = None, runs: int = 0, pages=()) -> storage.Workspace:  # noqa: F811
+def learner(store, accuracy: float | None = None, runs: int = 0, pages=()) -> storage.Workspace:
     ws = store.create_workspace({"pages_solved": list(pages)})
     for n in range(1, runs + 1):
         results = {**RESULTS, "test": {"accuracy": accuracy, "loss": 0.1}}
@@ -22,7 +21,7 @@ def learner(store, accuracy: float | None = None, runs: int = 0, pages=()) -> st
     return ws
 
 
-def test_a_class_opens_with_a_readable_code_that_others_find(store):  # noqa: F811
+def test_a_class_opens_with_a_readable_code_that_others_find(store):
     info = classes.open_class(store, "  Year 12   <b>maths</b> ")
     assert info.name == "Year 12 <b>maths</b>" and info.is_open  # text, shown escaped
     assert len(info.code) == 6 and set(info.code) <= set(classes.CODE_ALPHABET)
@@ -50,7 +49,7 @@ def test_display_names_are_cleaned_and_limited():
     assert first in classes.ADJECTIVES and second in classes.ANIMALS
 
 
-def test_joining_posting_and_the_board(store):  # noqa: F811
+def test_joining_posting_and_the_board(store):
     info = classes.open_class(store, "Class")
     ada, bob = learner(store), learner(store)
     with pytest.raises(classes.ClassError, match="no open class"):
@@ -78,7 +77,7 @@ def test_joining_posting_and_the_board(store):  # noqa: F811
     assert classes.post_run(store, ada.id, 2, EXPERIMENT, RESULTS, "done") == "not in a class"
 
 
-def test_a_flood_of_runs_is_limited_per_learner(store):  # noqa: F811
+def test_a_flood_of_runs_is_limited_per_learner(store):
     info = classes.open_class(store, "Class")
     ada, bob = learner(store), learner(store)
     for ws in (ada, bob):
@@ -93,7 +92,7 @@ def test_a_flood_of_runs_is_limited_per_learner(store):  # noqa: F811
     assert later == "posted"  # a minute on
 
 
-def test_settings_of_a_class_names_hidden_and_challenge(store):  # noqa: F811
+def test_settings_of_a_class_names_hidden_and_challenge(store):
     info = classes.open_class(store, "Class")
     classes.hide_names(store, info.id, True)
     challenge = {"text": "Pick a learning rate", "experiment": {"epochs": "3"},
@@ -105,7 +104,7 @@ def test_settings_of_a_class_names_hidden_and_challenge(store):  # noqa: F811
     assert classes.get_class(store, info.id).challenge is None
 
 
-def test_progress_of_each_member_and_of_one(store):  # noqa: F811
+def test_progress_of_each_member_and_of_one(store):
     info = classes.open_class(store, "Class")
     ada = learner(store, accuracy=0.95, runs=2, pages=["data", "build"])
     bob = learner(store)
@@ -119,7 +118,7 @@ def test_progress_of_each_member_and_of_one(store):  # noqa: F811
     assert [p.name for p in classes.progress(store, info.id, bob.id)] == ["Bob"]
 
 
-def test_forget_me_removes_membership_and_posts(store):  # noqa: F811
+def test_forget_me_removes_membership_and_posts(store):
     info = classes.open_class(store, "Class")
     ada = learner(store)
     classes.join(store, ada.id, info.code, "Ada")
@@ -153,7 +152,7 @@ def test_a_version_1_database_is_brought_forward_and_keeps_its_workspaces(tmp_pa
     s.close()
 
 
-def test_a_finished_or_stopped_run_is_posted_by_its_saver_and_a_failed_one_is_not(store):  # noqa: F811
+def test_a_finished_or_stopped_run_is_posted_by_its_saver_and_a_failed_one_is_not(store):
     from types import SimpleNamespace
 
     from lesson import settings
@@ -177,7 +176,7 @@ def test_a_finished_or_stopped_run_is_posted_by_its_saver_and_a_failed_one_is_no
     assert posts[0].experiment["learning_rate"] == "0.001"
 
 
-def test_another_app_process_on_the_same_database_sees_the_class_and_its_posts(store):  # noqa: F811
+def test_another_app_process_on_the_same_database_sees_the_class_and_its_posts(store):
     other = storage.Store(store.url)  # a second app process (as behind nginx)
     try:
         info = classes.open_class(store, "Class")
@@ -191,7 +190,7 @@ def test_another_app_process_on_the_same_database_sees_the_class_and_its_posts(s
         other.close()
 
 
-def test_a_refused_learner_is_told_when_they_can_post_again(store):  # noqa: F811
+def test_a_refused_learner_is_told_when_they_can_post_again(store):
     info = classes.open_class(store, "Class")
     ada, bob = learner(store), learner(store)
     classes.join(store, ada.id, info.code, "Ada")
@@ -214,7 +213,7 @@ def test_a_refused_learner_is_told_when_they_can_post_again(store):  # noqa: F81
     assert "You can post again now:" in later
 
 
-def test_a_learner_at_the_most_a_class_takes_is_told_so(store):  # noqa: F811
+def test_a_learner_at_the_most_a_class_takes_is_told_so(store):
     info = classes.open_class(store, "Class")
     ada = learner(store)
     classes.join(store, ada.id, info.code, "Ada")
@@ -240,7 +239,7 @@ def test_what_a_learner_reads_about_a_post_in_each_case():
     )
 
 
-def test_a_saver_keeps_what_became_of_its_post_and_when_posting_works_again(store):  # noqa: F811
+def test_a_saver_keeps_what_became_of_its_post_and_when_posting_works_again(store):
     from types import SimpleNamespace
 
     from lesson import settings
@@ -268,7 +267,7 @@ def test_a_saver_keeps_what_became_of_its_post_and_when_posting_works_again(stor
     assert [p.number for p in classes.board(store, info.id)] == [1]
 
 
-def test_a_post_the_store_could_not_take_is_said_so(store, monkeypatch):  # noqa: F811
+def test_a_post_the_store_could_not_take_is_said_so(store, monkeypatch):
     from types import SimpleNamespace
 
     from lesson import settings

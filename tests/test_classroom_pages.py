@@ -2,24 +2,12 @@
 
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APPTEST_TIMEOUT, INSTRUCTOR_KEY
-from tests.support import ROOT
-
-
-def app(query: dict | None = None, page: str | None = None) -> AppTest:
-    """The app with `query` in its URL, switched to `page`, with no exception."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
-    at.query_params.update(query or {})
-    at.run()
-    if page:
-        at.switch_page(f"lesson/pages/{page}").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+from tests.pages import INSTRUCTOR_KEY, app, assert_clean
 
 
 def answer(at: AppTest, key: str, text: str) -> AppTest:
     at.text_input(key=f"ex_{key}").input(text).run()
-    assert not at.exception, [e.value for e in at.exception]
+    assert_clean(at)
     return at
 
 
@@ -39,7 +27,7 @@ def test_right_and_wrong_answers_on_the_data_page_and_the_progress_mark():
 
 
 def test_shapes_are_accepted_in_the_usual_formats_and_the_answer_follows_the_network():
-    at = app(page="build_page.py")
+    at = app("build_page.py")
     for text in ("12x12x6", "(12, 12, 6)", "12 × 12 × 6", "(None, 12, 12, 6)"):  # 5×5 filters
         answer(at, "build-pool-shape", text)
         assert at.success, text
@@ -54,7 +42,7 @@ def test_shapes_are_accepted_in_the_usual_formats_and_the_answer_follows_the_net
 def test_the_link_sets_the_experiment_and_says_what_it_ignored():
     query = {"filters": "4,8", "kernel_size": "5", "epochs": "many", "colour": "red",
              "batch_size": "128"}  # fmt: skip
-    at = app(query, "build_page.py")
+    at = app("build_page.py", query)
     assert at.session_state["build_filters_1"] == 4 and at.session_state["build_kernel"] == 5
     note = at.warning[0].body
     assert "`epochs`: 'many' is not a number" in note and "`colour`" in note
@@ -66,7 +54,7 @@ def test_the_link_sets_the_experiment_and_says_what_it_ignored():
 
 
 def test_a_preset_changes_both_pages_and_the_url():
-    at = app(page="build_page.py")
+    at = app("build_page.py")
     at.sidebar.selectbox(key="classroom_preset").select("No convolution").run()
     assert not at.exception
     assert at.session_state["build_blocks"] == 0
@@ -78,10 +66,9 @@ def test_a_preset_changes_both_pages_and_the_url():
     assert at.session_state["train_learning_rate"] == 10.0
 
 
-def test_instructor_mode_reveals_answers_and_locked_settings_stay_fixed(monkeypatch):
-    monkeypatch.setenv("CNN_LESSON_INSTRUCTOR_KEY", INSTRUCTOR_KEY)
+def test_instructor_mode_reveals_answers_and_locked_settings_stay_fixed(instructor_key):
     query = {"instructor": INSTRUCTOR_KEY, "lock": "epochs,kernel_size", "epochs": "7"}
-    at = app(query, "train_page.py")
+    at = app("train_page.py", query)
     assert "Locked for the class: epochs 7; kernel size 3" in at.caption[0].value
     assert "instructor" not in at.sidebar.code[0].value  # the link for the class
     assert not [c for c in at.caption if c.value.startswith("Answer:")]
@@ -99,10 +86,10 @@ def test_instructor_mode_reveals_answers_and_locked_settings_stay_fixed(monkeypa
 
 def test_under_a_lock_the_quick_run_and_recipe_buttons_say_what_they_keep():
     """They promised 10 epochs and batch 32 while the lock kept epochs at 7 (issue 18)."""
-    at = app({"lock": "epochs,kernel_size", "epochs": "7"}, "train_page.py")
+    at = app("train_page.py", {"lock": "epochs,kernel_size", "epochs": "7"})
     assert "Locked, so both buttons keep epochs 7." in [c.value.split(": ", 1)[-1] for c in
                                                         at.caption]  # fmt: skip
     at.button(key="train_recipe").click().run()
     assert at.session_state["train_epochs"] == 7
-    plain = app(page="train_page.py")
+    plain = app("train_page.py")
     assert not [c for c in plain.caption if "Locked, so" in c.value]

@@ -6,40 +6,35 @@ import pytest
 from lesson import data
 
 
-@pytest.fixture(scope="module")
-def m():
-    return data.load_mnist()
-
-
-def test_shapes_and_dtypes_match_keras_load_data(m):
+def test_shapes_and_dtypes_match_keras_load_data(mnist):
     for name, (shape, dtype) in data.EXPECTED.items():
-        assert getattr(m, name).shape == shape
-        assert getattr(m, name).dtype == dtype
+        assert getattr(mnist, name).shape == shape
+        assert getattr(mnist, name).dtype == dtype
 
 
-def test_counts_per_digit(m):
-    assert data.label_counts(m.y_train).tolist() == [
+def test_counts_per_digit(mnist):
+    assert data.label_counts(mnist.y_train).tolist() == [
         5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949,
     ]  # fmt: skip
-    assert data.label_counts(m.y_test).tolist() == [
+    assert data.label_counts(mnist.y_test).tolist() == [
         980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009,
     ]  # fmt: skip
 
 
-def test_first_labels_and_the_lessons_pixel_row(m):
-    assert m.y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
-    assert m.x_train[0][5].tolist() == [0] * 12 + [
+def test_first_labels_and_the_lessons_pixel_row(mnist):
+    assert mnist.y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+    assert mnist.x_train[0][5].tolist() == [0] * 12 + [
         3, 18, 18, 18, 126, 136, 175, 26, 166, 255, 247, 127, 0, 0, 0, 0,
     ]  # fmt: skip
 
 
-def test_arrays_are_read_only(m):
+def test_arrays_are_read_only(mnist):
     with pytest.raises(ValueError):
-        m.x_train[0, 0, 0] = 1
+        mnist.x_train[0, 0, 0] = 1
 
 
-def test_preprocess_steps(m):
-    x = m.x_test[:50]
+def test_preprocess_steps(mnist):
+    x = mnist.x_test[:50]
     r = data.reshape_for_cnn(x)
     assert r.shape == (50, 28, 28, 1) and r.dtype == np.uint8
     f = data.to_float(r)
@@ -50,8 +45,8 @@ def test_preprocess_steps(m):
     assert data.preprocess(x)[0, 5, 16, 0] == pytest.approx(x[0, 5, 16] / 255)
 
 
-def test_describe(m):
-    d = data.describe(m.x_train)
+def test_describe(mnist):
+    d = data.describe(mnist.x_train)
     assert d == {"shape": "(60000, 28, 28)", "dtype": "uint8", "min": 0.0, "max": 255.0}
 
 

@@ -7,27 +7,19 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from lesson import data
-from tests.conftest import APPTEST_TIMEOUT
-from tests.support import ROOT
+from tests.pages import app
 
 PAGE = "lesson/pages/draw_page.py"
 
 
 @pytest.fixture(scope="module")
-def x_test():
-    return data.load_mnist().x_test
+def x_test(mnist):
+    return mnist.x_test
 
 
 def open_page(**state) -> AppTest:
     """The app switched to the Draw page, with `state` in the session first; no exception."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return app(PAGE, state=state)
 
 
 def text(at: AppTest) -> str:

@@ -6,22 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from lesson import data, drawing
+from lesson import drawing
 from tests.support import ROOT
 
 DIGITS = range(12)  # the first twelve test images: every digit 0–9 at least once
-
-
-@pytest.fixture(scope="module")
-def mnist():
-    return data.load_mnist()
-
-
-@pytest.fixture(scope="module")
-def net():
-    from lesson import model
-
-    return model.load_trained(model.pretrained_path())
 
 
 def canvas(size: int = 280) -> np.ndarray:

@@ -9,15 +9,8 @@ import json
 import numpy as np
 import pytest
 
-from lesson import drawing, features, model
+from lesson import drawing, features
 from tests import strokes
-
-AGREED = 0.95  # the share of the 100 drawings read right (measured: 97–98 %)
-
-
-@pytest.fixture(scope="module")
-def net():
-    return model.load_trained(model.pretrained_path())
 
 
 def test_the_stored_drawings_are_the_templates_with_their_seed():
@@ -34,7 +27,8 @@ def test_the_drawings_are_read_right_with_any_pen(net, pen):
         [drawing.to_mnist(strokes.rasterize(d["strokes"], pen), ink="light") for d in stored]
     )
     right = features.probabilities(net, x).argmax(1) == [d["digit"] for d in stored]
-    assert right.mean() >= AGREED, [d["says"] for d, r in zip(stored, right, strict=True) if not r]
+    wrong = [d["says"] for d, r in zip(stored, right, strict=True) if not r]
+    assert right.mean() >= strokes.AGREED, wrong
 
 
 @pytest.mark.parametrize("digit", [1, 4, 7])

@@ -5,8 +5,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APPTEST_TIMEOUT, INSTRUCTOR_KEY
-from tests.support import ROOT
+from tests.pages import INSTRUCTOR_KEY, app
 
 PAGES = [None, "onehot_page.py", "build_page.py", "train_page.py", "draw_page.py",
          "filters_page.py", "mistakes_page.py"]  # fmt: skip
@@ -45,17 +44,12 @@ def norm(text: str) -> str:
 
 
 @pytest.mark.parametrize("page", list(PAGES), ids=[p or "data_page.py" for p in PAGES])
-def test_no_exercise_gives_another_away_and_the_page_shows_no_answer(page, monkeypatch):
+def test_no_exercise_gives_another_away_and_the_page_shows_no_answer(page, instructor_key):
     """Mistakes' second question named the first's answer; the Build page's table showed both
     of its answers; a finished run's "5 in a row" was the Train page's answer (issue 18)."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
-    monkeypatch.setenv("CNN_LESSON_INSTRUCTOR_KEY", INSTRUCTOR_KEY)
-    at.query_params["instructor"] = INSTRUCTOR_KEY
-    if page == "train_page.py":  # after a run, whose "5 in a row" the page shows
-        at.session_state["workspace_runs"] = {1: finished_run()}
-    at.run()
-    if page:
-        at.switch_page(f"lesson/pages/{page}").run()
+    # On the Train page, after a run, whose "5 in a row" the page shows.
+    state = {"workspace_runs": {1: finished_run()}} if page == "train_page.py" else None
+    at = app(page, {"instructor": INSTRUCTOR_KEY}, state)
     text = norm(page_text(at))  # before the answers are revealed
     at.sidebar.toggle(key="classroom_reveal").set_value(True).run()
     assert not at.exception

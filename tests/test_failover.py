@@ -93,8 +93,8 @@ def test_in_chromium_the_page_comes_back_from_the_other_process(postgres, tmp_pa
 
     from playwright.sync_api import expect
 
+    from tests.browser import answer_the_data_page, train_quickly
     from tests.support import wait_idle
-    from tests.test_browser_workspace import answer_the_data_page, train_quickly
 
     env = {"CNN_LESSON_DATABASE_URL": postgres.database("failover_chromium")}
     log = tmp_path / "routed.log"

@@ -8,16 +8,6 @@ from lesson import data, features, model, training
 from lesson import inside as look
 
 
-@pytest.fixture(scope="module")
-def mnist():
-    return data.load_mnist()
-
-
-@pytest.fixture(scope="module")
-def net():
-    return model.load_trained(model.pretrained_path())
-
-
 def first_test_images(mnist, n):
     return data.preprocess(mnist.x_test[:n])[..., 0]  # (n, 28, 28)
 
@@ -29,18 +19,27 @@ NETWORKS = {
 }
 
 
+def network(net, which: str, seed: int) -> keras.Model:
+    """The pre-trained network, or NETWORKS[which] with random weights from `seed`."""
+    keras.utils.set_random_seed(seed)
+    config = NETWORKS[which]
+    return net if config is None else model.build_model(config)
+
+
+def random_cells(shape: tuple, rng, count: int = 15) -> list[tuple]:
+    """`count` random (row, column, map) places in maps of `shape` (h, w, maps)."""
+    h, w, n = shape
+    return [(rng.integers(h), rng.integers(w), rng.integers(n)) for _ in range(count)]
+
+
 @pytest.mark.parametrize("which", list(NETWORKS))
 def test_conv_value_by_hand_equals_the_feature_map(net, mnist, which):
-    config = NETWORKS[which]
-    keras.utils.set_random_seed(1)
-    cnn = net if config is None else model.build_model(config)
+    cnn = network(net, which, 1)
     assert look.first_conv_problem(cnn) is None
     rng = np.random.default_rng(0)
     for image in first_test_images(mnist, 3):
         conv_map = features.feature_maps(cnn, image)[0][1]  # (h, w, filters)
-        h, w, n = conv_map.shape
-        for _ in range(15):
-            row, col, f = rng.integers(h), rng.integers(w), rng.integers(n)
+        for row, col, f in random_cells(conv_map.shape, rng):
             pix = look.conv_pixel(cnn, image, row, col, f)
             assert pix.value == pytest.approx(float(conv_map[row, col, f]), abs=1e-5)
             assert pix.total == pytest.approx(float(pix.products.sum()), abs=1e-6)
@@ -49,17 +48,13 @@ def test_conv_value_by_hand_equals_the_feature_map(net, mnist, which):
 
 @pytest.mark.parametrize("which", list(NETWORKS))
 def test_pool_value_by_hand_equals_the_pooled_map(net, mnist, which):
-    config = NETWORKS[which]
-    keras.utils.set_random_seed(2)
-    cnn = net if config is None else model.build_model(config)
+    cnn = network(net, which, 2)
     assert look.first_pool_problem(cnn) is None
     rng = np.random.default_rng(1)
     for image in first_test_images(mnist, 3):
         maps = features.feature_maps(cnn, image)
         conv_map, pooled = maps[0][1], maps[1][1]
-        h, w, n = pooled.shape
-        for _ in range(15):
-            row, col, f = rng.integers(h), rng.integers(w), rng.integers(n)
+        for row, col, f in random_cells(pooled.shape, rng):
             pix = look.pool_pixel(cnn, conv_map, row, col, f)
             assert pix.window.shape == (2, 2)
             assert pix.value == pytest.approx(float(pooled[row, col, f]), abs=1e-6)

@@ -50,11 +50,14 @@ def test_a_grid_picture_outlines_its_box_in_orange():
 
 
 def test_a_maps_picture_lays_its_maps_in_rows_of_eight():
-    six = charts.maps_picture(np.random.rand(6, 26, 26), [f"map {i}" for i in range(6)])
-    sixteen = charts.maps_picture(np.random.rand(16, 11, 11), [f"map {i}" for i in range(16)])
-    assert sixteen.height > six.height  # two rows of tiles against one
-    signed = charts.maps_picture(np.random.randn(4, 5, 5), list("abcd"))
-    assert signed.mode == "RGB"
+    def size(n: int) -> tuple[int, int]:  # maps of one size: from 8 maps on, tiles of one size
+        return charts.maps_picture(np.random.rand(n, 11, 11), [f"map {i}" for i in range(n)]).size
+
+    (w8, h8), (w9, h9), (w16, h16), (w17, h17) = size(8), size(9), size(16), size(17)
+    assert w8 == w9 == w16 == w17  # never more than eight across
+    row = h9 - h8  # the 9th map starts a second row
+    assert row > 0 and h16 == h9 and h17 == h16 + row  # 8: one row; 9 to 16: two; 17: three
+    assert size(6)[1] < h9  # six maps: one row (of larger tiles), not two
 
 
 def test_a_picture_is_inline_with_its_size_and_text_equivalent():

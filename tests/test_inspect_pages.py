@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lesson import data, model, training
-from tests.conftest import APPTEST_TIMEOUT
-from tests.support import ROOT
+from tests import pages
+from tests.pages import markdown_text
 
 FILTERS = "lesson/pages/filters_page.py"
 MISTAKES = "lesson/pages/mistakes_page.py"
@@ -31,17 +31,14 @@ def trained():
 
 def open_page(page: str, **state) -> AppTest:
     """Run the app with `state` in the session, switch to `page`, and check it is clean."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(page).run()
+    at = pages.app(page, state=state)
     assert_clean(at)
     return at
 
 
 def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
+    """No exception and no error box on the page."""
+    pages.assert_clean(at)
     assert not at.error, [e.value for e in at.error]
 
 
@@ -53,27 +50,23 @@ def learner(net, name="your model (run 1, 2 epochs)", runs=()):
     }
 
 
-def text(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
-
-
 def checks(at: AppTest) -> int:
     """How many by-hand results agree with the network's own value."""
-    return text(at).count(":material/check_circle: same as the network")
+    return markdown_text(at).count(":material/check_circle: same as the network")
 
 
 def test_filters_page_with_the_pretrained_model():
     at = open_page(FILTERS)
     assert at.title[0].value == "6 · Filters & feature maps"
     assert checks(at) == 2  # the conv value and the pooled value
-    assert "26×26×6" in text(at) and "5×5×16" in text(at)
+    assert "26×26×6" in markdown_text(at) and "5×5×16" in markdown_text(at)
     assert "No training run" in "\n".join(c.value for c in at.caption)
     at.slider(key="inside_row").set_value(3).run()
     at.slider(key="inside_col").set_value(20).run()
     at.selectbox(key="inside_map").set_value(4).run()
     at.slider(key="inside_pool_row").set_value(12).run()
     assert_clean(at)
-    assert "feature map 5 at row 3, column 20" in text(at)
+    assert "feature map 5 at row 3, column 20" in markdown_text(at)
     assert checks(at) == 2
     at.text_input(key="inside_index_text").input("123").run()
     at.button(key="inside_random").click().run()
@@ -106,7 +99,7 @@ def test_filters_page_shows_the_last_drawing(trained):
     at = open_page(FILTERS, last_drawing=drawing, **learner(net))
     at.segmented_control(key="inside_source").set_value("drawing").run()
     assert_clean(at)
-    assert "reads your last drawing as a" in text(at)
+    assert "reads your last drawing as a" in markdown_text(at)
     assert checks(at) == 2
 
 
@@ -158,11 +151,11 @@ def test_mistakes_page_with_the_pretrained_model():
     at.selectbox(key="mistakes_true").set_value(9).run()
     at.selectbox(key="mistakes_pred").set_value(4).run()
     assert_clean(at)
-    assert f"**{matrix[9, 4]}** test images of a **9** were predicted as **4**" in text(at)
+    assert f"**{matrix[9, 4]}** test images of a **9** were predicted as **4**" in markdown_text(at)
     at.segmented_control(key="mistakes_of").set_value("probability").run()
     at.text_input(key="mistakes_look_text").input("0").run()
     assert_clean(at)
-    assert "Test image **0** is a **7**" in text(at)
+    assert "Test image **0** is a **7**" in markdown_text(at)
     at.button(key="mistakes_open").click().run()
     assert_clean(at)
     assert at.title[0].value == "6 · Filters & feature maps"
@@ -175,7 +168,7 @@ def test_mistakes_page_opens_a_confident_mistake_in_the_feature_map_view():
     at.button(key="mistakes_open").click().run()
     assert_clean(at)
     assert at.text_input(key="inside_index_text").value == str(first)
-    assert f"test image {first}" in text(at)
+    assert f"test image {first}" in markdown_text(at)
 
 
 def test_mistakes_page_with_a_fresh_model_keeps_its_evaluation(trained):
@@ -206,11 +199,11 @@ def test_mistakes_page_saliency_of_the_last_drawing(trained):
     at = open_page(MISTAKES, last_drawing=drawing, **learner(net, runs=[run]))
     at.toggle(key="mistakes_drawing").set_value(True).run()
     assert_clean(at)
-    assert "reads your last drawing as a" in text(at)
+    assert "reads your last drawing as a" in markdown_text(at)
     at.button(key="mistakes_open").click().run()
     assert_clean(at)
     assert at.title[0].value == "6 · Filters & feature maps"
-    assert "reads your last drawing as a" in text(at)
+    assert "reads your last drawing as a" in markdown_text(at)
 
 
 def test_filters_page_ignores_snapshots_of_another_network(trained):
@@ -260,12 +253,12 @@ def test_open_in_the_feature_map_view_keeps_the_model_and_says_what_it_can(train
     assert_clean(at)
     assert at.title[0].value == "6 · Filters & feature maps"
     assert at.radio(key="inside_model").value == "pretrained"
-    assert f"test image {first}" in text(at) and checks(at) == 2
+    assert f"test image {first}" in markdown_text(at) and checks(at) == 2
     at.switch_page(MISTAKES).run()
     at.radio(key="mistakes_model").set_value("mine").run()
     at.button(key="mistakes_open").click().run()
     assert_clean(at)
     assert at.radio(key="inside_model").value == "mine"
-    said = text(at)
+    said = markdown_text(at)
     assert f"**your dense model** reads test image {first} (label" in said
     assert "no feature maps to show for it" in said

@@ -4,32 +4,13 @@ import os
 import stat
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from lesson.machinery import keys
-from tests.conftest import APPTEST_TIMEOUT, INSTRUCTOR_KEY
-from tests.support import ROOT
+from tests.pages import INSTRUCTOR_KEY, app
 
 SUBMIT = "FormSubmitter:instructor_form-Enter instructor mode"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_process_count(monkeypatch):
-    """Every test starts with no wrong keys counted and the class's key configured."""
-    keys.reset()
-    monkeypatch.setenv(keys.KEY_VARIABLE, INSTRUCTOR_KEY)
-    yield
-    keys.reset()
-
-
-def app(query: dict | None = None, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
-    at.query_params.update(query or {})
-    at.run()
-    if page:
-        at.switch_page(f"lesson/pages/{page}").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+# Every test starts with no wrong keys counted and the class's key configured.
+pytestmark = pytest.mark.usefixtures("instructor_key")
 
 
 def test_the_key_comes_from_the_environment_before_the_secrets(monkeypatch):
@@ -69,7 +50,7 @@ def test_the_process_blocks_every_key_after_too_many_wrong_ones():
 
 
 def test_a_wrong_key_in_the_link_is_refused_plainly_and_leaves_the_address_bar():
-    at = app({"instructor": "1"})
+    at = app(query={"instructor": "1"})
     assert [e.value for e in at.error] == ["That is not the instructor key."]
     assert "instructor" not in at.query_params
     assert "classroom_instructor" not in at.session_state
@@ -79,7 +60,7 @@ def test_a_wrong_key_in_the_link_is_refused_plainly_and_leaves_the_address_bar()
 
 
 def test_the_right_key_in_the_link_gives_instructor_mode_and_never_reaches_the_share_link():
-    at = app({"instructor": INSTRUCTOR_KEY}, "train_page.py")
+    at = app("train_page.py", {"instructor": INSTRUCTOR_KEY})
     assert at.session_state["classroom_instructor"] is True
     assert "instructor" not in at.query_params
     shared = at.sidebar.code[-1].value
@@ -109,7 +90,7 @@ def test_the_sidebar_form_and_the_session_limit():
 
 
 def test_reveal_answers_stays_on_across_pages_until_switched_off():
-    at = app({"instructor": INSTRUCTOR_KEY})
+    at = app(query={"instructor": INSTRUCTOR_KEY})
     at.sidebar.toggle(key="classroom_reveal").set_value(True).run()
     assert [c for c in at.caption if c.value.startswith("Answer:")]
     at.switch_page("lesson/pages/onehot_page.py").run()

@@ -4,12 +4,12 @@ runs, curves, model and predictions (two AppTest sessions in one server process)
 import numpy as np
 
 from lesson import data, features
-from tests.test_bad_input import apptest
+from tests.pages import app
 
 
 def learner(blocks: int, seed: int):
     """A learner who builds a network with `blocks` conv blocks and starts a tiny run."""
-    at = apptest("build_page.py")
+    at = app("build_page.py")
     at.segmented_control(key="build_blocks").set_value(blocks).run()
     at.switch_page("lesson/pages/train_page.py").run()
     at.select_slider(key="train_images").set_value(1_000)

@@ -48,10 +48,7 @@ def test_filter_snapshots_before_and_after_each_epoch():
 def test_a_truncated_model_file_is_called_damaged_not_missing(tmp_path, monkeypatch):
     """It said "File not found" although the file is there (issue 18), under a caption that
     still named the pre-trained model."""
-    from streamlit.testing.v1 import AppTest
-
-    from tests.conftest import APPTEST_TIMEOUT
-    from tests.support import ROOT
+    from tests.pages import app
 
     path = tmp_path / "pretrained.keras"
     path.write_bytes(model.pretrained_path().read_bytes()[:20_000])
@@ -59,8 +56,6 @@ def test_a_truncated_model_file_is_called_damaged_not_missing(tmp_path, monkeypa
         model.load_trained(path)
     assert "not found" not in str(err.value).lower() and "20,000 bytes" in str(err.value)
     monkeypatch.setenv("CNN_LESSON_MODEL", str(path))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
-    at.run()
-    at.switch_page("lesson/pages/draw_page.py").run()
-    assert not at.exception and "is damaged" in at.error[0].value
+    at = app("draw_page.py")  # no exception
+    assert "is damaged" in at.error[0].value
     assert not [c for c in at.caption if "pre-trained model (the lesson's recipe" in c.value]

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from lesson import numbers, training
 from lesson.model import LESSON, NetworkConfig
-from tests.conftest import APPTEST_TIMEOUT
+from tests.pages import APPTEST_TIMEOUT
 from tests.support import ROOT
 
 # --- the reader ---------------------------------------------------------------------------------

@@ -3,20 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APPTEST_TIMEOUT
-from tests.support import ROOT
-
-PAGES = "lesson/pages"
-
-
-def run_page(page: str | None = None) -> AppTest:
-    """Run the app, switched to `page` (a file under lesson/pages), and check it is clean."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
-    at.run()
-    if page:
-        at.switch_page(f"{PAGES}/{page}").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+from tests.pages import app, markdown_text
 
 
 def number_rows(at: AppTest) -> list[str]:
@@ -24,12 +11,8 @@ def number_rows(at: AppTest) -> list[str]:
     return [c.value for c in at.code if set(c.value) <= set("0123456789 ")]
 
 
-def markdown_text(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
-
-
 def test_data_page_shows_the_four_arrays_and_the_lessons_row():
-    at = run_page()
+    at = app()
     assert at.title[0].value == "1 · The data"
     table = next(m.value for m in at.markdown if m.value.startswith("| array | shape"))
     assert table.splitlines()[2:] == [
@@ -43,7 +26,7 @@ def test_data_page_shows_the_four_arrays_and_the_lessons_row():
 
 
 def test_data_page_widgets_change_the_numbers():
-    at = run_page()
+    at = app()
     before = number_rows(at)
     at.text_input(key="pixel_image_text").input("1").run()
     at.slider(key="pixel_row").set_value(10).run()
@@ -54,14 +37,14 @@ def test_data_page_widgets_change_the_numbers():
 
 
 def test_data_page_gallery_filter_and_reshuffle():
-    at = run_page()
+    at = app()
     at.button(key="reshuffle").click().run()
     assert not at.exception
     assert at.session_state["gallery_seed"] == 1
 
 
 def test_data_page_preprocessing_table():
-    at = run_page()
+    at = app()
     steps = at.dataframe[-1].value
     assert list(steps["shape"]) == ["(60000, 28, 28)", *["(60000, 28, 28, 1)"] * 3]
     assert list(steps["dtype"]) == ["uint8", "uint8", "float32", "float32"]
@@ -71,7 +54,7 @@ def test_data_page_preprocessing_table():
 
 
 def test_onehot_page_table_and_loss():
-    at = run_page("onehot_page.py")
+    at = app("onehot_page.py")
     assert at.title[0].value == "2 · One-hot labels"
     table = at.dataframe[0].value
     assert list(table["digit"]) == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
@@ -82,7 +65,7 @@ def test_onehot_page_table_and_loss():
 
 
 def test_onehot_page_widgets_change_what_it_shows():
-    at = run_page("onehot_page.py")
+    at = app("onehot_page.py")
     at.slider(key="ce_confidence").set_value(0.5).run()
     assert at.metric[0].value == "0.693"  # −log(0.5)
     at.text_input(key="onehot_start_text").input("10").run()
@@ -99,7 +82,7 @@ def test_bad_data_file_gives_a_message_not_a_traceback(tmp_path, monkeypatch, co
         path.write_bytes(content)
     monkeypatch.setenv("CNN_LESSON_MNIST", str(path))
     for page in (None, "onehot_page.py"):
-        at = run_page(page)
+        at = app(page)
         assert "could not be loaded" in at.error[0].value
         assert "assets/mnist.npz" in at.error[0].value
 
@@ -112,11 +95,7 @@ def test_a_run_that_finished_elsewhere_becomes_the_learners_model():
     net = model.load_trained(model.pretrained_path())
     run = SimpleNamespace(name="run 1", finished=True, usable=True, model=net,
                           epochs=[{}, {}], test={"accuracy": 0.97}, snapshots=[])  # fmt: skip
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
-    at.session_state["workspace_runs"] = {1: run}  # as the workspace holds it
-    at.run()
-    at.switch_page(f"{PAGES}/draw_page.py").run()
-    assert not at.exception
+    at = app("draw_page.py", state={"workspace_runs": {1: run}})  # as the workspace holds it
     assert at.session_state["learner_model"] is net
     assert (
         at.session_state["learner_model_name"]

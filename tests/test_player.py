@@ -3,18 +3,12 @@
 import numpy as np
 import pytest
 
-from lesson import data, features, inside, model
+from lesson import features, inside, model
 
 
 @pytest.fixture(scope="module")
-def net():
-    return model.load_trained(str(model.pretrained_path()))
-
-
-@pytest.fixture(scope="module")
-def digit():
-    m = data.load_mnist(str(data.mnist_path()))
-    return m.x_test[0].astype("float32") / 255  # a 7
+def digit(mnist):
+    return mnist.x_test[0].astype("float32") / 255  # a 7
 
 
 def test_conv_frames_equal_the_networks_feature_map_in_every_cell(net, digit):

@@ -15,13 +15,6 @@ COUNT = 8  # test digits saved as image files
 
 
 @pytest.fixture(scope="module")
-def net():
-    from lesson import model
-
-    return model.load_trained(model.pretrained_path())
-
-
-@pytest.fixture(scope="module")
 def files(tmp_path_factory):
     """PNGs of the first test digits (one saved dark on light, as a JPG), and a bad file."""
     folder = tmp_path_factory.mktemp("digits")

@@ -10,18 +10,7 @@ import sqlalchemy as sa
 
 from lesson.machinery import store as storage
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    """An empty store on each kind of database."""
-    if request.param == "sqlite":
-        s = storage.Store(f"sqlite:///{tmp_path / 'lesson.db'}", retention=30)
-    else:
-        s = storage.Store(request.getfixturevalue("postgres").url, retention=30)
-    yield s
-    if request.param == "postgresql":
-        storage.metadata.drop_all(s._connect())
-    s.close()
+# `store`, an empty store on SQLite and on PostgreSQL, is a fixture of tests/conftest.py.
 
 
 def run_values(n: int = 1, status: str = "done") -> dict:

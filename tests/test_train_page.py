@@ -2,40 +2,14 @@
 
 import time
 
-import pytest
-
-from lesson import data, training
-from tests.test_pages import markdown_text, run_page
+from lesson import training
+from tests.pages import app, markdown_text, tiny, train_to_the_end
 
 PAGE = "train_page.py"
 
 
-@pytest.fixture(scope="module")
-def mnist():
-    return data.load_mnist()
-
-
-def tiny(at, epochs: int = 1) -> None:
-    """Set the widgets to a run of a few seconds."""
-    at.select_slider(key="train_images").set_value(1_000)
-    at.select_slider(key="train_batch_size").set_value(32)
-    at.slider(key="train_epochs").set_value(epochs).run()
-
-
-def train_to_the_end(at, timeout: float = 90):
-    """Press Train, wait for the run in the background, then rerun the page like the poll does."""
-    at.button(key="train_start").click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    run = at.session_state["runs"][-1]
-    run.join(timeout)
-    assert run.finished
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return run
-
-
 def test_the_page_explains_compile_and_starts_at_the_quick_run():
-    at = run_page(PAGE)
+    at = app(PAGE)
     assert at.title[0].value == "4 · Train"
     text = markdown_text(at)
     for words in ("categorical cross-entropy", "adam", "accuracy", "53,558 parameters"):
@@ -50,7 +24,7 @@ def test_the_page_explains_compile_and_starts_at_the_quick_run():
 
 
 def test_the_lessons_recipe_in_one_click_and_back():
-    at = run_page(PAGE)
+    at = app(PAGE)
     at.button(key="train_recipe").click().run()
     assert at.slider(key="train_epochs").value == 10
     assert at.select_slider(key="train_batch_size").value == 32
@@ -62,7 +36,7 @@ def test_the_lessons_recipe_in_one_click_and_back():
 
 
 def test_a_tiny_run_gives_results_the_learners_model_and_a_comparison():
-    at = run_page(PAGE)
+    at = app(PAGE)
     tiny(at)
     run = train_to_the_end(at)
     assert run.status == "done" and len(run.snapshots) == 2
@@ -85,7 +59,7 @@ def test_a_tiny_run_gives_results_the_learners_model_and_a_comparison():
 
 
 def test_stop_from_the_page_keeps_the_model():
-    at = run_page(PAGE)
+    at = app(PAGE)
     tiny(at, epochs=20)
     at.button(key="train_start").click().run()
     run = at.session_state["runs"][-1]
@@ -102,7 +76,7 @@ def test_stop_from_the_page_keeps_the_model():
 
 
 def test_a_queued_run_says_where_it_waits_and_an_exploded_one_explains(mnist):
-    at = run_page(PAGE)
+    at = app(PAGE)
     full = training.Limiter(1)
     full._running.append("another learner")
     queued = training.TrainingRun("run 1", mnist, limiter=full).start()
@@ -123,7 +97,7 @@ def test_a_queued_run_says_where_it_waits_and_an_exploded_one_explains(mnist):
 def test_the_learning_rate_too_high_preset_is_said_to_have_learned_nothing():
     """sgd at 10: the loss settles near 2.3 and accuracy near chance; the page said "finished"
     in green (issue 18). Now the status, the runs table and the preset's words say so."""
-    at = run_page(PAGE)
+    at = app(PAGE)
     at.sidebar.selectbox(key="classroom_preset").select("Learning rate too high").run()
     assert "never falls below 2.3" in at.sidebar.caption[0].value
     at.select_slider(key="train_images").set_value(2_000)

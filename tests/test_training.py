@@ -11,11 +11,6 @@ from lesson import data, features, training
 TINY = training.Hyperparameters(epochs=2, batch_size=32, train_images=1_000, validation_split=0.2)
 
 
-@pytest.fixture(scope="module")
-def mnist():
-    return data.load_mnist()
-
-
 def wait_for(condition, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not condition():

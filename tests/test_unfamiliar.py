@@ -6,22 +6,15 @@ The rates are measured on the pre-trained model; the README quotes them.
 import numpy as np
 import pytest
 
-from lesson import data, drawing, model, unfamiliar
+from lesson import drawing, model, unfamiliar
 from tests import oddities, strokes
 
 COUNT = 200  # inputs of each odd kind
 
 
 @pytest.fixture(scope="module")
-def mnist():
-    return data.load_mnist()
-
-
-@pytest.fixture(scope="module")
-def judge(mnist):
-    return unfamiliar.Judge(
-        model.load_trained(model.pretrained_path()), mnist.x_train, mnist.y_train
-    )
+def judge(mnist, net):
+    return unfamiliar.Judge(net, mnist.x_train, mnist.y_train)
 
 
 def share_flagged(judge, steps) -> float:

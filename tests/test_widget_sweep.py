@@ -30,8 +30,7 @@ from streamlit.testing.v1.element_tree import (
     Widget,
 )
 
-from tests.conftest import APPTEST_TIMEOUT, INSTRUCTOR_KEY
-from tests.support import ROOT
+from tests.pages import INSTRUCTOR_KEY, app
 
 # page script (None: the default page) -> (title, keys of the controls that must stay)
 PAGES = {
@@ -156,20 +155,10 @@ def check(at: AppTest, title: str, main: list[str], what: str) -> None:
     assert not missing, (what, "lost", missing)
 
 
-def open_page(page: str | None, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(f"lesson/pages/{page}").run()
-    return at
-
-
 def sweep(page: str | None, query: dict | None = None) -> int:
     """Try every value of every widget on `page`, one widget at a time; return the runs made."""
     title, main = PAGES[page]
-    at = open_page(page, query)
+    at = app(page, query, clean=False)
     check(at, title, main, "opened")
     return sweep_widgets(at, title, main, set())
 
@@ -209,15 +198,14 @@ def test_every_widget_of_every_page(page):
 
 
 @pytest.mark.parametrize("page", ["build_page.py", "train_page.py"])
-def test_every_widget_for_an_instructor(page, monkeypatch):
+def test_every_widget_for_an_instructor(page, instructor_key):
     """The instructor's lock picker and "Reveal answers" switch are swept too."""
-    monkeypatch.setenv("CNN_LESSON_INSTRUCTOR_KEY", INSTRUCTOR_KEY)
     assert sweep(page, {"instructor": INSTRUCTOR_KEY}) > 5
 
 
 def test_the_sweep_finds_widgets_by_itself():
     """A deselectable option or an unknown widget kind would be tried or named, not missed."""
-    at = open_page("train_page.py")
+    at = app("train_page.py")
     kinds = {type(w).__name__ for w in all_widgets(at)}
     assert {"ButtonGroup", "Slider", "SelectSlider", "TextInput"} <= kinds
     seed = find(at, ("train_seed_text",))  # a number box: its range is tried too
@@ -231,14 +219,14 @@ def test_the_sweep_finds_widgets_by_itself():
 def test_clicking_the_chosen_optimizer_again_keeps_it():
     """The crash of issue 18: a second click on the selected optimizer (what the browser sends
     for a segmented control; a required one sends the same option back)."""
-    at = open_page("train_page.py")
+    at = app("train_page.py")
     optimizer = find(at, ("train_optimizer",))
     assert optimizer.proto.required, "a second click must not empty the optimizer"
     sent(optimizer, strings("adam"))
     at.run()
     assert not at.exception
     assert at.segmented_control(key="train_optimizer").value == "adam"
-    assert at.button(key="train_start")
+    assert not at.button(key="train_start").disabled  # a run can still start
 
 
 @pytest.mark.parametrize(
@@ -249,5 +237,5 @@ def test_clicking_the_chosen_optimizer_again_keeps_it():
 )  # fmt: skip
 def test_a_chosen_option_clicked_again_stays_chosen(page, key):
     """One-hot "Digit" 0 clicked twice showed the label of 5; Data "All" twice chose nothing."""
-    at = open_page(page)
+    at = app(page)
     assert find(at, (key,)).proto.required

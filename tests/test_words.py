@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 
 from lesson import model, training, words
-from tests.test_pages import run_page
+from tests.pages import app, markdown_text
 
 
 def test_plurals_shares_and_stops():
@@ -54,7 +54,7 @@ def page_words(at) -> str:
 
 
 def test_the_train_page_writes_its_numbers_as_a_person_would():
-    at = run_page()
+    at = app()
     at.session_state["workspace_runs"] = {1: fake_run("done", 0.2135, 1)}
     at.switch_page("lesson/pages/train_page.py").run()
     said = page_words(at)
@@ -67,5 +67,5 @@ def test_the_train_page_writes_its_numbers_as_a_person_would():
 
 
 def test_the_one_hot_page_says_one_hot_labels():
-    at = run_page("onehot_page.py")
-    assert "one-hot targets" not in "\n".join(m.value for m in at.markdown)
+    at = app("onehot_page.py")
+    assert "one-hot targets" not in markdown_text(at)

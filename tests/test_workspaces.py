@@ -5,20 +5,16 @@ import time
 import numpy as np
 import pytest
 
-from lesson import data, model, training
+from lesson import model, training
 from lesson.machinery import store as storage
 from lesson.machinery import workspaces
 
 TINY = training.Hyperparameters(epochs=2, batch_size=64, train_images=1_000, seed=3)
 
 
-@pytest.fixture(scope="module")
-def mnist():
-    return data.load_mnist()
-
-
 @pytest.fixture
 def store(tmp_path):
+    """A SQLite store with the default retention (in place of conftest's store on both kinds)."""
     s = storage.Store(f"sqlite:///{tmp_path / 'lesson.db'}")
     yield s
     s.close()
