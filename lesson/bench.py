@@ -15,6 +15,7 @@ import keras
 import numpy as np
 
 from lesson import data, features, labels, model, predict, training
+from lesson.machinery import runs
 
 EPOCHS = 2  # the first epoch also traces the graph; the second is the steady speed
 
@@ -32,9 +33,7 @@ def epoch_seconds_live(mnist: data.MNIST, saving: bool = False) -> list[float]:
 
         store = storage.Store(f"sqlite:///{tempfile.mkdtemp(prefix='cnn-lesson-bench-')}/l.db")
         listener = workspaces.Saver(store, store.create_workspace(), 1)
-    run = training.TrainingRun(
-        "bench", mnist, hp, limiter=training.Limiter(1), listener=listener
-    ).start()
+    run = runs.TrainingRun("bench", mnist, hp, limiter=runs.Limiter(1), listener=listener).start()
     run.join()
     assert run.status == "done", run.message
     ends = [e["seconds"] for e in run.epochs]

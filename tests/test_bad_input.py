@@ -16,6 +16,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from lesson import data, drawing, model, training
+from lesson.machinery import runs
 from tests.conftest import APPTEST_TIMEOUT
 from tests.load.client import run_sync
 from tests.support import ROOT, streamlit_process
@@ -142,7 +143,7 @@ def nan_loss(_tmp) -> str:
     hp = training.Hyperparameters(
         epochs=1, batch_size=16, optimizer="sgd", learning_rate=10.0, train_images=1_000
     )
-    run = training.TrainingRun("run 1", m, hp, limiter=training.Limiter(1)).start()
+    run = runs.TrainingRun("run 1", m, hp, limiter=runs.Limiter(1)).start()
     run.join(60)
     assert run.status == "failed" and run.test is None
     return run.message
@@ -152,12 +153,12 @@ def stop_when_nothing_runs(_tmp) -> str:
     """Stop on a finished run, and on a run never started: nothing changes, nothing breaks."""
     m = data.load_mnist()
     hp = training.Hyperparameters(epochs=1, batch_size=64, train_images=1_000)
-    run = training.TrainingRun("run 1", m, hp, limiter=training.Limiter(1)).start()
+    run = runs.TrainingRun("run 1", m, hp, limiter=runs.Limiter(1)).start()
     run.join(60)
     assert run.status == "done"
     run.stop()
     assert run.status == "done" and run.usable  # its model and score are kept
-    idle = training.TrainingRun("run 2", m, hp)
+    idle = runs.TrainingRun("run 2", m, hp)
     idle.stop()
     assert idle.status == "queued" and idle.model is None
     return "Stop only acts on a run that trains."

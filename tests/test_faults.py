@@ -25,7 +25,7 @@ TTL = 2  # --server.disconnectedSessionTTL, seconds
 OPTIONS = ("--server.disconnectedSessionTTL", str(TTL))
 UNATTENDED = 24  # seconds: CNN_LESSON_UNATTENDED_MINUTES below
 ONE_AT_A_TIME = {"CNN_LESSON_MAX_TRAININGS": "1", "CNN_LESSON_UNATTENDED_MINUTES": "0.4"}
-DEAD_AFTER = 3  # lesson.training.DEAD_AFTER: how long a run tolerates `alive()` saying no
+DEAD_AFTER = 3  # lesson.machinery.runs.DEAD_AFTER: how long a run tolerates `alive()` saying no
 
 
 def cpu_seconds(pid: int) -> float:
