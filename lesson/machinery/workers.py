@@ -9,11 +9,12 @@ it. The web process and a worker talk over a socket pair, in pickled tuples:
     web → worker: ("train", job, hp, config), ("stop", job, score), ("quit",)
     worker → web: (None, "ready", pid) once, then (job, kind, payload) as jobs.train_job sends
 
-A worker runs at lower CPU priority (nice 10), so pages stay quick while it trains. It exits
-when the web process closes the pipe, says "quit", or is gone (its parent's id changes), so a
-stopped server (SIGTERM, SIGINT, even SIGKILL) leaves no worker behind. A worker that dies
-(SIGKILL, out of memory) or sends nothing for `timeout` seconds fails only its own run; a fresh
-worker takes the next one.
+A worker runs at lower CPU priority (nice 10, $CNN_LESSON_WORKER_NICE), so pages stay quick
+while it trains. It exits when the web process closes the pipe, says "quit", or is gone (its
+parent's id changes), so a stopped server (SIGTERM, SIGINT, even SIGKILL) leaves no worker
+behind. A worker that dies (SIGKILL, out of memory) or sends nothing for `timeout` seconds fails
+only its own run; a fresh worker takes the next one. A worker holding more than
+$CNN_LESSON_WORKER_MAX_MB after a run is replaced too.
 """
 
 import atexit
@@ -31,8 +32,11 @@ from pathlib import Path
 
 WORKERS_VARIABLE = "CNN_LESSON_WORKERS"
 TIMEOUT_VARIABLE = "CNN_LESSON_WORKER_TIMEOUT"
+MAX_MB_VARIABLE = "CNN_LESSON_WORKER_MAX_MB"
+MAX_MB = 2000  # a worker past this (resident MB) after a run is replaced by a fresh one
 TIMEOUT = 120.0  # seconds a training worker may send nothing (its messages come ~3 a second)
 STARTUP = 180.0  # seconds a new worker may take to import TensorFlow and read MNIST
+NICE_VARIABLE = "CNN_LESSON_WORKER_NICE"
 NICE = 10  # the workers' CPU priority below the web process's (0)
 POLL = 0.2  # seconds between looks at Stop, the learner's presence and the worker's health
 ROOT = Path(__file__).resolve().parents[2]  # the folder that holds the `lesson` package
@@ -72,6 +76,24 @@ def timeout() -> float:
         return max(1.0, float(os.environ.get(TIMEOUT_VARIABLE, TIMEOUT)))
     except ValueError:
         return TIMEOUT
+
+
+def max_mb() -> float:
+    """$CNN_LESSON_WORKER_MAX_MB: a worker that holds more memory after a run is replaced."""
+    try:
+        return float(os.environ.get(MAX_MB_VARIABLE, MAX_MB))
+    except ValueError:
+        return MAX_MB
+
+
+def resident_mb(pid: int) -> float:
+    """A process's resident memory in MB (VmRSS), 0 if it has gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    return next((int(line.split()[1]) / 1024 for line in status.splitlines()
+                 if line.startswith("VmRSS:")), 0.0)  # fmt: skip
 
 
 class Worker:
@@ -140,8 +162,8 @@ class Worker:
 class Pool:
     """Up to `size` worker processes, started when first needed and reused run after run."""
 
-    def __init__(self, size: int, timeout: float = TIMEOUT):
-        self.size, self.timeout = size, timeout
+    def __init__(self, size: int, timeout: float = TIMEOUT, max_mb: float = MAX_MB):
+        self.size, self.timeout, self.max_mb = size, timeout, max_mb
         self._changed = threading.Condition()
         self._workers: list[Worker] = []  # every worker of the pool
         self._idle: list[Worker] = []  # those free for a run
@@ -232,7 +254,11 @@ class Pool:
         except WorkerLost:
             self._discard(worker, replace=True)
             raise
-        self._checkin(worker)
+        if resident_mb(worker.pid) > self.max_mb:  # memory a long day of runs left behind
+            worker.close()
+            self._discard(worker, replace=True)
+        else:
+            self._checkin(worker)
 
     def shutdown(self) -> None:
         """Stop every worker (the server is stopping)."""
@@ -256,7 +282,7 @@ def default_pool() -> Pool | None:
         return None
     with _POOL_LOCK:
         if _POOL is None:
-            _POOL = Pool(size, timeout())
+            _POOL = Pool(size, timeout(), max_mb())
             atexit.register(_POOL.shutdown)
         return _POOL
 
@@ -273,12 +299,18 @@ def _watch_parent(parent: int) -> None:
 
 def main(fd: int, parent: int) -> None:
     """A worker: read jobs from the pipe and train them one after another."""
+    import gc
     import queue
 
-    os.nice(NICE)
+    try:
+        os.nice(int(os.environ.get(NICE_VARIABLE, NICE)))
+    except ValueError:
+        os.nice(NICE)
     conn = Connection(fd)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     try:
+        import keras
+
         from lesson import data
         from lesson.machinery import jobs  # TensorFlow: imported once per worker
 
@@ -311,6 +343,10 @@ def main(fd: int, parent: int) -> None:
             score_when_stopped=lambda job=job: stops.get(job, True),
         )  # fmt: skip
         stops.pop(job, None)
+        # One run at a time here, so what Keras keeps of the last one (its graphs) can go:
+        # without this a worker grew by ~50 MB a run.
+        keras.backend.clear_session()
+        gc.collect()
 
 
 if __name__ == "__main__":

@@ -48,6 +48,13 @@ def results_of(run) -> dict:
     }
 
 
+def weights_of(run) -> list | None:
+    """A run's latest weights: as its worker sent them (no model built here), or its model's."""
+    if callable(getattr(run, "weights", None)):
+        return run.weights()
+    return run.model.get_weights() if run.model is not None else None
+
+
 def pack_snapshots(snapshots: list[list]) -> bytes | None:
     """[epoch][conv layer] arrays as one .npz, epoch by epoch."""
     if not snapshots:
@@ -75,7 +82,7 @@ class Saver:
 
     def save(self, run, weights: bool) -> None:
         try:
-            kept = run.weights() if weights else None  # the worker's, no model built for them
+            kept = weights_of(run) if weights else None
             self.store.save_run(
                 self.ws,
                 self.number,
