@@ -141,6 +141,12 @@ def server(data_folder):
     with streamlit_process(env, options=OPTIONS) as (url, proc):
         run_sync(visit(url, "train"))  # imports Keras once, before any timing
         yield url, proc.pid
+        workers = workers_of(proc.pid)  # the tests trained, so there is one
+    deadline = time.monotonic() + 10  # the server stopped (SIGTERM): its workers went with it
+    while not all(ended(pid) for pid in workers):
+        assert time.monotonic() < deadline, [p for p in workers if not ended(p)]
+        time.sleep(0.2)
+    assert workers
 
 
 def workspace_cookie(data_folder) -> str:

@@ -176,8 +176,9 @@ class Pool:
             return [w.pid for w in self._workers]
 
     def _checkout(self, give_up: Callable[[], bool]) -> Worker | None:
-        with self._changed:
-            while True:
+        worker = None
+        while worker is None:
+            with self._changed:
                 if self._closed:
                     raise WorkerLost("The server is shutting down.")
                 for dead in [w for w in self._idle if not w.alive()]:  # killed while idle
@@ -185,14 +186,13 @@ class Pool:
                     self._workers.remove(dead)
                 if self._idle:
                     worker = self._idle.pop(0)
-                    break
-                if len(self._workers) < self.size:
+                elif len(self._workers) < self.size:
                     worker = Worker()
                     self._workers.append(worker)
-                    break
-                if give_up():
-                    return None
-                self._changed.wait(POLL)
+                else:
+                    self._changed.wait(POLL)
+            if worker is None and give_up():  # outside the lock: it may write to the store
+                return None
         try:
             if worker.wait_ready(give_up):
                 return worker
