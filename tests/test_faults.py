@@ -237,7 +237,10 @@ def test_a_reload_mid_training_finds_the_run_still_training_and_stop_still_works
         new = Session(url, ("127.0.0.44", 0), cookie=cookie)
         await new.connect()
         await new.rerun("train")
-        assert "Stop" in new.widgets, "the run trains on and shows in the reloaded tab"
+        assert "Stop" in new.widgets, (
+            "the run trains on and shows in the reloaded tab",
+            new.alerts,
+        )
         assert new.widgets["Train"].proto.disabled
         await asyncio.sleep(TTL + DEAD_AFTER + 2)
         assert cores_busy(pid, 1.0) > 0.4, "the run should train on across the reload"

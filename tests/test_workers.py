@@ -123,9 +123,9 @@ def test_runs_queue_in_order_and_show_their_place(pool, mnist):
 
 
 def test_a_killed_worker_fails_only_its_run_and_a_fresh_worker_takes_the_next(pool, mnist):
-    other = train(pool, mnist, replace(TINY, epochs=2), name="other")
+    other = train(pool, mnist, replace(TINY, epochs=3, train_images=2_000), name="other")
     victim = train(pool, mnist, LONG, name="victim")
-    wait_for(lambda: victim.batches and other.status == "running")
+    wait_for(lambda: victim.batches and other.batches)  # both have trained in their workers
     killed = victim.worker_pid
     assert killed != other.worker_pid and killed in pool.pids()
     os.kill(killed, signal.SIGKILL)  # as the kernel's out-of-memory killer would

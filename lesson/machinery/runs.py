@@ -247,6 +247,7 @@ class TrainingRun:
         try:
             self.status = "running"
             self._started = time.monotonic()
+            self._tell("running")  # it has its slot; "running" comes again with its size
             if self._pool is None:
                 from lesson.machinery import jobs
 

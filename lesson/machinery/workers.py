@@ -218,6 +218,14 @@ class Pool:
                 self._idle.append(fresh)
             self._changed.notify_all()
 
+    def warm(self) -> None:
+        """Start every worker now (they take seconds to import TensorFlow), without waiting."""
+        with self._changed:
+            while not self._closed and len(self._workers) < self.size:
+                worker = Worker()
+                self._workers.append(worker)
+                self._idle.append(worker)
+
     def train(self, run) -> None:
         """Train `run` in a worker, feeding `run.receive` with what the worker sends.
 
@@ -285,6 +293,12 @@ def default_pool() -> Pool | None:
             _POOL = Pool(size, timeout(), max_mb())
             atexit.register(_POOL.shutdown)
         return _POOL
+
+
+def warm() -> None:
+    """Start this process's workers in the background, if it has a pool (the Train page)."""
+    if (pool := default_pool()) is not None:
+        pool.warm()
 
 
 # --- The worker process ----------------------------------------------------------------------

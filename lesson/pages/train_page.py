@@ -31,7 +31,9 @@ prose(PAGE, "intro")
 m = mnist()
 with st.spinner("Loading Keras…"):  # the first page that needs it pays its import once
     from lesson import export, model, settings, training
+    from lesson.machinery import workers
     from lesson.machinery.runs import LIMITER
+workers.warm()  # the training processes start while the learner reads: none waits for them
 classroom.setup()  # the experiment in the link, the teacher's locks, presets
 
 config = st.session_state.get("network_config", model.LESSON)
