@@ -12,9 +12,9 @@ it. The web process and a worker talk over a socket pair, in pickled tuples:
 A worker runs at lower CPU priority (nice 10, $CNN_LESSON_WORKER_NICE), so pages stay quick
 while it trains. It exits when the web process closes the pipe, says "quit", or is gone (its
 parent's id changes), so a stopped server (SIGTERM, SIGINT, even SIGKILL) leaves no worker
-behind. A worker that dies (SIGKILL, out of memory) or sends nothing for `timeout` seconds fails
-only its own run; a fresh worker takes the next one. A worker holding more than
-$CNN_LESSON_WORKER_MAX_MB after a run is replaced too.
+behind. A worker that dies (SIGKILL, out of memory), or sends nothing and uses no CPU for
+`timeout` seconds, fails only its own run; a fresh worker takes the next one. A worker holding
+more than $CNN_LESSON_WORKER_MAX_MB after a run is replaced too.
 """
 
 import atexit
@@ -34,7 +34,7 @@ WORKERS_VARIABLE = "CNN_LESSON_WORKERS"
 TIMEOUT_VARIABLE = "CNN_LESSON_WORKER_TIMEOUT"
 MAX_MB_VARIABLE = "CNN_LESSON_WORKER_MAX_MB"
 MAX_MB = 2000  # a worker past this (resident MB) after a run is replaced by a fresh one
-TIMEOUT = 120.0  # seconds a training worker may send nothing (its messages come ~3 a second)
+TIMEOUT = 120.0  # seconds a training worker may send nothing and compute nothing
 STARTUP = 180.0  # seconds a new worker may take to import TensorFlow and read MNIST
 NICE_VARIABLE = "CNN_LESSON_WORKER_NICE"
 NICE = 10  # the workers' CPU priority below the web process's (0)
@@ -71,7 +71,7 @@ def pool_size() -> int:
 
 
 def timeout() -> float:
-    """$CNN_LESSON_WORKER_TIMEOUT: seconds without a word before a training worker is ended."""
+    """$CNN_LESSON_WORKER_TIMEOUT: seconds a training worker may send and compute nothing."""
     try:
         return max(1.0, float(os.environ.get(TIMEOUT_VARIABLE, TIMEOUT)))
     except ValueError:
@@ -94,6 +94,15 @@ def resident_mb(pid: int) -> float:
         return 0.0
     return next((int(line.split()[1]) / 1024 for line in status.splitlines()
                  if line.startswith("VmRSS:")), 0.0)  # fmt: skip
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used (user + system, all threads), 0 if it has gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Worker:
@@ -240,14 +249,14 @@ class Pool:
         stop_sent = False
         try:
             worker.send(("train", job, run.hp, run.config))
-            heard = time.monotonic()
+            heard, cpu = time.monotonic(), cpu_seconds(worker.pid)
             while True:
                 if not stop_sent and run.should_stop():
                     worker.send(("stop", job, run.score_when_stopped))
                     stop_sent = True
                 if worker.conn.poll(POLL):
                     sent_for, kind, payload = worker.conn.recv()
-                    heard = time.monotonic()
+                    heard, cpu = time.monotonic(), cpu_seconds(worker.pid)
                     if sent_for == job:
                         run.receive(kind, payload)
                         if kind == "finished":
@@ -255,7 +264,11 @@ class Pool:
                 elif not worker.alive():
                     raise WorkerLost(CRASHED)
                 elif time.monotonic() - heard > self.timeout:
-                    raise WorkerLost(HUNG.format(seconds=self.timeout))
+                    # Silent, but is it computing? A worker starved of CPU by a busy machine
+                    # (it runs at low priority) is slow, not hung: give it another period.
+                    if cpu_seconds(worker.pid) - cpu < 0.5:
+                        raise WorkerLost(HUNG.format(seconds=self.timeout))
+                    heard, cpu = time.monotonic(), cpu_seconds(worker.pid)
         except (EOFError, OSError) as err:
             self._discard(worker, replace=True)
             raise WorkerLost(CRASHED) from err
