@@ -15,6 +15,7 @@ import keras
 import numpy as np
 
 from lesson import data, features, labels, model, predict, training
+from lesson.machinery import runs
 
 EPOCHS = 2  # the first epoch also traces the graph; the second is the steady speed
 
@@ -22,6 +23,8 @@ EPOCHS = 2  # the first epoch also traces the graph; the second is the steady sp
 def epoch_seconds_live(mnist: data.MNIST, saving: bool = False) -> list[float]:
     """Epochs of the lesson's network, batch 32, all 60,000 images, through the app's own run.
 
+    The run trains where the app trains it: in a worker process, or with $CNN_LESSON_WORKERS=0
+    in a thread of this one.
     With `saving`, the run is saved into a new SQLite store after every epoch, as in the app.
     """
     hp = training.Hyperparameters(epochs=EPOCHS, batch_size=32, validation_split=0.0, seed=123)
@@ -32,9 +35,7 @@ def epoch_seconds_live(mnist: data.MNIST, saving: bool = False) -> list[float]:
 
         store = storage.Store(f"sqlite:///{tempfile.mkdtemp(prefix='cnn-lesson-bench-')}/l.db")
         listener = workspaces.Saver(store, store.create_workspace(), 1)
-    run = training.TrainingRun(
-        "bench", mnist, hp, limiter=training.Limiter(1), listener=listener
-    ).start()
+    run = runs.TrainingRun("bench", mnist, hp, limiter=runs.Limiter(1), listener=listener).start()
     run.join()
     assert run.status == "done", run.message
     ends = [e["seconds"] for e in run.epochs]
@@ -45,7 +46,8 @@ def augmentation_cost(batch_size: int = 32, repeats: int = 3) -> dict:
     """Wall-clock and CPU seconds of one epoch (60,000 images, app's own run) by strength.
 
     Strengths take turns, `repeats` times, so a busy moment of the machine hits all alike;
-    each figure is a median, with its ratio to the epoch without augmentation.
+    each figure is a median, with its ratio to the epoch without augmentation. The runs train
+    in a thread of this process (no worker), so that its CPU time is theirs.
     """
     mnist = data.load_mnist()
     strengths = (0.0, 0.5, 1.0)
@@ -58,8 +60,8 @@ def augmentation_cost(batch_size: int = 32, repeats: int = 3) -> dict:
                 augmentation=strength,
             )  # fmt: skip
             start, start_cpu = time.perf_counter(), time.process_time()
-            run = training.TrainingRun("bench", mnist, hp, limiter=training.Limiter(1)).start()
-            run.join()
+            run = runs.TrainingRun("bench", mnist, hp, limiter=runs.Limiter(1), pool=None)
+            run.start().join()
             assert run.status == "done", run.message
             wall[strength].append(time.perf_counter() - start)
             cpu[strength].append(time.process_time() - start_cpu)
@@ -165,6 +167,11 @@ def median_ms(function, repeats: int = 50) -> float:
 
 def measure() -> dict:
     """Every measurement, by name."""
+    from lesson.machinery import workers
+
+    # A worker trains at the same priority as the Keras peer below, so the two compare fairly
+    # on a shared machine (in the app it runs at nice 10, below the pages).
+    os.environ.setdefault(workers.NICE_VARIABLE, "0")
     mnist = data.load_mnist()
     live = epoch_seconds_live(mnist)
     saved = epoch_seconds_live(mnist, saving=True)
@@ -182,6 +189,7 @@ def measure() -> dict:
         **predict.measure(net),  # canvas image data -> probabilities, and its feature maps
         "cores": os.cpu_count(),
         "load_average_1min": round(os.getloadavg()[0], 2),
+        "workers": workers.pool_size(),  # 0: the runs above trained in this process's threads
         "machine": platform.processor() or platform.machine(),
         "numpy": np.__version__,
         "keras": keras.__version__,
@@ -202,6 +210,7 @@ def store_figures(url: str | None = None) -> dict:
     run.model, run.config, run.hp, run.status, run.message = net, model.LESSON, hp, "done", ""
     run.parameters, run.seconds, run.steps_per_epoch, run.test = 53_558, 40.0, steps, {
         "loss": 0.03, "accuracy": 0.99, "error_rate": 0.01, "five_in_a_row": 0.95}  # fmt: skip
+    run.weights = net.get_weights  # what the Saver stores
     run.batches = [{"epoch": i / 10, "loss": 0.1, "accuracy": 0.9} for i in range(1, 101)]
     run.epochs = [{"epoch": e, "seconds": 4.0 * e, "loss": 0.1, "accuracy": 0.97,
                    "val_loss": float("nan"), "val_accuracy": float("nan")}

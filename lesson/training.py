@@ -1,22 +1,20 @@
-"""Steps 5–7 of the lesson: compile, fit and evaluate, live and in the background.
+"""Steps 6–8 of the lesson: compile, fit and evaluate, with curves that grow while it trains.
 
-A `TrainingRun` trains one learner's network in its own thread. A Keras callback collects the
-loss and accuracy while it trains, so a page can draw the curves as they grow and stop it at
-any moment. A process-wide `Limiter` lets only a few runs train at once; the others wait in line.
+Plain Keras, as a teacher writes it: `fit` calls `model.fit` with `LiveCurves`, a callback that
+collects the loss and accuracy as the network learns. Running it for a whole class (a queue,
+worker processes, Stop) is machinery, in lesson/machinery/runs.py and workers.py.
 """
 
 import math
-import os
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from lesson import augmentation, data
+from lesson import augmentation
 from lesson import model as lesson_model
 
 OPTIMIZERS = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD,
@@ -136,6 +134,85 @@ def live_steps_per_execution(batch_size: int, steps_per_epoch: int) -> int:
     return max(1, min(steps, steps_per_epoch // 4))  # at least 4 points per epoch
 
 
+EXPLODED = 100.0  # a loss this large (guessing gives 2.3) only comes from runaway weights
+NAN_MESSAGE = (
+    "The loss exploded in epoch {epoch} (it reached {loss}): the learning rate {lr:g} is so "
+    "large that each update overshoots, the weights grow without limit and the arithmetic "
+    "overflows to NaN, not a number. Training stopped. Try a learning rate 10 or 100 times smaller."
+)
+
+
+def fit(model: keras.Model, x, y, x_val, y_val, hp: Hyperparameters, callbacks: list) -> None:
+    """Train the network on the training images, `hp.epochs` times over, batch by batch."""
+    augment = augmentation.augmenter(hp.augmentation, hp.seed) if hp.augmentation else None
+    model.fit(
+        batches(x, y, hp.batch_size, seed=hp.seed, augment=augment),
+        validation_data=batches(x_val, y_val, 1000) if len(x_val) else None,
+        epochs=hp.epochs,
+        callbacks=callbacks,  # e.g. LiveCurves: the curves, drawn while the network trains
+        shuffle=False,  # batches() shuffles
+        verbose=0,
+    )
+
+
+class LiveCurves(keras.callbacks.Callback):
+    """Collect loss and accuracy while the network trains; stop it if the loss explodes."""
+
+    def __init__(self, steps_per_epoch: int):
+        super().__init__()
+        self.steps_per_epoch = steps_per_epoch
+        self.batches: list[dict] = []  # training loss and accuracy, several points per epoch
+        self.epochs: list[dict] = []  # training and validation loss and accuracy, per epoch
+        self.epoch, self.batch = 0, 0  # where training is now
+        self.exploded: str | None = None  # why the loss ran away, in words
+        self.seen = (0, 0.0, 0.0)  # (batches, mean loss, mean accuracy) so far this epoch
+
+    def on_train_begin(self, logs=None):
+        self.started = time.monotonic()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch, self.batch, self.seen = epoch, 0, (0, 0.0, 0.0)
+
+    def on_train_batch_end(self, batch, logs=None):
+        # Keras calls this once per call into TensorFlow with the epoch's running means; the
+        # mean over just the batches since the last call is what the curve shows.
+        n0, loss0, acc0 = self.seen
+        n = min(batch + 1, self.steps_per_epoch)  # Keras counts a short last call as a full one
+        loss, acc = float(logs["loss"]), float(logs["accuracy"])
+        self.seen, self.batch = (n, loss, acc), n
+        if not loss < EXPLODED:  # also True for NaN
+            shown = "NaN" if math.isnan(loss) else f"{loss:.3g}"
+            rate = float(self.model.optimizer.learning_rate)
+            self.exploded = NAN_MESSAGE.format(epoch=self.epoch + 1, loss=shown, lr=rate)
+            self.model.stop_training = True
+            return
+        self.batches.append(
+            {
+                "epoch": self.epoch + n / self.steps_per_epoch,  # 2.5 = half-way through epoch 3
+                "loss": (loss * n - loss0 * n0) / (n - n0),
+                "accuracy": (acc * n - acc0 * n0) / (n - n0),
+            }
+        )
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.exploded or self.batch < self.steps_per_epoch:
+            return  # an epoch cut short by Stop or NaN is not a whole epoch
+        self.epochs.append(
+            {
+                "epoch": epoch + 1,
+                "seconds": time.monotonic() - self.started,  # since training began
+                "loss": float(logs.get("loss", math.nan)),
+                "accuracy": float(logs.get("accuracy", math.nan)),
+                "val_loss": float(logs.get("val_loss", math.nan)),
+                "val_accuracy": float(logs.get("val_accuracy", math.nan)),
+            }
+        )
+
+
+FIT_CODE = (fit, LiveCurves, batches)  # what the Train page shows: what the workers run
+
+
 def evaluate(model: keras.Model, x_test: np.ndarray, y_test: np.ndarray) -> dict:
     """Test loss and accuracy, the error rate, and the chance of getting 5 digits in a row right."""
     loss, accuracy = model.evaluate(batches(x_test, y_test, 1000), verbose=0)
@@ -194,70 +271,7 @@ def did_not_learn(test: dict | None, hp: Hyperparameters) -> str | None:
     )
 
 
-# --- At most N trainings at once ---------------------------------------------------------------
-
-MAX_TRAININGS_VARIABLE = "CNN_LESSON_MAX_TRAININGS"
-
-
-def max_trainings() -> int:
-    """How many runs this server trains at once: $CNN_LESSON_MAX_TRAININGS, default 2."""
-    try:
-        return max(1, int(os.environ.get(MAX_TRAININGS_VARIABLE, "2")))
-    except ValueError:
-        return 2
-
-
-class Limiter:
-    """At most `slots` runs train at once in this process; the others wait, first come first."""
-
-    def __init__(self, slots: int):
-        self.slots = slots
-        self._changed = threading.Condition()
-        self._running: list = []
-        self._waiting: list = []
-
-    def position(self, run) -> int:
-        """1 for the next run in line, 2 for the one after, ...; 0 if `run` is not waiting."""
-        with self._changed:
-            return self._waiting.index(run) + 1 if run in self._waiting else 0
-
-    def running(self) -> int:
-        """How many runs are training now."""
-        with self._changed:
-            return len(self._running)
-
-    def wait_for_slot(self, run, give_up: Callable[[], bool]) -> bool:
-        """Wait until `run` may train (True), or until `give_up()` says so (False)."""
-        with self._changed:
-            self._waiting.append(run)
-            try:
-                while self._waiting[0] is not run or len(self._running) >= self.slots:
-                    if give_up():
-                        return False
-                    self._changed.wait(0.2)
-                self._running.append(run)
-                return True
-            finally:
-                self._waiting.remove(run)
-                self._changed.notify_all()
-
-    def release(self, run) -> None:
-        """`run` has finished: let the next one in."""
-        with self._changed:
-            if run in self._running:
-                self._running.remove(run)
-            self._changed.notify_all()
-
-
-LIMITER = Limiter(max_trainings())
-_SEED_LOCK = threading.Lock()  # the random seed is global: one run at a time sets it and builds
-DEAD_AFTER = 3.0  # seconds `alive()` may say no before the run stops
-EXPLODED = 100.0  # a loss this large (guessing gives 2.3) only comes from runaway weights
-NAN_MESSAGE = (
-    "The loss exploded in epoch {epoch} (it reached {loss}): the learning rate {lr:g} is so "
-    "large that each update overshoots, the weights grow without limit and the arithmetic "
-    "overflows to NaN, not a number. Training stopped. Try a learning rate 10 or 100 times smaller."
-)
+_SEED_LOCK = threading.Lock()  # the random seed is global: one build at a time sets it
 
 
 def build(config: lesson_model.NetworkConfig, seed: int) -> keras.Model:
@@ -273,211 +287,3 @@ def build(config: lesson_model.NetworkConfig, seed: int) -> keras.Model:
                 if attempt == 4:
                     raise
     raise AssertionError("unreachable")
-
-
-# --- One training run --------------------------------------------------------------------------
-
-
-class LiveMetrics(keras.callbacks.Callback):
-    """Collect loss and accuracy while the network trains; stop it on request or on NaN."""
-
-    def __init__(self, run: "TrainingRun"):
-        super().__init__()
-        self.run = run
-        self.seen = (0, 0.0, 0.0)  # (batches, mean loss, mean accuracy) so far this epoch
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.run.epoch, self.run.batch = epoch, 0
-        self.seen = (0, 0.0, 0.0)
-
-    def on_train_batch_end(self, batch, logs=None):
-        # Keras calls this once per call into TensorFlow with the epoch's running means; the
-        # mean over just the batches since the last call is what the curve shows.
-        run = self.run
-        n0, loss0, acc0 = self.seen
-        n = min(batch + 1, run.steps_per_epoch)  # Keras counts a short last call as a full one
-        loss, acc = float(logs["loss"]), float(logs["accuracy"])
-        self.seen = (n, loss, acc)
-        run.batch = n
-        if not loss < EXPLODED:  # also True for NaN
-            shown = "NaN" if math.isnan(loss) else f"{loss:.3g}"
-            run.fail(NAN_MESSAGE.format(epoch=run.epoch + 1, loss=shown, lr=run.hp.learning_rate))
-            self.model.stop_training = True
-            return
-        if run._first is None:
-            run._first = (run.epoch * run.steps_per_epoch + n, time.monotonic())
-        run.batches.append(
-            {
-                "epoch": run.epoch + n / run.steps_per_epoch,  # 2.5 = half-way through epoch 3
-                "loss": (loss * n - loss0 * n0) / (n - n0),
-                "accuracy": (acc * n - acc0 * n0) / (n - n0),
-            }
-        )
-        if run.should_stop():
-            self.model.stop_training = True
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        if self.run.status == "failed" or self.run.batch < self.run.steps_per_epoch:
-            return  # an epoch cut short by Stop or NaN is not a whole epoch
-        self.run.epochs.append(
-            {
-                "epoch": epoch + 1,
-                "seconds": time.monotonic() - self.run._started,  # since training began
-                "loss": float(logs.get("loss", math.nan)),
-                "accuracy": float(logs.get("accuracy", math.nan)),
-                "val_loss": float(logs.get("val_loss", math.nan)),
-                "val_accuracy": float(logs.get("val_accuracy", math.nan)),
-            }
-        )
-        self.run.seconds = time.monotonic() - self.run._started
-        self.run._tell("epoch")
-
-
-class TrainingRun:
-    """One learner's training run: network, hyperparameters, live curves, model and test score.
-
-    `start()` trains in a background thread that never touches the page; the page reads
-    `status`, `progress()`, `batches` and `epochs` whenever it likes and calls `stop()`.
-    """
-
-    def __init__(
-        self,
-        name: str,
-        mnist: data.MNIST,
-        hp: Hyperparameters = QUICK,
-        config: lesson_model.NetworkConfig = lesson_model.LESSON,
-        alive: Callable[[], bool] = lambda: True,
-        limiter: Limiter | None = None,
-        listener: Callable[["TrainingRun", str], None] | None = None,
-        gone: str = "Nobody is watching this run any more.",
-    ):
-        self.name, self.hp, self.config = name, hp, config
-        self.status = "queued"  # then "running", and at last "done", "stopped" or "failed"
-        self.message = ""  # why a run stopped or failed, in words
-        self.model: keras.Model | None = None
-        self.parameters = 0
-        self.batches: list[dict] = []  # training loss and accuracy, many points per epoch
-        self.epochs: list[dict] = []  # training and validation loss and accuracy, per epoch
-        self.test: dict | None = None  # evaluate() on the 10,000 test images
-        self.epoch, self.batch, self.steps_per_epoch = 0, 0, 1
-        self.seconds = 0.0  # training time so far
-        self._mnist, self._alive, self._limiter = mnist, alive, limiter or LIMITER
-        # Told "running", "epoch" and "finished" from the training thread (the store saves then).
-        self._listener, self._gone = listener, gone
-        self._filters = FilterSnapshots()
-        self._stop = threading.Event()
-        self._started = 0.0
-        self._first: tuple[int, float] | None = None  # (batches done, time) at the first point
-        self._dead_since: float | None = None
-        self._thread = threading.Thread(target=self._train, name=f"training {name}", daemon=True)
-
-    @property
-    def snapshots(self) -> list[list]:
-        """Every conv layer's filters before training and after each epoch; grows live."""
-        return self._filters.snapshots
-
-    @property
-    def finished(self) -> bool:
-        return self.status in ("done", "stopped", "failed")
-
-    @property
-    def stopping(self) -> bool:
-        """Stop was asked for; the run ends after the batches it is computing now."""
-        return self._stop.is_set()
-
-    @property
-    def usable(self) -> bool:
-        """Has a model the other pages can use: trained to the end, or stopped on the way."""
-        return self.status in ("done", "stopped") and self.model is not None
-
-    def queue_position(self) -> int:
-        """Where this run waits in line (1 = next), or 0."""
-        return self._limiter.position(self) if self.status == "queued" else 0
-
-    def progress(self) -> dict:
-        """Epoch and batch reached, the share done, and an estimate of the seconds left."""
-        total = self.hp.epochs * self.steps_per_epoch
-        done = min(self.epoch * self.steps_per_epoch + self.batch, total)
-        elapsed = time.monotonic() - self._started if self.status == "running" else self.seconds
-        left = math.nan
-        if self._first is not None and done > self._first[0]:  # the rate since the first point
-            rate = (done - self._first[0]) / (time.monotonic() - self._first[1])
-            left = (total - done) / rate
-        return {"epoch": min(self.epoch + 1, self.hp.epochs), "epochs": self.hp.epochs,
-                "batch": self.batch, "batches": self.steps_per_epoch,
-                "fraction": done / total, "seconds": elapsed, "seconds_left": left}  # fmt: skip
-
-    def start(self) -> "TrainingRun":
-        self._thread.start()
-        return self
-
-    def stop(self, message: str = "You stopped the run.") -> None:
-        """Ask the run to stop after the batches it is computing now (a fraction of a second)."""
-        if not self._stop.is_set():
-            self.message = message
-            self._stop.set()
-
-    def join(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
-
-    def fail(self, message: str) -> None:
-        self.status, self.message = "failed", message
-
-    def should_stop(self) -> bool:
-        """True once Stop was pressed or the learner's session has been closed for a while."""
-        if self._alive():
-            self._dead_since = None
-        else:
-            now = time.monotonic()
-            self._dead_since = self._dead_since or now
-            if now - self._dead_since > DEAD_AFTER:
-                self.stop(self._gone)
-        return self._stop.is_set() or self.status == "failed"
-
-    def _tell(self, event: str) -> None:
-        if self._listener is not None:
-            self._listener(self, event)
-
-    def _train(self) -> None:
-        if not self._limiter.wait_for_slot(self, self.should_stop):
-            self.status = "stopped"
-            self._tell("finished")
-            return
-        try:
-            self.status = "running"
-            self._fit()
-            if self.status == "failed":
-                return
-            if not self._stop.is_set() or self._alive():  # a closed session needs no score
-                self.test = evaluate(self.model, self._mnist.x_test, self._mnist.y_test)
-            self.status = "stopped" if self._stop.is_set() else "done"  # last: the page waits
-        except Exception as err:  # never lose the thread silently: say what went wrong
-            self.fail(f"Training failed: {err}")
-        finally:
-            self._limiter.release(self)
-            self._mnist = None  # the run keeps its curves and model, not the images
-            self._tell("finished")
-
-    def _fit(self) -> None:
-        hp = self.hp
-        x, y, x_val, y_val = split(self._mnist.x_train, self._mnist.y_train, hp)
-        self.steps_per_epoch = math.ceil(len(x) / hp.batch_size)
-        net = build(self.config, hp.seed)
-        steps = live_steps_per_execution(hp.batch_size, self.steps_per_epoch)
-        self.model = compile_model(net, hp.optimizer, hp.learning_rate, steps)
-        self.parameters = net.count_params()
-        augment = augmentation.augmenter(hp.augmentation, hp.seed) if hp.augmentation else None
-        self._started = time.monotonic()
-        self._tell("running")
-        try:
-            net.fit(
-                batches(x, y, hp.batch_size, seed=hp.seed, augment=augment),
-                validation_data=batches(x_val, y_val, 1000) if len(x_val) else None,
-                epochs=hp.epochs,
-                callbacks=[self._filters, LiveMetrics(self)],  # filters first: "epoch" saves them
-                shuffle=False,  # batches() shuffles
-                verbose=0,
-            )
-        finally:
-            self.seconds = time.monotonic() - self._started

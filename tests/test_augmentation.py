@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from lesson import augmentation, limits, robustness, settings, training
+from lesson.machinery import runs
 from tests.pages import app, markdown_text, tiny, train_to_the_end
 
 
@@ -58,13 +59,13 @@ def test_a_run_trains_at_either_extreme_of_strength_and_repeats_with_its_seed(mn
     hp = training.Hyperparameters(
         epochs=2, batch_size=32, train_images=1_000, augmentation=strength
     )
-    runs = [training.TrainingRun(f"aug {i}", mnist, hp).start() for i in range(2)]
-    for run in runs:
+    trained = [runs.TrainingRun(f"aug {i}", mnist, hp).start() for i in range(2)]
+    for run in trained:
         run.join(120)
         assert run.status == "done", run.message
         assert all(math.isfinite(b["loss"]) for b in run.batches)
         assert run.test["accuracy"] > 0.5  # 1,000 images, 2 epochs: far above chance (10 %)
-    assert runs[0].batches == runs[1].batches  # the same seed, the same changes, the same run
+    assert trained[0].batches == trained[1].batches  # the same seed, the same changes, the same run
 
 
 def test_augmentation_is_a_link_setting_with_its_limits():

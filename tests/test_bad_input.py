@@ -16,6 +16,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from lesson import data, drawing, model, training
+from lesson.machinery import runs
 from tests.load.client import run_sync
 from tests.pages import app
 from tests.support import streamlit_process
@@ -135,7 +136,7 @@ def nan_loss(_tmp) -> str:
     hp = training.Hyperparameters(
         epochs=1, batch_size=16, optimizer="sgd", learning_rate=10.0, train_images=1_000
     )
-    run = training.TrainingRun("run 1", m, hp, limiter=training.Limiter(1)).start()
+    run = runs.TrainingRun("run 1", m, hp, limiter=runs.Limiter(1)).start()
     run.join(60)
     assert run.status == "failed" and run.test is None
     return run.message
@@ -207,7 +208,7 @@ def test_bad_input_gets_a_clear_message(tmp_path, case):
 def test_stop_when_nothing_runs_changes_nothing(mnist):
     """Stop on a finished run, and on a run never started: nothing changes, nothing breaks."""
     hp = training.Hyperparameters(epochs=1, batch_size=64, train_images=1_000)
-    run = training.TrainingRun("run 1", mnist, hp, limiter=training.Limiter(1)).start()
+    run = runs.TrainingRun("run 1", mnist, hp, limiter=runs.Limiter(1)).start()
     run.join(60)
     assert run.status == "done"
     test, weights = run.test, run.model.get_weights()
@@ -216,7 +217,7 @@ def test_stop_when_nothing_runs_changes_nothing(mnist):
     assert run.test == test and all(
         np.array_equal(a, b) for a, b in zip(run.model.get_weights(), weights, strict=True)
     )
-    idle = training.TrainingRun("run 2", mnist, hp)
+    idle = runs.TrainingRun("run 2", mnist, hp)
     idle.stop()
     assert idle.status == "queued" and idle.model is None
 

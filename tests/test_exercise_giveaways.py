@@ -25,10 +25,11 @@ def page_text(at: AppTest) -> str:
 
 def finished_run():
     """A finished run as the Train page keeps it (the pre-trained model, made-up curves)."""
-    from lesson import model, training
+    from lesson import model
     from lesson.data import load_mnist, mnist_path
+    from lesson.machinery import runs
 
-    run = training.TrainingRun("run 1", load_mnist(str(mnist_path())))
+    run = runs.TrainingRun("run 1", load_mnist(str(mnist_path())))
     run.status, run.model, run.seconds = "done", model.load_trained(model.pretrained_path()), 9.0
     run.batches = [{"epoch": e / 4, "loss": 1 / (e + 1), "accuracy": 0.9} for e in range(1, 13)]
     run.epochs = [{"epoch": e, "seconds": e * 3.0, "loss": 0.1, "accuracy": 0.97,

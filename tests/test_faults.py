@@ -1,7 +1,7 @@
 """Faults with real sessions: closing the tab, navigating away and reloading mid-training, and a
-server killed mid-training. The app keeps working; a run belongs to its learner's workspace, so
-it trains on without its tab until nobody has looked for the unattended limit; the bundled
-assets are never written.
+server killed mid-training (its worker processes go with it). The app keeps working; a run
+belongs to its learner's workspace, so it trains on without its tab until nobody has looked for
+the unattended limit; the bundled assets are never written.
 """
 
 import asyncio
@@ -25,13 +25,43 @@ TTL = 2  # --server.disconnectedSessionTTL, seconds
 OPTIONS = ("--server.disconnectedSessionTTL", str(TTL))
 UNATTENDED = 24  # seconds: CNN_LESSON_UNATTENDED_MINUTES below
 ONE_AT_A_TIME = {"CNN_LESSON_MAX_TRAININGS": "1", "CNN_LESSON_UNATTENDED_MINUTES": "0.4"}
-DEAD_AFTER = 3  # lesson.training.DEAD_AFTER: how long a run tolerates `alive()` saying no
+DEAD_AFTER = 3  # lesson.machinery.runs.DEAD_AFTER: how long a run tolerates `alive()` saying no
+
+
+def stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name (state, parent, ...)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def workers_of(pid: int) -> list[int]:
+    """The server's child processes: its training workers."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int(stat(int(entry.name))[1]) == pid:
+                found.append(int(entry.name))
+        except (OSError, IndexError):
+            pass  # it ended while we looked
+    return found
+
+
+def ended(pid: int) -> bool:
+    try:
+        return stat(pid)[0] == "Z"
+    except OSError:
+        return True
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, all its threads, in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time of the server and its workers, all their threads, in seconds."""
+    total = 0
+    for one in [pid, *workers_of(pid)]:
+        try:
+            fields = stat(one)
+        except OSError:
+            continue  # a worker that ended
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def cores_busy(pid: int, seconds: float = 1.0) -> float:
@@ -68,13 +98,21 @@ def assets_digest() -> dict[str, str]:
 async def start_training(
     url: str, epochs: int, address: str = "127.0.0.41", images=None, cookie: str = ""
 ):
-    """A learner opens the Train page and trains (`images`: index of the Training images)."""
+    """A learner opens the Train page and trains (`images`: index of the Training images).
+
+    20 epochs are made the slowest run there is (batch 16, augmented: several minutes): in a
+    worker process 20 epochs at batch 64 took under 2 minutes, and ended before a test was done
+    with them.
+    """
     s = Session(url, (address, 0), cookie=cookie)
     await s.connect()
     await s.rerun("train", timeout=180)
     await s.set("Epochs", epochs)
     if images is not None:
         await s.set("Training images", images)
+    if epochs == 20:
+        await s.set("Batch size", 0)  # 16
+        await s.set("Augment the training images", True)
     await s.click("Train")
     return s
 
@@ -111,6 +149,12 @@ def server(data_folder):
     with streamlit_process(env, options=OPTIONS) as (url, proc):
         run_sync(visit(url, "train"))  # imports Keras once, before any timing
         yield url, proc.pid
+        workers = workers_of(proc.pid)  # the tests trained, so there is one
+    deadline = time.monotonic() + 10  # the server stopped (SIGTERM): its workers went with it
+    while not all(ended(pid) for pid in workers):
+        assert time.monotonic() < deadline, [p for p in workers if not ended(p)]
+        time.sleep(0.2)
+    assert workers
 
 
 def workspace_cookie(data_folder) -> str:
@@ -201,7 +245,10 @@ def test_a_reload_mid_training_finds_the_run_still_training_and_stop_still_works
         new = Session(url, ("127.0.0.44", 0), cookie=cookie)
         await new.connect()
         await new.rerun("train")
-        assert "Stop" in new.widgets, "the run trains on and shows in the reloaded tab"
+        assert "Stop" in new.widgets, (
+            "the run trains on and shows in the reloaded tab",
+            new.alerts,
+        )
         assert new.widgets["Train"].proto.disabled
         await asyncio.sleep(TTL + DEAD_AFTER + 2)
         assert cores_busy(pid, 1.0) > 0.4, "the run should train on across the reload"
@@ -225,14 +272,21 @@ def test_a_server_killed_mid_training_leaves_the_assets_intact():
             s = await start_training(url, epochs=20)
             await asyncio.sleep(4)
             # Nothing under assets/ is open for writing while the app trains and serves.
-            for fd in os.listdir(f"/proc/{proc.pid}/fd"):
-                target = os.path.realpath(f"/proc/{proc.pid}/fd/{fd}")
-                if target.startswith(str(ROOT / "assets")):
-                    flags = int(Path(f"/proc/{proc.pid}/fdinfo/{fd}").read_text().split()[3], 8)
-                    assert flags & (os.O_WRONLY | os.O_RDWR) == 0, target
+            workers = workers_of(proc.pid)
+            for pid in [proc.pid, *workers]:
+                for fd in os.listdir(f"/proc/{pid}/fd"):
+                    target = os.path.realpath(f"/proc/{pid}/fd/{fd}")
+                    if target.startswith(str(ROOT / "assets")):
+                        flags = int(Path(f"/proc/{pid}/fdinfo/{fd}").read_text().split()[3], 8)
+                        assert flags & (os.O_WRONLY | os.O_RDWR) == 0, target
             proc.send_signal(signal.SIGKILL)  # a power cut, not a clean stop
             proc.wait(10)
             s._poller.cancel()
+            deadline = time.monotonic() + 10  # its workers notice and go: no orphans
+            while not all(ended(pid) for pid in workers):
+                assert time.monotonic() < deadline, [p for p in workers if not ended(p)]
+                await asyncio.sleep(0.2)
+            assert workers, "the run trained in a worker process"
 
         run_sync(train_then_die())
     assert assets_digest() == before

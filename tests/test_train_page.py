@@ -3,6 +3,7 @@
 import time
 
 from lesson import training
+from lesson.machinery import runs
 from tests.pages import app, markdown_text, tiny, train_to_the_end
 
 PAGE = "train_page.py"
@@ -77,16 +78,16 @@ def test_stop_from_the_page_keeps_the_model():
 
 def test_a_queued_run_says_where_it_waits_and_an_exploded_one_explains(mnist):
     at = app(PAGE)
-    full = training.Limiter(1)
+    full = runs.Limiter(1)
     full._running.append("another learner")
-    queued = training.TrainingRun("run 1", mnist, limiter=full).start()
+    queued = runs.TrainingRun("run 1", mnist, limiter=full).start()
     at.session_state["workspace_runs"] = {1: queued}
     at.run()
     assert "waiting in line" in at.info[0].value and "number 1" in at.info[0].value
     queued.stop()
     queued.join(5)
     hp = training.Hyperparameters(epochs=1, train_images=1_000, learning_rate=1e6)
-    exploded = training.TrainingRun("run 2", mnist, hp, limiter=training.Limiter(1)).start()
+    exploded = runs.TrainingRun("run 2", mnist, hp, limiter=runs.Limiter(1)).start()
     exploded.join(60)
     at.session_state["workspace_runs"] = {1: queued, 2: exploded}
     at.run()

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from lesson import data, features, training
+from lesson.machinery import runs
 
 TINY = training.Hyperparameters(epochs=2, batch_size=32, train_images=1_000, validation_split=0.2)
 
@@ -19,7 +20,7 @@ def wait_for(condition, timeout: float = 60) -> None:
 
 
 def test_a_run_collects_curves_snapshots_and_a_test_score(mnist):
-    run = training.TrainingRun("run 1", mnist, TINY, limiter=training.Limiter(2)).start()
+    run = runs.TrainingRun("run 1", mnist, TINY, limiter=runs.Limiter(2)).start()
     run.join(60)
     assert run.status == "done" and run.usable, run.message
     assert len(run.snapshots) == TINY.epochs + 1  # the random filters, then one per epoch
@@ -39,7 +40,7 @@ def test_a_run_collects_curves_snapshots_and_a_test_score(mnist):
 
 def test_stop_keeps_a_usable_model(mnist):
     hp = training.Hyperparameters(epochs=20, batch_size=16, train_images=2_000)
-    run = training.TrainingRun("run 1", mnist, hp, limiter=training.Limiter(1)).start()
+    run = runs.TrainingRun("run 1", mnist, hp, limiter=runs.Limiter(1)).start()
     wait_for(lambda: run.batches)
     run.stop()
     run.join(30)
@@ -52,7 +53,7 @@ def test_stop_keeps_a_usable_model(mnist):
 
 def test_a_loss_that_explodes_stops_the_run_with_an_explanation(mnist):
     hp = training.Hyperparameters(epochs=3, batch_size=32, train_images=1_000, learning_rate=1e6)
-    run = training.TrainingRun("run 1", mnist, hp, limiter=training.Limiter(1)).start()
+    run = runs.TrainingRun("run 1", mnist, hp, limiter=runs.Limiter(1)).start()
     run.join(60)
     assert run.status == "failed" and not run.usable
     assert "exploded" in run.message and "learning rate" in run.message
@@ -60,10 +61,10 @@ def test_a_loss_that_explodes_stops_the_run_with_an_explanation(mnist):
 
 
 def test_the_limiter_queues_the_second_run_until_the_first_is_done(mnist):
-    limiter = training.Limiter(1)
-    first = training.TrainingRun("a", mnist, TINY, limiter=limiter).start()
+    limiter = runs.Limiter(1)
+    first = runs.TrainingRun("a", mnist, TINY, limiter=limiter).start()
     wait_for(lambda: first.status == "running")
-    second = training.TrainingRun("b", mnist, TINY, limiter=limiter).start()
+    second = runs.TrainingRun("b", mnist, TINY, limiter=limiter).start()
     wait_for(lambda: second.queue_position() == 1)
     seen = set()
     while not first.finished:
@@ -75,9 +76,9 @@ def test_the_limiter_queues_the_second_run_until_the_first_is_done(mnist):
 
 
 def test_a_queued_run_can_be_stopped_before_it_starts(mnist):
-    limiter = training.Limiter(1)
+    limiter = runs.Limiter(1)
     limiter._running.append("someone else")  # the only slot is taken
-    run = training.TrainingRun("run 1", mnist, TINY, limiter=limiter).start()
+    run = runs.TrainingRun("run 1", mnist, TINY, limiter=limiter).start()
     wait_for(lambda: run.queue_position() == 1)
     run.stop()
     run.join(5)
@@ -85,9 +86,9 @@ def test_a_queued_run_can_be_stopped_before_it_starts(mnist):
 
 
 def test_two_learners_training_at_once_never_share_a_model_or_curves(mnist):
-    limiter = training.Limiter(2)
-    a = training.TrainingRun("run 1", mnist, TINY, limiter=limiter).start()
-    b = training.TrainingRun("run 1", mnist, replace(TINY, seed=7), limiter=limiter).start()
+    limiter = runs.Limiter(2)
+    a = runs.TrainingRun("run 1", mnist, TINY, limiter=limiter).start()
+    b = runs.TrainingRun("run 1", mnist, replace(TINY, seed=7), limiter=limiter).start()
     a.join(90)
     b.join(90)
     assert a.status == b.status == "done", (a.message, b.message)
@@ -98,10 +99,10 @@ def test_two_learners_training_at_once_never_share_a_model_or_curves(mnist):
 
 
 def test_a_run_nobody_wants_any_more_stops_within_seconds_and_says_why(mnist, monkeypatch):
-    monkeypatch.setattr(training, "DEAD_AFTER", 0.2)
+    monkeypatch.setattr(runs, "DEAD_AFTER", 0.2)
     hp = training.Hyperparameters(epochs=20, batch_size=16, train_images=2_000)
-    run = training.TrainingRun("run 1", mnist, hp, alive=lambda: False,
-                               limiter=training.Limiter(1), gone="Nobody looked.")  # fmt: skip
+    run = runs.TrainingRun("run 1", mnist, hp, alive=lambda: False,
+                               limiter=runs.Limiter(1), gone="Nobody looked.")  # fmt: skip
     start = time.monotonic()
     run.start().join(30)
     assert run.status == "stopped" and run.message == "Nobody looked."
@@ -111,10 +112,10 @@ def test_a_run_nobody_wants_any_more_stops_within_seconds_and_says_why(mnist, mo
 @pytest.mark.parametrize(("value", "slots"), [(None, 2), ("1", 1), ("4", 4), ("0", 1), ("x", 2)])
 def test_how_many_runs_train_at_once_comes_from_the_environment(monkeypatch, value, slots):
     if value is None:
-        monkeypatch.delenv(training.MAX_TRAININGS_VARIABLE, raising=False)
+        monkeypatch.delenv(runs.MAX_TRAININGS_VARIABLE, raising=False)
     else:
-        monkeypatch.setenv(training.MAX_TRAININGS_VARIABLE, value)
-    assert training.max_trainings() == slots
+        monkeypatch.setenv(runs.MAX_TRAININGS_VARIABLE, value)
+    assert runs.max_trainings() == slots
 
 
 def test_split_keeps_a_random_subset_and_its_validation_share(mnist):
@@ -158,7 +159,7 @@ def test_a_cut_short_epochs_filters_are_not_called_a_whole_epoch(mnist):
     from lesson import inside
 
     hp = training.Hyperparameters(epochs=20, batch_size=16, train_images=2_000)
-    run = training.TrainingRun("run 1", mnist, hp, limiter=training.Limiter(1)).start()
+    run = runs.TrainingRun("run 1", mnist, hp, limiter=runs.Limiter(1)).start()
     wait_for(lambda: run.batches)
     run.stop()
     run.join(30)

@@ -6,6 +6,7 @@ from dataclasses import replace
 import pytest
 
 from lesson import model, training, words
+from lesson.machinery import runs
 from tests.pages import app, markdown_text
 
 
@@ -37,7 +38,7 @@ def test_a_network_in_a_few_words(config, said):
 def fake_run(status: str, accuracy: float, whole_epochs: int):
     from lesson.data import load_mnist
 
-    run = training.TrainingRun("run 1", load_mnist(), replace(training.QUICK, epochs=1))
+    run = runs.TrainingRun("run 1", load_mnist(), replace(training.QUICK, epochs=1))
     run.status, run.model, run.seconds = status, model.build_model(), 3.0
     run.message = "You stopped the run." if status == "stopped" else ""
     run.batches = [{"epoch": 0.5, "loss": 1.0, "accuracy": accuracy}]

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from lesson import model, training
+from lesson.machinery import runs, workspaces
 from lesson.machinery import store as storage
-from lesson.machinery import workspaces
 
 TINY = training.Hyperparameters(epochs=2, batch_size=64, train_images=1_000, seed=3)
 
@@ -46,7 +46,7 @@ def test_a_run_cut_off_by_a_server_stop_keeps_its_last_whole_epoch(store, mnist)
     ws = store.create_workspace()
     net = training.build(model.LESSON, 5)
     saver = workspaces.Saver(store, ws, 1)
-    run = training.TrainingRun("run 1", mnist, TINY)
+    run = runs.TrainingRun("run 1", mnist, TINY)
     run.model, run.status, run.epochs = net, "running", [{"epoch": 1, "loss": 0.5}]
     saver(run, "epoch")  # saved after epoch 1; then the server dies
     with store._connect().begin() as conn:
@@ -59,7 +59,7 @@ def test_a_run_cut_off_by_a_server_stop_keeps_its_last_whole_epoch(store, mnist)
 
 def test_a_run_nobody_looks_at_stops_after_the_unattended_limit(store, mnist, monkeypatch):
     monkeypatch.setenv(workspaces.UNATTENDED_VARIABLE, "0.05")  # 3 s
-    monkeypatch.setattr(training, "DEAD_AFTER", 0.5)
+    monkeypatch.setattr(runs, "DEAD_AFTER", 0.5)
     ws = store.create_workspace()
     long = training.Hyperparameters(epochs=20, batch_size=16, train_images=5_000)
     run = workspaces.Trainings().start(store, ws, 1, mnist, long, model.LESSON)

@@ -1,4 +1,4 @@
-"""A learner's runs belong to their workspace: trained in this process, saved as they go.
+"""A learner's runs belong to their workspace: trained by this process, saved as they go.
 
 `Trainings` knows the runs this server process is training, by workspace, so a reload or a
 second tab finds its run still training. Each run is saved when it starts, after every epoch
@@ -48,6 +48,13 @@ def results_of(run) -> dict:
     }
 
 
+def weights_of(run) -> list | None:
+    """A run's latest weights: as its worker sent them (no model built here), or its model's."""
+    if callable(getattr(run, "weights", None)):
+        return run.weights()
+    return run.model.get_weights() if run.model is not None else None
+
+
 def pack_snapshots(snapshots: list[list]) -> bytes | None:
     """[epoch][conv layer] arrays as one .npz, epoch by epoch."""
     if not snapshots:
@@ -63,7 +70,7 @@ def unpack_snapshots(blob: bytes | None, layers: int) -> list[list]:
 
 
 class Saver:
-    """Saves one run into its workspace from the training thread; a failure is kept, not raised."""
+    """Saves one run into its workspace from the run's thread; a failure is kept, not raised."""
 
     def __init__(self, store: storage.Store, ws: storage.Workspace, number: int, keep=None):
         self.store, self.ws, self.number = store, ws, number
@@ -77,7 +84,7 @@ class Saver:
 
     def save(self, run, weights: bool) -> None:
         try:
-            model = run.model if weights and run.model is not None else None
+            kept = weights_of(run) if weights else None
             self.store.save_run(
                 self.ws,
                 self.number,
@@ -86,7 +93,7 @@ class Saver:
                 experiment=experiment_of(run.config, run.hp),
                 results=results_of(run),
                 snapshots=pack_snapshots(list(run.snapshots)) if weights else None,
-                weights=storage.pack(model.get_weights()) if model is not None else None,
+                weights=storage.pack(kept) if kept is not None else None,
                 keep=self.keep,
             )
             self.error = None
@@ -152,7 +159,7 @@ class Trainings:
 
     def start(self, store, ws, number: int, mnist, hp, config, keep=None):
         """Train run `number` for `ws`; None if the workspace already has a run training."""
-        from lesson import training
+        from lesson.machinery import runs
 
         with self._lock:
             current = self._live.get(ws.id)
@@ -166,7 +173,7 @@ class Trainings:
                 saver.heartbeat()
                 return time.monotonic() - self._seen.get(ws.id, 0.0) < limit
 
-            run = training.TrainingRun(
+            run = runs.TrainingRun(
                 f"run {number}", mnist, hp, config, alive=alive, listener=saver,
                 gone=f"Nobody looked at this run for {limit / 60:g} minutes, so it stopped to "
                 "free the server for others.",

@@ -31,6 +31,9 @@ prose(PAGE, "intro")
 m = mnist()
 with st.spinner("Loading Keras…"):  # the first page that needs it pays its import once
     from lesson import export, model, settings, training
+    from lesson.machinery import workers
+    from lesson.machinery.runs import LIMITER
+workers.warm()  # the training processes start while the learner reads: none waits for them
 classroom.setup()  # the experiment in the link, the teacher's locks, presets
 
 config = st.session_state.get("network_config", model.LESSON)
@@ -327,7 +330,7 @@ def live() -> None:
         ahead = max(run.queue_position(), 1)  # 0 for the instant before it joins the line
         st.info(
             f"**{run.name} is waiting in line** (number {ahead}): the server trains at most "
-            f"{words.plural(training.LIMITER.slots, 'run')} at once and other learners are "
+            f"{words.plural(LIMITER.slots, 'run')} at once and other learners are "
             "training now. "
             "It starts by itself.",
             icon=":material/hourglass_top:",
@@ -349,12 +352,7 @@ def live() -> None:
 
 live()
 prose(PAGE, "live")
-show_code(
-    training.TrainingRun._fit,
-    training.batches,
-    training.LiveMetrics,
-    label="Show the code: fit, with live curves",
-)
+show_code(*training.FIT_CODE, label="Show the code: fit, with live curves")
 
 # --- Step 8: evaluate --------------------------------------------------------------------------
 if current is not None and current.finished:
