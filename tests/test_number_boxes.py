@@ -8,8 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from lesson import numbers, training
 from lesson.model import LESSON, NetworkConfig
-from tests.pages import APPTEST_TIMEOUT
-from tests.support import ROOT
+from tests.pages import app, switch
 
 # --- the reader ---------------------------------------------------------------------------------
 
@@ -83,17 +82,6 @@ def test_the_bounds_themselves_are_taken():
 
 
 # --- the pages ----------------------------------------------------------------------------------
-
-
-def app(query: dict | None = None, page: str | None = None) -> AppTest:
-    """The app with `query` in its URL, switched to `page` (a file under lesson/pages)."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
-    at.query_params.update(query or {})
-    at.run()
-    if page:
-        at.switch_page(f"lesson/pages/{page}").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def notes(at: AppTest) -> list[str]:
@@ -189,7 +177,7 @@ def test_numbers_set_by_code_show_in_the_box_and_end_its_note():
 
 
 def test_a_link_and_a_lock_show_in_the_box():
-    at = app({"lock": "seed", "seed": "77"}, "train_page.py")
+    at = app("train_page.py", query={"lock": "seed", "seed": "77"})
     assert at.text_input(key="train_seed_text").value == "77"
     typed(at, "train_seed", "5")  # the box is hidden under a lock; typed anyway, it stays 77
     assert at.session_state["train_seed"] == 77
@@ -198,13 +186,11 @@ def test_a_link_and_a_lock_show_in_the_box():
 
 
 def test_a_stored_network_and_a_page_left_and_back_show_in_the_box():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
-    at.session_state["network_config"] = NetworkConfig(dense_units=32)  # as a workspace restores
-    at.run()
-    at.switch_page("lesson/pages/build_page.py").run()
+    restored = {"network_config": NetworkConfig(dense_units=32)}  # as a workspace restores
+    at = app("build_page.py", state=restored)
     assert at.text_input(key="build_units_text").value == "32"
     typed(at, "build_units", "48")
-    at.switch_page("lesson/pages/train_page.py").run()
-    at.switch_page("lesson/pages/build_page.py").run()
+    switch(at, "train_page.py")
+    switch(at, "build_page.py")
     assert at.text_input(key="build_units_text").value == "48"
     assert at.session_state["network_config"].dense_units == 48
