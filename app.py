@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from lesson.pages import workarounds
+from lesson.machinery import workarounds
 
-workarounds.apply()  # before any page runs: see lesson/pages/workarounds.py
+workarounds.apply()  # before any page runs: see lesson/machinery/workarounds.py
 
 from lesson.pages import access, board, instructor, workspace  # noqa: E402
 

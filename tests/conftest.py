@@ -3,8 +3,13 @@ pre-trained network for the core's tests, a store on each kind of database."""
 
 import pytest
 
+from lesson.machinery import workarounds
 from tests.pages import INSTRUCTOR_KEY
 from tests.support import launch_chromium, postgres_server, streamlit_server
+
+# This process parses too (pytest's assertion rewriting, tracebacks) while a test's garbage is
+# collected: without the guard a finalizer's traceback broke pytest's last import (gh-106905).
+workarounds.parse_one_at_a_time()
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,15 @@
-"""The two library patches of lesson/pages/workarounds.py: still needed, still possible, applied."""
+"""The two library patches of lesson/machinery/workarounds.py: still needed, possible, applied."""
 
 import ast
 import inspect
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 from streamlit.runtime.scriptrunner import script_runner
 
-from lesson.pages import workarounds
+from lesson.machinery import workarounds
 
 
 def test_streamlit_still_has_and_calls_what_keep_keras_state_replaces():
@@ -51,6 +53,61 @@ def test_syntax_trees_are_built_one_thread_at_a_time(monkeypatch):
         assert not done.wait(0.3)  # waits its turn
     assert done.wait(10)
     t.join()
+
+
+# A finalizer that the garbage collector runs in the middle of a parse and that formats a
+# traceback (Python 3.11 parses the failing line to underline it): a parse inside a parse.
+NESTED = """
+import ast, gc, sys, traceback
+sys.path.insert(0, {root!r})
+if {patched}:
+    from lesson.machinery import workarounds
+    workarounds.parse_one_at_a_time()
+
+ran = []
+
+class Cycle:
+    def __init__(self):
+        self.me = self  # only the cyclic garbage collector frees it, whenever it runs
+
+    def __del__(self):
+        try:
+            1 / 0
+        except ZeroDivisionError as err:
+            ran.append("".join(traceback.format_exception(err)))
+
+source = "\\n".join(f"x{{i}} = [a + b * c for a in range(3) for b in d if e]" for i in range(2000))
+gc.set_threshold(50)
+failed = 0
+for _ in range(10):
+    for _ in range(200):
+        Cycle()
+    try:
+        ast.parse(source)
+    except SystemError:
+        failed += 1
+print(failed, len(ran), "ZeroDivisionError" in ran[-1])
+"""
+
+
+def run_nested(tmp_path, patched: bool) -> str:
+    script = tmp_path / f"nested_{patched}.py"  # a file: tracebacks quote its lines
+    script.write_text(
+        NESTED.format(root=str(Path(workarounds.__file__).parents[2]), patched=patched)
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def test_a_parse_inside_a_parse_is_refused_not_waited_for(tmp_path):
+    """Without the patch every parse with a finalizer in its middle fails; with it none does,
+    the finalizers' tracebacks are still written (without underlines), and nothing hangs."""
+    failed, finalizers, written = run_nested(tmp_path, patched=False)
+    assert int(failed) > 0, "gh-106905 is fixed in this Python: the patch may go"
+    failed, finalizers, written = run_nested(tmp_path, patched=True)
+    assert (failed, written) == ("0", "True")
+    assert int(finalizers) > 1000
 
 
 def test_app_applies_both_before_any_page():

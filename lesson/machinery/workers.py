@@ -30,6 +30,8 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from lesson.machinery import workarounds
+
 WORKERS_VARIABLE = "CNN_LESSON_WORKERS"
 TIMEOUT_VARIABLE = "CNN_LESSON_WORKER_TIMEOUT"
 MAX_MB_VARIABLE = "CNN_LESSON_WORKER_MAX_MB"
@@ -333,6 +335,7 @@ def main(fd: int, parent: int) -> None:
         os.nice(int(os.environ.get(NICE_VARIABLE, NICE)))
     except ValueError:
         os.nice(NICE)
+    workarounds.parse_one_at_a_time()  # autograph parses; a finalizer may log mid-parse
     conn = Connection(fd)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     try:

@@ -5,6 +5,8 @@ clicks buttons and answers fragment auto-reruns, and times how long each answer 
 """
 
 import asyncio
+import collections
+import gc
 import time
 from dataclasses import dataclass, field
 
@@ -49,6 +51,8 @@ class Session:
     _one_run: asyncio.Lock = field(default_factory=asyncio.Lock)  # one request in flight
     _runs_started: int = 0  # whole runs the server began, also ones it began by itself
     _runs_begun: int = 0  # runs of any kind (whole or fragment) the server began
+    # The last messages each way, (seconds, what), for a failure's message.
+    trace: collections.deque = field(default_factory=lambda: collections.deque(maxlen=40))
 
     async def connect(self) -> None:
         """Open the websocket and wait for the first run of the default page."""
@@ -71,7 +75,15 @@ class Session:
             await asyncio.sleep(quiet)
             if self._runs_started == started and self._finished.is_set():
                 return
-            await asyncio.wait_for(self._finished.wait(), deadline - time.monotonic())
+            try:
+                await asyncio.wait_for(self._finished.wait(), deadline - time.monotonic())
+            except TimeoutError:
+                raise TimeoutError(f"no quiet moment in {timeout} s: {self.story()}") from None
+
+    def story(self) -> str:
+        """The last messages each way, one per line, for a failure's message."""
+        start = self.trace[0][0] if self.trace else 0
+        return "\n".join(f"{t - start:8.3f} {what}" for t, what in self.trace)
 
     @property
     def fragments(self) -> dict[str, float]:
@@ -120,10 +132,14 @@ class Session:
         self._finished.clear()
         begun = self._runs_begun
         start = time.perf_counter()
+        self.trace.append((time.monotonic(), f"-> rerun {path=} {fragment_id=}"))
         await self.ws.send(msg.SerializeToString())
         deadline = time.monotonic() + timeout
         while True:  # the answer is the end of a run that began after the request
-            await asyncio.wait_for(self._finished.wait(), deadline - time.monotonic())
+            try:
+                await asyncio.wait_for(self._finished.wait(), deadline - time.monotonic())
+            except TimeoutError:
+                raise TimeoutError(f"no answer in {timeout} s: {self.story()}") from None
             if self._runs_begun > begun:
                 break
             self._finished.clear()  # the end of a run the server had begun by itself
@@ -157,10 +173,18 @@ class Session:
         return await self.rerun(state=state)
 
     async def _read(self) -> None:
+        try:
+            await self._read_all()
+        except websockets.ConnectionClosed:
+            self.trace.append((time.monotonic(), "<- the connection broke"))
+
+    async def _read_all(self) -> None:
         async for raw in self.ws:
             msg = ForwardMsg()
             msg.ParseFromString(raw)
             kind = msg.WhichOneof("type")
+            if kind in ("new_session", "script_finished", "auto_rerun", "stop_auto_rerun"):
+                self.trace.append((time.monotonic(), f"<- {kind} {_brief(msg, kind)}"))
             if kind == "new_session":
                 self._runs_begun += 1
                 self._finished.clear()
@@ -213,6 +237,17 @@ class Session:
                         return
 
 
+def _brief(msg: ForwardMsg, kind: str) -> object:
+    """What a traced message says: the run's fragments, how it ended, or which fragment."""
+    if kind == "new_session":
+        return list(msg.metadata.run.fragment_ids)
+    if kind == "script_finished":
+        return ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
+    if kind == "auto_rerun":
+        return msg.auto_rerun.fragment_id
+    return list(msg.stop_auto_rerun.fragment_ids)
+
+
 async def _idle() -> None:
     """The poller of a session whose caller answers its fragments itself."""
     await asyncio.Event().wait()
@@ -222,5 +257,14 @@ def run_sync(coro):
     """asyncio.run in a thread of its own: works even where a loop already runs (Playwright)."""
     import concurrent.futures
 
+    def run_then_collect():
+        try:
+            return asyncio.run(coro)
+        finally:
+            # Finalizers of what the run left (a task's exception nobody read logs a traceback,
+            # which calls ast.parse) run here, not inside some later ast.parse: a parse nested
+            # in another raises "AST constructor recursion depth mismatch" (CPython gh-106905).
+            gc.collect()
+
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
+        return pool.submit(run_then_collect).result()
