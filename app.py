@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import lesson
 from lesson.machinery import workarounds
 
 workarounds.apply()  # before any page runs: see lesson/machinery/workarounds.py
@@ -11,14 +12,14 @@ from lesson.pages import access, board, instructor, workspace  # noqa: E402
 st.set_page_config(page_title="CNNs with Keras", page_icon=":material/neurology:", layout="wide")
 
 # (script in lesson/pages, title, icon, url path), in the lesson's order.
-LESSON = [
-    ("data_page.py", "1 · The data", "grid_on", "data"),
-    ("onehot_page.py", "2 · One-hot labels", "looks_one", "one-hot"),
-    ("build_page.py", "3 · Build the network", "stacks", "build"),
-    ("train_page.py", "4 · Train", "model_training", "train"),
-    ("draw_page.py", "5 · Draw a digit", "draw", "draw"),
-    ("filters_page.py", "6 · Filters & feature maps", "filter_alt", "inside"),
-    ("mistakes_page.py", "7 · Mistakes", "report", "mistakes"),
+LESSON = [  # step N is page N, titled from lesson.STEPS
+    ("data_page.py", lesson.title(1), "grid_on", "data"),
+    ("onehot_page.py", lesson.title(2), "looks_one", "one-hot"),
+    ("build_page.py", lesson.title(3), "stacks", "build"),
+    ("train_page.py", lesson.title(4), "model_training", "train"),
+    ("draw_page.py", lesson.title(5), "draw", "draw"),
+    ("inside_page.py", lesson.title(6), "filter_alt", "inside"),
+    ("mistakes_page.py", lesson.title(7), "report", "mistakes"),
     ("board_page.py", "Class board", "leaderboard", "board"),
 ]
 workspace.open_workspace()  # the learner's saved work, back after a reload or a restart

@@ -5,12 +5,13 @@ import plotly.graph_objects as go
 import streamlit as st
 from PIL import Image
 
-from lesson import drawing
-from lesson import exercises as ex
+import lesson
+from lesson import step5_drawing
 from lesson.pages import access, classroom
-from lesson.pages import inspect_charts as charts
+from lesson.pages import inside_charts as charts
 from lesson.pages.boxes import number_box
 from lesson.pages.common import chart, mnist, model_picker, pretrained_model, prose, show_code
+from lesson.tools import exercises as ex
 
 PAGE = "draw_page"
 CANVAS = 280  # pixels: ten canvas pixels for each of the network's 28
@@ -24,13 +25,13 @@ SOURCES = {
 BLUE, ORANGE, GREY = "#0072b2", "#e69f00", "#c8c8c8"
 SURE, UNSURE = 0.9, 0.6  # top probability: "sure" above SURE, "unsure" below UNSURE
 
-st.title("5 · Draw a digit")
+st.title(lesson.title(5))
 prose(PAGE, "intro")
 m = mnist()
 with st.spinner("Loading Keras…"):
     import keras
 
-    from lesson import features, unfamiliar
+    from lesson import step5_prediction, step5_unfamiliar
 net, net_name = model_picker("draw_model")
 # The canvas's hover toolbar sits over the square's top edge and swallows strokes started
 # there: keep it always shown, just below the square. (Its styles live in a shadow root.)
@@ -62,19 +63,19 @@ TOOLBAR_BELOW = """<script>
 def _pretrained_judge(_net, path: str):
     """The pre-trained model's unfamiliar-input limits, worked out once per process."""
     m = mnist()
-    return unfamiliar.Judge(_net, m.x_train, m.y_train)
+    return step5_unfamiliar.Judge(_net, m.x_train, m.y_train)
 
 
-def judge_for(model) -> "unfamiliar.Judge":
+def judge_for(model) -> "step5_unfamiliar.Judge":
     """This model's limits: shared for the pre-trained model, kept in the session for yours."""
-    from lesson import model as lesson_model
+    from lesson import step3_network
 
     if model is pretrained_model():
-        return _pretrained_judge(model, str(lesson_model.pretrained_path()))
+        return _pretrained_judge(model, str(step3_network.pretrained_path()))
     kept = st.session_state.get("draw_judge")
     if kept is None or kept[0] is not model:
         m = mnist()
-        st.session_state.draw_judge = (model, unfamiliar.Judge(model, m.x_train, m.y_train))
+        st.session_state.draw_judge = (model, step5_unfamiliar.Judge(model, m.x_train, m.y_train))
     return st.session_state.draw_judge[1]
 
 
@@ -170,7 +171,7 @@ source = st.segmented_control(
     key="draw_source",
 )
 left, right = st.columns([2, 3], gap="large")
-steps, truth = None, None
+stages, truth = None, None
 with left:
     if source == "draw":
         prose(PAGE, "draw")
@@ -196,13 +197,13 @@ with left:
         )
         c2.button("Clear", icon=":material/delete:", key="draw_clear", on_click=clear_canvas)
         if result.image_data is not None:
-            steps = drawing.mnist_steps(result.image_data, ink="light")  # white on black
+            stages = step5_drawing.mnist_stages(result.image_data, ink="light")  # white on black
         nothing = "The canvas is empty: draw a digit in the black square."
     elif source == "grid":
         prose(PAGE, "grid")
         grid = access.pixel_grid("draw_grid")
         if grid is not None:
-            steps = drawing.mnist_steps(grid, ink="light")  # white on black, like the canvas
+            stages = step5_drawing.mnist_stages(grid, ink="light")  # white on black, as the canvas
         nothing = "The grid is empty: ink a few pixels of a digit."
     elif source == "test":
         prose(PAGE, "test")
@@ -219,38 +220,38 @@ with left:
             crisp(m.x_test[index], 168), caption=f"x_test[{index}], label {truth}",
             alt=f"Test image {index}, a handwritten {truth}",
         )  # fmt: skip
-        steps = drawing.mnist_steps(m.x_test[index], ink="light")
+        stages = step5_drawing.mnist_stages(m.x_test[index], ink="light")
         nothing = "This test image is blank."
     else:
         prose(PAGE, "upload")
         upload = st.file_uploader(
             "A PNG or JPG of one digit",
             type=["png", "jpg", "jpeg"],
-            max_upload_size=drawing.MAX_BYTES // 1_000_000,
+            max_upload_size=step5_drawing.MAX_BYTES // 1_000_000,
             key="draw_upload",
         )
         nothing = "Upload an image of a digit to see what the network makes of it."
         if upload is not None:
             try:
-                image = drawing.load_image(upload.getvalue())
-                steps = drawing.mnist_steps(image, ink="auto")
+                image = step5_drawing.load_image(upload.getvalue())
+                stages = step5_drawing.mnist_stages(image, ink="auto")
                 st.image(
-                    crisp(drawing.as_grey(image), 168), caption=upload.name,
+                    crisp(step5_drawing.as_grey(image), 168), caption=upload.name,
                     alt=f"Your image {upload.name} in grey",
                 )  # fmt: skip
                 nothing = f"No digit found in {upload.name}: it looks blank. Try another image."
-            except drawing.ImageFileError as err:
+            except step5_drawing.ImageFileError as err:
                 st.error(f"{err}".replace("The upload", upload.name), icon=":material/error:")
                 nothing = "Choose another image."
 
 # --- the prediction ------------------------------------------------------------------------
 with right:
-    if steps is None:
+    if stages is None:
         st.info(nothing, icon=":material/draw:")
         classroom.exercises("draw", ex.draw())
         st.stop()
-    st.session_state[LAST_DRAWING] = steps.digit
-    probs = features.probabilities(net, steps.digit)[0]  # (10,)
+    st.session_state[LAST_DRAWING] = stages.digit
+    probs = step5_prediction.probabilities(net, stages.digit)[0]  # (10,)
     order = np.argsort(probs)[::-1]
     top, second = int(order[0]), int(order[1])
     close = probs[second] >= probs[top] / 3
@@ -258,19 +259,19 @@ with right:
     access.announce(
         f"The network reads {a(top)}, {pct(probs[top])} sure"
         + (f"; {a(second)} gets {pct(probs[second])}." if close else "."),
-        "draw", once=str(hash(steps.digit.tobytes())),
+        "draw", once=str(hash(stages.digit.tobytes())),
     )  # fmt: skip
     sentence = f"**{pct(probs[top])}** for {top}" + (
         f", **{pct(probs[second])}** for {second}." if close else "."
     )
     with st.spinner("Comparing it with the training images…"):
-        judged = judge_for(net).judge([steps])[0]
-    if drawing.too_small(steps):
-        crop_h, crop_w = steps.cropped.shape
+        judged = judge_for(net).judge([stages])[0]
+    if step5_drawing.too_small(stages):
+        crop_h, crop_w = stages.cropped.shape
         st.warning(
             f"**Don't trust this answer.** The network says {top} ({pct(probs[top])}), but the "
             f"ink is only {crop_h}×{crop_w} pixels: far too few to hold a digit (MNIST's are "
-            "drawn about 20 pixels tall). Step 3 below blows it up to 20 pixels, so the network "
+            "drawn about 20 pixels tall). Stage 3 below blows it up to 20 pixels, so the network "
             "reads a few big blocks. Use a larger image of the digit.",
             icon=":material/help:",
         )
@@ -327,27 +328,27 @@ with right:
     )
     prose(PAGE, "prediction")
 
-# --- the steps -----------------------------------------------------------------------------
-prose(PAGE, "steps")
-grey_h, grey_w = steps.grey.shape
-crop_h, crop_w = steps.cropped.shape
-fit_h, fit_w = steps.fitted.shape
-step_captions = [
-    f"1 · grey{', inverted' if steps.inverted else ''}, {grey_h}×{grey_w}",
+# --- the stages -----------------------------------------------------------------------------
+prose(PAGE, "stages")
+grey_h, grey_w = stages.grey.shape
+crop_h, crop_w = stages.cropped.shape
+fit_h, fit_w = stages.fitted.shape
+stage_captions = [
+    f"1 · grey{', inverted' if stages.inverted else ''}, {grey_h}×{grey_w}",
     f"2 · cropped to the ink, {crop_h}×{crop_w}",
     f"3 · fitted in 20×20: {fit_h}×{fit_w}",
     "4 · centre of mass at the centre of 28×28",
     "5 · scaled to 0–1: the network's input",
 ]
 st.image(
-    [crisp(s) for s in steps[:5]], caption=step_captions, width=120,
-    alt=[f"The digit after step {c}" for c in step_captions],
+    [crisp(s) for s in stages[:5]], caption=stage_captions, width=120,
+    alt=[f"The digit after step {c}" for c in stage_captions],
 )  # fmt: skip
-if steps.inverted:
+if stages.inverted:
     st.caption("Your image had dark ink on light paper, so it was inverted first: MNIST is light.")
 if max(crop_h, crop_w) < 0.15 * min(grey_h, grey_w):
     st.caption(
-        "Your drawing is very small: step 3 blows it up to 20 pixels, so the network sees it "
+        "Your drawing is very small: stage 3 blows it up to 20 pixels, so the network sees it "
         "as big as any other digit."
     )
 # Why this answer: the prepared digit beside the training images most like it of each choice.
@@ -357,32 +358,32 @@ st.markdown(
     f"its runner-up, {second}: does yours look more like one row or the other?"
 )
 for digit, role in ((top, "the answer"), (second, "the runner-up")):
-    near = judge.nearest_of(steps.digit, digit)
+    near = judge.nearest_of(stages.digit, digit)
     st.caption(f"Training {digit}s, {role} ({pct(probs[digit])}):")
     st.image(
-        [crisp(steps.digit, 84)] + [crisp(m.x_train[i], 84) for i in near],
+        [crisp(stages.digit, 84)] + [crisp(m.x_train[i], 84) for i in near],
         caption=["yours"] + [f"#{i}" for i in near],
         width=84,
         alt=["Your digit, prepared as MNIST"]
         + [f"Training image {i}, a handwritten {digit}" for i in near],
     )
 st.caption(
-    f"The nearest pixel by pixel among {unfamiliar.REFERENCE:,} training images, after your "
-    "drawing went through the steps above; #: the image's number in x_train."
+    f"The nearest pixel by pixel among {step5_unfamiliar.REFERENCE:,} training images, after your "
+    "drawing went through the stages above; #: the image's number in x_train."
 )
 show_code(
-    drawing.mnist_steps,
-    drawing.light_on_dark,
-    drawing.crop_to_ink,
-    drawing.fit_in_box,
-    drawing.centre_by_mass,
-    drawing.scale_to_unit,
+    step5_drawing.mnist_stages,
+    step5_drawing.light_on_dark,
+    step5_drawing.crop_to_ink,
+    step5_drawing.fit_in_box,
+    step5_drawing.centre_by_mass,
+    step5_drawing.scale_to_unit,
     label="Show the code: the preprocessing",
 )
 
 # --- what the network sees -----------------------------------------------------------------
 prose(PAGE, "features")
-maps = features.feature_maps(net, steps.digit)
+maps = step5_prediction.feature_maps(net, stages.digit)
 if not maps:
     st.info("This network has no convolution layers, so it makes no feature maps.")
 for name, fm in maps:
@@ -404,5 +405,9 @@ for name, fm in maps:
     picture = charts.maps_picture(fm.transpose(2, 0, 1), [f"map {j + 1}" for j in range(c)])
     st.html(charts.picture_html(picture, alt))  # the Filters page's renderer: one for both
     st.caption(alt)
-show_code(features.probabilities, features.feature_maps, label="Show the code: the network")
+show_code(
+    step5_prediction.probabilities,
+    step5_prediction.feature_maps,
+    label="Show the code: the network",
+)
 classroom.exercises("draw", ex.draw())

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import nbformat
 
-from lesson import augmentation, model, training
-from lesson.settings import Settings
+import lesson
+from lesson import step3_network, step4_augmentation, step4_training
+from lesson.tools.settings import Settings
 
 PAGES = Path(__file__).resolve().parent / "pages"
 IMAGES_VARIABLE = "CNN_LESSON_IMAGES"  # fewer training images, for a quick check
@@ -28,17 +29,17 @@ def explanation(page: str, section: str) -> str:
     return "\n\n".join(keep)
 
 
-def network_table(config: model.NetworkConfig) -> str:
+def network_table(config: step3_network.NetworkConfig) -> str:
     """The layers as a markdown table: output shape, parameters and the arithmetic behind them."""
     rows = ["| layer | output shape | parameters | why |", "|---|---|---|---|"]
-    for r in model.layer_table(config):
+    for r in step3_network.layer_table(config):
         rows.append(f"| {r.name} ({r.kind}) | {r.output_shape} | {r.params:,} | {r.arithmetic} |")
     return "\n".join(rows)
 
 
-def learned_check(hp: training.Hyperparameters) -> str:
+def learned_check(hp: step4_training.Hyperparameters) -> str:
     """Code that says whether the network learned, with a comment on this learning rate."""
-    problem = training.rate_problem(hp)
+    problem = step4_training.rate_problem(hp)
     lines = [
         "# Guessing gets one test digit in ten right, with a loss of -log(0.1) = 2.30: a network",
         "# near those numbers learned nothing (or diverged, if the loss is far higher).",
@@ -56,9 +57,9 @@ def learned_check(hp: training.Hyperparameters) -> str:
 def steps(settings: Settings) -> list[tuple[str, str]]:
     """(markdown, code) for each step of the lesson, for this experiment."""
     net, hp = settings.network, settings.hp
-    optimizer = training.OPTIMIZERS[hp.optimizer].__name__
-    network_code = model.keras_code(net).split("\n")[3:]  # without its two imports
-    total = model.total_parameters(net)
+    optimizer = step4_training.OPTIMIZERS[hp.optimizer].__name__
+    network_code = step3_network.keras_code(net).split("\n")[3:]  # without its two imports
+    total = step3_network.total_parameters(net)
     return [
         (
             "# A CNN for handwritten digits, with Keras\n\n"
@@ -70,7 +71,7 @@ def steps(settings: Settings) -> list[tuple[str, str]]:
             "import os\nimport sys\n\nimport keras\nimport numpy as np\nfrom keras import layers",
         ),
         (
-            "## Step 1 · The data\n\n" + explanation("data_page", "intro"),
+            f"## {lesson.heading(1)}\n\n" + explanation("data_page", "intro"),
             f"""SEED = {hp.seed}  # same seed, same images, starting weights and order
 TRAIN_IMAGES = int(os.environ.get("{IMAGES_VARIABLE}", {hp.train_images}))
 # A notebook has no __file__: it runs in its own folder.
@@ -100,25 +101,25 @@ x_train, y_train = x_train[order], y_train[order]
 print(x_train.shape, y_train.shape, x_test.shape, y_test.shape)""",
         ),
         (
-            "## Step 2 · " + explanation("data_page", "preprocess").removeprefix("### "),
+            explanation("data_page", "preprocess"),
             """x_train = x_train.reshape(-1, 28, 28, 1).astype("float32") / 255  # (N, 28, 28, 1)
 x_test = x_test.reshape(-1, 28, 28, 1).astype("float32") / 255""",
         ),
         (
-            "## Step 3 · One-hot labels\n\n" + explanation("onehot_page", "intro"),
+            f"## {lesson.heading(2)}\n\n" + explanation("onehot_page", "intro"),
             """y_train = keras.utils.to_categorical(y_train, 10)  # (N, 10)
 y_test = keras.utils.to_categorical(y_test, 10)
 print(y_train[0])""",
         ),
         (
-            "## Step 4 · The network\n\nEvery layer's output shape and parameters, worked out "
+            f"## {lesson.heading(3)}\n\nEvery layer's output shape and parameters, worked out "
             f"by hand ({total:,} parameters in all):\n\n" + network_table(net),
             "keras.utils.set_random_seed(SEED)  # the same starting weights as the app\n"
             + "\n".join(network_code).rstrip()
             + '\nprint(f"parameters: {model.count_params():,}")',
         ),
         (
-            explanation("train_page", "compile").replace("### Step 6 · ", "## Step 5 · "),
+            f"## {lesson.heading(4)}\n\n" + explanation("train_page", "compile"),
             f"""model.compile(
     loss="categorical_crossentropy",
     optimizer=keras.optimizers.{optimizer}(learning_rate={hp.learning_rate:g}),
@@ -127,7 +128,7 @@ print(y_train[0])""",
         ),
         *augmentation_steps(settings),
         (
-            explanation("train_page", "results").replace("### Step 8 · ", "## Step 7 · "),
+            explanation("train_page", "results"),
             """loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
 print(f"test loss: {loss:.4f}")
 print(f"test accuracy: {accuracy:.4f}")
@@ -138,7 +139,7 @@ print(f"5 digits in a row right: {accuracy**5:.1%}")  # accuracy to the power 5
     ]
 
 
-def fit_code(hp: training.Hyperparameters) -> str:
+def fit_code(hp: step4_training.Hyperparameters) -> str:
     """model.fit with these hyperparameters; with augmentation, on a tf.data pipeline."""
     epochs = f'EPOCHS = int(os.environ.get("{EPOCHS_VARIABLE}", {hp.epochs}))\n'
     if not hp.augmentation:
@@ -177,14 +178,14 @@ def augmentation_steps(settings: Settings) -> list[tuple[str, str]]:
     """Augmentation (if chosen) and the fit step."""
     hp = settings.hp
     fit = (
-        explanation("train_page", "hyperparameters").replace("### Step 7 · ", "## Step 6 · "),
+        explanation("train_page", "hyperparameters"),
         fit_code(hp),
     )
     if not hp.augmentation:
         return [fit]
     augment = (
-        explanation("train_page", "augmentation").replace("### ", "## "),
-        "import tensorflow as tf\n" + augmentation.keras_code(hp.augmentation),
+        explanation("train_page", "augmentation"),
+        "import tensorflow as tf\n" + step4_augmentation.keras_code(hp.augmentation),
     )
     return [augment, fit]
 

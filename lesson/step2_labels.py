@@ -1,4 +1,4 @@
-"""Step 3 of the lesson: one-hot labels, and why categorical cross-entropy wants them."""
+"""Step 2 · One-hot labels, and why categorical cross-entropy wants them."""
 
 import numpy as np
 from keras.utils import to_categorical

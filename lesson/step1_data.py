@@ -1,4 +1,4 @@
-"""Steps 1–2 of the lesson: load MNIST from the bundled file and prepare it for a CNN.
+"""Step 1 · The data: load MNIST from the bundled file and prepare it for a CNN.
 
 Only numpy here, so the data pages never wait for TensorFlow to import.
 """

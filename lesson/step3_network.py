@@ -1,4 +1,4 @@
-"""Step 4 of the lesson: the network, Conv-Pool-Conv-Pool-Dropout-Flatten-Dense-Dropout-Dense."""
+"""Step 3 · Build the network (Conv-Pool-Conv-Pool-Dropout-Flatten-Dense-Dropout-Dense)."""
 
 import os
 import zipfile
@@ -8,7 +8,7 @@ from pathlib import Path
 import keras
 from keras import layers
 
-from lesson.data import ASSETS
+from lesson.step1_data import ASSETS
 
 PRETRAINED_PATH = ASSETS / "pretrained.keras"
 PATH_VARIABLE = "CNN_LESSON_MODEL"  # set it to use another pre-trained model file
@@ -379,7 +379,8 @@ def load_trained(path: Path | str) -> keras.Model:
     """Load a saved .keras model safely: no code inside the file is ever run."""
     path = Path(path)
     fix = (
-        "Restore it with `git checkout -- assets/pretrained.keras` or `python -m lesson.pretrain`."
+        "Restore it with `git checkout -- assets/pretrained.keras` or "
+        "`python -m lesson.tools.pretrain`."
     )
     if not path.is_file():
         raise ModelFileError(f"The model file {path} is missing. {fix}")

@@ -1,4 +1,4 @@
-"""Step 9 of the lesson: any drawing or photo of a digit made to look like an MNIST digit.
+"""Step 5 · Draw a digit: any drawing or photo of a digit made to look like an MNIST digit.
 
 MNIST's digits were prepared this way: light ink on a dark background, cropped to the ink,
 scaled to fit a 20×20 box keeping their shape, then placed in 28×28 so that their centre of
@@ -25,7 +25,7 @@ MAX_SIDE = 1024  # larger images are shrunk first: plenty for one digit, and fas
 MAX_PIXELS = 40_000_000  # more pixels than this are refused before decoding (a 40-megapixel photo)
 
 
-class Steps(NamedTuple):
+class Stages(NamedTuple):
     """Each step of the preprocessing, to show; pixel values 0..255 until the last step."""
 
     grey: np.ndarray  # (H, W) grey, light ink on a dark background
@@ -207,13 +207,13 @@ def ink_share(fitted: np.ndarray, box: int = BOX) -> float:
     return float(fitted.sum() / (max(float(fitted.max()), 1e-6) * box * box))
 
 
-def too_small(steps: Steps) -> bool:
-    """Is the ink too few pixels to be a digit (a 3×3 image, a speck)? Step 3 would blow it
+def too_small(steps: Stages) -> bool:
+    """Is the ink too few pixels to be a digit (a 3×3 image, a speck)? Stage 3 would blow it
     up into a few big blocks."""
     return max(steps.cropped.shape) < MIN_INK
 
 
-def mnist_steps(image: Image.Image | np.ndarray, ink: str = "auto") -> Steps | None:
+def mnist_stages(image: Image.Image | np.ndarray, ink: str = "auto") -> Stages | None:
     """Every step from an image to an MNIST-style 28×28 digit, or None if nothing is drawn."""
     grey, inverted = light_on_dark(as_grey(image), ink)
     cropped = crop_to_ink(grey)
@@ -221,10 +221,10 @@ def mnist_steps(image: Image.Image | np.ndarray, ink: str = "auto") -> Steps | N
         return None
     fitted = fit_in_box(cropped)
     centred = centre_by_mass(fitted)
-    return Steps(grey, cropped, fitted, centred, scale_to_unit(centred), inverted)
+    return Stages(grey, cropped, fitted, centred, scale_to_unit(centred), inverted)
 
 
 def to_mnist(image: Image.Image | np.ndarray, ink: str = "auto") -> np.ndarray | None:
     """An image as the network's input, (28, 28) float32 0..1, or None if nothing is drawn."""
-    steps = mnist_steps(image, ink)
+    steps = mnist_stages(image, ink)
     return None if steps is None else steps.digit
