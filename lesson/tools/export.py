@@ -14,7 +14,7 @@ import lesson
 from lesson import step3_network, step4_augmentation, step4_training
 from lesson.tools.settings import Settings
 
-PAGES = Path(__file__).resolve().parent / "pages"
+PAGES = Path(__file__).resolve().parents[1] / "pages"
 IMAGES_VARIABLE = "CNN_LESSON_IMAGES"  # fewer training images, for a quick check
 EPOCHS_VARIABLE = "CNN_LESSON_EPOCHS"  # fewer epochs, for a quick check
 _SECTION = re.compile(r"^<!--\s*section:\s*([\w-]+)\s*-->\s*$", re.MULTILINE)
