@@ -24,6 +24,13 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     return counts
 
 
+def most_common_mistake(matrix: np.ndarray) -> tuple[int, int]:
+    """(true digit, predicted digit) of the largest cell off the diagonal."""
+    off = matrix - np.diag(np.diag(matrix))
+    true, predicted = np.unravel_index(off.argmax(), off.shape)
+    return int(true), int(predicted)
+
+
 def per_digit_accuracy(matrix: np.ndarray) -> np.ndarray:
     """For each true digit, the share of its test images predicted right."""
     return np.diag(matrix) / np.maximum(matrix.sum(axis=1), 1)

@@ -166,3 +166,11 @@ def test_saliency_is_the_gradient_of_the_winner(net, mnist, of):
         raise AssertionError("no smooth pixel among the 20 strongest")
     change = right
     assert change == pytest.approx(float(gradient[row, col]), rel=0.2, abs=1e-6)
+
+
+def test_the_most_common_mistake_is_the_largest_cell_off_the_diagonal():
+    matrix = np.diag([900] * 10)
+    matrix[4, 9], matrix[7, 1], matrix[9, 4] = 12, 30, 29  # the diagonal is larger, and ignored
+    assert step7_mistakes.most_common_mistake(matrix) == (7, 1)
+    matrix[3, 5] = 31
+    assert step7_mistakes.most_common_mistake(matrix) == (3, 5)

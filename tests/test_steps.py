@@ -1,4 +1,4 @@
-"""One step numbering, defined once in lesson.STEPS: the modules, the pages, the prose, the export."""
+"""One step numbering, defined once in lesson.STEPS: modules, pages, prose and the export."""
 
 import re
 from pathlib import Path

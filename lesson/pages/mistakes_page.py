@@ -84,10 +84,9 @@ st.metric(
 
 # --- confusion matrix ---------------------------------------------------------------------
 prose(PAGE, "matrix")
-off = matrix - np.diag(np.diag(matrix))
-worst = np.unravel_index(off.argmax(), off.shape)  # the most common mistake
-st.session_state.setdefault("mistakes_true", int(worst[0]))
-st.session_state.setdefault("mistakes_pred", int(worst[1]))
+worst = step7_mistakes.most_common_mistake(matrix)
+st.session_state.setdefault("mistakes_true", worst[0])
+st.session_state.setdefault("mistakes_pred", worst[1])
 true_digit = int(st.session_state["mistakes_true"])
 pred_digit = int(st.session_state["mistakes_pred"])
 
@@ -136,7 +135,7 @@ mistakes = matrix.sum() - np.trace(matrix)
 st.caption(
     f"A 10 × 10 grid of counts; rows are the true digit, columns the predicted one. "
     f"{np.trace(matrix):,} images lie on the diagonal (right), {mistakes:,} off it; the most "
-    f"common mistake is a {worst[0]} read as a {worst[1]} ({off.max()} times)."
+    f"common mistake is a {worst[0]} read as a {worst[1]} ({matrix[worst]} times)."
 )
 with st.expander("The confusion matrix as a table"):
     st.dataframe(

@@ -74,12 +74,6 @@ st.session_state.setdefault(AUGMENT, classroom.current().hp.augmentation > 0)
 st.session_state.setdefault(STRENGTH, classroom.current().hp.augmentation or 0.5)
 
 
-@st.cache_data(show_spinner=False)
-def parameter_count(net_config) -> int:
-    """How many parameters a network has (built once per network, then remembered)."""
-    return step3_network.build_model(net_config).count_params()
-
-
 def describe(net_config) -> str:
     """The network in a few words."""
     return step3_network.describe(net_config)
@@ -232,7 +226,7 @@ show_code(step4_training.compile_model, label="Show the code: compile")
 # --- Fit: the hyperparameters ---------------------------------------------------------------------
 prose(PAGE, "hyperparameters")
 st.markdown(
-    f"Network: **{describe(config)}**, {parameter_count(config):,} parameters "
+    f"Network: **{describe(config)}**, {step3_network.total_parameters(config):,} parameters "
     "(change it on the Build page)."
 )
 b1, b2, _ = st.columns([1, 1, 2])

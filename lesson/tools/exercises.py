@@ -313,8 +313,10 @@ def mistakes(matrix: np.ndarray) -> list[Exercise]:
     """Page 7: the digit the network gets wrong most often, and what it takes one digit for."""
     wrong = matrix.sum(axis=1) - np.diag(matrix)  # per true digit
     digit = int(np.argmax(wrong))
+    from lesson import step7_mistakes
+
     off = matrix - np.diag(np.diag(matrix))
-    worst = np.unravel_index(off.argmax(), off.shape)  # the page's caption names this cell
+    worst = step7_mistakes.most_common_mistake(matrix)  # the page's caption names this cell
     asked = next(
         (d for d in ASKED_ABOUT if d != worst[0] and (off[d] == off[d].max()).sum() == 1),
         ASKED_ABOUT[0],
