@@ -33,7 +33,7 @@ def test_each_step_opens_with_its_heading():
 
 
 def test_no_other_step_numbers_in_the_pages_prose_or_code():
-    """"Step N" means the lesson's step N everywhere, and only where it names one."""
+    """ "Step N" means the lesson's step N everywhere, and only where it names one."""
     for path in [*(ROOT / "lesson").rglob("*.py"), *(ROOT / "lesson").rglob("*.md")]:
         for n, title in re.findall(r"Steps? (\d+)(?: · ([^\n\"':(,]+))?", path.read_text()):
             assert int(n) in lesson.STEPS, (path.name, n)
