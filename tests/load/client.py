@@ -54,8 +54,10 @@ class Session:
     # The last messages each way, (seconds, what), for a failure's message.
     trace: collections.deque = field(default_factory=lambda: collections.deque(maxlen=40))
 
-    async def connect(self) -> None:
-        """Open the websocket and wait for the first run of the default page."""
+    async def connect(self) -> float:
+        """Open the websocket and wait for the first run of the default page: its seconds, from
+        opening the connection to the end of that run (a returning learner's page comes after)."""
+        start = time.perf_counter()
         ws_url = self.url.replace("http", "ws", 1) + "/_stcore/stream"
         headers = {"Cookie": self.cookie} if self.cookie else None
         self.ws = await websockets.connect(
@@ -65,7 +67,9 @@ class Session:
         self._reader = asyncio.create_task(self._read())
         self._poller = asyncio.create_task(self._poll_fragments() if self.poll else _idle())
         await self.rerun()
+        first = time.perf_counter() - start
         await self._settle()  # the first page may send a returning learner to their last one
+        return first
 
     async def _settle(self, quiet: float = 0.5, timeout: float = 120) -> None:
         """Wait until no run that the server began by itself (st.switch_page) is in flight."""

@@ -78,7 +78,8 @@ async def learner(
     """
     did = timings["did"][index] = {}
     s = Session(url, local_addr=(source, 0), cookie=cookie)
-    await s.connect()
+    timings["first_page"].append(await s.connect())
+    timings["slowest"].append((round(timings["first_page"][-1], 1), "first page"))
     timings["sessions_opened"] += 1
     try:
         if code:
@@ -130,6 +131,7 @@ async def wave(
     instructor's session watches the board until every run posted in the wave shows there.
     """
     timings = {"page_switch": [], "widget_change": [], "errors": [], "queue_positions": [],
+               "first_page": [],
                "error_pages": [], "slowest": [], "did": {},
                "trainings_started": 0, "sessions_opened": 0}  # fmt: skip
     before = sum(rss_mb(p) for p in pids)
@@ -174,6 +176,8 @@ async def wave(
         "sessions": n,
         "sessions_opened": timings["sessions_opened"],
         "seconds": round(time.perf_counter() - start, 1),
+        "first_page_median_s": median(timings["first_page"]),
+        "first_page_max_s": round(max(timings["first_page"], default=0), 3),
         "page_switch_median_s": median(timings["page_switch"]),
         "page_switch_p95_s": p95(timings["page_switch"]),
         "widget_change_median_s": median(timings["widget_change"]),
