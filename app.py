@@ -3,9 +3,9 @@
 import streamlit as st
 
 import lesson
-from lesson.machinery import workarounds
+from lesson.pages import workarounds
 
-workarounds.apply()  # before any page runs: see lesson/machinery/workarounds.py
+workarounds.apply()  # before any page runs: see lesson/pages/workarounds.py
 
 from lesson.pages import access, board, instructor, workspace  # noqa: E402
 

@@ -42,7 +42,7 @@ def test_the_script_runs_headless_and_prints_the_apps_parameter_count(tmp_path):
 def test_the_script_reads_like_the_lesson_and_keeps_the_hyperparameters():
     text = export.script(settings.PRESETS[3].settings)  # learning rate too high
     steps = [lesson.heading(1), "Preparing the images", lesson.heading(2), lesson.heading(3),
-             lesson.heading(4), "Compile", "Fit", "Evaluate"]  # fmt: skip
+             lesson.heading(4), "model.compile(", "Fit:", "Evaluate"]  # fmt: skip
     assert lesson.heading(4) == "Step 4 · Train"
     positions = [text.index(step) for step in steps]
     assert positions == sorted(positions)
@@ -117,7 +117,7 @@ def test_the_notebook_says_where_it_looks_and_looks_beside_itself(tmp_path, monk
 def test_an_augmented_experiment_exports_its_augmentation_and_runs(tmp_path):
     experiment = Settings(step3_network.LESSON, replace(DEFAULT.hp, augmentation=0.6))
     text = export.script(experiment)
-    steps = ["### Compile", "Data augmentation", "RandomTurnZoomShift", "### Fit"]
+    steps = ["model.compile(", "Data augmentation", "RandomTurnZoomShift", "Fit:"]
     assert [text.index(s) for s in steps] == sorted(text.index(s) for s in steps)
     assert "RandomStrokeWidth(0.48, seed=SEED + 1)" in text
     assert max(len(line) for line in text.splitlines()) <= 100

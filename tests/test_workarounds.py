@@ -1,4 +1,4 @@
-"""The two library patches of lesson/machinery/workarounds.py: still needed, possible, applied."""
+"""The library patches (pages/ and machinery/workarounds.py): still needed, possible, applied."""
 
 import ast
 import inspect
@@ -9,7 +9,8 @@ from pathlib import Path
 
 from streamlit.runtime.scriptrunner import script_runner
 
-from lesson.machinery import workarounds
+from lesson.machinery import workarounds as python_workarounds
+from lesson.pages import workarounds
 
 
 def test_streamlit_still_has_and_calls_what_keep_keras_state_replaces():
@@ -43,8 +44,8 @@ def test_syntax_trees_are_built_one_thread_at_a_time(monkeypatch):
     """CPython 3.11 gh-106905: parsing in two threads at once (autograph in a training thread,
     a page run) raised SystemError under load; the patch makes a parse wait for the other."""
     monkeypatch.setattr(ast, "parse", ast.parse)  # undone after the test
-    workarounds.parse_one_at_a_time()
-    workarounds.parse_one_at_a_time()  # a second call (every page run) wraps nothing again
+    python_workarounds.parse_one_at_a_time()
+    python_workarounds.parse_one_at_a_time()  # a second call (every page run) wraps nothing again
     assert ast.parse.__wrapped__.__module__ == "ast"
     done = threading.Event()
     with ast.parse.lock:  # another thread is parsing

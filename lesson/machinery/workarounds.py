@@ -1,38 +1,13 @@
-"""Two library patches, applied explicitly: by app.py before anything else runs, by every
-training worker (the syntax trees) and by the tests' own process (the same).
+"""A patch for Python itself, applied explicitly: by app.py (through lesson/pages/workarounds.py)
+before anything else runs, by every training worker, and by the tests' own process.
 
-Each one checks that the library still has what it patches and says so loudly if not
-(tests/test_workarounds.py fails on such a library version before any learner sees it).
+It checks what it needs and is tested (tests/test_workarounds.py fails on a Python where the
+patch is no longer needed or no longer possible).
 """
 
 import ast
 import functools
-import logging
 import threading
-
-LOG = logging.getLogger(__name__)
-
-
-def keep_keras_state() -> bool:
-    """Stop Streamlit calling keras.backend.clear_session() after every script run.
-
-    It resets Keras's state for every thread of the server, so a learner's training thread could
-    get two layers with the same name; and its garbage collection holds Python's lock ~0.2 s each
-    time, starving training threads while a page polls twice a second.
-    """
-    from streamlit.runtime.scriptrunner import script_runner
-
-    if not hasattr(script_runner, "_clean_problem_modules"):
-        LOG.error("Streamlit no longer has script_runner._clean_problem_modules: not patched")
-        return False
-    if script_runner._clean_problem_modules is not _keep_modules:
-        _keep_modules.replaced = script_runner._clean_problem_modules  # for the tests
-        script_runner._clean_problem_modules = _keep_modules
-    return True
-
-
-def _keep_modules() -> None:
-    """Instead of Streamlit's clean-up of Keras and matplotlib state: nothing."""
 
 
 def parse_one_at_a_time() -> bool:
@@ -65,9 +40,3 @@ def parse_one_at_a_time() -> bool:
     locked_parse.lock = lock
     ast.parse = locked_parse
     return True
-
-
-def apply() -> None:
-    """Both patches, idempotent: app.py calls this first on every run."""
-    keep_keras_state()
-    parse_one_at_a_time()
