@@ -17,7 +17,7 @@ LESSON = [
     ("build_page.py", "3 · Build the network", "stacks", "build"),
     ("train_page.py", "4 · Train", "model_training", "train"),
     ("draw_page.py", "5 · Draw a digit", "draw", "draw"),
-    ("filters_page.py", "6 · Filters & feature maps", "filter_alt", "inside"),
+    ("inside_page.py", "6 · Filters & feature maps", "filter_alt", "inside"),
     ("mistakes_page.py", "7 · Mistakes", "report", "mistakes"),
     ("board_page.py", "Class board", "leaderboard", "board"),
 ]

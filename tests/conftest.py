@@ -59,17 +59,17 @@ def _own_data_folder(tmp_path_factory):
 @pytest.fixture(scope="module")
 def mnist():
     """The MNIST arrays, loaded once per test module."""
-    from lesson import data
+    from lesson import step1_data
 
-    return data.load_mnist()
+    return step1_data.load_mnist()
 
 
 @pytest.fixture(scope="module")
 def net():
     """The pre-trained network (assets/pretrained.keras), loaded once per test module."""
-    from lesson import model
+    from lesson import step3_network
 
-    return model.load_trained(model.pretrained_path())
+    return step3_network.load_trained(step3_network.pretrained_path())
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -3,7 +3,7 @@
 import numpy as np
 from PIL import Image, ImageDraw
 
-from lesson import drawing
+from lesson import step5_drawing
 from tests import strokes
 
 SEED = 16
@@ -68,9 +68,9 @@ def several(rng, x_test: np.ndarray) -> np.ndarray:
 
 
 def examples(kind: str, count: int, x_test: np.ndarray | None = None, seed: int = SEED):
-    """`count` inputs of one kind, each through the Draw page's preprocessing (drawing.Steps)."""
+    """`count` inputs of one kind, each through the Draw page's preprocessing (step5_drawing.Steps)."""
     rng = np.random.default_rng([seed, ["noise", "letters", "blots", "several"].index(kind)])
     make = {"noise": noise, "letters": letter, "blots": blot}.get(kind)
     images = [make(rng) if make else several(rng, x_test) for _ in range(count)]
     ink = "auto" if kind == "noise" else "light"  # noise arrives as an upload
-    return [drawing.mnist_steps(image, ink=ink) for image in images]
+    return [step5_drawing.mnist_steps(image, ink=ink) for image in images]

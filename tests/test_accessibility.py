@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from lesson.pages import access
-from lesson.pages import inspect_charts as charts
+from lesson.pages import inside_charts as charts
 
 
 def contrast(a, b) -> float:

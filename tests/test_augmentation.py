@@ -5,15 +5,16 @@ import math
 import numpy as np
 import pytest
 
-from lesson import augmentation, limits, robustness, settings, training
+from lesson import step4_augmentation, step4_robustness, step4_training
 from lesson.machinery import runs
+from lesson.tools import limits, settings
 from tests.pages import app, markdown_text, tiny, train_to_the_end
 
 
 @pytest.mark.parametrize("strength", [0.0, 0.1, 0.5, 1.0])
 def test_augmentation_layers_pass_images_through_untouched_when_predicting(mnist, strength):
     x = (mnist.x_test[:16, :, :, None] / 255).astype("float32")
-    layers = augmentation.augmenter(strength, seed=3)
+    layers = step4_augmentation.augmenter(strength, seed=3)
     assert np.array_equal(np.asarray(layers(x, training=False)), x)
     changed = np.asarray(layers(x, training=True))
     assert changed.shape == x.shape and changed.min() >= 0 and changed.max() <= 1.0001
@@ -30,33 +31,35 @@ def ink_centre(images: np.ndarray) -> np.ndarray:
 
 def test_turn_zoom_shift_moves_turns_and_scales_as_its_limits_say(mnist):
     x = np.repeat((mnist.x_test[:1, :, :, None] / 255).astype("float32"), 64, axis=0)
-    still = augmentation.RandomTurnZoomShift(0, 0, 0, seed=1)
+    still = step4_augmentation.RandomTurnZoomShift(0, 0, 0, seed=1)
     assert np.abs(np.asarray(still(x, training=True)) - x).max() < 1e-5  # nothing to change
-    shifted = np.asarray(augmentation.RandomTurnZoomShift(0, 0, 0.1, seed=1)(x, training=True))
+    shifted = np.asarray(
+        step4_augmentation.RandomTurnZoomShift(0, 0, 0.1, seed=1)(x, training=True)
+    )
     moved = ink_centre(shifted) - ink_centre(x)
     assert np.abs(moved).max() <= 2.8 + 0.3 and np.abs(moved).max() > 1.5  # ±10 % of 28 px
     assert shifted.sum((1, 2, 3)).max() < 1.01 * x[0].sum()  # moved, not redrawn bigger
-    zoomed = np.asarray(augmentation.RandomTurnZoomShift(0, 0.2, 0, seed=1)(x, training=True))
+    zoomed = np.asarray(step4_augmentation.RandomTurnZoomShift(0, 0.2, 0, seed=1)(x, training=True))
     area = zoomed.sum((1, 2, 3)) / x[0].sum()  # ink grows with the square of the scale
     assert 0.8**2 - 0.05 < area.min() < 0.95 and 1.05 < area.max() < 1.2**2 + 0.05
-    turned = np.asarray(augmentation.RandomTurnZoomShift(90, 0, 0, seed=1)(x, training=True))
-    one = augmentation.RandomTurnZoomShift(0, 0, 0)  # a quarter turn by hand, the same way
+    turned = np.asarray(step4_augmentation.RandomTurnZoomShift(90, 0, 0, seed=1)(x, training=True))
+    one = step4_augmentation.RandomTurnZoomShift(0, 0, 0)  # a quarter turn by hand, the same way
     quarter = np.rot90(x[0, :, :, 0])  # anticlockwise on screen
     best = min(np.abs(t[..., 0] - quarter).mean() for t in turned)
     assert best < 0.05 and one.get_config()["degrees"] == 0
 
 
 def test_variants_are_the_same_for_a_seed_and_new_for_another(mnist):
-    one = augmentation.variants(mnist.x_train[0], 0.5, 6, seed=1)
+    one = step4_augmentation.variants(mnist.x_train[0], 0.5, 6, seed=1)
     assert one.shape == (6, 28, 28)
-    assert np.array_equal(one, augmentation.variants(mnist.x_train[0], 0.5, 6, seed=1))
-    assert not np.array_equal(one, augmentation.variants(mnist.x_train[0], 0.5, 6, seed=2))
+    assert np.array_equal(one, step4_augmentation.variants(mnist.x_train[0], 0.5, 6, seed=1))
+    assert not np.array_equal(one, step4_augmentation.variants(mnist.x_train[0], 0.5, 6, seed=2))
     assert not np.array_equal(one[0], one[1])  # each variant its own random change
 
 
 @pytest.mark.parametrize("strength", [0.1, 1.0])
 def test_a_run_trains_at_either_extreme_of_strength_and_repeats_with_its_seed(mnist, strength):
-    hp = training.Hyperparameters(
+    hp = step4_training.Hyperparameters(
         epochs=2, batch_size=32, train_images=1_000, augmentation=strength
     )
     trained = [runs.TrainingRun(f"aug {i}", mnist, hp).start() for i in range(2)]
@@ -80,19 +83,20 @@ def test_augmentation_is_a_link_setting_with_its_limits():
 
 def test_the_changed_test_images_are_the_same_every_time(mnist):
     x = mnist.x_test[:50]
-    for change in robustness.CHANGES:
-        first = robustness.changed(x, change.name)
+    for change in step4_robustness.CHANGES:
+        first = step4_robustness.changed(x, change.name)
         assert first.shape == x.shape
-        assert np.array_equal(first, robustness.changed(x, change.name))
+        assert np.array_equal(first, step4_robustness.changed(x, change.name))
         if change.name == "as is":
             assert np.array_equal(first, x)
         else:
             assert not np.array_equal(first, x), change.name
     assert np.array_equal(
-        robustness.test_sample(mnist.y_test, 100), robustness.test_sample(mnist.y_test, 100)
+        step4_robustness.test_sample(mnist.y_test, 100),
+        step4_robustness.test_sample(mnist.y_test, 100),
     )
     with pytest.raises(ValueError):
-        robustness.changed(x, "upside down")
+        step4_robustness.changed(x, "upside down")
 
 
 def test_the_train_page_augments_and_checks_robustness():
@@ -117,5 +121,5 @@ def test_the_train_page_augments_and_checks_robustness():
     results = at.session_state["train_robustness"]
     assert len(results) == 2  # the run and the pre-trained model
     for acc in results.values():
-        assert set(acc) == {c.name for c in robustness.CHANGES}
+        assert set(acc) == {c.name for c in step4_robustness.CHANGES}
     assert any("Grouped bar chart of accuracy" in c.value for c in at.caption)

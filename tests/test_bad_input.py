@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from lesson import data, drawing, model, training
+from lesson import step1_data, step3_network, step4_training, step5_drawing
 from lesson.machinery import runs
 from tests.load.client import run_sync
 from tests.pages import app
@@ -34,7 +34,9 @@ def _refused(load, error: type[Exception], path, content: bytes | None) -> str:
 
 
 def _mnist_file(tmp_path, content):
-    return _refused(data.load_mnist, data.DataFileError, tmp_path / "mnist.npz", content)
+    return _refused(
+        step1_data.load_mnist, step1_data.DataFileError, tmp_path / "mnist.npz", content
+    )
 
 
 def _npz(**arrays) -> bytes:
@@ -44,7 +46,9 @@ def _npz(**arrays) -> bytes:
 
 
 def _model_file(tmp_path, content):
-    return _refused(model.load_trained, model.ModelFileError, tmp_path / "model.keras", content)
+    return _refused(
+        step3_network.load_trained, step3_network.ModelFileError, tmp_path / "model.keras", content
+    )
 
 
 def _keras_zip(config: dict) -> bytes:
@@ -71,8 +75,8 @@ def lambda_model(tmp_path) -> str:
     )
     path = tmp_path / "lambda.keras"
     net.save(path)
-    with pytest.raises(model.ModelFileError) as err:
-        model.load_trained(path)
+    with pytest.raises(step3_network.ModelFileError) as err:
+        step3_network.load_trained(path)
     return str(err.value)
 
 
@@ -81,14 +85,14 @@ def wrong_shape_model(tmp_path) -> str:
 
     path = tmp_path / "other.keras"
     keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)]).save(path)
-    with pytest.raises(model.ModelFileError) as err:
-        model.load_trained(path)
+    with pytest.raises(step3_network.ModelFileError) as err:
+        step3_network.load_trained(path)
     return str(err.value)
 
 
 def _image(content: bytes) -> str:
-    with pytest.raises(drawing.ImageFileError) as err:
-        drawing.load_image(content)
+    with pytest.raises(step5_drawing.ImageFileError) as err:
+        step5_drawing.load_image(content)
     return str(err.value)
 
 
@@ -100,10 +104,10 @@ def _png(size: tuple[int, int]) -> bytes:
 
 def _canvas(rgba: np.ndarray) -> str:
     """What the Draw page makes of a canvas (white ink on black), as the words it shows."""
-    steps = drawing.mnist_steps(rgba, ink="light")
+    steps = step5_drawing.mnist_steps(rgba, ink="light")
     if steps is None:
         return "The canvas is empty: draw a digit."
-    if drawing.ink_share(steps.fitted) > drawing.BLOB:
+    if step5_drawing.ink_share(steps.fitted) > step5_drawing.BLOB:
         return "Don't trust this answer: the ink covers most of the box."
     return "read"
 
@@ -126,14 +130,14 @@ def garbage_canvas(_tmp) -> str:
 
 
 def impossible_network(config) -> str:
-    message = model.check_network(config)
+    message = step3_network.check_network(config)
     assert message is not None
     return message
 
 
 def nan_loss(_tmp) -> str:
-    m = data.load_mnist()
-    hp = training.Hyperparameters(
+    m = step1_data.load_mnist()
+    hp = step4_training.Hyperparameters(
         epochs=1, batch_size=16, optimizer="sgd", learning_rate=10.0, train_images=1_000
     )
     run = runs.TrainingRun("run 1", m, hp, limiter=runs.Limiter(1)).start()
@@ -143,13 +147,16 @@ def nan_loss(_tmp) -> str:
 
 
 TINY_MNIST = {
-    name: np.zeros((5, *shape[1:]), np.uint8) for name, (shape, _) in data.EXPECTED.items()
+    name: np.zeros((5, *shape[1:]), np.uint8) for name, (shape, _) in step1_data.EXPECTED.items()
 }
 CASES = {
     # name: (what to do, words the message must contain)
     "mnist missing": (lambda t: _mnist_file(t, None), "missing"),
     "mnist not a zip": (lambda t: _mnist_file(t, b"garbage" * 100), "cannot be read"),
-    "mnist truncated": (lambda t: _mnist_file(t, (data.MNIST_PATH.read_bytes()[:5000])), "mnist"),
+    "mnist truncated": (
+        lambda t: _mnist_file(t, (step1_data.MNIST_PATH.read_bytes()[:5000])),
+        "mnist",
+    ),
     "mnist wrong arrays": (lambda t: _mnist_file(t, _npz(x_train=np.zeros(3))), "cannot be read"),
     "mnist wrong shapes": (lambda t: _mnist_file(t, _npz(**TINY_MNIST)), "MNIST's is"),
     "model missing": (lambda t: _model_file(t, None), "missing"),
@@ -169,19 +176,19 @@ CASES = {
     ),
     "model of the wrong shape": (wrong_shape_model, "28×28×1"),
     "network: kernel larger than the image": (
-        lambda t: impossible_network(model.NetworkConfig(conv_blocks=3, kernel_size=7)),
+        lambda t: impossible_network(step3_network.NetworkConfig(conv_blocks=3, kernel_size=7)),
         "cannot fit",
     ),
     "network: zero filters": (
-        lambda t: impossible_network(model.NetworkConfig(filters=(0, 16, 32))),
+        lambda t: impossible_network(step3_network.NetworkConfig(filters=(0, 16, 32))),
         "at least 1 filter",
     ),
     "network: negative blocks": (
-        lambda t: impossible_network(model.NetworkConfig(conv_blocks=-1)),
+        lambda t: impossible_network(step3_network.NetworkConfig(conv_blocks=-1)),
         "convolution blocks",
     ),
     "network: text for a kernel": (
-        lambda t: impossible_network(model.NetworkConfig(kernel_size="big")),
+        lambda t: impossible_network(step3_network.NetworkConfig(kernel_size="big")),
         "kernel",
     ),
     "NaN loss": (nan_loss, "not a number"),
@@ -191,7 +198,10 @@ CASES = {
     "canvas garbage (noise)": (garbage_canvas, "Don't trust"),
     "upload zero bytes": (lambda t: _image(b""), "0 bytes"),
     "upload not an image": (lambda t: _image(b"%PDF-1.4 hello"), "not an image"),
-    "upload huge file": (lambda t: _image(b"\x89PNG" + bytes(drawing.MAX_BYTES)), "too large"),
+    "upload huge file": (
+        lambda t: _image(b"\x89PNG" + bytes(step5_drawing.MAX_BYTES)),
+        "too large",
+    ),
     "upload decompression bomb": (lambda t: _image(_png((20_000, 20_000))), "too large"),
     "upload truncated png": (lambda t: _image(_png((100, 100))[:60]), "image"),
 }
@@ -207,7 +217,7 @@ def test_bad_input_gets_a_clear_message(tmp_path, case):
 
 def test_stop_when_nothing_runs_changes_nothing(mnist):
     """Stop on a finished run, and on a run never started: nothing changes, nothing breaks."""
-    hp = training.Hyperparameters(epochs=1, batch_size=64, train_images=1_000)
+    hp = step4_training.Hyperparameters(epochs=1, batch_size=64, train_images=1_000)
     run = runs.TrainingRun("run 1", mnist, hp, limiter=runs.Limiter(1)).start()
     run.join(60)
     assert run.status == "done"
@@ -239,7 +249,7 @@ def test_a_bad_model_file_on_the_draw_page_says_so_and_the_data_page_still_works
         path = tmp_path / "lambda.keras"
     else:
         path.write_bytes(content)
-    monkeypatch.setenv(model.PATH_VARIABLE, str(path))
+    monkeypatch.setenv(step3_network.PATH_VARIABLE, str(path))
     at = app("draw_page.py")
     assert not at.exception, [e.value for e in at.exception]
     assert "The pre-trained model could not be loaded" in messages(at)
@@ -253,7 +263,7 @@ def test_an_impossible_network_on_the_build_page_keeps_the_last_good_one():
     at.select_slider(key="build_kernel").set_value(7).run()
     assert not at.exception, [e.value for e in at.exception]
     assert "This network cannot be built" in messages(at)
-    assert at.session_state["network_config"] == model.LESSON  # the last network that works
+    assert at.session_state["network_config"] == step3_network.LESSON  # the last network that works
     at.switch_page("lesson/pages/train_page.py").run()
     assert not at.exception
 

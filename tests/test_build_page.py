@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lesson.model import LESSON, NetworkConfig
+from lesson.step3_network import LESSON, NetworkConfig
 from tests.pages import app, assert_clean
 
 PAGE = "lesson/pages/build_page.py"
@@ -185,8 +185,8 @@ def test_keras_agrees_with_the_table():
 
 
 def test_the_build_widgets_offer_exactly_what_links_and_presets_accept():
-    """lesson/limits.py bounds both the widgets and lesson/settings.py's checks of a link."""
-    from lesson import limits, settings
+    """lesson/tools/limits.py bounds both the widgets and lesson/tools/settings.py's checks of a link."""
+    from lesson.tools import limits, settings
 
     at = open_page()
     assert at.select_slider(key="build_kernel").options == [

@@ -155,8 +155,8 @@ def test_a_version_1_database_is_brought_forward_and_keeps_its_workspaces(tmp_pa
 def test_a_finished_or_stopped_run_is_posted_by_its_saver_and_a_failed_one_is_not(store):
     from types import SimpleNamespace
 
-    from lesson import settings
     from lesson.machinery.workspaces import Saver
+    from lesson.tools import settings
 
     info = classes.open_class(store, "Class")
     ada = learner(store)
@@ -242,8 +242,8 @@ def test_what_a_learner_reads_about_a_post_in_each_case():
 def test_a_saver_keeps_what_became_of_its_post_and_when_posting_works_again(store):
     from types import SimpleNamespace
 
-    from lesson import settings
     from lesson.machinery.workspaces import Saver
+    from lesson.tools import settings
 
     info = classes.open_class(store, "Class")
     ada = learner(store)
@@ -270,8 +270,8 @@ def test_a_saver_keeps_what_became_of_its_post_and_when_posting_works_again(stor
 def test_a_post_the_store_could_not_take_is_said_so(store, monkeypatch):
     from types import SimpleNamespace
 
-    from lesson import settings
     from lesson.machinery.workspaces import Saver
+    from lesson.tools import settings
 
     def down(*args, **kwargs):
         raise storage.StoreError("the database did not answer")

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from colorspacious import cspace_convert
 
-from lesson.pages import inspect_charts as charts
+from lesson.pages import inside_charts as charts
 
 DEUTERANOPIA = {"name": "sRGB1+CVD", "cvd_type": "deuteranomaly", "severity": 100}
 PAGES = Path(__file__).resolve().parent.parent / "lesson" / "pages"

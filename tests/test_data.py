@@ -3,20 +3,20 @@
 import numpy as np
 import pytest
 
-from lesson import data
+from lesson import step1_data
 
 
 def test_shapes_and_dtypes_match_keras_load_data(mnist):
-    for name, (shape, dtype) in data.EXPECTED.items():
+    for name, (shape, dtype) in step1_data.EXPECTED.items():
         assert getattr(mnist, name).shape == shape
         assert getattr(mnist, name).dtype == dtype
 
 
 def test_counts_per_digit(mnist):
-    assert data.label_counts(mnist.y_train).tolist() == [
+    assert step1_data.label_counts(mnist.y_train).tolist() == [
         5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949,
     ]  # fmt: skip
-    assert data.label_counts(mnist.y_test).tolist() == [
+    assert step1_data.label_counts(mnist.y_test).tolist() == [
         980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009,
     ]  # fmt: skip
 
@@ -35,24 +35,24 @@ def test_arrays_are_read_only(mnist):
 
 def test_preprocess_steps(mnist):
     x = mnist.x_test[:50]
-    r = data.reshape_for_cnn(x)
+    r = step1_data.reshape_for_cnn(x)
     assert r.shape == (50, 28, 28, 1) and r.dtype == np.uint8
-    f = data.to_float(r)
+    f = step1_data.to_float(r)
     assert f.dtype == np.float32 and f.max() == 255
-    s = data.scale(f)
+    s = step1_data.scale(f)
     assert s.dtype == np.float32 and s.min() == 0 and s.max() == 1
-    np.testing.assert_array_equal(data.preprocess(x), s)
-    assert data.preprocess(x)[0, 5, 16, 0] == pytest.approx(x[0, 5, 16] / 255)
+    np.testing.assert_array_equal(step1_data.preprocess(x), s)
+    assert step1_data.preprocess(x)[0, 5, 16, 0] == pytest.approx(x[0, 5, 16] / 255)
 
 
 def test_describe(mnist):
-    d = data.describe(mnist.x_train)
+    d = step1_data.describe(mnist.x_train)
     assert d == {"shape": "(60000, 28, 28)", "dtype": "uint8", "min": 0.0, "max": 255.0}
 
 
 def test_missing_file_says_what_to_do(tmp_path):
-    with pytest.raises(data.DataFileError, match=r"missing.*assets/mnist\.npz"):
-        data.load_mnist(tmp_path / "nope.npz")
+    with pytest.raises(step1_data.DataFileError, match=r"missing.*assets/mnist\.npz"):
+        step1_data.load_mnist(tmp_path / "nope.npz")
 
 
 @pytest.mark.parametrize(
@@ -61,14 +61,14 @@ def test_missing_file_says_what_to_do(tmp_path):
 def test_corrupt_file_says_what_to_do(tmp_path, content):
     bad = tmp_path / "mnist.npz"
     bad.write_bytes(content)
-    with pytest.raises(data.DataFileError, match="cannot be read"):
-        data.load_mnist(bad)
+    with pytest.raises(step1_data.DataFileError, match="cannot be read"):
+        step1_data.load_mnist(bad)
 
 
 def test_wrong_shape_is_named(tmp_path):
     bad = tmp_path / "mnist.npz"
-    arrays = {name: np.zeros(shape, dtype) for name, (shape, dtype) in data.EXPECTED.items()}
+    arrays = {name: np.zeros(shape, dtype) for name, (shape, dtype) in step1_data.EXPECTED.items()}
     arrays["x_test"] = np.zeros((10, 28, 28), np.uint8)
     np.savez(bad, **arrays)
-    with pytest.raises(data.DataFileError, match="x_test"):
-        data.load_mnist(bad)
+    with pytest.raises(step1_data.DataFileError, match="x_test"):
+        step1_data.load_mnist(bad)

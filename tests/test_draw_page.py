@@ -114,9 +114,11 @@ def test_ink_filling_the_whole_box_is_flagged_as_guessing():
 
 
 def test_the_learners_model_answers_and_is_named():
-    from lesson import model
+    from lesson import step3_network
 
-    mine = model.build_model(model.NetworkConfig(conv_blocks=0))  # untrained, no conv layers
+    mine = step3_network.build_model(
+        step3_network.NetworkConfig(conv_blocks=0)
+    )  # untrained, no conv layers
     at = open_page(learner_model=mine, learner_model_name="your model (run 1, 0 epochs)")
     at.segmented_control(key="draw_source").set_value("test").run()
     at.radio(key="draw_model").set_value("mine").run()
@@ -133,9 +135,9 @@ def test_the_learners_model_answers_and_is_named():
 
 def test_negative_feature_maps_are_drawn_by_the_shared_renderer():
     """tanh maps: negative responses were painted nearly white by a uint8 wrap (issue 18)."""
-    from lesson import model
+    from lesson import step3_network
 
-    net = model.build_model(model.NetworkConfig(activation="tanh"))
+    net = step3_network.build_model(step3_network.NetworkConfig(activation="tanh"))
     at = open_page(learner_model=net, learner_model_name="your model (tanh)")
     at.segmented_control(key="draw_source").set_value("test").run()
     assert not at.exception

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from lesson import drawing, features
+from lesson import step5_drawing, step5_prediction
 from tests import strokes
 
 
@@ -24,9 +24,9 @@ def test_the_stored_drawings_are_the_templates_with_their_seed():
 def test_the_drawings_are_read_right_with_any_pen(net, pen):
     stored = strokes.load()
     x = np.stack(
-        [drawing.to_mnist(strokes.rasterize(d["strokes"], pen), ink="light") for d in stored]
+        [step5_drawing.to_mnist(strokes.rasterize(d["strokes"], pen), ink="light") for d in stored]
     )
-    right = features.probabilities(net, x).argmax(1) == [d["digit"] for d in stored]
+    right = step5_prediction.probabilities(net, x).argmax(1) == [d["digit"] for d in stored]
     wrong = [d["says"] for d, r in zip(stored, right, strict=True) if not r]
     assert right.mean() >= strokes.AGREED, wrong
 
@@ -39,5 +39,5 @@ def test_a_digit_at_the_very_edge_is_read(net, digit, corner):
     drawn = strokes.place(strokes.DIGITS[digit][0], size, x, y)  # touching two edges
     image = strokes.rasterize(drawn)
     assert any(edge.any() for edge in (image[0], image[-1], image[:, 0], image[:, -1]))
-    steps = drawing.mnist_steps(image, ink="light")
-    assert int(features.probabilities(net, steps.digit).argmax()) == digit
+    steps = step5_drawing.mnist_steps(image, ink="light")
+    assert int(step5_prediction.probabilities(net, steps.digit).argmax()) == digit

@@ -8,11 +8,11 @@ from streamlit.testing.v1 import AppTest
 from tests.pages import INSTRUCTOR_KEY, app
 
 PAGES = [None, "onehot_page.py", "build_page.py", "train_page.py", "draw_page.py",
-         "filters_page.py", "mistakes_page.py"]  # fmt: skip
+         "inside_page.py", "mistakes_page.py"]  # fmt: skip
 # Pages whose answers must not show on them. The others' are read off the page by design (the
 # data page's image count from the shape, the draw page's sum from the bars) or are lone digits
 # (the Mistakes page's: tests/test_exercises.py checks its questions' independence instead).
-WORKED_OUT = {"onehot_page.py", "build_page.py", "train_page.py", "filters_page.py"}
+WORKED_OUT = {"onehot_page.py", "build_page.py", "train_page.py", "inside_page.py"}
 
 
 def page_text(at: AppTest) -> str:
@@ -25,12 +25,16 @@ def page_text(at: AppTest) -> str:
 
 def finished_run():
     """A finished run as the Train page keeps it (the pre-trained model, made-up curves)."""
-    from lesson import model
-    from lesson.data import load_mnist, mnist_path
+    from lesson import step3_network
     from lesson.machinery import runs
+    from lesson.step1_data import load_mnist, mnist_path
 
     run = runs.TrainingRun("run 1", load_mnist(str(mnist_path())))
-    run.status, run.model, run.seconds = "done", model.load_trained(model.pretrained_path()), 9.0
+    run.status, run.model, run.seconds = (
+        "done",
+        step3_network.load_trained(step3_network.pretrained_path()),
+        9.0,
+    )
     run.batches = [{"epoch": e / 4, "loss": 1 / (e + 1), "accuracy": 0.9} for e in range(1, 13)]
     run.epochs = [{"epoch": e, "seconds": e * 3.0, "loss": 0.1, "accuracy": 0.97,
                    "val_loss": 0.1, "val_accuracy": 0.97} for e in (1, 2, 3)]  # fmt: skip

@@ -5,8 +5,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from lesson import exercises as ex
-from lesson import model
+from lesson import step3_network
+from lesson.tools import exercises as ex
 
 
 def one(items: list, key: str) -> ex.Exercise:
@@ -15,16 +15,16 @@ def one(items: list, key: str) -> ex.Exercise:
 
 @pytest.mark.parametrize("text", ["12x12x6", "(12, 12, 6)", "12 × 12 × 6", "(None, 12, 12, 6)"])
 def test_shapes_in_the_usual_formats(text):
-    assert ex.check(one(ex.build(model.LESSON), "build-pool-shape"), text)
+    assert ex.check(one(ex.build(step3_network.LESSON), "build-pool-shape"), text)
 
 
 @pytest.mark.parametrize("text", ["12x12", "6x12x12", "13x13x6", "24x24x6", "", "twelve"])
 def test_wrong_shapes(text):
-    assert not ex.check(one(ex.build(model.LESSON), "build-pool-shape"), text)
+    assert not ex.check(one(ex.build(step3_network.LESSON), "build-pool-shape"), text)
 
 
 def test_numbers_shares_and_one_hot_labels():
-    conv = one(ex.build(model.LESSON), "build-conv-params")
+    conv = one(ex.build(step3_network.LESSON), "build-conv-params")
     assert ex.check(conv, "156") and ex.check(conv, " 156.0 ") and not ex.check(conv, "60")
     images = one(ex.data((60000, 28, 28)), "data-images")
     assert all(ex.check(images, t) for t in ("60000", "60,000", "60 000", "6e4"))
@@ -52,11 +52,11 @@ def test_the_most_confused_digit_comes_from_the_confusion_matrix():
 
 
 def test_the_filters_question_follows_the_network_and_hints_never_give_the_answer():
-    (maps,) = ex.filters(model.NetworkConfig(filters=(4, 8, 8), kernel_size=5))
+    (maps,) = ex.filters(step3_network.NetworkConfig(filters=(4, 8, 8), kernel_size=5))
     assert maps.value == (22, 22, 4) and "7×7 instead of 5×5" in maps.question
-    (lesson,) = ex.filters(model.NetworkConfig(conv_blocks=0))
+    (lesson,) = ex.filters(step3_network.NetworkConfig(conv_blocks=0))
     assert lesson.value == (24, 24, 6) and "the lesson's" in lesson.question.lower()
-    for e in [maps, *ex.build(model.LESSON), *ex.data((60000, 28, 28)), *ex.onehot(3)]:
+    for e in [maps, *ex.build(step3_network.LESSON), *ex.data((60000, 28, 28)), *ex.onehot(3)]:
         assert e.answer.split()[0] not in e.hint
 
 
@@ -74,7 +74,7 @@ TABLE = [
     (lambda: train_items()[0],  # 54,000 / 64 rounded up
      ["844", "844 batches", "844.0", "844,0", "about 844", "844 (the last one smaller)"],
      ["843", "845", "8,44", "843.75", "844 or 845", "84 4", "-844"]),
-    (lambda: ex.build(model.LESSON)[1],  # (5 × 5 + 1) × 6
+    (lambda: ex.build(step3_network.LESSON)[1],  # (5 × 5 + 1) × 6
      ["156", "156 parameters", "156 weights and biases", "156.0"],
      ["60", "150", "1,56", "15.6", "156 %"]),
     (lambda: ex.data((60000, 28, 28))[1],
@@ -88,7 +88,7 @@ TABLE = [
       "(0,0,0,0,0,1,0,0,0,0)"],
      ["10000", "100000", "0000100000", "[0, 0, 0, 0, 1, 0, 0, 0, 0, 0]", "1", "-1", "5",
       "0000010000 0"]),
-    (lambda: ex.build(model.LESSON)[0],
+    (lambda: ex.build(step3_network.LESSON)[0],
      ["12x12x6", "12×12×6", "(12, 12, 6)", "(None, 12, 12, 6)", "12 x 12 x 6"],
      ["12x12", "13x13x6", "6x12x12", "24x24x6"]),
 ]  # fmt: skip

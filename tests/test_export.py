@@ -7,8 +7,9 @@ from dataclasses import replace
 
 import nbformat
 
-from lesson import export, model, settings
-from lesson.settings import DEFAULT, Settings
+from lesson import step3_network
+from lesson.tools import export, settings
+from lesson.tools.settings import DEFAULT, Settings
 from tests.support import ROOT
 
 QUICK_CHECK = {export.IMAGES_VARIABLE: "300", export.EPOCHS_VARIABLE: "1"}
@@ -16,7 +17,9 @@ NO_CONV = next(p for p in settings.PRESETS if p.name == "No convolution").settin
 
 
 def test_the_script_runs_headless_and_prints_the_apps_parameter_count(tmp_path):
-    experiment = Settings(replace(model.LESSON, filters=(4, 8, 32)), replace(DEFAULT.hp, seed=5))
+    experiment = Settings(
+        replace(step3_network.LESSON, filters=(4, 8, 32)), replace(DEFAULT.hp, seed=5)
+    )
     path = tmp_path / "cnn_experiment.py"
     path.write_text(export.script(experiment), encoding="utf-8")
     done = subprocess.run(
@@ -28,7 +31,7 @@ def test_the_script_runs_headless_and_prints_the_apps_parameter_count(tmp_path):
         env={**os.environ, **QUICK_CHECK},
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    total = model.total_parameters(experiment.network)
+    total = step3_network.total_parameters(experiment.network)
     assert f"parameters: {total:,}" in done.stdout
     assert "(300, 28, 28) (300,) (10000, 28, 28) (10000,)" in done.stdout
     accuracy = float(done.stdout.split("test accuracy: ")[1].split()[0])
@@ -61,7 +64,7 @@ def test_the_notebook_validates_and_its_cells_run_in_order(monkeypatch):
     for cell in nb.cells:
         if cell.cell_type == "code":
             exec(compile(cell.source, "<cell>", "exec"), namespace)
-    assert namespace["model"].count_params() == model.total_parameters(NO_CONV.network)
+    assert namespace["model"].count_params() == step3_network.total_parameters(NO_CONV.network)
     assert namespace["x_train"].shape == (300, 28, 28, 1)
     assert 0 <= namespace["accuracy"] <= 1
 
@@ -110,7 +113,7 @@ def test_the_notebook_says_where_it_looks_and_looks_beside_itself(tmp_path, monk
 
 
 def test_an_augmented_experiment_exports_its_augmentation_and_runs(tmp_path):
-    experiment = Settings(model.LESSON, replace(DEFAULT.hp, augmentation=0.6))
+    experiment = Settings(step3_network.LESSON, replace(DEFAULT.hp, augmentation=0.6))
     text = export.script(experiment)
     steps = ["Step 5 · Compile", "Data augmentation", "RandomTurnZoomShift", "Step 6 · Fit"]
     assert [text.index(s) for s in steps] == sorted(text.index(s) for s in steps)

@@ -3,7 +3,7 @@ runs, curves, model and predictions (two AppTest sessions in one server process)
 
 import numpy as np
 
-from lesson import data, features
+from lesson import step1_data, step5_prediction
 from tests.pages import app
 
 
@@ -43,7 +43,7 @@ def test_two_learners_training_at_once_keep_everything_their_own():
     assert list(table_a["test accuracy"]) == [f"{run_a.test['accuracy']:.2%}"]
     assert list(table_b["test accuracy"]) == [f"{run_b.test['accuracy']:.2%}"]
     # Predictions: each Draw page answers with its own learner's model.
-    x = data.preprocess(data.load_mnist().x_test[:5])  # (5, 28, 28, 1)
+    x = step1_data.preprocess(step1_data.load_mnist().x_test[:5])  # (5, 28, 28, 1)
     for at, run in ((a, run_a), (b, run_b)):
         at.switch_page("lesson/pages/draw_page.py").run()
         at.segmented_control(key="draw_source").set_value("test").run()
@@ -51,9 +51,10 @@ def test_two_learners_training_at_once_keep_everything_their_own():
         caption = " ".join(c.value for c in at.caption)
         assert "your model (run 1" in caption, caption
         assert np.allclose(
-            features.probabilities(at.session_state["learner_model"], x),
-            features.probabilities(run.model, x),
+            step5_prediction.probabilities(at.session_state["learner_model"], x),
+            step5_prediction.probabilities(run.model, x),
         )
     assert not np.allclose(
-        features.probabilities(run_a.model, x), features.probabilities(run_b.model, x)
+        step5_prediction.probabilities(run_a.model, x),
+        step5_prediction.probabilities(run_b.model, x),
     )

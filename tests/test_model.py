@@ -6,8 +6,8 @@ from dataclasses import replace
 import keras
 import pytest
 
-from lesson import model
-from lesson.model import LESSON, NetworkConfig
+from lesson import step3_network
+from lesson.step3_network import LESSON, NetworkConfig
 
 
 def random_configs(n: int, seed: int = 3) -> list[NetworkConfig]:
@@ -18,14 +18,14 @@ def random_configs(n: int, seed: int = 3) -> list[NetworkConfig]:
             conv_blocks=rng.randint(0, 3),
             filters=tuple(rng.randint(1, 64) for _ in range(3)),
             kernel_size=rng.randint(1, 7),
-            activation=rng.choice(model.ACTIVATIONS),
-            padding=rng.choice(model.PADDINGS),
+            activation=rng.choice(step3_network.ACTIVATIONS),
+            padding=rng.choice(step3_network.PADDINGS),
             pool_size=rng.randint(1, 4),
             conv_dropout=rng.choice([0.0, 0.1, 0.25, 0.5]),
             dense_units=rng.randint(1, 256),
             dense_dropout=rng.choice([0.0, 0.3, 0.5, 0.8]),
         )
-        if model.check_network(config) is None:
+        if step3_network.check_network(config) is None:
             found.append(config)
     return found
 
@@ -47,9 +47,9 @@ def keras_rows(net: keras.Model) -> list[tuple]:
 
 
 def test_the_lessons_network():
-    rows = model.layer_table()
+    rows = step3_network.layer_table()
     assert [r.params for r in rows if r.params] == [60, 880, 51_328, 1_290]
-    assert model.total_parameters() == 53_558
+    assert step3_network.total_parameters() == 53_558
     assert [r.output_shape for r in rows] == [
         "(None, 26, 26, 6)", "(None, 13, 13, 6)", "(None, 11, 11, 16)", "(None, 5, 5, 16)",
         "(None, 5, 5, 16)", "(None, 400)", "(None, 128)", "(None, 128)", "(None, 10)",
@@ -63,45 +63,51 @@ def test_the_lessons_network():
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c}")
 def test_table_equals_keras_layer_by_layer(config):
-    net = model.build_model(config)
-    table = [(r.name, r.kind, (None, *r.shape), r.params) for r in model.layer_table(config)]
+    net = step3_network.build_model(config)
+    table = [
+        (r.name, r.kind, (None, *r.shape), r.params) for r in step3_network.layer_table(config)
+    ]
     assert table == keras_rows(net)
-    assert model.total_parameters(config) == net.count_params()
+    assert step3_network.total_parameters(config) == net.count_params()
 
 
 @pytest.mark.parametrize("config", CONFIGS[:8], ids=lambda c: f"{c}")
 def test_generated_code_builds_the_same_network(config):
-    code = model.keras_code(config)
+    code = step3_network.keras_code(config)
     namespace: dict = {}
     exec(compile(code, "<generated>", "exec"), namespace)  # it also prints the summary
-    built, expected = namespace["model"], model.build_model(config)
+    built, expected = namespace["model"], step3_network.build_model(config)
     assert [type(a) for a in built.layers] == [type(b) for b in expected.layers]
     assert [tuple(a.output.shape) for a in built.layers] == [
         tuple(b.output.shape) for b in expected.layers
     ]
-    assert built.count_params() == expected.count_params() == model.total_parameters(config)
+    assert built.count_params() == expected.count_params() == step3_network.total_parameters(config)
     assert f"{built.count_params():,} parameters" in code
 
 
 def test_generated_code_spells_out_the_settings():
-    code = model.keras_code(NetworkConfig(padding="same", activation="tanh", conv_dropout=0))
+    code = step3_network.keras_code(
+        NetworkConfig(padding="same", activation="tanh", conv_dropout=0)
+    )
     assert 'layers.Conv2D(6, kernel_size=3, activation="tanh", padding="same")' in code
     assert "Dropout(0.25)" not in code and "Dropout(0.5)" in code
-    assert "padding" not in model.keras_code()  # 'valid' is Keras' default: not written
+    assert "padding" not in step3_network.keras_code()  # 'valid' is Keras' default: not written
 
 
 def test_dense_only_network():
-    rows = model.layer_table(NetworkConfig(conv_blocks=0))
+    rows = step3_network.layer_table(NetworkConfig(conv_blocks=0))
     assert [r.kind for r in rows] == ["Flatten", "Dense", "Dropout", "Dense"]
     assert rows[1].params == 784 * 128 + 128
 
 
 def test_parameter_sharing_comparison():
-    values, conv, dense = model.dense_instead_of_conv()
+    values, conv, dense = step3_network.dense_instead_of_conv()
     assert (values, conv, dense) == (26 * 26 * 6, 60, 784 * 4_056 + 4_056)
-    assert model.total_parameters(model.without_convolution(LESSON)) == 100_480 + 1_290
-    with pytest.raises(model.InvalidNetwork):
-        model.dense_instead_of_conv(NetworkConfig(conv_blocks=0))
+    assert (
+        step3_network.total_parameters(step3_network.without_convolution(LESSON)) == 100_480 + 1_290
+    )
+    with pytest.raises(step3_network.InvalidNetwork):
+        step3_network.dense_instead_of_conv(NetworkConfig(conv_blocks=0))
 
 
 @pytest.mark.parametrize(
@@ -138,22 +144,28 @@ def test_parameter_sharing_comparison():
 )
 def test_impossible_networks_are_refused_with_a_reason(change, words):
     config = replace(LESSON, **change)
-    problem = model.check_network(config)
+    problem = step3_network.check_network(config)
     assert problem is not None and words in problem
-    with pytest.raises(model.InvalidNetwork) as refused:
-        model.layer_table(config)
+    with pytest.raises(step3_network.InvalidNetwork) as refused:
+        step3_network.layer_table(config)
     assert str(refused.value) == problem
-    with pytest.raises(model.InvalidNetwork):
-        model.build_model(config)
+    with pytest.raises(step3_network.InvalidNetwork):
+        step3_network.build_model(config)
 
 
 def test_edge_cases_that_still_exist():
     # a kernel as large as the image leaves 1×1; 'same' padding lets any kernel fit
-    table = model.layer_table(NetworkConfig(conv_blocks=1, kernel_size=28, pool_size=1))
+    table = step3_network.layer_table(NetworkConfig(conv_blocks=1, kernel_size=28, pool_size=1))
     assert [r.shape for r in table[:4]] == [(1, 1, 6), (1, 1, 6), (1, 1, 6), (6,)]
-    assert model.check_network(NetworkConfig(conv_blocks=3, kernel_size=7, padding="same")) is None
+    assert (
+        step3_network.check_network(NetworkConfig(conv_blocks=3, kernel_size=7, padding="same"))
+        is None
+    )
     # with no conv blocks, the conv settings do not matter
-    assert model.check_network(NetworkConfig(conv_blocks=0, kernel_size=99, pool_size=0)) is None
+    assert (
+        step3_network.check_network(NetworkConfig(conv_blocks=0, kernel_size=99, pool_size=0))
+        is None
+    )
 
 
 def test_extreme_network_is_quick(monkeypatch):
@@ -162,10 +174,12 @@ def test_extreme_network_is_quick(monkeypatch):
 
     config = NetworkConfig(conv_blocks=3, filters=(64, 64, 64), padding="same", pool_size=1)
     with monkeypatch.context() as no_keras:
-        no_keras.setattr(model, "keras", None)  # building a model would raise AttributeError
-        no_keras.setattr(model, "layers", None)
+        no_keras.setattr(
+            step3_network, "keras", None
+        )  # building a model would raise AttributeError
+        no_keras.setattr(step3_network, "layers", None)
         start = time.perf_counter()
-        table = model.layer_table(config)
+        table = step3_network.layer_table(config)
         seconds = time.perf_counter() - start
     assert seconds < 1, seconds  # 0.2 ms measured; a loose bound for a loaded machine
-    assert sum(r.params for r in table) == model.build_model(config).count_params()
+    assert sum(r.params for r in table) == step3_network.build_model(config).count_params()

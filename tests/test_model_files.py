@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from lesson import data, model, training
+from lesson import step1_data, step3_network, step4_training
 
 
 def test_pretrained_model_is_the_lessons_network_and_reads_digits():
-    net = model.load_trained(model.pretrained_path())
+    net = step3_network.load_trained(step3_network.pretrained_path())
     assert net.count_params() == 53_558
-    m = data.load_mnist()
-    x = data.preprocess(m.x_test[:500])
+    m = step1_data.load_mnist()
+    x = step1_data.preprocess(m.x_test[:500])
     accuracy = (net.predict_on_batch(x).argmax(axis=1) == m.y_test[:500]).mean()
     assert accuracy > 0.97
 
@@ -20,8 +20,8 @@ def test_bad_model_file_raises_a_clear_error(tmp_path, content):
     path = tmp_path / "model.keras"
     if content is not None:
         path.write_bytes(content)
-    with pytest.raises(model.ModelFileError, match="pretrain"):
-        model.load_trained(path)
+    with pytest.raises(step3_network.ModelFileError, match="pretrain"):
+        step3_network.load_trained(path)
 
 
 def test_a_model_of_the_wrong_shape_is_refused(tmp_path):
@@ -29,15 +29,15 @@ def test_a_model_of_the_wrong_shape_is_refused(tmp_path):
 
     other = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
     other.save(tmp_path / "other.keras")
-    with pytest.raises(model.ModelFileError, match="28×28×1"):
-        model.load_trained(tmp_path / "other.keras")
+    with pytest.raises(step3_network.ModelFileError, match="28×28×1"):
+        step3_network.load_trained(tmp_path / "other.keras")
 
 
 def test_filter_snapshots_before_and_after_each_epoch():
-    m = data.load_mnist()
-    x, y = data.preprocess(m.x_train[:256]), np.eye(10, dtype="float32")[m.y_train[:256]]
-    net = training.compile_model(model.build_model())
-    snaps = training.FilterSnapshots()
+    m = step1_data.load_mnist()
+    x, y = step1_data.preprocess(m.x_train[:256]), np.eye(10, dtype="float32")[m.y_train[:256]]
+    net = step4_training.compile_model(step3_network.build_model())
+    snaps = step4_training.FilterSnapshots()
     net.fit(x, y, epochs=2, batch_size=64, verbose=0, callbacks=[snaps])
     assert len(snaps.snapshots) == 3  # initial + 2 epochs
     first = [s[0] for s in snaps.snapshots]  # (3, 3, 1, 6) each
@@ -51,9 +51,9 @@ def test_a_truncated_model_file_is_called_damaged_not_missing(tmp_path, monkeypa
     from tests.pages import app
 
     path = tmp_path / "pretrained.keras"
-    path.write_bytes(model.pretrained_path().read_bytes()[:20_000])
-    with pytest.raises(model.ModelFileError, match="is damaged") as err:
-        model.load_trained(path)
+    path.write_bytes(step3_network.pretrained_path().read_bytes()[:20_000])
+    with pytest.raises(step3_network.ModelFileError, match="is damaged") as err:
+        step3_network.load_trained(path)
     assert "not found" not in str(err.value).lower() and "20,000 bytes" in str(err.value)
     monkeypatch.setenv("CNN_LESSON_MODEL", str(path))
     at = app("draw_page.py")  # no exception

@@ -6,8 +6,9 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lesson import numbers, training
-from lesson.model import LESSON, NetworkConfig
+from lesson import step4_training
+from lesson.step3_network import LESSON, NetworkConfig
+from lesson.tools import numbers
 from tests.pages import app, switch
 
 # --- the reader ---------------------------------------------------------------------------------
@@ -170,10 +171,10 @@ def test_numbers_set_by_code_show_in_the_box_and_end_its_note():
     at = typed(app(page="train_page.py"), "train_seed", "abc")
     assert notes(at)
     at.button(key="train_recipe").click().run()  # a button sets the number
-    assert at.text_input(key="train_seed_text").value == str(training.RECIPE.seed)
+    assert at.text_input(key="train_seed_text").value == str(step4_training.RECIPE.seed)
     assert not notes(at)
     at.sidebar.selectbox(key="classroom_preset").select("Learning rate too high").run()
-    assert at.text_input(key="train_seed_text").value == str(training.QUICK.seed)  # a preset
+    assert at.text_input(key="train_seed_text").value == str(step4_training.QUICK.seed)  # a preset
 
 
 def test_a_link_and_a_lock_show_in_the_box():

@@ -90,9 +90,9 @@ def test_bad_data_file_gives_a_message_not_a_traceback(tmp_path, monkeypatch, co
 def test_a_run_that_finished_elsewhere_becomes_the_learners_model():
     from types import SimpleNamespace
 
-    from lesson import model
+    from lesson import step3_network
 
-    net = model.load_trained(model.pretrained_path())
+    net = step3_network.load_trained(step3_network.pretrained_path())
     run = SimpleNamespace(name="run 1", finished=True, usable=True, model=net,
                           epochs=[{}, {}], test={"accuracy": 0.97}, snapshots=[])  # fmt: skip
     at = app("draw_page.py", state={"workspace_runs": {1: run}})  # as the workspace holds it

@@ -1,4 +1,4 @@
-"""python -m lesson.predict: image files classified with the drawing page's preprocessing."""
+"""python -m lesson.tools.predict: image files classified with the drawing page's preprocessing."""
 
 import json
 import subprocess
@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lesson import data, predict
+from lesson import step1_data
+from lesson.tools import predict
 from tests.support import ROOT
 
 COUNT = 8  # test digits saved as image files
@@ -18,7 +19,7 @@ COUNT = 8  # test digits saved as image files
 def files(tmp_path_factory):
     """PNGs of the first test digits (one saved dark on light, as a JPG), and a bad file."""
     folder = tmp_path_factory.mktemp("digits")
-    x = data.load_mnist().x_test[:COUNT]
+    x = step1_data.load_mnist().x_test[:COUNT]
     paths = []
     for i, digit in enumerate(x):
         path = folder / f"digit{i}.png"
@@ -33,17 +34,17 @@ def files(tmp_path_factory):
 
 def expected_digits(net, count: int = COUNT) -> list[int]:
     """What the model says on the arrays themselves, x_test / 255."""
-    from lesson import features
+    from lesson import step5_prediction
 
-    x = data.load_mnist().x_test[:count] / 255
-    return [int(d) for d in features.probabilities(net, x).argmax(axis=1)]
+    x = step1_data.load_mnist().x_test[:count] / 255
+    return [int(d) for d in step5_prediction.probabilities(net, x).argmax(axis=1)]
 
 
 def test_the_cli_gives_the_models_answers_and_reports_a_bad_file(files, net):
     paths, inverted, bad = files
     args = [str(paths[0]), str(bad), *map(str, paths[1:]), str(inverted)]
     run = subprocess.run(
-        [sys.executable, "-m", "lesson.predict", *args],
+        [sys.executable, "-m", "lesson.tools.predict", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -92,9 +93,9 @@ def test_model_option(files, tmp_path, capsys):
     paths, _, _ = files
     assert predict.main(["--model", str(tmp_path / "none.keras"), str(paths[0])]) == 2
     assert "missing" in capsys.readouterr().err
-    from lesson import model
+    from lesson import step3_network
 
-    assert predict.main(["--model", str(model.pretrained_path()), str(paths[0])]) == 0
+    assert predict.main(["--model", str(step3_network.pretrained_path()), str(paths[0])]) == 0
 
 
 def test_measure_returns_both_timings(net):
@@ -104,7 +105,7 @@ def test_measure_returns_both_timings(net):
 
 
 def test_the_synthetic_canvas_is_a_seven(net):
-    from lesson import drawing, features
+    from lesson import step5_drawing, step5_prediction
 
-    digit = drawing.to_mnist(predict.synthetic_canvas(), ink="light")
-    assert features.probabilities(net, digit).argmax() == 7
+    digit = step5_drawing.to_mnist(predict.synthetic_canvas(), ink="light")
+    assert step5_prediction.probabilities(net, digit).argmax() == 7

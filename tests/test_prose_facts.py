@@ -2,8 +2,9 @@
 
 import pytest
 
-from lesson import model, words
-from lesson.model import NetworkConfig
+from lesson import step3_network
+from lesson.step3_network import NetworkConfig
+from lesson.tools import words
 from tests import pages
 from tests.pages import app
 
@@ -21,13 +22,15 @@ def markdown_text(at) -> str:
 
 def mine(config: NetworkConfig) -> dict:
     """A session whose learner's model is an (untrained) network built from `config`."""
-    return {"learner_model": model.build_model(config), "learner_model_name": "your model"}
+    return {"learner_model": step3_network.build_model(config), "learner_model_name": "your model"}
 
 
-@pytest.mark.parametrize("config", [model.LESSON, ODD, NO_POOLING], ids=["lesson", "odd", "pool1"])
+@pytest.mark.parametrize(
+    "config", [step3_network.LESSON, ODD, NO_POOLING], ids=["lesson", "odd", "pool1"]
+)
 def test_map_layers_agree_with_the_table_worked_out_by_hand(config):
-    by_hand = [r for r in model.layer_table(config) if r.kind in ("Conv2D", "MaxPooling2D")]
-    built = model.map_layers(model.build_model(config))
+    by_hand = [r for r in step3_network.layer_table(config) if r.kind in ("Conv2D", "MaxPooling2D")]
+    built = step3_network.map_layers(step3_network.build_model(config))
     assert [(b.name, b.kind, b.size, b.channels, b.params) for b in built] == [
         (r.name, r.kind, r.shape[0], r.shape[2], r.params) for r in by_hand
     ]
@@ -40,7 +43,7 @@ def test_map_layers_agree_with_the_table_worked_out_by_hand(config):
 
 
 def test_map_layers_of_a_network_without_convolution_is_empty():
-    assert model.map_layers(model.build_model(NetworkConfig(conv_blocks=0))) == []
+    assert step3_network.map_layers(step3_network.build_model(NetworkConfig(conv_blocks=0))) == []
 
 
 def test_small_numbers_are_spelled_out():
@@ -49,7 +52,7 @@ def test_small_numbers_are_spelled_out():
 
 
 def test_filters_page_states_the_lessons_numbers_for_the_pretrained_model():
-    text = markdown_text(app("filters_page.py"))
+    text = markdown_text(app("inside_page.py"))
     assert "a 3 × 3 grid of weights" in text
     assert "16 × 6 × 9 = 864 weights (plus 16 biases, 880 parameters" in text
     assert "the 3 × 3 patch" in text and "add the nine products" in text
@@ -58,7 +61,7 @@ def test_filters_page_states_the_lessons_numbers_for_the_pretrained_model():
 
 
 def test_filters_page_states_the_numbers_of_a_kernel_4_tanh_pool_3_network():
-    text = markdown_text(app("filters_page.py", state=mine(ODD)))
+    text = markdown_text(app("inside_page.py", state=mine(ODD)))
     assert "Each filter of the first convolution is a 4 × 4 grid of weights" in text
     assert "at the 8 feature maps of the first layer" in text
     assert "each of its 12 filters has one 4 × 4 grid" in text
@@ -73,7 +76,7 @@ def test_filters_page_states_the_numbers_of_a_kernel_4_tanh_pool_3_network():
 
 
 def test_filters_page_says_a_1x1_pool_keeps_the_size():
-    text = markdown_text(app("filters_page.py", state=mine(NO_POOLING)))
+    text = markdown_text(app("inside_page.py", state=mine(NO_POOLING)))
     assert "a 5 × 5 grid of weights" in text and "add the 25 products" in text
     assert "A 1 × 1 window holds one value, so every value is kept: a 24 × 24 map stays" in text
     assert "24×24 stays 24×24" in text  # the pooling layer's line under its feature maps
@@ -82,7 +85,7 @@ def test_filters_page_says_a_1x1_pool_keeps_the_size():
 
 
 def test_filters_page_with_a_1x1_kernel_has_one_product_to_add():
-    text = markdown_text(app("filters_page.py", state=mine(NetworkConfig(kernel_size=1))))
+    text = markdown_text(app("inside_page.py", state=mine(NetworkConfig(kernel_size=1))))
     assert "the 1 × 1 patch (one pixel)" in text
     assert "Multiply the pixel by the filter's one weight, add the filter's bias" in text
     assert "products" not in text.split("One feature-map value, by hand")[1].split("###")[0]

@@ -4,33 +4,36 @@ import random
 
 import pytest
 
-from lesson import model, settings, training
-from lesson.settings import DEFAULT, Settings, from_query, to_query
+from lesson import step3_network, step4_training
+from lesson.tools import settings
+from lesson.tools.settings import DEFAULT, Settings, from_query, to_query
 
 
 def random_settings(rng: random.Random) -> Settings:
     """A random experiment the pages could show, with a network that can exist."""
     while True:
-        network = model.NetworkConfig(
-            conv_blocks=rng.randint(0, model.MAX_BLOCKS),
-            filters=tuple(rng.randint(*settings.FILTERS_RANGE) for _ in range(model.MAX_BLOCKS)),
+        network = step3_network.NetworkConfig(
+            conv_blocks=rng.randint(0, step3_network.MAX_BLOCKS),
+            filters=tuple(
+                rng.randint(*settings.FILTERS_RANGE) for _ in range(step3_network.MAX_BLOCKS)
+            ),
             kernel_size=rng.randint(*settings.KERNELS),
-            activation=rng.choice(model.ACTIVATIONS),
-            padding=rng.choice(model.PADDINGS),
+            activation=rng.choice(step3_network.ACTIVATIONS),
+            padding=rng.choice(step3_network.PADDINGS),
             pool_size=rng.randint(*settings.POOLS),
             conv_dropout=rng.choice(settings.DROPOUTS),
             dense_units=rng.randint(*settings.UNITS_RANGE),
             dense_dropout=rng.choice(settings.DROPOUTS),
         )
-        if model.check_network(network) is None:
+        if step3_network.check_network(network) is None:
             break
-    hp = training.Hyperparameters(
-        epochs=rng.randint(*training.EPOCHS),
-        batch_size=rng.choice(training.BATCH_SIZES),
-        optimizer=rng.choice(list(training.OPTIMIZERS)),
-        learning_rate=rng.choice(training.LEARNING_RATES),
+    hp = step4_training.Hyperparameters(
+        epochs=rng.randint(*step4_training.EPOCHS),
+        batch_size=rng.choice(step4_training.BATCH_SIZES),
+        optimizer=rng.choice(list(step4_training.OPTIMIZERS)),
+        learning_rate=rng.choice(step4_training.LEARNING_RATES),
         validation_split=rng.choice(settings.VALIDATION_SPLITS),
-        train_images=rng.choice(training.TRAIN_IMAGES),
+        train_images=rng.choice(step4_training.TRAIN_IMAGES),
         seed=rng.randint(*settings.SEEDS),
     )
     return Settings(network, hp)
@@ -92,7 +95,7 @@ def test_a_repeated_key_is_ignored_with_a_note():
 
 def test_an_impossible_network_falls_back_to_the_lessons():
     got, ignored = from_query({"conv_blocks": "3", "kernel_size": "7", "epochs": "2"})
-    assert got.network == model.LESSON and got.hp.epochs == 2
+    assert got.network == step3_network.LESSON and got.hp.epochs == 2
     assert len(ignored) == 1 and "cannot fit" in ignored[0]
 
 
@@ -100,7 +103,7 @@ def test_presets_are_possible_distinct_and_survive_the_url():
     names = [p.name for p in settings.PRESETS]
     assert len(set(names)) == len(names) == 5
     for preset in settings.PRESETS:
-        assert model.check_network(preset.settings.network) is None
+        assert step3_network.check_network(preset.settings.network) is None
         assert preset.shows.endswith(".")
         assert from_query(to_query(preset.settings)) == (preset.settings, [])
     no_conv = next(p for p in settings.PRESETS if p.name == "No convolution")

@@ -2,7 +2,7 @@
 
 import time
 
-from lesson import training
+from lesson import step4_training
 from lesson.machinery import runs
 from tests.pages import app, markdown_text, tiny, train_to_the_end
 
@@ -15,7 +15,7 @@ def test_the_page_explains_compile_and_starts_at_the_quick_run():
     text = markdown_text(at)
     for words in ("categorical cross-entropy", "adam", "accuracy", "53,558 parameters"):
         assert words in text
-    quick = training.QUICK
+    quick = step4_training.QUICK
     assert at.slider(key="train_epochs").value == quick.epochs
     assert at.select_slider(key="train_batch_size").value == quick.batch_size
     assert at.select_slider(key="train_learning_rate").value == quick.learning_rate
@@ -32,7 +32,7 @@ def test_the_lessons_recipe_in_one_click_and_back():
     assert at.select_slider(key="train_images").value == 60_000
     assert at.slider(key="train_validation_split").value == 0.0
     at.button(key="train_quick").click().run()
-    assert at.slider(key="train_epochs").value == training.QUICK.epochs
+    assert at.slider(key="train_epochs").value == step4_training.QUICK.epochs
     assert not at.exception
 
 
@@ -86,7 +86,7 @@ def test_a_queued_run_says_where_it_waits_and_an_exploded_one_explains(mnist):
     assert "waiting in line" in at.info[0].value and "number 1" in at.info[0].value
     queued.stop()
     queued.join(5)
-    hp = training.Hyperparameters(epochs=1, train_images=1_000, learning_rate=1e6)
+    hp = step4_training.Hyperparameters(epochs=1, train_images=1_000, learning_rate=1e6)
     exploded = runs.TrainingRun("run 2", mnist, hp, limiter=runs.Limiter(1)).start()
     exploded.join(60)
     at.session_state["workspace_runs"] = {1: queued, 2: exploded}

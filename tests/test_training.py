@@ -6,10 +6,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from lesson import data, features, training
+from lesson import step1_data, step4_training, step5_prediction
 from lesson.machinery import runs
 
-TINY = training.Hyperparameters(epochs=2, batch_size=32, train_images=1_000, validation_split=0.2)
+TINY = step4_training.Hyperparameters(
+    epochs=2, batch_size=32, train_images=1_000, validation_split=0.2
+)
 
 
 def wait_for(condition, timeout: float = 60) -> None:
@@ -39,20 +41,22 @@ def test_a_run_collects_curves_snapshots_and_a_test_score(mnist):
 
 
 def test_stop_keeps_a_usable_model(mnist):
-    hp = training.Hyperparameters(epochs=20, batch_size=16, train_images=2_000)
+    hp = step4_training.Hyperparameters(epochs=20, batch_size=16, train_images=2_000)
     run = runs.TrainingRun("run 1", mnist, hp, limiter=runs.Limiter(1)).start()
     wait_for(lambda: run.batches)
     run.stop()
     run.join(30)
     assert run.status == "stopped" and run.usable
     assert len(run.epochs) < hp.epochs
-    p = features.probabilities(run.model, data.preprocess(mnist.x_test[:20])[..., 0])
+    p = step5_prediction.probabilities(run.model, step1_data.preprocess(mnist.x_test[:20])[..., 0])
     assert p.shape == (20, 10) and np.allclose(p.sum(axis=1), 1, atol=1e-4)
     assert run.test is not None  # a stopped model is scored too
 
 
 def test_a_loss_that_explodes_stops_the_run_with_an_explanation(mnist):
-    hp = training.Hyperparameters(epochs=3, batch_size=32, train_images=1_000, learning_rate=1e6)
+    hp = step4_training.Hyperparameters(
+        epochs=3, batch_size=32, train_images=1_000, learning_rate=1e6
+    )
     run = runs.TrainingRun("run 1", mnist, hp, limiter=runs.Limiter(1)).start()
     run.join(60)
     assert run.status == "failed" and not run.usable
@@ -100,7 +104,7 @@ def test_two_learners_training_at_once_never_share_a_model_or_curves(mnist):
 
 def test_a_run_nobody_wants_any_more_stops_within_seconds_and_says_why(mnist, monkeypatch):
     monkeypatch.setattr(runs, "DEAD_AFTER", 0.2)
-    hp = training.Hyperparameters(epochs=20, batch_size=16, train_images=2_000)
+    hp = step4_training.Hyperparameters(epochs=20, batch_size=16, train_images=2_000)
     run = runs.TrainingRun("run 1", mnist, hp, alive=lambda: False,
                                limiter=runs.Limiter(1), gone="Nobody looked.")  # fmt: skip
     start = time.monotonic()
@@ -119,33 +123,33 @@ def test_how_many_runs_train_at_once_comes_from_the_environment(monkeypatch, val
 
 
 def test_split_keeps_a_random_subset_and_its_validation_share(mnist):
-    hp = training.Hyperparameters(train_images=1_000, validation_split=0.25, seed=3)
-    x, y, x_val, y_val = training.split(mnist.x_train, mnist.y_train, hp)
+    hp = step4_training.Hyperparameters(train_images=1_000, validation_split=0.25, seed=3)
+    x, y, x_val, y_val = step4_training.split(mnist.x_train, mnist.y_train, hp)
     assert (
         x.shape == (750, 28, 28)
         and x_val.shape == (250, 28, 28)
         and len(y) == 750
         and len(y_val) == 250
     )
-    again = training.split(mnist.x_train, mnist.y_train, hp)
+    again = step4_training.split(mnist.x_train, mnist.y_train, hp)
     assert np.array_equal(x, again[0])
 
 
 @pytest.mark.parametrize(
     ("test", "hp", "said"),
     [
-        ({"loss": 0.05, "accuracy": 0.98}, training.QUICK, None),
-        ({"loss": 2.31, "accuracy": 0.1135}, replace(training.QUICK, optimizer="sgd",
+        ({"loss": 0.05, "accuracy": 0.98}, step4_training.QUICK, None),
+        ({"loss": 2.31, "accuracy": 0.1135}, replace(step4_training.QUICK, optimizer="sgd",
          learning_rate=10.0), "far too large for sgd"),
-        ({"loss": 2.30, "accuracy": 0.098}, replace(training.QUICK, learning_rate=1e-5),
+        ({"loss": 2.30, "accuracy": 0.098}, replace(step4_training.QUICK, learning_rate=1e-5),
          "so small that the weights hardly move in 3 epochs"),
-        ({"loss": 41.0, "accuracy": 0.1}, replace(training.QUICK, learning_rate=0.3),
+        ({"loss": 41.0, "accuracy": 0.1}, replace(step4_training.QUICK, learning_rate=0.3),
          "diverged"),
-        ({"loss": 2.2, "accuracy": 0.15}, training.QUICK, "more images or more epochs"),
+        ({"loss": 2.2, "accuracy": 0.15}, step4_training.QUICK, "more images or more epochs"),
     ],
 )  # fmt: skip
 def test_a_run_that_did_not_learn_is_recognised_and_said_in_words(test, hp, said):
-    verdict = training.did_not_learn(test, hp)
+    verdict = step4_training.did_not_learn(test, hp)
     if said is None:
         assert verdict is None
     else:
@@ -156,15 +160,15 @@ def test_a_run_that_did_not_learn_is_recognised_and_said_in_words(test, hp, said
 def test_a_cut_short_epochs_filters_are_not_called_a_whole_epoch(mnist):
     """Stop in epoch 1: Keras still ends the epoch, and its filters were labelled "after
     epoch 1" on the Filters page (issue 18)."""
-    from lesson import inside
+    from lesson import step6_inside
 
-    hp = training.Hyperparameters(epochs=20, batch_size=16, train_images=2_000)
+    hp = step4_training.Hyperparameters(epochs=20, batch_size=16, train_images=2_000)
     run = runs.TrainingRun("run 1", mnist, hp, limiter=runs.Limiter(1)).start()
     wait_for(lambda: run.batches)
     run.stop()
     run.join(30)
     assert run.status == "stopped" and len(run.epochs) == 0
-    labels = [inside.snapshot_label(i, len(run.epochs)) for i in range(len(run.snapshots))]
+    labels = [step6_inside.snapshot_label(i, len(run.epochs)) for i in range(len(run.snapshots))]
     assert labels[0] == "before training (random)"
     assert not [label for label in labels if label.startswith("after epoch")]
     if len(labels) > 1:  # the cut-short epoch's snapshot: the filters the model has now

@@ -39,13 +39,13 @@ PAGES = {
     "build_page.py": ("3 · Build the network", ["build_blocks", "build_units_text", "build_reset"]),
     "train_page.py": ("4 · Train", ["train_optimizer", "train_epochs", "train_start"]),
     "draw_page.py": ("5 · Draw a digit", ["draw_source"]),
-    "filters_page.py": ("6 · Filters & feature maps", ["inside_source", "inside_index_text"]),
+    "inside_page.py": ("6 · Filters & feature maps", ["inside_source", "inside_index_text"]),
     "mistakes_page.py": ("7 · Mistakes", ["mistakes_true", "mistakes_of", "mistakes_open"]),
 }
 # Widgets the sweep leaves to their own tests, and why.
 SKIP = {
     "train_start": "trains a network: tests/test_train_page.py",
-    "mistakes_open": "leaves the page: tests/test_inspect_pages.py",
+    "mistakes_open": "leaves the page: tests/test_inside_pages.py",
     "draw_upload": "needs image files: tests/test_draw_page.py",
 }
 TEXTS = ["", " ", "?", "1,5", "abc", "x" * 300, "-1", "1e999", "1e9", "2e3", "60,000", "3.7"]
@@ -232,7 +232,7 @@ def test_clicking_the_chosen_optimizer_again_keeps_it():
 @pytest.mark.parametrize(
     ("page", "key"),
     [(None, "gallery_digit"), ("onehot_page.py", "onehot_digit"), ("draw_page.py", "draw_source"),
-     ("filters_page.py", "inside_source"), ("mistakes_page.py", "mistakes_of"),
+     ("inside_page.py", "inside_source"), ("mistakes_page.py", "mistakes_of"),
      ("train_page.py", "train_optimizer"), ("build_page.py", "build_blocks")],
 )  # fmt: skip
 def test_a_chosen_option_clicked_again_stays_chosen(page, key):

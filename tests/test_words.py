@@ -5,8 +5,9 @@ from dataclasses import replace
 
 import pytest
 
-from lesson import model, training, words
+from lesson import step3_network, step4_training
 from lesson.machinery import runs
+from lesson.tools import words
 from tests.pages import app, markdown_text
 
 
@@ -23,23 +24,23 @@ def test_plurals_shares_and_stops():
 @pytest.mark.parametrize(
     ("config", "said"),
     [
-        (model.LESSON, "the lesson's network"),
-        (replace(model.LESSON, conv_blocks=0), "no convolution, dense 128"),
-        (replace(model.LESSON, conv_blocks=1, filters=(1,), kernel_size=4),
+        (step3_network.LESSON, "the lesson's network"),
+        (replace(step3_network.LESSON, conv_blocks=0), "no convolution, dense 128"),
+        (replace(step3_network.LESSON, conv_blocks=1, filters=(1,), kernel_size=4),
          "1 conv block (1 filter, 4×4), dense 128"),
-        (replace(model.LESSON, filters=(8, 16, 32)),
+        (replace(step3_network.LESSON, filters=(8, 16, 32)),
          "2 conv blocks (8, 16 filters, 3×3), dense 128"),
     ],
 )  # fmt: skip
 def test_a_network_in_a_few_words(config, said):
-    assert model.describe(config) == said
+    assert step3_network.describe(config) == said
 
 
 def fake_run(status: str, accuracy: float, whole_epochs: int):
-    from lesson.data import load_mnist
+    from lesson.step1_data import load_mnist
 
-    run = runs.TrainingRun("run 1", load_mnist(), replace(training.QUICK, epochs=1))
-    run.status, run.model, run.seconds = status, model.build_model(), 3.0
+    run = runs.TrainingRun("run 1", load_mnist(), replace(step4_training.QUICK, epochs=1))
+    run.status, run.model, run.seconds = status, step3_network.build_model(), 3.0
     run.message = "You stopped the run." if status == "stopped" else ""
     run.batches = [{"epoch": 0.5, "loss": 1.0, "accuracy": accuracy}]
     run.epochs = [{"epoch": 1, "seconds": 3.0, "loss": 1.0, "accuracy": accuracy,

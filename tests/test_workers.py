@@ -15,18 +15,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lesson import data, features, model, training
+from lesson import step1_data, step3_network, step4_training, step5_prediction
 from lesson.machinery import jobs, runs, workers, workspaces
 from lesson.machinery import store as storage
 
-TINY = training.Hyperparameters(epochs=1, batch_size=64, train_images=1_000, validation_split=0.2)
-LONG = training.Hyperparameters(epochs=20, batch_size=16, train_images=5_000)  # never ends alone
+TINY = step4_training.Hyperparameters(
+    epochs=1, batch_size=64, train_images=1_000, validation_split=0.2
+)
+LONG = step4_training.Hyperparameters(
+    epochs=20, batch_size=16, train_images=5_000
+)  # never ends alone
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def mnist():
-    return data.load_mnist()
+    return step1_data.load_mnist()
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +75,10 @@ def test_a_runs_curves_filters_and_model_come_back_from_its_worker(pool, mnist):
     assert run.parameters == 53_558 and 0.3 < run.test["accuracy"] <= 1
     assert set(pool.pids()) and os.getpid() not in pool.pids()  # trained elsewhere
     # The model rebuilt here from the worker's weights is the one that was scored there.
-    x = data.preprocess(mnist.x_test)
-    accuracy = (features.probabilities(run.model, x[..., 0]).argmax(1) == mnist.y_test).mean()
+    x = step1_data.preprocess(mnist.x_test)
+    accuracy = (
+        step5_prediction.probabilities(run.model, x[..., 0]).argmax(1) == mnist.y_test
+    ).mean()
     assert accuracy == pytest.approx(run.test["accuracy"], abs=1e-4)
     assert np.allclose(run.snapshots[-1][0], run.model.layers[0].kernel.numpy())
 
@@ -184,7 +190,7 @@ def test_fifty_presses_of_train_across_sessions_in_a_second(pool, mnist, tmp_pat
 
     def press(ws) -> None:
         barrier.wait()
-        started.append(trainings.start(store, ws, 1, mnist, LONG, model.LESSON))
+        started.append(trainings.start(store, ws, 1, mnist, LONG, step3_network.LESSON))
 
     presses = [threading.Thread(target=press, args=(ws,)) for ws in spaces for _ in range(5)]
     for t in presses:
@@ -236,17 +242,27 @@ def test_the_fit_the_train_page_shows_is_the_fit_the_workers_run(monkeypatch, mn
     at = app("train_page.py")
     box = next(e for e in at.expander if e.label == "Show the code: fit, with live curves")
     shown = [c.value for c in box.code]
-    assert shown == [inspect.getsource(f).rstrip() for f in training.FIT_CODE]
-    assert (training.fit, training.LiveCurves, training.batches) == training.FIT_CODE
+    assert shown == [inspect.getsource(f).rstrip() for f in step4_training.FIT_CODE]
+    assert (
+        step4_training.fit,
+        step4_training.LiveCurves,
+        step4_training.batches,
+    ) == step4_training.FIT_CODE
     for code in shown:
         for machinery in ("thread", "queue", "Queue", "multiprocessing", "Lock", "Event",
                           "Pipe", "socket", "send(", "pool", "Pool", "stop_asked"):  # fmt: skip
             assert machinery not in code, machinery
     # The job a worker runs calls exactly these: record what it calls.
     called = []
-    fit = training.fit
-    monkeypatch.setattr(training, "fit", lambda *a: called.append(a[-1]) or fit(*a))
-    jobs.train_job(mnist, TINY, model.LESSON, lambda kind, payload: None, lambda: False)
+    fit = step4_training.fit
+    monkeypatch.setattr(step4_training, "fit", lambda *a: called.append(a[-1]) or fit(*a))
+    jobs.train_job(mnist, TINY, step3_network.LESSON, lambda kind, payload: None, lambda: False)
     assert len(called) == 1
-    assert [type(c) for c in called[0][:2]] == [training.FilterSnapshots, training.LiveCurves]
-    assert Path(inspect.getfile(training)).resolve() == workers.ROOT / "lesson" / "training.py"
+    assert [type(c) for c in called[0][:2]] == [
+        step4_training.FilterSnapshots,
+        step4_training.LiveCurves,
+    ]
+    assert (
+        Path(inspect.getfile(step4_training)).resolve()
+        == workers.ROOT / "lesson" / "step4_training.py"
+    )

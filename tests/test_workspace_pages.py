@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lesson import model, settings
+from lesson import step3_network
 from lesson.machinery import store as storage
 from lesson.machinery.workspaces import experiment_of
+from lesson.tools import settings
 from tests.pages import PAGES, app, switch, tiny, train_to_the_end
 
 
@@ -92,7 +93,7 @@ def test_a_stored_model_that_no_longer_loads_is_said_and_the_pretrained_one_answ
     ws = store.create_workspace({"adopted": "run 1"})
     hp = settings.DEFAULT.hp
     store.save_run(
-        ws, 1, status="done", message="", experiment=experiment_of(model.LESSON, hp),
+        ws, 1, status="done", message="", experiment=experiment_of(step3_network.LESSON, hp),
         results={"epochs": [{"epoch": 1}], "parameters": 53558},
         weights=storage.pack([np.zeros((2, 2), "float32")]),  # not this network's shapes
     )  # fmt: skip

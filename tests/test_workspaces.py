@@ -5,11 +5,11 @@ import time
 import numpy as np
 import pytest
 
-from lesson import model, training
+from lesson import step3_network, step4_training
 from lesson.machinery import runs, workspaces
 from lesson.machinery import store as storage
 
-TINY = training.Hyperparameters(epochs=2, batch_size=64, train_images=1_000, seed=3)
+TINY = step4_training.Hyperparameters(epochs=2, batch_size=64, train_images=1_000, seed=3)
 
 
 @pytest.fixture
@@ -23,14 +23,19 @@ def store(tmp_path):
 def test_a_run_is_saved_as_it_trains_and_read_back_the_same(store, mnist):
     ws = store.create_workspace()
     trainings = workspaces.Trainings()
-    run = trainings.start(store, ws, 1, mnist, TINY, model.LESSON)
+    run = trainings.start(store, ws, 1, mnist, TINY, step3_network.LESSON)
     assert store.list_runs(ws.id)[0].status in ("queued", "running")  # saved from the press
-    assert trainings.start(store, ws, 2, mnist, TINY, model.LESSON) is None  # one at a time
+    assert trainings.start(store, ws, 2, mnist, TINY, step3_network.LESSON) is None  # one at a time
     run.join(90)
     assert run.status == "done" and run.saver.saved_final and run.saver.error is None
     row = store.list_runs(ws.id)[0]
     back = workspaces.RestoredRun(store, ws.id, row)
-    assert (back.name, back.status, back.hp, back.config) == ("run 1", "done", TINY, model.LESSON)
+    assert (back.name, back.status, back.hp, back.config) == (
+        "run 1",
+        "done",
+        TINY,
+        step3_network.LESSON,
+    )
     assert back.epochs == run.epochs and back.test == run.test and back.batches == run.batches
     assert back.parameters == 53_558 and back.usable
     for mine, stored in zip(run.model.get_weights(), back.model.get_weights(), strict=True):
@@ -44,7 +49,7 @@ def test_a_run_is_saved_as_it_trains_and_read_back_the_same(store, mnist):
 
 def test_a_run_cut_off_by_a_server_stop_keeps_its_last_whole_epoch(store, mnist):
     ws = store.create_workspace()
-    net = training.build(model.LESSON, 5)
+    net = step4_training.build(step3_network.LESSON, 5)
     saver = workspaces.Saver(store, ws, 1)
     run = runs.TrainingRun("run 1", mnist, TINY)
     run.model, run.status, run.epochs = net, "running", [{"epoch": 1, "loss": 0.5}]
@@ -61,8 +66,8 @@ def test_a_run_nobody_looks_at_stops_after_the_unattended_limit(store, mnist, mo
     monkeypatch.setenv(workspaces.UNATTENDED_VARIABLE, "0.05")  # 3 s
     monkeypatch.setattr(runs, "DEAD_AFTER", 0.5)
     ws = store.create_workspace()
-    long = training.Hyperparameters(epochs=20, batch_size=16, train_images=5_000)
-    run = workspaces.Trainings().start(store, ws, 1, mnist, long, model.LESSON)
+    long = step4_training.Hyperparameters(epochs=20, batch_size=16, train_images=5_000)
+    run = workspaces.Trainings().start(store, ws, 1, mnist, long, step3_network.LESSON)
     run.join(90)
     assert run.status == "stopped" and "Nobody looked at this run" in run.message
     assert store.list_runs(ws.id)[0].status == "stopped"  # and saved, with its model
@@ -72,7 +77,7 @@ def test_a_run_nobody_looks_at_stops_after_the_unattended_limit(store, mnist, mo
 def test_saving_that_fails_is_kept_and_tried_again(store, mnist, tmp_path):
     ws = store.create_workspace()
     broken = storage.Store(f"sqlite:///file:{tmp_path / 'lesson.db'}?mode=ro&uri=true")
-    run = workspaces.Trainings().start(broken, ws, 1, mnist, TINY, model.LESSON)
+    run = workspaces.Trainings().start(broken, ws, 1, mnist, TINY, step3_network.LESSON)
     run.join(90)
     assert run.status == "done"  # training never waits for, nor fails with, the database
     assert run.saver.error == "the database file is read-only" and not run.saver.saved_final

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from lesson import words
 from lesson.machinery import store as storage
 from lesson.machinery.store import classes, members, posts, runs, workspaces
+from lesson.tools import words
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a projector
 CODE_LENGTH = 6

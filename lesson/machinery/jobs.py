@@ -1,6 +1,6 @@
 """One training job: the lesson's steps, run in a worker process (or a thread) for a page.
 
-`train_job` calls the lesson's own functions (lesson/training.py: split, build, compile, fit,
+`train_job` calls the lesson's own functions (lesson/step4_training.py: split, build, compile, fit,
 evaluate) and adds a `Relay` callback that sends what they collect to the web process as plain
 messages: `send(kind, payload)` with kind "running", "batch", "epoch" and "finished". It never
 receives the model from anyone, only the hyperparameters and the network's config.
@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 import keras
 
-from lesson import training
-from lesson.data import MNIST
-from lesson.model import NetworkConfig
+from lesson import step4_training
+from lesson.step1_data import MNIST
+from lesson.step3_network import NetworkConfig
 
 Send = Callable[[str, dict], None]
 
@@ -54,7 +54,7 @@ class Relay(keras.callbacks.Callback):
 
 def train_job(
     mnist: MNIST,
-    hp: training.Hyperparameters,
+    hp: step4_training.Hyperparameters,
     config: NetworkConfig,
     send: Send,
     stop_asked: Callable[[], bool],
@@ -64,23 +64,26 @@ def train_job(
     outcome = {"status": "failed", "message": "", "test": None, "weights": None, "seconds": 0.0}
     relay = None
     try:
-        x, y, x_val, y_val = training.split(mnist.x_train, mnist.y_train, hp)
+        x, y, x_val, y_val = step4_training.split(mnist.x_train, mnist.y_train, hp)
         steps_per_epoch = math.ceil(len(x) / hp.batch_size)
-        net = training.build(config, hp.seed)
-        steps = training.live_steps_per_execution(hp.batch_size, steps_per_epoch)
-        training.compile_model(net, hp.optimizer, hp.learning_rate, steps)
-        filters, curves = training.FilterSnapshots(), training.LiveCurves(steps_per_epoch)
+        net = step4_training.build(config, hp.seed)
+        steps = step4_training.live_steps_per_execution(hp.batch_size, steps_per_epoch)
+        step4_training.compile_model(net, hp.optimizer, hp.learning_rate, steps)
+        filters, curves = (
+            step4_training.FilterSnapshots(),
+            step4_training.LiveCurves(steps_per_epoch),
+        )
         relay = Relay(filters, curves, send, stop_asked)
         trains = not stop_asked()  # Stop may come while the job is handed to a worker
         if trains:  # filters first: an epoch's snapshot is taken before the relay sends it
-            training.fit(net, x, y, x_val, y_val, hp, [filters, curves, relay])
+            step4_training.fit(net, x, y, x_val, y_val, hp, [filters, curves, relay])
             outcome["seconds"] = time.monotonic() - curves.started  # training, not the test
         stopped = stop_asked()
         if curves.exploded:
             outcome["message"] = curves.exploded
         else:
             if trains and (not stopped or score_when_stopped()):
-                outcome["test"] = training.evaluate(net, mnist.x_test, mnist.y_test)
+                outcome["test"] = step4_training.evaluate(net, mnist.x_test, mnist.y_test)
             outcome["status"] = "stopped" if stopped else "done"
             outcome["weights"] = net.get_weights() if trains else None
     except Exception as err:  # never lose a job silently: say what went wrong

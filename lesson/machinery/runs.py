@@ -91,11 +91,11 @@ class TrainingRun:
     def __init__(self, name, mnist, hp=None, config=None, alive: Callable[[], bool] = lambda: True,
                  limiter: Limiter | None = None, listener=None,
                  gone: str = "Nobody is watching this run any more.", pool=_DEFAULT):  # fmt: skip
-        from lesson import model, training
+        from lesson import step3_network, step4_training
 
         self.name = name
-        self.hp = hp if hp is not None else training.QUICK
-        self.config = config if config is not None else model.LESSON
+        self.hp = hp if hp is not None else step4_training.QUICK
+        self.config = config if config is not None else step3_network.LESSON
         self.status = "queued"  # then "running", and at last "done", "stopped" or "failed"
         self.message = ""  # why a run stopped or failed, in words
         self.parameters = 0
@@ -126,9 +126,9 @@ class TrainingRun:
         """The trained model, rebuilt here from the weights the worker sent (None before)."""
         with self._model_lock:
             if self._model is None and self._weights is not None:
-                from lesson import training
+                from lesson import step4_training
 
-                net = training.build(self.config, seed=0)  # random weights, replaced below
+                net = step4_training.build(self.config, seed=0)  # random weights, replaced below
                 net.set_weights(self._weights)
                 self._model = net
             return self._model

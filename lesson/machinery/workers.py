@@ -341,10 +341,10 @@ def main(fd: int, parent: int) -> None:
     try:
         import keras
 
-        from lesson import data
+        from lesson import step1_data
         from lesson.machinery import jobs  # TensorFlow: imported once per worker
 
-        mnist = data.load_mnist()
+        mnist = step1_data.load_mnist()
     except Exception as err:  # a missing MNIST file: the web process says so
         conn.send((None, "broken", str(err)))
         os._exit(1)

@@ -30,7 +30,7 @@ def unattended_seconds() -> float:
 
 def experiment_of(config, hp) -> dict:
     """A network and its hyperparameters as stored: every setting, written as in a link."""
-    from lesson import settings
+    from lesson.tools import settings
 
     return settings.to_query(settings.Settings(config, hp), full=True)
 
@@ -239,7 +239,7 @@ class RestoredRun:
 
     def _experiment(self):
         if self._settings is None:
-            from lesson import settings
+            from lesson.tools import settings
 
             self._settings, _ = settings.from_query(self.row.experiment)
         return self._settings
@@ -269,9 +269,9 @@ class RestoredRun:
                 weights = self._store.weights(self._workspace_id, self.number)
                 if weights is None:
                     return None
-                from lesson import training
+                from lesson import step4_training
 
-                net = training.build(self.config, seed=0)  # random weights, replaced below
+                net = step4_training.build(self.config, seed=0)  # random weights, replaced below
                 net.set_weights(weights)
                 self._model = net
             except storage.StoreError as err:

@@ -53,7 +53,7 @@ def _apply_challenge(info) -> None:
     challenge = info.challenge if info is not None else None
     applied = st.session_state.get(CHALLENGE)
     if challenge and challenge.get("id") != applied:
-        from lesson import settings  # imports Keras: only when a challenge applies
+        from lesson.tools import settings  # imports Keras: only when a challenge applies
 
         fixed, _ = settings.from_query(challenge.get("experiment", {}))
         st.session_state[classroom.FIXED] = fixed

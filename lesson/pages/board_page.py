@@ -99,7 +99,7 @@ def _highlight(df: pd.DataFrame, best_index):
 
 def scatter(table: list[dict], x: str, label: str, ticks) -> tuple[go.Figure, str]:
     """Test accuracy against one setting, a colour per optimizer, on a log axis."""
-    from lesson import training
+    from lesson import step4_training
 
     fig = go.Figure()
     for optimizer, colour in COLOURS.items():
@@ -125,7 +125,7 @@ def scatter(table: list[dict], x: str, label: str, ticks) -> tuple[go.Figure, st
         height=340,
     )
     if ticks:
-        values = list(getattr(training, ticks))
+        values = list(getattr(step4_training, ticks))
         fig.update_xaxes(tickvals=values, ticktext=[f"{v:g}" for v in values])
     return fig, classes.trend_text(table, x, label)
 
@@ -235,7 +235,7 @@ def _open_class() -> None:
 def _post_challenge(info) -> None:
     import uuid
 
-    from lesson import settings
+    from lesson.tools import settings
 
     lock = list(st.session_state.get("board_challenge_lock", []))
     challenge = {
@@ -249,7 +249,7 @@ def _post_challenge(info) -> None:
 
 def controls(info) -> None:
     """Instructor only: the class's settings, the board's entries, the challenge."""
-    from lesson import settings
+    from lesson.tools import settings
 
     with st.expander("Class controls (instructor)", expanded=True, icon=":material/school:"):
         left, right = st.columns(2)

@@ -1,7 +1,7 @@
 """Number boxes that never turn what a learner typed into another number without a word.
 
 The browser's number box reads the text itself ("1e9" reaches the server as 1, an emptied box
-as its minimum). These are text boxes the server reads (lesson/numbers.py): a number it cannot
+as its minimum). These are text boxes the server reads (lesson/tools/numbers.py): a number it cannot
 take keeps the last one and says why beside the box. The number lives under the box's key in
 st.session_state, as before; the text under `text_key(key)`. Code that sets the number (a
 preset, a link, a lock, a restored workspace) is shown in the box on the next run.
@@ -11,7 +11,7 @@ import re
 
 import streamlit as st
 
-from lesson import numbers
+from lesson.tools import numbers
 
 
 def text_key(key: str) -> str:

@@ -7,11 +7,11 @@ from dataclasses import replace
 import plotly.graph_objects as go
 import streamlit as st
 
-from lesson import exercises as ex
-from lesson import limits, words
 from lesson.pages import classroom
 from lesson.pages.boxes import number_box
 from lesson.pages.common import LEARNER_MODEL, chart, prose, show_code
+from lesson.tools import exercises as ex
+from lesson.tools import limits, words
 
 PAGE = "build_page"
 NETWORK = "network_config"  # the learner's NetworkConfig, read by the training page
@@ -24,13 +24,15 @@ COLOURS = {"Input": "#666666", "Conv2D": "#0072b2", "MaxPooling2D": "#009e73",
 st.title("3 · Build the network")
 prose(PAGE, "intro")
 with st.spinner("Loading Keras…"):  # the first page that needs it pays its import once
-    from lesson import model
+    from lesson import step3_network
 classroom.setup()  # the experiment in the link, the teacher's locks, presets
 
 
-def widget_values(config: model.NetworkConfig) -> dict:
+def widget_values(config: step3_network.NetworkConfig) -> dict:
     """The value of every control on this page for `config`."""
-    filters = (*config.filters, *model.LESSON.filters[len(config.filters) :])[: model.MAX_BLOCKS]
+    filters = (*config.filters, *step3_network.LESSON.filters[len(config.filters) :])[
+        : step3_network.MAX_BLOCKS
+    ]
     return {
         "build_blocks": config.conv_blocks,
         **{f"build_filters_{i + 1}": min(f, MAX_FILTERS) for i, f in enumerate(filters)},
@@ -46,14 +48,14 @@ def widget_values(config: model.NetworkConfig) -> dict:
 
 def reset() -> None:
     """Back to the lesson's network: the controls and the stored network."""
-    st.session_state.update(widget_values(model.LESSON))
-    st.session_state[NETWORK] = model.LESSON
+    st.session_state.update(widget_values(step3_network.LESSON))
+    st.session_state[NETWORK] = step3_network.LESSON
 
 
 # --- the controls ------------------------------------------------------------------------------
-last_valid = st.session_state.get(NETWORK, model.LESSON)
-if model.check_network(last_valid):  # set elsewhere and impossible: start from the lesson's
-    last_valid = model.LESSON
+last_valid = st.session_state.get(NETWORK, step3_network.LESSON)
+if step3_network.check_network(last_valid):  # set elsewhere and impossible: start from the lesson's
+    last_valid = step3_network.LESSON
 for key, value in widget_values(last_valid).items():  # controls start from the stored network
     st.session_state.setdefault(key, value)
 
@@ -63,7 +65,7 @@ with st.container(border=True):
     top = st.columns([2, 3], gap="medium")
     top[0].segmented_control(
         "Convolution blocks",
-        range(model.MAX_BLOCKS + 1),
+        range(step3_network.MAX_BLOCKS + 1),
         required=True,
         key="build_blocks",
         help="0 leaves only Flatten and the dense layers.",
@@ -71,7 +73,7 @@ with st.container(border=True):
     blocks = s["build_blocks"]
     with top[1]:
         st.markdown("**Filters in each Conv2D layer**")
-        for i, col in enumerate(st.columns(model.MAX_BLOCKS)):
+        for i, col in enumerate(st.columns(step3_network.MAX_BLOCKS)):
             number_box(
                 col, f"Conv2D {i + 1}" + ("" if i < blocks else " (off)"), 0, MAX_FILTERS,
                 f"build_filters_{i + 1}", disabled=i >= blocks,
@@ -81,9 +83,11 @@ with st.container(border=True):
         "Kernel size", KERNELS, format_func=lambda k: f"{k}×{k}", key="build_kernel",
         disabled=not blocks,
     )  # fmt: skip
-    row[1].selectbox("Activation", model.ACTIVATIONS, key="build_activation", disabled=not blocks)
+    row[1].selectbox(
+        "Activation", step3_network.ACTIVATIONS, key="build_activation", disabled=not blocks
+    )
     row[2].segmented_control(
-        "Padding", model.PADDINGS, required=True, key="build_padding", disabled=not blocks,
+        "Padding", step3_network.PADDINGS, required=True, key="build_padding", disabled=not blocks,
         help="'valid': the filter stays inside the image, which shrinks by kernel size − 1. "
         "'same': zeros around the edge keep the size.",
     )  # fmt: skip
@@ -98,9 +102,9 @@ with st.container(border=True):
     number_box(row[1], "Units in the hidden dense layer", *limits.UNITS_RANGE, "build_units")
     row[2].select_slider("Dropout after the dense layer", DROPOUTS, key="build_dense_dropout")
 
-asked = model.NetworkConfig(
+asked = step3_network.NetworkConfig(
     conv_blocks=blocks,
-    filters=tuple(int(s[f"build_filters_{i + 1}"] or 0) for i in range(model.MAX_BLOCKS)),
+    filters=tuple(int(s[f"build_filters_{i + 1}"] or 0) for i in range(step3_network.MAX_BLOCKS)),
     kernel_size=s["build_kernel"],
     activation=s["build_activation"],
     padding=s["build_padding"],
@@ -109,7 +113,7 @@ asked = model.NetworkConfig(
     dense_units=int(s["build_units"] or 0),  # an emptied box is refused, not a crash
     dense_dropout=s["build_dense_dropout"],
 )
-if problem := model.check_network(asked):
+if problem := step3_network.check_network(asked):
     config = last_valid
     st.error(
         f"**This network cannot be built.** {problem}\n\n"
@@ -119,7 +123,7 @@ if problem := model.check_network(asked):
 else:
     config = st.session_state[NETWORK] = asked
 classroom.remember(config, classroom.current().hp)  # the URL is this experiment
-rows = model.layer_table(config)
+rows = step3_network.layer_table(config)
 total = sum(layer.params for layer in rows)
 
 left, right, far = st.columns([1, 1.7, 1.3], vertical_alignment="center")
@@ -131,8 +135,10 @@ far.button(
     key="build_reset",
     width="stretch",
 )
-lesson_total, used = model.total_parameters(model.LESSON), config.block_filters()
-if replace(config, filters=used) == replace(model.LESSON, filters=model.LESSON.block_filters()):
+lesson_total, used = step3_network.total_parameters(step3_network.LESSON), config.block_filters()
+if replace(config, filters=used) == replace(
+    step3_network.LESSON, filters=step3_network.LESSON.block_filters()
+):
     right.markdown("This is the lesson's network.")
 elif total == lesson_total:
     right.markdown(f"As many parameters as the lesson's network ({lesson_total:,}).")
@@ -158,7 +164,7 @@ def stage_svg(kind: str, shape: tuple[int, ...], longest: int, arrow: bool) -> s
     dash = ' stroke-dasharray="3 2"' if kind == "Dropout" else ""
     parts = []
     if len(shape) == 3:  # (height, width, feature maps): side ∝ height, up to 8 squares deep
-        side, depth = 8 + 36 * shape[0] / model.INPUT_SHAPE[0], min(shape[2], 8)
+        side, depth = 8 + 36 * shape[0] / step3_network.INPUT_SHAPE[0], min(shape[2], 8)
         for j in reversed(range(depth)):  # the back squares first, paler
             x, y = mid - side / 2 + 2 * j - 7, 36 - side / 2 - 2 * j + 7
             look = 'fill-opacity="0.35" stroke="white"' if j else f'stroke="{colour}"{dash}'
@@ -185,7 +191,10 @@ def stage_svg(kind: str, shape: tuple[int, ...], longest: int, arrow: bool) -> s
 
 def flow_picture(rows: list) -> str:
     """The stages side by side as HTML, wrapping onto more lines on a narrow screen."""
-    stages = [("input", "Input", model.INPUT_SHAPE), *((r.name, r.kind, r.shape) for r in rows)]
+    stages = [
+        ("input", "Input", step3_network.INPUT_SHAPE),
+        *((r.name, r.kind, r.shape) for r in rows),
+    ]
     longest = max(n for *_, shape in stages if len(shape) == 1 for n in shape)
     figures = []
     for i, (name, kind, shape) in enumerate(stages):
@@ -203,7 +212,10 @@ def flow_picture(rows: list) -> str:
 
 prose(PAGE, "flow")
 flow_text = " → ".join(
-    [f"input {describe(model.INPUT_SHAPE)}", *(f"{r.name} {describe(r.shape)}" for r in rows)]
+    [
+        f"input {describe(step3_network.INPUT_SHAPE)}",
+        *(f"{r.name} {describe(r.shape)}" for r in rows),
+    ]
 )
 with st.container(border=True):
     st.markdown("**The shape of the array after each layer, input to output**")
@@ -230,14 +242,14 @@ st.table(
 )
 by_layer = " + ".join(f"{r.params:,}" for r in rows if r.params)
 st.markdown(f"**Total: {by_layer} = {total:,} parameters**")
-show_code(model.check_network, model.layer_table, model.count_by_hand)
+show_code(step3_network.check_network, step3_network.layer_table, step3_network.count_by_hand)
 
 
 @st.cache_data(max_entries=100, show_spinner="Keras is building the network…")
-def keras_summary(config: model.NetworkConfig) -> tuple[str, int]:
+def keras_summary(config: step3_network.NetworkConfig) -> tuple[str, int]:
     """Keras' own summary and parameter count; the model itself is thrown away."""
-    net = model.build_model(config)
-    return model.summary_text(net), net.count_params()
+    net = step3_network.build_model(config)
+    return step3_network.summary_text(net), net.count_params()
 
 
 prose(PAGE, "keras")
@@ -248,7 +260,7 @@ if st.toggle("Ask Keras: build it and print `model.summary()`", key="build_ask_k
         st.success(f"Keras counts {counted:,} parameters, like the table.", icon=":material/check:")
     else:  # never expected: the tests compare both for many networks
         st.warning(f"Keras counts {counted:,}, the table {total:,}.")
-    show_code(model.build_model, model.summary_text)
+    show_code(step3_network.build_model, step3_network.summary_text)
 
 # --- parameter sharing -------------------------------------------------------------------------
 k = config.kernel_size
@@ -256,7 +268,7 @@ prose(PAGE, "sharing", k=k, weights=words.plural(k * k, "weight"))
 if not config.conv_blocks:
     prose(PAGE, "no-conv")
 else:
-    values_out, conv_params, dense_params = model.dense_instead_of_conv(config)
+    values_out, conv_params, dense_params = step3_network.dense_instead_of_conv(config)
     first = rows[0]
     c1, c2 = st.columns(2)
     c1.metric(f"{first.name}: {describe(first.shape)} = {values_out:,} values", f"{conv_params:,}")
@@ -283,7 +295,7 @@ else:
         else "pooling is what usually keeps it small, but a 1×1 pool shrinks nothing"
     )
     prose(PAGE, "whole", most=most, pooling=pooling)
-    plain = model.layer_table(model.without_convolution(config))
+    plain = step3_network.layer_table(step3_network.without_convolution(config))
     networks = {"your network": rows, "without convolution": plain}
     fig = go.Figure()
     for kind in ("Conv2D", "Dense"):
@@ -323,6 +335,6 @@ else:
 
 # --- the code ----------------------------------------------------------------------------------
 prose(PAGE, "code")
-st.code(model.keras_code(config), language="python")
-show_code(model.keras_code, label="Show the code that writes this code")
+st.code(step3_network.keras_code(config), language="python")
+show_code(step3_network.keras_code, label="Show the code that writes this code")
 classroom.exercises("build", ex.build(config))

@@ -4,8 +4,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from lesson import exercises as ex
 from lesson.pages import access, workspace
+from lesson.tools import exercises as ex
 
 NETWORK, HYPERPARAMETERS = "network_config", "hyperparameters"  # the experiment, in the session
 SOLVED = "exercises_solved"  # keys of the exercises answered right in this workspace
@@ -46,7 +46,7 @@ def read_options() -> None:
     written = st.session_state.get(WRITTEN_OPTIONS, {})
     query = {k: v for k, v in _query().items() if written.get(k) != v}  # new in the URL
     if "lock" in query:
-        from lesson import settings
+        from lesson.tools import settings
 
         names, unknown = settings.parse_lock(",".join(query["lock"]))
         st.session_state[LOCK] = names
@@ -59,7 +59,7 @@ def read_options() -> None:
 
 def current():
     """The learner's experiment: their network and hyperparameters (the defaults if unset)."""
-    from lesson import settings
+    from lesson.tools import settings
 
     if NETWORK not in st.session_state and (saved := workspace.state().get("experiment")):
         restored, _ = settings.from_query(saved)  # the workspace's last experiment
@@ -96,7 +96,7 @@ def _pick_locks() -> None:
 
 
 def _apply_preset() -> None:
-    from lesson import settings
+    from lesson.tools import settings
 
     chosen = st.session_state.get("classroom_preset")
     preset = next((p for p in settings.PRESETS if p.name == chosen), None)
@@ -106,7 +106,7 @@ def _apply_preset() -> None:
 
 def setup() -> None:
     """Before a page's controls: the link's experiment, the teacher's locks, the presets."""
-    from lesson import settings
+    from lesson.tools import settings
 
     read_options()
     query = _query()
@@ -193,7 +193,7 @@ def _show(experiment, name: str) -> str:
 
 def remember(network, hp) -> None:
     """After a page's controls: keep the experiment and write it into the page's URL."""
-    from lesson import settings
+    from lesson.tools import settings
 
     st.session_state[NETWORK], st.session_state[HYPERPARAMETERS] = network, hp
     full = settings.to_query(settings.Settings(network, hp), full=True)

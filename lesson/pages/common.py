@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lesson import data
+from lesson import step1_data
 from lesson.pages import workspace
 
 HERE = Path(__file__).resolve().parent
@@ -18,16 +18,16 @@ _SECTION = re.compile(r"^<!--\s*section:\s*([\w-]+)\s*-->\s*$", re.MULTILINE)
 
 
 @st.cache_resource(show_spinner="Loading MNIST…")
-def _mnist(path: str) -> data.MNIST:
+def _mnist(path: str) -> step1_data.MNIST:
     """One read-only copy of MNIST per server process, shared by every learner."""
-    return data.load_mnist(path)
+    return step1_data.load_mnist(path)
 
 
-def mnist() -> data.MNIST:
+def mnist() -> step1_data.MNIST:
     """MNIST, or a clear message (and the page stops) if the file is missing or broken."""
     try:
-        return _mnist(str(data.mnist_path()))
-    except data.DataFileError as err:  # not cached, so fixing the file and reloading works
+        return _mnist(str(step1_data.mnist_path()))
+    except step1_data.DataFileError as err:  # not cached, so fixing the file and reloading works
         st.error(f"**The MNIST data could not be loaded.** {err}", icon=":material/error:")
         st.stop()
 
@@ -45,20 +45,20 @@ def warm_up_keras() -> None:
 @st.cache_resource(show_spinner="Loading the pre-trained model…")
 def _pretrained(path: str):
     """The bundled model, loaded once per process and frozen: shared, so nobody may train it."""
-    from lesson import model  # imports Keras: only pages that show a model pay for it
+    from lesson import step3_network  # imports Keras: only pages that show a model pay for it
 
-    net = model.load_trained(path)
+    net = step3_network.load_trained(path)
     net.trainable = False
     return net
 
 
 def pretrained_model():
     """The pre-trained model, or a clear message (and the page stops) if it cannot be loaded."""
-    from lesson import model
+    from lesson import step3_network
 
     try:
-        return _pretrained(str(model.pretrained_path()))
-    except model.ModelFileError as err:
+        return _pretrained(str(step3_network.pretrained_path()))
+    except step3_network.ModelFileError as err:
         st.error(f"**The pre-trained model could not be loaded.** {err}", icon=":material/error:")
         st.stop()
 

@@ -4,11 +4,11 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from lesson import data
-from lesson import exercises as ex
+from lesson import step1_data
 from lesson.pages import classroom
 from lesson.pages.boxes import number_box
 from lesson.pages.common import chart, mnist, prose, show_code, warm_up_keras
+from lesson.tools import exercises as ex
 
 PAGE = "data_page"
 GALLERY_SIZE = 30
@@ -19,7 +19,9 @@ m = mnist()
 
 prose(PAGE, "arrays")
 # A markdown table, not st.dataframe: the first thing a learner sees needs no pandas or Arrow.
-rows = [{"array": f"`{name}`", **data.describe(getattr(m, name))} for name in data.EXPECTED]
+rows = [
+    {"array": f"`{name}`", **step1_data.describe(getattr(m, name))} for name in step1_data.EXPECTED
+]
 st.markdown(
     "| array | shape | dtype | min | max |\n| --- | --- | --- | --: | --: |\n"
     + "\n".join(
@@ -27,7 +29,7 @@ st.markdown(
         for r in rows
     )
 )
-show_code(data.load_mnist, data.describe)
+show_code(step1_data.load_mnist, step1_data.describe)
 
 # --- gallery -------------------------------------------------------------------------------
 prose(PAGE, "gallery")
@@ -80,7 +82,7 @@ with st.expander("The whole grid as a table"):
 
 # --- counts per digit ---------------------------------------------------------------------
 prose(PAGE, "counts")
-train_counts, test_counts = data.label_counts(m.y_train), data.label_counts(m.y_test)
+train_counts, test_counts = step1_data.label_counts(m.y_train), step1_data.label_counts(m.y_test)
 fig = go.Figure(
     [
         go.Bar(name="training set", x=list(range(10)), y=train_counts, marker_color="#0072b2"),
@@ -108,7 +110,7 @@ with st.expander("The counts as a table"):
         ],
         hide_index=True,
     )
-show_code(data.label_counts)
+show_code(step1_data.label_counts)
 
 # --- preprocessing ------------------------------------------------------------------------
 prose(PAGE, "preprocess")
@@ -119,16 +121,16 @@ def steps_table() -> list[dict]:
     """Run the preprocessing steps once per process and describe the array after each."""
     x = mnist().x_train
     rows = [("as loaded", x)]
-    x = data.reshape_for_cnn(x)
+    x = step1_data.reshape_for_cnn(x)
     rows.append(("1. reshape", x))
-    x = data.to_float(x)
+    x = step1_data.to_float(x)
     rows.append(("2. float32", x))
-    x = data.scale(x)
+    x = step1_data.scale(x)
     rows.append(("3. ÷ 255", x))
     return [
         {
             "step": name,
-            **data.describe(a),
+            **step1_data.describe(a),
             "pixel (0, row 5, col 16)": float(a[0].flat[5 * 28 + 16]),
         }
         for name, a in rows
@@ -136,6 +138,6 @@ def steps_table() -> list[dict]:
 
 
 st.dataframe(steps_table(), hide_index=True)
-show_code(data.reshape_for_cnn, data.to_float, data.scale, data.preprocess)
+show_code(step1_data.reshape_for_cnn, step1_data.to_float, step1_data.scale, step1_data.preprocess)
 warm_up_keras()  # after the page has painted: the next pages need Keras
 classroom.exercises("data", ex.data(m.x_train.shape))

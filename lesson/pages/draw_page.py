@@ -5,12 +5,12 @@ import plotly.graph_objects as go
 import streamlit as st
 from PIL import Image
 
-from lesson import drawing
-from lesson import exercises as ex
+from lesson import step5_drawing
 from lesson.pages import access, classroom
-from lesson.pages import inspect_charts as charts
+from lesson.pages import inside_charts as charts
 from lesson.pages.boxes import number_box
 from lesson.pages.common import chart, mnist, model_picker, pretrained_model, prose, show_code
+from lesson.tools import exercises as ex
 
 PAGE = "draw_page"
 CANVAS = 280  # pixels: ten canvas pixels for each of the network's 28
@@ -55,8 +55,7 @@ m = mnist()
 with st.spinner("Loading Keras…"):
     import keras
 
-    from lesson import features, unfamiliar
-    from lesson import model as lesson_model
+    from lesson import step3_network, step5_prediction, step5_unfamiliar
 net, net_name = model_picker("draw_model")
 # The canvas's hover toolbar sits over the square's top edge and swallows strokes started
 # there: keep it always shown, just below the square. (Its styles live in a shadow root.)
@@ -88,17 +87,17 @@ TOOLBAR_BELOW = """<script>
 def _pretrained_judge(_net, path: str):
     """The pre-trained model's unfamiliar-input limits, worked out once per process."""
     m = mnist()
-    return unfamiliar.Judge(_net, m.x_train, m.y_train)
+    return step5_unfamiliar.Judge(_net, m.x_train, m.y_train)
 
 
-def judge_for(model) -> "unfamiliar.Judge":
+def judge_for(model) -> "step5_unfamiliar.Judge":
     """This model's limits: shared for the pre-trained model, kept in the session for yours."""
     if model is pretrained_model():
-        return _pretrained_judge(model, str(lesson_model.pretrained_path()))
+        return _pretrained_judge(model, str(step3_network.pretrained_path()))
     kept = st.session_state.get("draw_judge")
     if kept is None or kept[0] is not model:
         m = mnist()
-        st.session_state.draw_judge = (model, unfamiliar.Judge(model, m.x_train, m.y_train))
+        st.session_state.draw_judge = (model, step5_unfamiliar.Judge(model, m.x_train, m.y_train))
     return st.session_state.draw_judge[1]
 
 
@@ -220,13 +219,13 @@ with left:
         )
         c2.button("Clear", icon=":material/delete:", key="draw_clear", on_click=clear_canvas)
         if result.image_data is not None:
-            steps = drawing.mnist_steps(result.image_data, ink="light")  # white on black
+            steps = step5_drawing.mnist_steps(result.image_data, ink="light")  # white on black
         nothing = "The canvas is empty: draw a digit in the black square."
     elif source == "grid":
         prose(PAGE, "grid")
         grid = access.pixel_grid("draw_grid")
         if grid is not None:
-            steps = drawing.mnist_steps(grid, ink="light")  # white on black, like the canvas
+            steps = step5_drawing.mnist_steps(grid, ink="light")  # white on black, like the canvas
         nothing = "The grid is empty: ink a few pixels of a digit."
     elif source == "test":
         prose(PAGE, "test")
@@ -243,27 +242,27 @@ with left:
             crisp(m.x_test[index], 168), caption=f"x_test[{index}], label {truth}",
             alt=f"Test image {index}, a handwritten {truth}",
         )  # fmt: skip
-        steps = drawing.mnist_steps(m.x_test[index], ink="light")
+        steps = step5_drawing.mnist_steps(m.x_test[index], ink="light")
         nothing = "This test image is blank."
     else:
         prose(PAGE, "upload")
         upload = st.file_uploader(
             "A PNG or JPG of one digit",
             type=["png", "jpg", "jpeg"],
-            max_upload_size=drawing.MAX_BYTES // 1_000_000,
+            max_upload_size=step5_drawing.MAX_BYTES // 1_000_000,
             key="draw_upload",
         )
         nothing = "Upload an image of a digit to see what the network makes of it."
         if upload is not None:
             try:
-                image = drawing.load_image(upload.getvalue())
-                steps = drawing.mnist_steps(image, ink="auto")
+                image = step5_drawing.load_image(upload.getvalue())
+                steps = step5_drawing.mnist_steps(image, ink="auto")
                 st.image(
-                    crisp(drawing.as_grey(image), 168), caption=upload.name,
+                    crisp(step5_drawing.as_grey(image), 168), caption=upload.name,
                     alt=f"Your image {upload.name} in grey",
                 )  # fmt: skip
                 nothing = f"No digit found in {upload.name}: it looks blank. Try another image."
-            except drawing.ImageFileError as err:
+            except step5_drawing.ImageFileError as err:
                 st.error(f"{err}".replace("The upload", upload.name), icon=":material/error:")
                 nothing = "Choose another image."
 
@@ -274,7 +273,7 @@ with right:
         classroom.exercises("draw", ex.draw())
         st.stop()
     st.session_state[LAST_DRAWING] = steps.digit
-    probs = features.probabilities(net, steps.digit)[0]  # (10,)
+    probs = step5_prediction.probabilities(net, steps.digit)[0]  # (10,)
     order = np.argsort(probs)[::-1]
     top, second = int(order[0]), int(order[1])
     close = probs[second] >= probs[top] / 3
@@ -289,7 +288,7 @@ with right:
     )
     with st.spinner("Comparing it with the training images…"):
         judged = judge_for(net).judge([steps])[0]
-    if drawing.too_small(steps):
+    if step5_drawing.too_small(steps):
         crop_h, crop_w = steps.cropped.shape
         st.warning(
             f"**Don't trust this answer.** The network says {top} ({pct(probs[top])}), but the "
@@ -391,22 +390,22 @@ for digit, role in ((top, "the answer"), (second, "the runner-up")):
         + [f"Training image {i}, a handwritten {digit}" for i in near],
     )
 st.caption(
-    f"The nearest pixel by pixel among {unfamiliar.REFERENCE:,} training images, after your "
+    f"The nearest pixel by pixel among {step5_unfamiliar.REFERENCE:,} training images, after your "
     "drawing went through the steps above; #: the image's number in x_train."
 )
 show_code(
-    drawing.mnist_steps,
-    drawing.light_on_dark,
-    drawing.crop_to_ink,
-    drawing.fit_in_box,
-    drawing.centre_by_mass,
-    drawing.scale_to_unit,
+    step5_drawing.mnist_steps,
+    step5_drawing.light_on_dark,
+    step5_drawing.crop_to_ink,
+    step5_drawing.fit_in_box,
+    step5_drawing.centre_by_mass,
+    step5_drawing.scale_to_unit,
     label="Show the code: the preprocessing",
 )
 
 # --- what the network sees -----------------------------------------------------------------
-prose(PAGE, "features", **features_facts(lesson_model.map_layers(net)))
-maps = features.feature_maps(net, steps.digit)
+prose(PAGE, "features", **features_facts(step3_network.map_layers(net)))
+maps = step5_prediction.feature_maps(net, steps.digit)
 if not maps:
     st.info("This network has no convolution layers, so it makes no feature maps.")
 for name, fm in maps:
@@ -428,5 +427,9 @@ for name, fm in maps:
     picture = charts.maps_picture(fm.transpose(2, 0, 1), [f"map {j + 1}" for j in range(c)])
     st.html(charts.picture_html(picture, alt))  # the Filters page's renderer: one for both
     st.caption(alt)
-show_code(features.probabilities, features.feature_maps, label="Show the code: the network")
+show_code(
+    step5_prediction.probabilities,
+    step5_prediction.feature_maps,
+    label="Show the code: the network",
+)
 classroom.exercises("draw", ex.draw())

@@ -6,37 +6,37 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from lesson import data
-from lesson import exercises as ex
+from lesson import step1_data
 from lesson.pages import classroom
-from lesson.pages import inspect_charts as charts
+from lesson.pages import inside_charts as charts
 from lesson.pages.boxes import number_box
 from lesson.pages.common import PRETRAINED_NAME, chart, mnist, model_picker, prose, show_code
+from lesson.tools import exercises as ex
 
 PAGE = "mistakes_page"
 EVAL_KEY = "mistakes_eval"  # the learner's model and its test probabilities, computed once
 LOOK_KEY = "mistakes_look"  # the test image looked at closely
-FILTERS_PAGE = "lesson/pages/filters_page.py"
+FILTERS_PAGE = "lesson/pages/inside_page.py"
 GALLERY = 12
 
 
 @st.cache_data(show_spinner="Running the pre-trained model on the 10,000 test images…")
 def pretrained_probabilities(path: str, _net) -> np.ndarray:
     """The pre-trained model's probabilities for every test image: once per server and file."""
-    return look.test_probabilities(_net, data.preprocess(mnist().x_test))
+    return step7_mistakes.test_probabilities(_net, step1_data.preprocess(mnist().x_test))
 
 
 def test_probabilities(net, name: str) -> np.ndarray:
     """(10000, 10) probabilities, computed once per model and kept (shared or in the session)."""
     if name == PRETRAINED_NAME:
-        from lesson import model
+        from lesson import step3_network
 
-        return pretrained_probabilities(str(model.pretrained_path()), net)
+        return pretrained_probabilities(str(step3_network.pretrained_path()), net)
     saved = st.session_state.get(EVAL_KEY)
     # The name says which run and how many epochs: a model trained further is evaluated again.
     if saved is None or saved["model"] is not net or saved["name"] != name:
         with st.spinner("Running your model on the 10,000 test images…"):
-            probs = look.test_probabilities(net, data.preprocess(mnist().x_test))
+            probs = step7_mistakes.test_probabilities(net, step1_data.preprocess(mnist().x_test))
         saved = st.session_state[EVAL_KEY] = {"model": net, "name": name, "probs": probs}
     return saved["probs"]
 
@@ -69,13 +69,12 @@ st.title("7 · Mistakes")
 prose(PAGE, "intro")
 m = mnist()
 with st.spinner("Loading Keras…"):
-    from lesson import features
-    from lesson import inside as look
+    from lesson import step5_prediction, step7_mistakes
 
 net, net_name = model_picker("mistakes_model")
 probs = test_probabilities(net, net_name)
 predicted = probs.argmax(axis=1)
-matrix = look.confusion_matrix(m.y_test, predicted)
+matrix = step7_mistakes.confusion_matrix(m.y_test, predicted)
 accuracy = np.trace(matrix) / matrix.sum()
 st.metric(
     "Test accuracy", f"{accuracy:.2%}",
@@ -160,11 +159,11 @@ if len(cell):
         shown, [f"#{i} · {probs[i, pred_digit]:.0%}" for i in shown],
         f"mistakes_cell_pick_{true_digit}_{pred_digit}",
     )  # fmt: skip
-show_code(look.test_probabilities, look.confusion_matrix)
+show_code(step7_mistakes.test_probabilities, step7_mistakes.confusion_matrix)
 
 # --- per-digit accuracy -------------------------------------------------------------------
 prose(PAGE, "per-digit")
-per_digit = look.per_digit_accuracy(matrix)
+per_digit = step7_mistakes.per_digit_accuracy(matrix)
 fig = go.Figure(
     go.Bar(
         x=list(range(10)), y=per_digit * 100, marker_color="#0072b2",
@@ -193,11 +192,11 @@ with st.expander("Accuracy per digit as a table"):
         },
         hide_index=True,
     )
-show_code(look.per_digit_accuracy)
+show_code(step7_mistakes.per_digit_accuracy)
 
 # --- most confident mistakes --------------------------------------------------------------
 prose(PAGE, "confident")
-worst_ones = look.confident_mistakes(probs, m.y_test, GALLERY)
+worst_ones = step7_mistakes.confident_mistakes(probs, m.y_test, GALLERY)
 if len(worst_ones) == 0:
     st.success("No mistakes at all on the test set.")
 else:
@@ -208,7 +207,7 @@ else:
         "mistakes_confident_pick",
     )  # fmt: skip
     st.session_state.setdefault(LOOK_KEY, int(worst_ones[0]))
-show_code(look.confident_mistakes)
+show_code(step7_mistakes.confident_mistakes)
 
 # --- saliency -----------------------------------------------------------------------------
 prose(PAGE, "saliency")
@@ -217,7 +216,7 @@ drawing = st.session_state.get("last_drawing")
 c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
 index = number_box(c1, "Test image", 0, len(m.y_test) - 1, LOOK_KEY)
 kinds = {"score": "its score (before softmax)", "probability": "its probability"}
-if not look.ends_in_softmax(net):
+if not step7_mistakes.ends_in_softmax(net):
     kinds = {"probability": "its probability"}
 st.session_state.setdefault("mistakes_of", next(iter(kinds)))
 if st.session_state["mistakes_of"] not in kinds:
@@ -234,8 +233,8 @@ if mine and drawing is not None:
 else:
     image = m.x_test[index].astype("float32") / 255  # (28, 28) in 0..1
     what, truth = f"test image {index}", int(m.y_test[index])
-digit, gradient = look.saliency(net, image, of)
-sure = float(features.probabilities(net, image)[0, digit])
+digit, gradient = step7_mistakes.saliency(net, image, of)
+sure = float(step5_prediction.probabilities(net, image)[0, digit])
 if truth is None:
     st.markdown(f"{net_name.split(' (')[0]} reads your last drawing as a **{digit}** ({sure:.1%}).")
 else:
@@ -282,5 +281,5 @@ if st.button("Open this digit in the feature-map view", icon=":material/filter_a
     if "mistakes_model" in st.session_state:  # the same model there (the choice beside yours)
         st.session_state["inside_model"] = st.session_state["mistakes_model"]
     st.switch_page(FILTERS_PAGE)
-show_code(look.saliency, look.scores)
+show_code(step7_mistakes.saliency, step7_mistakes.scores)
 classroom.exercises("mistakes", ex.mistakes(matrix))

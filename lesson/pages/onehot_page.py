@@ -4,10 +4,10 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from lesson import exercises as ex
 from lesson.pages import classroom
 from lesson.pages.boxes import number_box
 from lesson.pages.common import chart, mnist, prose, show_code
+from lesson.tools import exercises as ex
 
 PAGE = "onehot_page"
 HIGHLIGHT = "background-color: #0072b2; color: white; font-weight: bold"
@@ -16,7 +16,7 @@ st.title("2 · One-hot labels")
 prose(PAGE, "intro")
 m = mnist()
 with st.spinner("Loading Keras…"):  # the first page that needs it pays its import once
-    from lesson import labels
+    from lesson import step2_labels
 
 
 def highlighted(rows: np.ndarray, index: list, digits: np.ndarray | None = None):
@@ -33,18 +33,18 @@ def highlighted(rows: np.ndarray, index: list, digits: np.ndarray | None = None)
 prose(PAGE, "table")
 start = number_box(st, "First training image", 0, len(m.y_train) - 10, "onehot_start", 0)
 y = m.y_train[start : start + 10]
-Y = labels.one_hot(y)  # (10,) -> (10, 10)
+Y = step2_labels.one_hot(y)  # (10,) -> (10, 10)
 st.markdown(
     f"`y_train[{start}:{start + 10}]` (the **digit** column) beside "
     f"`Y_train[{start}:{start + 10}]` (columns **0** to **9**)"
 )
 st.dataframe(highlighted(Y, [f"image {start + i}" for i in range(10)], digits=y))
-show_code(labels.one_hot)
+show_code(step2_labels.one_hot)
 
 # --- pick a digit --------------------------------------------------------------------------
 prose(PAGE, "pick")
 digit = st.pills("Digit", list(range(10)), default=5, required=True, key="onehot_digit")
-vector = labels.one_hot(np.array([digit]))[0]
+vector = step2_labels.one_hot(np.array([digit]))[0]
 st.dataframe(highlighted(vector[None, :], [f"one-hot label of {digit}"]))
 st.markdown(
     f"The 1 is at position **{digit}** of the ten (counting from 0); "
@@ -59,9 +59,9 @@ true_digit = c1.selectbox("True digit", list(range(10)), index=7, key="ce_digit"
 confidence = c2.slider(
     "Probability given to the true digit", 0.01, 0.99, 0.90, 0.01, key="ce_confidence"
 )
-target = labels.one_hot(np.array([true_digit]))[0]
-p = labels.prediction_with_confidence(true_digit, confidence)
-loss = labels.cross_entropy(target, p)
+target = step2_labels.one_hot(np.array([true_digit]))[0]
+p = step2_labels.prediction_with_confidence(true_digit, confidence)
+loss = step2_labels.cross_entropy(target, p)
 st.dataframe(
     {
         "digit": list(range(10)),
@@ -74,8 +74,12 @@ st.dataframe(
 st.metric("Cross-entropy loss", f"{loss:.3f}", help="−log(probability given to the true digit)")
 
 wrong = (true_digit + 1) % 10
-right_loss = labels.cross_entropy(target, labels.prediction_with_confidence(true_digit, 0.95))
-wrong_loss = labels.cross_entropy(target, labels.prediction_with_confidence(wrong, 0.95))
+right_loss = step2_labels.cross_entropy(
+    target, step2_labels.prediction_with_confidence(true_digit, 0.95)
+)
+wrong_loss = step2_labels.cross_entropy(
+    target, step2_labels.prediction_with_confidence(wrong, 0.95)
+)
 st.markdown(
     f"- **Confidently right** (95 % on {true_digit}): loss = −log(0.95) = **{right_loss:.3f}**\n"
     f"- **Confidently wrong** (95 % on {wrong}, so {0.05 / 9:.4f} on {true_digit}): "
@@ -104,7 +108,7 @@ chart(
     f"Line chart of −log(p): the loss falls from 4.6 at p = 0.01 to 0 at p = 1; "
     f"your example, p = {confidence:.2f}, has loss {loss:.3f}.",
 )
-show_code(labels.prediction_with_confidence, labels.cross_entropy)
+show_code(step2_labels.prediction_with_confidence, step2_labels.cross_entropy)
 # Ask about a label the page does not show at first (its table, the digit 5, the example's 7).
 shown = {*m.y_train[:10].tolist(), 5, 7}
 image = next(i for i, label in enumerate(m.y_train) if int(label) not in shown)

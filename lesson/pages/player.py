@@ -7,7 +7,7 @@ browser animates them (player.js), so playing costs no server round trip per ste
 import numpy as np
 import streamlit as st
 
-from lesson.pages import inspect_charts as charts
+from lesson.pages import inside_charts as charts
 from lesson.pages.access import asset
 
 _player = st.components.v2.component(

@@ -6,8 +6,6 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from lesson import exercises as ex
-from lesson import limits, words
 from lesson.pages import access, classroom, workspace
 from lesson.pages.boxes import number_box
 from lesson.pages.common import (
@@ -20,6 +18,8 @@ from lesson.pages.common import (
     prose,
     show_code,
 )
+from lesson.tools import exercises as ex
+from lesson.tools import limits, words
 
 PAGE = "train_page"
 COLOURS = ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#000000")
@@ -38,13 +38,14 @@ st.title("4 · Train")
 prose(PAGE, "intro")
 m = mnist()
 with st.spinner("Loading Keras…"):  # the first page that needs it pays its import once
-    from lesson import export, model, settings, training
+    from lesson import step3_network, step4_training
     from lesson.machinery import workers
     from lesson.machinery.runs import LIMITER
+    from lesson.tools import export, settings
 workers.warm()  # the training processes start while the learner reads: none waits for them
 classroom.setup()  # the experiment in the link, the teacher's locks, presets
 
-config = st.session_state.get("network_config", model.LESSON)
+config = st.session_state.get("network_config", step3_network.LESSON)
 runs: list = workspace.runs()  # the workspace's runs: stored ones and the one training now
 current = runs[-1] if runs else None
 active = current is not None and not current.finished
@@ -66,10 +67,10 @@ def use(hp) -> None:
     st.session_state[STRENGTH] = hp.augmentation or 0.5
 
 
-def chosen() -> "training.Hyperparameters":
+def chosen() -> "step4_training.Hyperparameters":
     """The hyperparameters on screen; no augmentation while its switch is off."""
     strength = st.session_state[STRENGTH] if st.session_state[AUGMENT] else 0.0
-    return training.Hyperparameters(
+    return step4_training.Hyperparameters(
         **{name: st.session_state[key] for name, key in KEYS.items()}, augmentation=strength
     )
 
@@ -83,12 +84,12 @@ st.session_state.setdefault(STRENGTH, classroom.current().hp.augmentation or 0.5
 @st.cache_data(show_spinner=False)
 def parameter_count(net_config) -> int:
     """How many parameters a network has (built once per network, then remembered)."""
-    return model.build_model(net_config).count_params()
+    return step3_network.build_model(net_config).count_params()
 
 
 def describe(net_config) -> str:
     """The network in a few words."""
-    return model.describe(net_config)
+    return step3_network.describe(net_config)
 
 
 def finished(run) -> str:
@@ -98,7 +99,7 @@ def finished(run) -> str:
 
 def status(run) -> str:
     """A run's status for the runs table, in words."""
-    if run.status == "done" and training.did_not_learn(run.test, run.hp):
+    if run.status == "done" and step4_training.did_not_learn(run.test, run.hp):
         return "done, but did not learn"
     return run.status
 
@@ -179,9 +180,9 @@ def curves(shown: list, epochs: int) -> None:
 @st.cache_data(show_spinner=False, max_entries=64)
 def variants(index: int, strength: float, draw: int):
     """A training image and random variants of it: 0..1 arrays (the same for the same draw)."""
-    from lesson import augmentation
+    from lesson import step4_augmentation
 
-    return augmentation.variants(m.x_train[index], strength, 5, seed=draw)
+    return step4_augmentation.variants(m.x_train[index], strength, 5, seed=draw)
 
 
 def another_draw() -> None:
@@ -191,7 +192,7 @@ def another_draw() -> None:
 
 def augmentation_section(disabled: bool) -> None:
     """Step 7b: what augmentation does to a digit, and the switch with its strength."""
-    from lesson import augmentation
+    from lesson import step4_augmentation
 
     prose(PAGE, "augmentation")
     a1, a2 = st.columns([1, 2])
@@ -222,19 +223,19 @@ def augmentation_section(disabled: bool) -> None:
         )
         st.caption(
             f"The same training image and {len(pictures)} random variants at strength "
-            f"{strength:g}: turned up to ±{augmentation.MAX_DEGREES * strength:.0f}°, shifted "
-            f"up to ±{augmentation.MAX_SHIFT * 28 * strength:.1f} pixels, zoomed up to "
-            f"±{augmentation.MAX_ZOOM * strength:.0%}, strokes thicker or thinner."
+            f"{strength:g}: turned up to ±{step4_augmentation.MAX_DEGREES * strength:.0f}°, shifted "
+            f"up to ±{step4_augmentation.MAX_SHIFT * 28 * strength:.1f} pixels, zoomed up to "
+            f"±{step4_augmentation.MAX_ZOOM * strength:.0%}, strokes thicker or thinner."
         )
-    show_code(augmentation.augmenter, augmentation.RandomTurnZoomShift,
-              augmentation.RandomStrokeWidth, label="Show the code: augmentation")  # fmt: skip
+    show_code(step4_augmentation.augmenter, step4_augmentation.RandomTurnZoomShift,
+              step4_augmentation.RandomStrokeWidth, label="Show the code: augmentation")  # fmt: skip
 
 
 # --- Step 6: compile ---------------------------------------------------------------------------
 optimizer = st.session_state[KEYS["optimizer"]]  # the choice below, which compile will use
 prose(PAGE, "compile", optimizer=optimizer, rule=RULES[optimizer],
       learning_rate=f"{st.session_state[KEYS['learning_rate']]:g}")  # fmt: skip
-show_code(training.compile_model, label="Show the code: compile")
+show_code(step4_training.compile_model, label="Show the code: compile")
 
 # --- Step 7: the hyperparameters ---------------------------------------------------------------
 prose(PAGE, "hyperparameters")
@@ -246,7 +247,7 @@ b1, b2, _ = st.columns([1, 1, 2])
 b1.button(
     "Quick run (≈ 15 s)",
     on_click=use,
-    args=(training.QUICK,),
+    args=(step4_training.QUICK,),
     icon=":material/bolt:",
     disabled=active,
     key="train_quick",
@@ -255,23 +256,27 @@ b1.button(
 b2.button(
     "The lesson's recipe",
     on_click=use,
-    args=(training.RECIPE,),
+    args=(step4_training.RECIPE,),
     icon=":material/menu_book:",
     disabled=active,
     key="train_recipe",
     help="10 epochs, batch 32, adam, all 60,000 images: the notebook's model.fit",
 )
-if kept := classroom.kept_by_lock(training.QUICK, training.RECIPE):
+if kept := classroom.kept_by_lock(step4_training.QUICK, step4_training.RECIPE):
     st.caption(f":material/lock: Locked, so both buttons keep {kept}.")
 c1, c2, c3 = st.columns(3)
-c1.slider("Epochs", *training.EPOCHS, key=KEYS["epochs"], disabled=active)
-c1.select_slider("Batch size", training.BATCH_SIZES, key=KEYS["batch_size"], disabled=active)
+c1.slider("Epochs", *step4_training.EPOCHS, key=KEYS["epochs"], disabled=active)
+c1.select_slider("Batch size", step4_training.BATCH_SIZES, key=KEYS["batch_size"], disabled=active)
 c2.segmented_control(
-    "Optimizer", list(training.OPTIMIZERS), required=True, key=KEYS["optimizer"], disabled=active
+    "Optimizer",
+    list(step4_training.OPTIMIZERS),
+    required=True,
+    key=KEYS["optimizer"],
+    disabled=active,
 )  # required: a second click on the chosen one keeps it (no rerun writing the key)
 c2.select_slider(
     "Learning rate",
-    training.LEARNING_RATES,
+    step4_training.LEARNING_RATES,
     format_func=lambda v: f"{v:g}",
     key=KEYS["learning_rate"],
     disabled=active,
@@ -279,7 +284,7 @@ c2.select_slider(
 )
 c3.select_slider(
     "Training images",
-    training.TRAIN_IMAGES,
+    step4_training.TRAIN_IMAGES,
     format_func=lambda v: f"{v:,}",
     key=KEYS["train_images"],
     disabled=active,
@@ -287,7 +292,7 @@ c3.select_slider(
 )
 c3.slider(
     "Kept for validation",
-    *training.VALIDATION_SPLITS,
+    *step4_training.VALIDATION_SPLITS,
     step=0.05,
     format="%.2f",
     key=KEYS["validation_split"],
@@ -362,7 +367,7 @@ def live() -> None:
 
 live()
 prose(PAGE, "live")
-show_code(*training.FIT_CODE, label="Show the code: fit, with live curves")
+show_code(*step4_training.FIT_CODE, label="Show the code: fit, with live curves")
 
 # --- Step 8: evaluate --------------------------------------------------------------------------
 if current is not None and current.finished:
@@ -382,7 +387,7 @@ if current is not None and current.finished:
             f"{words.stopped_after(len(current.epochs))}.",
             icon=":material/stop_circle:",
         )
-    elif why := training.did_not_learn(current.test, current.hp):
+    elif why := step4_training.did_not_learn(current.test, current.hp):
         st.error(f"{finished(current)} {why}", icon=":material/trending_flat:")
     else:
         st.success(finished(current), icon=":material/check_circle:")
@@ -405,7 +410,7 @@ if current is not None and current.finished:
             f"- **5 in a row {t['five_in_a_row']:.1%}** (accuracy⁵): the chance that a 5-digit "
             "postcode is read with no mistake."
         )
-        show_code(training.evaluate, label="Show the code: evaluate")
+        show_code(step4_training.evaluate, label="Show the code: evaluate")
     if st.session_state.get(LEARNER_MODEL) is current.model and current.usable:
         st.caption(
             f"The other pages can now use **{st.session_state[LEARNER_MODEL_NAME]}**.",
@@ -448,26 +453,26 @@ ROBUST_IMAGES = 1_000  # test images per changed set: about a second per model
 @st.cache_data(show_spinner=False)
 def changed_sets() -> dict:
     """The fixed, seeded sets of changed test images, 0..1, and their labels."""
-    from lesson import robustness
+    from lesson import step4_robustness
 
-    pick = robustness.test_sample(m.y_test, ROBUST_IMAGES)
+    pick = step4_robustness.test_sample(m.y_test, ROBUST_IMAGES)
     x = m.x_test[pick]
-    return {c.name: np.clip(robustness.changed(x, c.name), 0, 255) / 255 for c in
-            robustness.CHANGES}, m.y_test[pick]  # fmt: skip
+    return {c.name: np.clip(step4_robustness.changed(x, c.name), 0, 255) / 255 for c in
+            step4_robustness.CHANGES}, m.y_test[pick]  # fmt: skip
 
 
 def robustness_of(net) -> dict[str, float]:
     """A model's accuracy on each changed set."""
-    from lesson import features
+    from lesson import step5_prediction
 
     sets, labels = changed_sets()
-    return {name: float((features.probabilities(net, x).argmax(1) == labels).mean())
+    return {name: float((step5_prediction.probabilities(net, x).argmax(1) == labels).mean())
             for name, x in sets.items()}  # fmt: skip
 
 
 def robustness_section(done: list) -> None:
     """Accuracy on the test images as they are and changed, for each run, side by side."""
-    from lesson import robustness
+    from lesson import step4_robustness
 
     prose(PAGE, "robustness")
     models = [(run.name + (f", augmentation {run.hp.augmentation:g}" if run.hp.augmentation
@@ -479,7 +484,9 @@ def robustness_section(done: list) -> None:
     kept = st.session_state.setdefault("train_robustness", {})
     missing = [(n, net) for n, net in models if (n, id(net)) not in kept]
     if missing and st.button("Check robustness", icon=":material/shield:", key="train_robust"):
-        with st.spinner(f"Reading {ROBUST_IMAGES:,} × {len(robustness.CHANGES)} test images…"):
+        with st.spinner(
+            f"Reading {ROBUST_IMAGES:,} × {len(step4_robustness.CHANGES)} test images…"
+        ):
             for name, net in missing:
                 kept[(name, id(net))] = robustness_of(net)
     shown = [(n, kept[(n, id(net))]) for n, net in models if (n, id(net)) in kept]
@@ -512,8 +519,10 @@ def robustness_section(done: list) -> None:
             for name, acc in shown
         ),
     )
-    st.caption(" · ".join(f"**{c.name}**: {c.says}" for c in robustness.CHANGES[1:]) + ".")
-    show_code(robustness.changed, robustness.affine, label="Show the code: the changed images")
+    st.caption(" · ".join(f"**{c.name}**: {c.says}" for c in step4_robustness.CHANGES[1:]) + ".")
+    show_code(
+        step4_robustness.changed, step4_robustness.affine, label="Show the code: the changed images"
+    )
 
 
 if done:

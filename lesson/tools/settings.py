@@ -8,8 +8,8 @@ import math
 import re
 from dataclasses import dataclass, fields, replace
 
-from lesson import model, training
-from lesson.limits import (
+from lesson import step3_network, step4_training
+from lesson.tools.limits import (
     AUGMENTATIONS,
     DROPOUTS,
     FILTERS_RANGE,
@@ -29,13 +29,13 @@ OPTIONS = ("lock", "instructor", "workspace", "join")
 class Settings:
     """One experiment: the network and how it is trained."""
 
-    network: model.NetworkConfig = model.LESSON
-    hp: training.Hyperparameters = training.QUICK
+    network: step3_network.NetworkConfig = step3_network.LESSON
+    hp: step4_training.Hyperparameters = step4_training.QUICK
 
 
 DEFAULT = Settings()
-NETWORK_KEYS = tuple(f.name for f in fields(model.NetworkConfig))
-HP_KEYS = tuple(f.name for f in fields(training.Hyperparameters))
+NETWORK_KEYS = tuple(f.name for f in fields(step3_network.NetworkConfig))
+HP_KEYS = tuple(f.name for f in fields(step4_training.Hyperparameters))
 KEYS = NETWORK_KEYS + HP_KEYS  # the query keys are the field names
 
 
@@ -80,28 +80,28 @@ def _one_of(value, choices) -> object:
 
 def _filters(value: str) -> tuple[int, ...]:
     parts = value.split(",")
-    if not 1 <= len(parts) <= model.MAX_BLOCKS:
-        raise Refused(f"give 1 to {model.MAX_BLOCKS} filter counts separated by commas")
+    if not 1 <= len(parts) <= step3_network.MAX_BLOCKS:
+        raise Refused(f"give 1 to {step3_network.MAX_BLOCKS} filter counts separated by commas")
     given = tuple(_whole(p.strip(), *FILTERS_RANGE) for p in parts)
-    return given + model.LESSON.filters[len(given) :]
+    return given + step3_network.LESSON.filters[len(given) :]
 
 
 PARSERS = {
-    "conv_blocks": lambda v: _whole(v, 0, model.MAX_BLOCKS),
+    "conv_blocks": lambda v: _whole(v, 0, step3_network.MAX_BLOCKS),
     "filters": _filters,
     "kernel_size": lambda v: _whole(v, *KERNELS),
-    "activation": lambda v: _one_of(v, model.ACTIVATIONS),
-    "padding": lambda v: _one_of(v, model.PADDINGS),
+    "activation": lambda v: _one_of(v, step3_network.ACTIVATIONS),
+    "padding": lambda v: _one_of(v, step3_network.PADDINGS),
     "pool_size": lambda v: _whole(v, *POOLS),
     "conv_dropout": lambda v: _one_of(v, DROPOUTS),
     "dense_units": lambda v: _whole(v, *UNITS_RANGE),
     "dense_dropout": lambda v: _one_of(v, DROPOUTS),
-    "epochs": lambda v: _whole(v, *training.EPOCHS),
-    "batch_size": lambda v: int(_one_of(v, training.BATCH_SIZES)),
-    "optimizer": lambda v: _one_of(v, tuple(training.OPTIMIZERS)),
-    "learning_rate": lambda v: _one_of(v, training.LEARNING_RATES),
+    "epochs": lambda v: _whole(v, *step4_training.EPOCHS),
+    "batch_size": lambda v: int(_one_of(v, step4_training.BATCH_SIZES)),
+    "optimizer": lambda v: _one_of(v, tuple(step4_training.OPTIMIZERS)),
+    "learning_rate": lambda v: _one_of(v, step4_training.LEARNING_RATES),
     "validation_split": lambda v: _one_of(v, VALIDATION_SPLITS),
-    "train_images": lambda v: int(_one_of(v, training.TRAIN_IMAGES)),
+    "train_images": lambda v: int(_one_of(v, step4_training.TRAIN_IMAGES)),
     "seed": lambda v: _whole(v, *SEEDS),
     "augmentation": lambda v: _one_of(v, AUGMENTATIONS),
 }
@@ -150,7 +150,7 @@ def from_query(params: dict[str, str | list[str]]) -> tuple[Settings, list[str]]
             continue
         (network if key in NETWORK_KEYS else hp)[key] = parsed
     config = replace(DEFAULT.network, **network)
-    if problem := model.check_network(config):
+    if problem := step3_network.check_network(config):
         ignored.append(f"the network: {problem} The lesson's network is used instead")
         config = DEFAULT.network
     return Settings(config, replace(DEFAULT.hp, **hp)), ignored
@@ -179,7 +179,7 @@ PRESETS = (
         "The lesson's recipe",
         "The notebook's network and model.fit: 10 epochs, batch 32, all 60,000 images "
         "(about 30 s an epoch in class).",
-        Settings(model.LESSON, training.RECIPE),
+        Settings(step3_network.LESSON, step4_training.RECIPE),
     ),
     Preset(
         "Quick demo",
@@ -191,8 +191,8 @@ PRESETS = (
         "No dropout and only 1,000 images for 20 epochs: training accuracy reaches 100 % "
         "while validation accuracy stalls far below.",
         Settings(
-            replace(model.LESSON, conv_dropout=0.0, dense_dropout=0.0),
-            replace(training.QUICK, epochs=20, train_images=1_000, validation_split=0.3),
+            replace(step3_network.LESSON, conv_dropout=0.0, dense_dropout=0.0),
+            replace(step4_training.QUICK, epochs=20, train_images=1_000, validation_split=0.3),
         ),
     ),
     Preset(
@@ -200,11 +200,13 @@ PRESETS = (
         "sgd with a learning rate of 10: each update overshoots, so the loss leaps up at once "
         "and never falls below 2.3, the loss of guessing; about one test digit in ten is right. "
         "The network learns nothing, and the page says so.",
-        Settings(model.LESSON, replace(training.QUICK, optimizer="sgd", learning_rate=10.0)),
+        Settings(
+            step3_network.LESSON, replace(step4_training.QUICK, optimizer="sgd", learning_rate=10.0)
+        ),
     ),
     Preset(
         "No convolution",
         "Flatten and dense layers only: compare its parameters and accuracy with the lesson's CNN.",
-        Settings(replace(model.LESSON, conv_blocks=0), training.QUICK),
+        Settings(replace(step3_network.LESSON, conv_blocks=0), step4_training.QUICK),
     ),
 )

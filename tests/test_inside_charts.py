@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import ImageColor
 
-from lesson.pages import inspect_charts as charts
+from lesson.pages import inside_charts as charts
 
 ORANGE = ImageColor.getrgb(charts.HIGHLIGHT)
 

@@ -1,4 +1,4 @@
-"""Classify image files like the drawing page does: python -m lesson.predict IMAGE [IMAGE ...].
+"""Classify image files like the drawing page does: python -m lesson.tools.predict IMAGE [IMAGE ...].
 
 Prints one JSON object per image: {"file": ..., "digit": ..., "probabilities": [10 numbers]}.
 A file that cannot be read gets "digit": null and an "error", also on stderr; the others are
@@ -15,21 +15,21 @@ import time
 
 import numpy as np
 
-from lesson import drawing
+from lesson import step5_drawing
 
 CANVAS = 280  # the drawing page's canvas, pixels a side
 
 
 def classify(model, image) -> dict:
     """The digit and its 10 probabilities for one image (path, bytes, PIL image or array)."""
-    from lesson import features
+    from lesson import step5_prediction
 
     if not isinstance(image, np.ndarray) and not hasattr(image, "mode"):
-        image = drawing.load_image(image)
-    digit = drawing.to_mnist(image, ink="auto")
+        image = step5_drawing.load_image(image)
+    digit = step5_drawing.to_mnist(image, ink="auto")
     if digit is None:
-        raise drawing.ImageFileError("No digit found: the image is blank.")
-    probs = features.probabilities(model, digit)[0]  # (10,)
+        raise step5_drawing.ImageFileError("No digit found: the image is blank.")
+    probs = step5_prediction.probabilities(model, digit)[0]  # (10,)
     return {"digit": int(probs.argmax()), "probabilities": [round(float(p), 6) for p in probs]}
 
 
@@ -46,7 +46,7 @@ def synthetic_canvas() -> np.ndarray:
 
 def measure(model, runs: int = 50) -> dict:
     """Median milliseconds from the canvas's image data to probabilities, and to feature maps."""
-    from lesson import features
+    from lesson import step5_prediction
 
     canvas = synthetic_canvas()
 
@@ -59,12 +59,14 @@ def measure(model, runs: int = 50) -> dict:
             times.append((time.perf_counter() - start) * 1000)
         return round(statistics.median(times), 2)
 
-    digit = drawing.to_mnist(canvas, ink="light")
+    digit = step5_drawing.to_mnist(canvas, ink="light")
     return {
         "canvas_predict_ms": median_ms(
-            lambda: features.probabilities(model, drawing.to_mnist(canvas, ink="light"))
+            lambda: step5_prediction.probabilities(
+                model, step5_drawing.to_mnist(canvas, ink="light")
+            )
         ),
-        "canvas_feature_maps_ms": median_ms(lambda: features.feature_maps(model, digit)),
+        "canvas_feature_maps_ms": median_ms(lambda: step5_prediction.feature_maps(model, digit)),
     }
 
 
@@ -85,7 +87,7 @@ def quiet_stderr():
 def main(argv: list[str] | None = None) -> int:
     """Classify each image; 0 if all were classified, 1 if any failed, 2 if the model failed."""
     parser = argparse.ArgumentParser(
-        prog="python -m lesson.predict",
+        prog="python -m lesson.tools.predict",
         description="Classify images of handwritten digits with the lesson's CNN, "
         "preprocessed like the drawing page (any size, dark on light or light on dark).",
     )
@@ -94,18 +96,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     with quiet_stderr():  # TensorFlow's start-up chatter would bury the errors that matter
-        from lesson import model as models
+        from lesson import step3_network
     try:
         with quiet_stderr():
-            net = models.load_trained(args.model or models.pretrained_path())
-    except models.ModelFileError as err:
+            net = step3_network.load_trained(args.model or step3_network.pretrained_path())
+    except step3_network.ModelFileError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     failed = 0
     for path in args.images:
         try:
             line = {"file": path, **classify(net, path)}
-        except drawing.ImageFileError as err:
+        except step5_drawing.ImageFileError as err:
             failed += 1
             print(f"error: {err}", file=sys.stderr)
             line = {"file": path, "digit": None, "probabilities": None, "error": str(err)}

@@ -8,7 +8,7 @@ from pathlib import Path
 import keras
 from keras import layers
 
-from lesson.data import ASSETS
+from lesson.step1_data import ASSETS
 
 PRETRAINED_PATH = ASSETS / "pretrained.keras"
 PATH_VARIABLE = "CNN_LESSON_MODEL"  # set it to use another pre-trained model file
@@ -417,9 +417,7 @@ def _broken_zip(path: Path) -> bool:
 def load_trained(path: Path | str) -> keras.Model:
     """Load a saved .keras model safely: no code inside the file is ever run."""
     path = Path(path)
-    fix = (
-        "Restore it with `git checkout -- assets/pretrained.keras` or `python -m lesson.pretrain`."
-    )
+    fix = "Restore it with `git checkout -- assets/pretrained.keras` or `python -m lesson.tools.pretrain`."
     if not path.is_file():
         raise ModelFileError(f"The model file {path} is missing. {fix}")
     if not zipfile.is_zipfile(path) or _broken_zip(path):  # Keras says "File not found"

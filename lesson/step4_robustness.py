@@ -102,19 +102,21 @@ def accuracies(predict, x: np.ndarray, y: np.ndarray, seed: int = SEED) -> dict[
 
 
 def main() -> None:
-    """python -m lesson.robustness [MODEL ...]: accuracy on all 10,000 test images, each change."""
+    """python -m lesson.step4_robustness [MODEL ...]: accuracy on all 10,000 test images, each change."""
     import argparse
     import json
 
-    from lesson import data, features, model
+    from lesson import step1_data, step3_network, step5_prediction
 
     ap = argparse.ArgumentParser(description=main.__doc__)
     ap.add_argument("models", nargs="*", help=".keras files (default: the pre-trained model)")
     args = ap.parse_args()
-    m = data.load_mnist()
-    for path in args.models or [str(model.pretrained_path())]:
-        net = model.load_trained(path)
-        acc = accuracies(lambda x, net=net: features.probabilities(net, x), m.x_test, m.y_test)
+    m = step1_data.load_mnist()
+    for path in args.models or [str(step3_network.pretrained_path())]:
+        net = step3_network.load_trained(path)
+        acc = accuracies(
+            lambda x, net=net: step5_prediction.probabilities(net, x), m.x_test, m.y_test
+        )
         print(json.dumps({"model": path, **{k: round(v, 4) for k, v in acc.items()}}))
 
 

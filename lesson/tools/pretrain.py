@@ -1,8 +1,8 @@
-"""Make the bundled pre-trained model: python -m lesson.pretrain.
+"""Make the bundled pre-trained model: python -m lesson.tools.pretrain.
 
 The lesson's network (53,558 parameters), trained on augmented images: every epoch each
 training image is turned, shifted, zoomed and made thicker or thinner at random
-(lesson.augmentation), the last 4 epochs see the images as they are, and the learning rate
+(lesson.step4_augmentation), the last 4 epochs see the images as they are, and the learning rate
 falls smoothly to near zero by the last epoch. About 11 minutes on 2 shared cores.
 The gain over the lesson's plain recipe comes from the data alone: same network, same images.
 """
@@ -14,9 +14,9 @@ from pathlib import Path
 
 import keras
 
-from lesson import augmentation, data, model, training
+from lesson import step1_data, step3_network, step4_augmentation, step4_training
 
-PRETRAINED_PATH = model.PRETRAINED_PATH
+PRETRAINED_PATH = step3_network.PRETRAINED_PATH
 SEED = 123  # the notebook's np.random.seed(123)
 EPOCHS = 40
 BATCH_SIZE = 32
@@ -35,31 +35,31 @@ def pretrain(
 ) -> dict:
     """Train the lesson's network on augmented images and save it; return its test figures."""
     keras.utils.set_random_seed(SEED)  # same seed, same starting weights, same result
-    m = data.load_mnist()
-    net = model.build_model(model.LESSON)
+    m = step1_data.load_mnist()
+    net = step3_network.build_model(step3_network.LESSON)
     steps = -(-len(m.x_train) // batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, epochs * steps, alpha=0.01)
     net.compile(
         loss="categorical_crossentropy",
         optimizer=keras.optimizers.Adam(learning_rate=schedule),
         metrics=["accuracy"],
-        steps_per_execution=training.STEPS_PER_EXECUTION,
+        steps_per_execution=step4_training.STEPS_PER_EXECUTION,
     )
-    augment = augmentation.augmenter(strength, SEED) if strength else None
+    augment = step4_augmentation.augmenter(strength, SEED) if strength else None
     start = time.perf_counter()
     net.fit(
-        training.batches(m.x_train, m.y_train, batch_size, seed=SEED, augment=augment),
+        step4_training.batches(m.x_train, m.y_train, batch_size, seed=SEED, augment=augment),
         epochs=epochs - clean_epochs,
         verbose=2,
     )
     if clean_epochs:  # the last epochs on the images as they are, at the smallest steps
         net.fit(
-            training.batches(m.x_train, m.y_train, batch_size, seed=SEED + 1),
+            step4_training.batches(m.x_train, m.y_train, batch_size, seed=SEED + 1),
             epochs=clean_epochs,
             verbose=2,
         )
     seconds = time.perf_counter() - start
-    test = training.evaluate(net, m.x_test, m.y_test)
+    test = step4_training.evaluate(net, m.x_test, m.y_test)
     net.save(path)
     return {"path": str(path), "test_loss": round(test["loss"], 4),
             "test_accuracy": round(test["accuracy"], 4), "epochs": epochs,

@@ -179,12 +179,12 @@ def _other_kernel(config):
     shapes and counts, so a question about this one must be worked out, not read off."""
     from dataclasses import replace
 
-    from lesson import model
+    from lesson import step3_network
 
     k = config.kernel_size
     for other in (k + 2, k - 2, k + 1, k - 1, 5, 3):
         variant = replace(config, kernel_size=other)
-        if other != k and 1 <= other <= 7 and model.check_network(variant) is None:
+        if other != k and 1 <= other <= 7 and step3_network.check_network(variant) is None:
             return variant
     return replace(config, kernel_size=k)
 
@@ -193,11 +193,11 @@ def build(config) -> list[Exercise]:
     """Page 3: a shape and a parameter count of a network one step from the learner's."""
     from dataclasses import replace
 
-    from lesson import model  # Keras: only the pages that build networks pay for it
+    from lesson import step3_network  # Keras: only the pages that build networks pay for it
 
     if config.conv_blocks:
         variant = _other_kernel(config)
-        rows = model.layer_table(variant)
+        rows = step3_network.layer_table(variant)
         pool = next(r for r in rows if r.kind == "MaxPooling2D")
         conv = rows[0]
         k, k2 = config.kernel_size, variant.kernel_size
@@ -225,7 +225,7 @@ def build(config) -> list[Exercise]:
             ),
         ]
     units = config.dense_units * 2 if config.dense_units <= 256 else config.dense_units // 2
-    dense = next(r for r in model.layer_table(replace(config, dense_units=units)) if
+    dense = next(r for r in step3_network.layer_table(replace(config, dense_units=units)) if
                  r.kind == "Dense")  # fmt: skip
     return [
         Exercise(
@@ -282,11 +282,11 @@ def draw() -> list[Exercise]:
 
 def filters(config) -> list[Exercise]:
     """Page 6: how many feature maps, and how big, for another kernel than the one shown."""
-    from lesson import model
+    from lesson import step3_network
 
-    base = config if config.conv_blocks else model.LESSON
+    base = config if config.conv_blocks else step3_network.LESSON
     variant = _other_kernel(base)
-    conv = model.layer_table(variant)[0]
+    conv = step3_network.layer_table(variant)[0]
     whose = "your network's" if config.conv_blocks else "the lesson's"
     k, k2 = base.kernel_size, variant.kernel_size
     return [

@@ -14,8 +14,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from lesson import augmentation
-from lesson import model as lesson_model
+from lesson import step3_network, step4_augmentation
 
 OPTIMIZERS = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD,
               "rmsprop": keras.optimizers.RMSprop}  # fmt: skip
@@ -97,7 +96,7 @@ def split(x: np.ndarray, y: np.ndarray, hp: Hyperparameters):
 def _prepare(images, digits):
     """The lesson's preprocessing and one-hot labels, for one batch inside TensorFlow."""
     x = tf.cast(tf.expand_dims(images, -1), "float32") / 255.0  # (batch, 28, 28, 1), 0..1
-    return x, tf.one_hot(tf.cast(digits, "int32"), lesson_model.NUM_CLASSES)  # (batch, 10)
+    return x, tf.one_hot(tf.cast(digits, "int32"), step3_network.NUM_CLASSES)  # (batch, 10)
 
 
 def batches(
@@ -110,7 +109,7 @@ def batches(
     """Images and one-hot labels, `batch_size` at a time, prepared while the network computes.
 
     With a seed the images come in a new random order every epoch; with `augment` (layers from
-    lesson.augmentation) every batch is randomly changed on its way. Why tf.data: the raw uint8
+    lesson.step4_augmentation) every batch is randomly changed on its way. Why tf.data: the raw uint8
     images stay small, each batch is picked and scaled in one step, and the next batches are
     ready in advance, so the network never waits for data.
     """
@@ -144,7 +143,7 @@ NAN_MESSAGE = (
 
 def fit(model: keras.Model, x, y, x_val, y_val, hp: Hyperparameters, callbacks: list) -> None:
     """Train the network on the training images, `hp.epochs` times over, batch by batch."""
-    augment = augmentation.augmenter(hp.augmentation, hp.seed) if hp.augmentation else None
+    augment = step4_augmentation.augmenter(hp.augmentation, hp.seed) if hp.augmentation else None
     model.fit(
         batches(x, y, hp.batch_size, seed=hp.seed, augment=augment),
         validation_data=batches(x_val, y_val, 1000) if len(x_val) else None,
@@ -274,13 +273,13 @@ def did_not_learn(test: dict | None, hp: Hyperparameters) -> str | None:
 _SEED_LOCK = threading.Lock()  # the random seed is global: one build at a time sets it
 
 
-def build(config: lesson_model.NetworkConfig, seed: int) -> keras.Model:
+def build(config: step3_network.NetworkConfig, seed: int) -> keras.Model:
     """The network with the starting weights `seed` gives: the same seed, the same weights."""
     for attempt in range(5):
         with _SEED_LOCK:
             keras.utils.set_random_seed(seed)
             try:
-                return lesson_model.build_model(config)
+                return step3_network.build_model(config)
             except ValueError:
                 # Streamlit resets Keras's layer-name counters after every script run, in every
                 # thread; a build caught in between gets two layers named alike: build again.

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lesson import data, model, training
+from lesson import step1_data, step3_network, step4_training
 from tests import pages
 from tests.pages import markdown_text
 
-FILTERS = "lesson/pages/filters_page.py"
+FILTERS = "lesson/pages/inside_page.py"
 MISTAKES = "lesson/pages/mistakes_page.py"
 
 
@@ -19,10 +19,10 @@ MISTAKES = "lesson/pages/mistakes_page.py"
 def trained():
     """A freshly trained tiny model and its run: 2 epochs on 300 images."""
     keras.utils.set_random_seed(7)
-    m = data.load_mnist()
-    net = training.compile_model(model.build_model())
-    snaps = training.FilterSnapshots()
-    x, y = data.preprocess(m.x_train[:300]), keras.utils.to_categorical(m.y_train[:300], 10)
+    m = step1_data.load_mnist()
+    net = step4_training.compile_model(step3_network.build_model())
+    snaps = step4_training.FilterSnapshots()
+    x, y = step1_data.preprocess(m.x_train[:300]), keras.utils.to_categorical(m.y_train[:300], 10)
     net.fit(x, y, batch_size=32, epochs=2, verbose=0, callbacks=[snaps])
     run = SimpleNamespace(name="run 1", snapshots=snaps.snapshots, model=net, epochs=[{}, {}],
                           finished=True, usable=True, status="done")  # fmt: skip
@@ -113,15 +113,15 @@ def test_filters_page_without_a_drawing_says_so():
 @pytest.mark.parametrize(
     "config",
     [
-        model.NetworkConfig(conv_blocks=0),
-        model.NetworkConfig(conv_blocks=1, filters=(4, 16, 32)),
-        model.NetworkConfig(conv_blocks=3),
-        model.NetworkConfig(kernel_size=5, padding="same"),
+        step3_network.NetworkConfig(conv_blocks=0),
+        step3_network.NetworkConfig(conv_blocks=1, filters=(4, 16, 32)),
+        step3_network.NetworkConfig(conv_blocks=3),
+        step3_network.NetworkConfig(kernel_size=5, padding="same"),
     ],
     ids=["no conv", "one block", "three blocks", "5x5 same"],
 )
 def test_filters_page_with_other_networks(config):
-    net = model.build_model(config)
+    net = step3_network.build_model(config)
     snaps = [[k.copy() for k in (layer.kernel.numpy() for layer in net.layers if
               isinstance(layer, keras.layers.Conv2D))]]  # fmt: skip
     at = open_page(FILTERS, **learner(net, "your model (run 1)", [SimpleNamespace(
@@ -187,7 +187,7 @@ def test_mistakes_page_with_a_fresh_model_keeps_its_evaluation(trained):
 
 
 def test_mistakes_page_with_a_dense_only_network():
-    net = model.build_model(model.NetworkConfig(conv_blocks=0))
+    net = step3_network.build_model(step3_network.NetworkConfig(conv_blocks=0))
     at = open_page(MISTAKES, **learner(net, "your dense model"))
     assert at.dataframe[0].value.drop(columns="true digit").to_numpy().sum() == 10_000
 
@@ -219,7 +219,7 @@ def test_every_section_of_the_filters_page_shows_the_model_it_names(trained):
     """Run 1 is the learner's model while run 2 trains: the filters replayed run 2's epochs
     while the feature maps below showed run 1 (issue 18)."""
     net, run1 = trained
-    other = model.build_model()  # the same network, other weights
+    other = step3_network.build_model()  # the same network, other weights
     k = [layer.kernel.numpy() for layer in other.layers if isinstance(layer, keras.layers.Conv2D)]
     run2 = SimpleNamespace(name="run 2", snapshots=[k, k, k, k], model=other, epochs=[{}] * 3,
                            finished=False, usable=False, status="running")  # fmt: skip
@@ -245,7 +245,7 @@ def test_the_filters_page_with_the_pretrained_model_chosen_says_so(trained):
 def test_open_in_the_feature_map_view_keeps_the_model_and_says_what_it_can(trained):
     """From the pre-trained model's mistake it opened the learner's model; with a network
     without convolution it said nothing about the digit (issue 18)."""
-    dense = model.build_model(model.NetworkConfig(conv_blocks=0))
+    dense = step3_network.build_model(step3_network.NetworkConfig(conv_blocks=0))
     at = open_page(MISTAKES, **learner(dense, "your dense model"))
     at.radio(key="mistakes_model").set_value("pretrained").run()
     first = at.session_state["mistakes_look"]

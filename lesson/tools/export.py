@@ -10,8 +10,8 @@ from pathlib import Path
 
 import nbformat
 
-from lesson import augmentation, model, training
-from lesson.settings import Settings
+from lesson import step3_network, step4_augmentation, step4_training
+from lesson.tools.settings import Settings
 
 PAGES = Path(__file__).resolve().parent / "pages"
 IMAGES_VARIABLE = "CNN_LESSON_IMAGES"  # fewer training images, for a quick check
@@ -28,17 +28,17 @@ def explanation(page: str, section: str) -> str:
     return "\n\n".join(keep)
 
 
-def network_table(config: model.NetworkConfig) -> str:
+def network_table(config: step3_network.NetworkConfig) -> str:
     """The layers as a markdown table: output shape, parameters and the arithmetic behind them."""
     rows = ["| layer | output shape | parameters | why |", "|---|---|---|---|"]
-    for r in model.layer_table(config):
+    for r in step3_network.layer_table(config):
         rows.append(f"| {r.name} ({r.kind}) | {r.output_shape} | {r.params:,} | {r.arithmetic} |")
     return "\n".join(rows)
 
 
-def learned_check(hp: training.Hyperparameters) -> str:
+def learned_check(hp: step4_training.Hyperparameters) -> str:
     """Code that says whether the network learned, with a comment on this learning rate."""
-    problem = training.rate_problem(hp)
+    problem = step4_training.rate_problem(hp)
     lines = [
         "# Guessing gets one test digit in ten right, with a loss of -log(0.1) = 2.30: a network",
         "# near those numbers learned nothing (or diverged, if the loss is far higher).",
@@ -56,9 +56,9 @@ def learned_check(hp: training.Hyperparameters) -> str:
 def steps(settings: Settings) -> list[tuple[str, str]]:
     """(markdown, code) for each step of the lesson, for this experiment."""
     net, hp = settings.network, settings.hp
-    optimizer = training.OPTIMIZERS[hp.optimizer].__name__
-    network_code = model.keras_code(net).split("\n")[3:]  # without its two imports
-    total = model.total_parameters(net)
+    optimizer = step4_training.OPTIMIZERS[hp.optimizer].__name__
+    network_code = step3_network.keras_code(net).split("\n")[3:]  # without its two imports
+    total = step3_network.total_parameters(net)
     return [
         (
             "# A CNN for handwritten digits, with Keras\n\n"
@@ -138,7 +138,7 @@ print(f"5 digits in a row right: {accuracy**5:.1%}")  # accuracy to the power 5
     ]
 
 
-def fit_code(hp: training.Hyperparameters) -> str:
+def fit_code(hp: step4_training.Hyperparameters) -> str:
     """model.fit with these hyperparameters; with augmentation, on a tf.data pipeline."""
     epochs = f'EPOCHS = int(os.environ.get("{EPOCHS_VARIABLE}", {hp.epochs}))\n'
     if not hp.augmentation:
@@ -184,7 +184,7 @@ def augmentation_steps(settings: Settings) -> list[tuple[str, str]]:
         return [fit]
     augment = (
         explanation("train_page", "augmentation").replace("### ", "## "),
-        "import tensorflow as tf\n" + augmentation.keras_code(hp.augmentation),
+        "import tensorflow as tf\n" + step4_augmentation.keras_code(hp.augmentation),
     )
     return [augment, fit]
 

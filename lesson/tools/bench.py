@@ -1,4 +1,4 @@
-"""How fast the app trains and answers: `python -m lesson.bench` prints one JSON object.
+"""How fast the app trains and answers: `python -m lesson.tools.bench` prints one JSON object.
 
 Each entry is one measurement in seconds (`_s`) or milliseconds (`_ms`) on this machine.
 """
@@ -14,20 +14,23 @@ import time
 import keras
 import numpy as np
 
-from lesson import data, features, labels, model, predict, training
+from lesson import step1_data, step2_labels, step3_network, step4_training, step5_prediction
 from lesson.machinery import runs
+from lesson.tools import predict
 
 EPOCHS = 2  # the first epoch also traces the graph; the second is the steady speed
 
 
-def epoch_seconds_live(mnist: data.MNIST, saving: bool = False) -> list[float]:
+def epoch_seconds_live(mnist: step1_data.MNIST, saving: bool = False) -> list[float]:
     """Epochs of the lesson's network, batch 32, all 60,000 images, through the app's own run.
 
     The run trains where the app trains it: in a worker process, or with $CNN_LESSON_WORKERS=0
     in a thread of this one.
     With `saving`, the run is saved into a new SQLite store after every epoch, as in the app.
     """
-    hp = training.Hyperparameters(epochs=EPOCHS, batch_size=32, validation_split=0.0, seed=123)
+    hp = step4_training.Hyperparameters(
+        epochs=EPOCHS, batch_size=32, validation_split=0.0, seed=123
+    )
     listener = None
     if saving:
         from lesson.machinery import store as storage
@@ -49,13 +52,13 @@ def augmentation_cost(batch_size: int = 32, repeats: int = 3) -> dict:
     each figure is a median, with its ratio to the epoch without augmentation. The runs train
     in a thread of this process (no worker), so that its CPU time is theirs.
     """
-    mnist = data.load_mnist()
+    mnist = step1_data.load_mnist()
     strengths = (0.0, 0.5, 1.0)
     wall: dict = {s: [] for s in strengths}
     cpu: dict = {s: [] for s in strengths}
     for _ in range(repeats):
         for strength in strengths:
-            hp = training.Hyperparameters(
+            hp = step4_training.Hyperparameters(
                 epochs=1, batch_size=batch_size, validation_split=0.0, seed=123,
                 augmentation=strength,
             )  # fmt: skip
@@ -91,18 +94,18 @@ class EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._start)
 
 
-def epoch_seconds_keras_default(mnist: data.MNIST) -> list[float]:
+def epoch_seconds_keras_default(mnist: step1_data.MNIST) -> list[float]:
     """The same epochs with a plain model.fit(batch_size=32) and Keras's defaults."""
     keras.utils.set_random_seed(123)
-    net = model.build_model(model.LESSON)
+    net = step3_network.build_model(step3_network.LESSON)
     net.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
     timer = EpochTimer()
-    x, y = data.preprocess(mnist.x_train), labels.one_hot(mnist.y_train)
+    x, y = step1_data.preprocess(mnist.x_train), step2_labels.one_hot(mnist.y_train)
     net.fit(x, y, batch_size=32, epochs=EPOCHS, verbose=0, callbacks=[timer])
     return timer.seconds
 
 
-def epoch_seconds_pytorch(mnist: data.MNIST, epochs: int = EPOCHS) -> list[float]:
+def epoch_seconds_pytorch(mnist: step1_data.MNIST, epochs: int = EPOCHS) -> list[float]:
     """The peer: the same network in a plain PyTorch CPU loop, batch 32, adam, 2 threads.
 
     PyTorch is not a dependency of the app: `pip install torch==2.13.0` to measure it.
@@ -138,7 +141,7 @@ def epoch_seconds_pytorch(mnist: data.MNIST, epochs: int = EPOCHS) -> list[float
 
 def peers(repeats: int = 3) -> dict:
     """`epoch_s_live` beside the PyTorch loop, taking turns: medians of the steady epochs."""
-    mnist = data.load_mnist()
+    mnist = step1_data.load_mnist()
     live, torch_loop = [], []
     for _ in range(repeats):
         live.append(epoch_seconds_live(mnist)[-1])
@@ -172,20 +175,20 @@ def measure() -> dict:
     # A worker trains at the same priority as the Keras peer below, so the two compare fairly
     # on a shared machine (in the app it runs at nice 10, below the pages).
     os.environ.setdefault(workers.NICE_VARIABLE, "0")
-    mnist = data.load_mnist()
+    mnist = step1_data.load_mnist()
     live = epoch_seconds_live(mnist)
     saved = epoch_seconds_live(mnist, saving=True)
     default = epoch_seconds_keras_default(mnist)
-    net = model.load_trained(model.pretrained_path())
-    digit = data.preprocess(mnist.x_test[:1])[0, :, :, 0]  # (28, 28)
+    net = step3_network.load_trained(step3_network.pretrained_path())
+    digit = step1_data.preprocess(mnist.x_test[:1])[0, :, :, 0]  # (28, 28)
     return {
         "epoch_s_live": round(live[-1], 2),
         "epoch_s_live_saving": round(saved[-1], 2),  # saved to the store after every epoch
         "epoch_s_keras_default": round(default[-1], 2),
         "first_epoch_s_live": round(live[0], 2),
         "first_epoch_s_keras_default": round(default[0], 2),
-        "predict_ms": round(median_ms(lambda: features.probabilities(net, digit)), 2),
-        "feature_maps_ms": round(median_ms(lambda: features.feature_maps(net, digit)), 2),
+        "predict_ms": round(median_ms(lambda: step5_prediction.probabilities(net, digit)), 2),
+        "feature_maps_ms": round(median_ms(lambda: step5_prediction.feature_maps(net, digit)), 2),
         **predict.measure(net),  # canvas image data -> probabilities, and its feature maps
         "cores": os.cpu_count(),
         "load_average_1min": round(os.getloadavg()[0], 2),
@@ -203,11 +206,17 @@ def store_figures(url: str | None = None) -> dict:
 
     url = url or f"sqlite:///{tempfile.mkdtemp(prefix='cnn-lesson-bench-')}/lesson.db"
     store = storage.Store(url)
-    net = training.build(model.LESSON, seed=123)
-    hp = training.RECIPE
+    net = step4_training.build(step3_network.LESSON, seed=123)
+    hp = step4_training.RECIPE
     steps = 1875  # 60,000 images at batch 32
     run = type("Run", (), {})()  # what the Saver reads of a finished run, at its real size
-    run.model, run.config, run.hp, run.status, run.message = net, model.LESSON, hp, "done", ""
+    run.model, run.config, run.hp, run.status, run.message = (
+        net,
+        step3_network.LESSON,
+        hp,
+        "done",
+        "",
+    )
     run.parameters, run.seconds, run.steps_per_epoch, run.test = 53_558, 40.0, steps, {
         "loss": 0.03, "accuracy": 0.99, "error_rate": 0.01, "five_in_a_row": 0.95}  # fmt: skip
     run.weights = net.get_weights  # what the Saver stores
@@ -231,7 +240,9 @@ def store_figures(url: str | None = None) -> dict:
 
     one = store.create_workspace()
     workspaces.Saver(store, one, 1)(run, "finished")
-    rebuild_ms = median_ms(lambda: training.build(model.LESSON, 0).set_weights(restore()), 10)
+    rebuild_ms = median_ms(
+        lambda: step4_training.build(step3_network.LESSON, 0).set_weights(restore()), 10
+    )
     figures = {
         "database": url.split(":", 1)[0],
         "save_finished_run_ms": round(save_ms, 1),

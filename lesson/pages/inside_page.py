@@ -5,14 +5,14 @@ import functools
 import numpy as np
 import streamlit as st
 
-from lesson import exercises as ex
-from lesson import words
 from lesson.pages import classroom, player
-from lesson.pages import inspect_charts as charts
+from lesson.pages import inside_charts as charts
 from lesson.pages.boxes import number_box
 from lesson.pages.common import LEARNER_MODEL, chart, mnist, model_picker, prose, show_code
+from lesson.tools import exercises as ex
+from lesson.tools import words
 
-PAGE = "filters_page"
+PAGE = "inside_page"
 # The digit shown; the Mistakes page sets these to open one of its mistakes here.
 SOURCE_KEY, IMAGE_KEY = "inside_source", "inside_index"
 SAME = ":material/check_circle: same as the network"
@@ -82,14 +82,14 @@ def random_image() -> None:
     st.session_state[SOURCE_KEY] = "test"
 
 
-def first_conv(net) -> "model.MapLayer":
+def first_conv(net) -> "step3_network.MapLayer":
     """The network's first Conv2D layer and its sizes."""
-    return next(layer for layer in model.map_layers(net) if layer.kind == "Conv2D")
+    return next(layer for layer in step3_network.map_layers(net) if layer.kind == "Conv2D")
 
 
 def deeper_facts(net) -> dict:
     """The numbers of the second convolution, for the 'deeper' sentence."""
-    second = [layer for layer in model.map_layers(net) if layer.kind == "Conv2D"][1]
+    second = [layer for layer in step3_network.map_layers(net) if layer.kind == "Conv2D"][1]
     k, n, channels = second.window, second.channels, second.channels_in
     return {
         "maps": words.plural(channels, "feature map"),
@@ -122,7 +122,7 @@ def by_hand_facts(net) -> dict:
 
 def pool_facts(net) -> dict:
     """The window and sizes of the pooling layer after the first convolution (it must have one)."""
-    shown = model.map_layers(net)
+    shown = step3_network.map_layers(net)
     pool = shown[shown.index(first_conv(net)) + 1]
     p, a, b = pool.window, pool.size_in, pool.size
     if p == 1:
@@ -142,11 +142,10 @@ st.title("6 · Filters & feature maps")
 prose(PAGE, "intro")
 m = mnist()
 with st.spinner("Loading Keras…"):
-    from lesson import features, model
-    from lesson import inside as look
+    from lesson import step3_network, step5_prediction, step6_inside
 
 net, net_name = model_picker("inside_model")
-convs = look.conv_layers(net)
+convs = step6_inside.conv_layers(net)
 
 # --- filters ------------------------------------------------------------------------------
 if not convs:
@@ -161,7 +160,7 @@ if not convs:
     else:  # e.g. a mistake opened from the Mistakes page: say what can be said of it
         index = int(st.session_state.get(IMAGE_KEY, 0))
         image, what = m.x_test[index] / 255, f"test image {index} (label {m.y_test[index]})"
-    probs = features.probabilities(net, image.astype("float32"))[0]
+    probs = step5_prediction.probabilities(net, image.astype("float32"))[0]
     guess = int(probs.argmax())
     picture(what.capitalize(), charts.grid_picture(image), f"{what.capitalize()}, 28×28 pixels.")
     st.markdown(
@@ -179,7 +178,7 @@ def filters_section(net) -> None:
     runs = st.session_state.get("runs") or []
     run = next((r for r in reversed(runs) if getattr(r, "model", None) is net), None)
     snapshots = list(getattr(run, "snapshots", None) or []) if run is not None else []
-    shapes = [k.shape for k in look.filters(net)]
+    shapes = [k.shape for k in step6_inside.filters(net)]
     if snapshots and [np.shape(k) for k in snapshots[-1]] != shapes:
         snapshots = []  # never expected: the snapshots come from this very model
     if snapshots:  # the run that trained the model on show: every section shows that model
@@ -189,9 +188,9 @@ def filters_section(net) -> None:
             clamped("inside_epoch", len(snapshots) - 1, default=len(snapshots) - 1)
             epoch = st.slider("After epoch", 0, len(snapshots) - 1, key="inside_epoch")
         history = snapshots
-        when = f"{look.snapshot_label(epoch, len(run.epochs))}, {run.name}"
+        when = f"{step6_inside.snapshot_label(epoch, len(run.epochs))}, {run.name}"
     else:
-        history, epoch, when = [look.filters(net)], 0, "now"
+        history, epoch, when = [step6_inside.filters(net)], 0, "now"
         mine = st.session_state.get(LEARNER_MODEL)
         if mine is not None and net is not mine:
             st.caption(
@@ -270,7 +269,7 @@ def filters_section(net) -> None:
             f"A grid of {outs} × {channels} small {kk}×{kk} heatmaps: column = filter, row = the "
             f"input channel it reads; weights from {w.min():.2f} to {w.max():.2f}.",
         )
-    show_code(look.filters)
+    show_code(step6_inside.filters)
 
 
 filters_section(net)
@@ -308,7 +307,7 @@ def did(layer, fmap: np.ndarray, convs: list) -> str:
 @st.fragment  # choosing another digit reruns only from here down, not the filters above
 def one_digit(m, net, net_name: str) -> None:
     """Pick a digit; show how sure the network is and every feature map it makes of it."""
-    convs = look.conv_layers(net)
+    convs = step6_inside.conv_layers(net)
     prose(PAGE, "maps")
     drawing = st.session_state.get("last_drawing")
     st.session_state.setdefault(SOURCE_KEY, "test")
@@ -331,8 +330,8 @@ def one_digit(m, net, net_name: str) -> None:
         image = m.x_test[index].astype("float32") / 255  # (28, 28) in 0..1, as the network reads
         what = f"test image {index} (label {m.y_test[index]})"
 
-    probs = features.probabilities(net, image)[0]
-    maps = features.feature_maps(net, image)
+    probs = step5_prediction.probabilities(net, image)[0]
+    maps = step5_prediction.feature_maps(net, image)
     guess = int(probs.argmax())
     left, right = st.columns([1, 2])
     with left:
@@ -359,11 +358,11 @@ def one_digit(m, net, net_name: str) -> None:
             f"{c} heatmaps of {h}×{w}, bright where the filter's pattern was found; the "
             f"strongest is map {strongest + 1} (largest value {fmap.max():.2f}).",
         )
-    show_code(features.feature_maps, features.feature_model)
+    show_code(step5_prediction.feature_maps, step5_prediction.feature_model)
 
     # --- one value by hand ----------------------------------------------------------------
     prose(PAGE, "by-hand", **by_hand_facts(net))
-    problem = look.first_conv_problem(net)
+    problem = step6_inside.first_conv_problem(net)
     if problem:
         st.info(f"{problem} The by-hand view needs a first Conv2D layer that reads the image.")
         return
@@ -374,19 +373,19 @@ def one_digit(m, net, net_name: str) -> None:
         "Feature map", range(n), format_func=lambda j: f"map {j + 1}", key="inside_map"
     )
     conv_by_hand(net, image, what, conv_map, f)
-    show_code(look.conv_pixel)  # outside the fragment: the same code whatever the position
+    show_code(step6_inside.conv_pixel)  # outside the fragment: the same code whatever the position
     prose(PAGE, "player", **by_hand_facts(net))
-    player.conv_player(look.conv_frames(net, image, f), f, what, "inside_player")
-    show_code(look.conv_frames, label="Show the code: every position at once")
-    problem = look.first_pool_problem(net)
+    player.conv_player(step6_inside.conv_frames(net, image, f), f, what, "inside_player")
+    show_code(step6_inside.conv_frames, label="Show the code: every position at once")
+    problem = step6_inside.first_pool_problem(net)
     if problem:
         st.info(f"{problem} There is no pooling to work out by hand here.", icon=":material/info:")
         return
     prose(PAGE, "pool", **pool_facts(net))
     pool_by_hand(net, conv_map, maps[1][1], f)
-    show_code(look.pool_pixel)
-    player.pool_player(look.pool_frames(net, conv_map, f), f, "inside_pool_player")
-    show_code(look.pool_frames, label="Show the code: every window at once")
+    show_code(step6_inside.pool_pixel)
+    player.pool_player(step6_inside.pool_frames(net, conv_map, f), f, "inside_pool_player")
+    show_code(step6_inside.pool_frames, label="Show the code: every window at once")
 
 
 @st.fragment  # a click on a position reruns only this part of the page: fast
@@ -398,9 +397,9 @@ def conv_by_hand(net, image: np.ndarray, what: str, conv_map: np.ndarray, f: int
     c1, c2 = st.columns(2)
     row = c1.slider("Row", 0, h - 1, key="inside_row")
     col = c2.slider("Column", 0, w - 1, key="inside_col")
-    pix = look.conv_pixel(net, image, row, col, f)
+    pix = step6_inside.conv_pixel(net, image, row, col, f)
     k = pix.filter.shape[0]
-    same = look.conv_layers(net)[0].padding == "same"
+    same = step6_inside.conv_layers(net)[0].padding == "same"
     shift = (k - 1) // 2 if same else 0  # the patch starts up-left of the cell
 
     left, right = st.columns(2)
@@ -452,9 +451,9 @@ def pool_by_hand(net, conv_map: np.ndarray, pooled: np.ndarray, f: int) -> None:
     c1, c2 = st.columns(2)
     prow = c1.slider("Row of the pooled map", 0, ph - 1, key="inside_pool_row")
     pcol = c2.slider("Column of the pooled map", 0, pw - 1, key="inside_pool_col")
-    pool = net.layers[net.layers.index(look.conv_layers(net)[0]) + 1]
+    pool = net.layers[net.layers.index(step6_inside.conv_layers(net)[0]) + 1]
     size, (sh, sw) = pool.pool_size[0], pool.strides
-    pp = look.pool_pixel(net, conv_map, prow, pcol, f)
+    pp = step6_inside.pool_pixel(net, conv_map, prow, pcol, f)
     z, small = conv_map[:, :, f], pooled[:, :, f]  # (h, w) and (h', w')
     negative, top = float(z.min()) < 0, charts.symmetric(z)  # one colour scale for both
     look_ = (charts.DIVERGING if negative else charts.SEQUENTIAL, -top if negative else 0.0, top)

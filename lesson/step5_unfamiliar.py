@@ -24,7 +24,7 @@ from typing import NamedTuple
 import keras
 import numpy as np
 
-from lesson import drawing
+from lesson import step5_drawing
 
 REFERENCE = 10_000  # training images the distances are measured to
 CALIBRATION = 4_000  # other training images that set the limits
@@ -60,14 +60,14 @@ class Verdict(NamedTuple):
             for name, value, limit in zip(MEASURES, self.measures, self.limits, strict=True)
             if (value < limit if name == "top" else value > limit)
         ]
-        return out + (["ink"] if self.ink > drawing.BLOB else [])
+        return out + (["ink"] if self.ink > step5_drawing.BLOB else [])
 
     @property
     def unfamiliar(self) -> bool:
         return bool(self.reasons)
 
 
-def shape(steps: drawing.Steps) -> tuple[float, float, float]:
+def shape(steps: step5_drawing.Steps) -> tuple[float, float, float]:
     """(width / height of the ink, its solid share, its mid-grey share) for one prepared input."""
     h, w = steps.cropped.shape
     fitted = steps.fitted / max(float(steps.fitted.max()), 1e-6)  # 0..1
@@ -117,7 +117,7 @@ def reference(x_train: np.ndarray, y_train: np.ndarray) -> Reference:
         pixels = (x_train[index] / 255).reshape(REFERENCE, -1).astype(np.float32)
         # Through the Draw page's preprocessing, as every input is.
         picked = order[REFERENCE:][:CALIBRATION]
-        steps = [drawing.mnist_steps(x, ink="light") for x in x_train[picked]]
+        steps = [step5_drawing.mnist_steps(x, ink="light") for x in x_train[picked]]
         digits = np.stack([s.digit for s in steps])
         _REFERENCES[id(x_train)] = Reference(
             index, pixels, y_train[index], digits,
@@ -170,7 +170,7 @@ class Judge:
         return _in_batches(self.model, images)
 
     def judge(self, steps: list) -> list[Verdict]:
-        """A verdict for each prepared input (drawing.Steps: the Draw page's preprocessing)."""
+        """A verdict for each prepared input (step5_drawing.Steps: the Draw page's preprocessing)."""
         digits = np.stack([s.digit for s in steps])  # (N, 28, 28) 0..1
         probs = self._probabilities(digits)
         picked = probs.argmax(axis=1)
@@ -187,7 +187,7 @@ class Judge:
                     *shape(s),
                 ),
                 self.limits,
-                drawing.ink_share(s.fitted),
+                step5_drawing.ink_share(s.fitted),
             )
             for i, s in enumerate(steps)
         ]
