@@ -287,6 +287,45 @@ def _times(shape: tuple[int, ...]) -> str:
     return "×".join(str(n) for n in shape)
 
 
+# --- the sizes of a built network, for sentences that must be true of it ----------------------
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    """One Conv2D or MaxPooling2D layer of a built network: the feature maps it reads and makes."""
+
+    name: str
+    kind: str  # "Conv2D" or "MaxPooling2D"
+    size_in: int  # height (= width) of the maps it reads
+    channels_in: int
+    size: int  # height (= width) of the maps it makes
+    channels: int
+    window: int  # the kernel's or the pool's height (= width)
+    activation: str  # Keras' name, e.g. "relu"; "" for pooling
+    params: int
+
+
+def map_layers(net: keras.Model) -> list[MapLayer]:
+    """Every Conv2D and MaxPooling2D layer of a built network with its sizes, first to last."""
+    rows = []
+    for layer in net.layers:
+        if isinstance(layer, layers.Conv2D):
+            window, activation = layer.kernel_size[0], keras.activations.serialize(layer.activation)
+            if not isinstance(activation, str):  # a custom activation serializes to a dict
+                activation = activation.get("config", "activation")
+        elif isinstance(layer, layers.MaxPooling2D):
+            window, activation = layer.pool_size[0], ""
+        else:
+            continue
+        _, size_in, _, channels_in = layer.input.shape
+        _, size, _, channels = layer.output.shape
+        rows.append(
+            MapLayer(layer.name, type(layer).__name__, size_in, channels_in, size, channels,
+                     window, activation, layer.count_params())
+        )  # fmt: skip
+    return rows
+
+
 # --- parameter sharing: the same outputs from a Dense layer -------------------------------------
 
 

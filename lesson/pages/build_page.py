@@ -12,7 +12,7 @@ from lesson.pages import classroom
 from lesson.pages.boxes import number_box
 from lesson.pages.common import LEARNER_MODEL, chart, prose, show_code
 from lesson.tools import exercises as ex
-from lesson.tools import limits
+from lesson.tools import limits, words
 
 PAGE = "build_page"
 NETWORK = "network_config"  # the learner's NetworkConfig, read by the training page
@@ -264,7 +264,8 @@ if st.toggle("Ask Keras: build it and print `model.summary()`", key="build_ask_k
     show_code(step3_network.build_model, step3_network.summary_text)
 
 # --- parameter sharing -------------------------------------------------------------------------
-prose(PAGE, "sharing")
+k = config.kernel_size
+prose(PAGE, "sharing", k=k, weights=words.plural(k * k, "weight"))
 if not config.conv_blocks:
     prose(PAGE, "no-conv")
 else:
@@ -275,14 +276,26 @@ else:
     c2.metric(f"A Dense layer making {values_out:,} values", f"{dense_params:,}")
     c1.caption(first.arithmetic)
     c2.caption(f"784 pixels × {values_out:,} units + {values_out:,} biases = {dense_params:,}")
+    n = config.filters[0]
+    each = f"Each of the {n:,} filters" if n > 1 else "The one filter"
     st.markdown(
         f"The Dense layer would need **{dense_params / conv_params:,.0f} times** as many "
-        f"parameters. Each of the {config.filters[0]} filters re-uses its "
+        f"parameters. {each} re-uses its "
         f"{config.kernel_size}×{config.kernel_size} weights and its bias at all "
         f"{first.shape[0]}×{first.shape[1]} = {first.shape[0] * first.shape[1]:,} positions."
     )
 
-    prose(PAGE, "whole")
+    dense = next(r for r in rows if r.name == "dense").params
+    most = "The dense layer after Flatten is where most parameters sit"
+    if 2 * dense <= total:  # many filters and little pooling: the convolutions outweigh it
+        share = f"{dense / total * 100:.0f} %"
+        most = f"In your network the dense layer after Flatten holds only {share} of the parameters"
+    pooling = (
+        "pooling is what keeps it small"
+        if config.pool_size > 1
+        else "pooling is what usually keeps it small, but a 1×1 pool shrinks nothing"
+    )
+    prose(PAGE, "whole", most=most, pooling=pooling)
     plain = step3_network.layer_table(step3_network.without_convolution(config))
     networks = {"your network": rows, "without convolution": plain}
     fig = go.Figure()

@@ -140,9 +140,11 @@ def _sections(page: str) -> dict[str, str]:
     return {name: body.strip() for name, body in zip(parts[1::2], parts[2::2], strict=True)}
 
 
-def prose(page: str, section: str) -> None:
-    """Show one section of the teaching text that lives beside the page."""
-    st.markdown(_sections(page)[section])
+def prose(page: str, section: str, **facts) -> None:
+    """Show one section of the teaching text that lives beside the page, `facts` filled in."""
+    text = _sections(page)[section]
+    # Only a section given facts has {placeholders}; any other may hold braces of its own.
+    st.markdown(text.format_map(facts) if facts else text)
 
 
 def show_code(*objects, label: str = "Show the code") -> None:

@@ -11,12 +11,21 @@ from lesson.pages import inside_charts as charts
 from lesson.pages.boxes import number_box
 from lesson.pages.common import LEARNER_MODEL, chart, mnist, model_picker, prose, show_code
 from lesson.tools import exercises as ex
+from lesson.tools import words
 
 PAGE = "inside_page"
 # The digit shown; the Mistakes page sets these to open one of its mistakes here.
 SOURCE_KEY, IMAGE_KEY = "inside_source", "inside_index"
 SAME = ":material/check_circle: same as the network"
 SOURCES = {"test": "a test image", "drawing": "my last drawing"}
+# What "apply <activation>" does to a number, for the by-hand sentence.
+ACTIVATIONS = {
+    "relu": "ReLU (negative numbers become 0)",
+    "tanh": "tanh (it squeezes every number between −1 and 1)",
+    "sigmoid": "the sigmoid (it squeezes every number between 0 and 1)",
+    "elu": "ELU (negative numbers bend towards −1, the others stay)",
+    "linear": "the linear activation (it changes nothing)",
+}
 
 
 def clamped(key: str, high: int, default: int = 0) -> None:
@@ -74,17 +83,72 @@ def random_image() -> None:
     st.session_state[SOURCE_KEY] = "test"
 
 
+def first_conv(net) -> "step3_network.MapLayer":
+    """The network's first Conv2D layer and its sizes."""
+    return next(layer for layer in step3_network.map_layers(net) if layer.kind == "Conv2D")
+
+
+def deeper_facts(net) -> dict:
+    """The numbers of the second convolution, for the 'deeper' sentence."""
+    second = [layer for layer in step3_network.map_layers(net) if layer.kind == "Conv2D"][1]
+    k, n, channels = second.window, second.channels, second.channels_in
+    return {
+        "maps": words.plural(channels, "feature map"),
+        "each": f"each of its {n:,} filters" if n > 1 else "its one filter",
+        "k": k,
+        "filters": f"{n:,}",
+        "channels": f"{channels:,}",
+        "kk": k * k,
+        "weights": f"{n * channels * k * k:,}",
+        "biases": words.plural(n, "bias", "biases"),
+        "params": f"{second.params:,}",
+    }
+
+
+def by_hand_facts(net) -> dict:
+    """The first convolution's kernel and activation, for the by-hand sentences."""
+    conv = first_conv(net)
+    k, kk = conv.window, conv.window * conv.window
+    if kk == 1:  # one weight: nothing to add up
+        patch, products = "1 × 1 patch (one pixel)", "one product"
+        multiply = "Multiply the pixel by the filter's one weight"
+    else:
+        patch = f"{k} × {k} patch"
+        products = f"{words.spelled(kk)} products"
+        multiply = f"Multiply each pixel by the weight in the same place, add the {products}"
+        products += " and their sum"
+    act = ACTIVATIONS.get(conv.activation, conv.activation)
+    return {"patch": patch, "multiply": multiply, "products": products, "activation": act}
+
+
+def pool_facts(net) -> dict:
+    """The window and sizes of the pooling layer after the first convolution (it must have one)."""
+    shown = step3_network.map_layers(net)
+    pool = shown[shown.index(first_conv(net)) + 1]
+    p, a, b = pool.window, pool.size_in, pool.size
+    if p == 1:
+        shrink = (
+            "A 1 × 1 window holds one value, so every value is kept: "
+            f"a {a} × {a} map stays {b} × {b}."
+        )
+    else:
+        shrink = f"The windows do not overlap, so a {a} × {a} map becomes {b} × {b}."
+        if left := a - b * p:  # the windows that do not fit whole are dropped
+            rows = "row and column" if left == 1 else f"{left} rows and columns"
+            shrink = shrink[:-1] + f": the last {rows} fit no whole window and are dropped."
+    return {"p": p, "shrink": shrink}
+
+
 st.title(lesson.title(6))
 prose(PAGE, "intro")
 m = mnist()
 with st.spinner("Loading Keras…"):
-    from lesson import step5_prediction, step6_inside
+    from lesson import step3_network, step5_prediction, step6_inside
 
 net, net_name = model_picker("inside_model")
 convs = step6_inside.conv_layers(net)
 
 # --- filters ------------------------------------------------------------------------------
-prose(PAGE, "filters")
 if not convs:
     st.info(
         "This network has no convolution layer, so it has no filters and no feature maps: its "
@@ -106,6 +170,7 @@ if not convs:
     )
     classroom.exercises("inside", ex.filters(classroom.current().network))
     st.stop()
+prose(PAGE, "filters", k=first_conv(net).window)
 
 
 @st.fragment  # the epoch slider redraws only the filters
@@ -177,7 +242,7 @@ def filters_section(net) -> None:
         )
 
     if len(kernels) > 1:
-        prose(PAGE, "deeper")
+        prose(PAGE, "deeper", **deeper_facts(net))
         names = [f"layer {i + 1} ({w.shape[3]} filters × {w.shape[2]} input channels)"
                  for i, w in enumerate(kernels)][1:]  # fmt: skip
         which = 1
@@ -229,6 +294,11 @@ def did(layer, fmap: np.ndarray, convs: list) -> str:
             f"number per position and filter: {h}×{w}×{c}.{tail}"
         )
     ph, pw = layer.pool_size
+    if (ph, pw) == (1, 1):  # a window of one value: pooling changes nothing
+        return (
+            f"Kept the largest value of each 1×1 window, that is every value: {h_in}×{w_in} "
+            f"stays {h}×{w}, still {c} feature maps."
+        )
     return (
         f"Kept the largest value of each {ph}×{pw} window: {h_in}×{w_in} became {h}×{w}, still "
         f"{c} feature maps. The patterns survive; their exact position matters less."
@@ -292,7 +362,7 @@ def one_digit(m, net, net_name: str) -> None:
     show_code(step5_prediction.feature_maps, step5_prediction.feature_model)
 
     # --- one value by hand ----------------------------------------------------------------
-    prose(PAGE, "by-hand")
+    prose(PAGE, "by-hand", **by_hand_facts(net))
     problem = step6_inside.first_conv_problem(net)
     if problem:
         st.info(f"{problem} The by-hand view needs a first Conv2D layer that reads the image.")
@@ -305,14 +375,14 @@ def one_digit(m, net, net_name: str) -> None:
     )
     conv_by_hand(net, image, what, conv_map, f)
     show_code(step6_inside.conv_pixel)  # outside the fragment: the same code whatever the position
-    prose(PAGE, "player")
+    prose(PAGE, "player", **by_hand_facts(net))
     player.conv_player(step6_inside.conv_frames(net, image, f), f, what, "inside_player")
     show_code(step6_inside.conv_frames, label="Show the code: every position at once")
-    prose(PAGE, "pool")
     problem = step6_inside.first_pool_problem(net)
     if problem:
         st.info(f"{problem} There is no pooling to work out by hand here.", icon=":material/info:")
         return
+    prose(PAGE, "pool", **pool_facts(net))
     pool_by_hand(net, conv_map, maps[1][1], f)
     show_code(step6_inside.pool_pixel)
     player.pool_player(step6_inside.pool_frames(net, conv_map, f), f, "inside_pool_player")
@@ -357,8 +427,9 @@ def conv_by_hand(net, image: np.ndarray, what: str, conv_map: np.ndarray, f: int
     st.html(charts.arithmetic_html(pix.patch, pix.filter, pix.products, f, first))
     network = float(conv_map[row, col, f])
     act = "ReLU" if pix.activation == "relu" else pix.activation
+    summed = f"sum of the {k * k} products" if k > 1 else "the one product"
     st.markdown(
-        f"- sum of the {k * k} products = **{pix.total:.4f}**\n"
+        f"- {summed} = **{pix.total:.4f}**\n"
         f"- plus the bias {pix.bias:.4f} = **{pix.total + pix.bias:.4f}**\n"
         f"- {act}({pix.total + pix.bias:.4f}) = **{pix.value:.4f}**\n"
         f"- the network's feature map {f + 1} at row {row}, column {col}: **{network:.4f}** "

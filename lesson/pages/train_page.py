@@ -25,6 +25,14 @@ from lesson.tools import limits, words
 PAGE = "train_page"
 COLOURS = ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#000000")
 METRICS = {"loss": "loss", "accuracy": "accuracy"}
+# How each optimizer of training.OPTIMIZERS changes a parameter, for the compile step's text.
+RULES = {
+    "adam": "gradient descent that adapts its step size for every parameter on its own",
+    "sgd": "plain gradient descent: each parameter moves against its gradient, the learning "
+    "rate times the gradient",
+    "rmsprop": "gradient descent that divides each parameter's step by the recent size of its "
+    "gradients",
+}
 
 
 st.title(lesson.title(4))
@@ -220,7 +228,9 @@ def augmentation_section(disabled: bool) -> None:
 
 
 # --- Compile --------------------------------------------------------------------------------------
-prose(PAGE, "compile")
+optimizer = st.session_state[KEYS["optimizer"]]  # the choice below, which compile will use
+prose(PAGE, "compile", optimizer=optimizer, rule=RULES[optimizer],
+      learning_rate=f"{st.session_state[KEYS['learning_rate']]:g}")  # fmt: skip
 show_code(step4_training.compile_model, label="Show the code: compile")
 
 # --- Fit: the hyperparameters ---------------------------------------------------------------------

@@ -21,3 +21,11 @@ def stopped_after(whole_epochs: int) -> str:
     if whole_epochs == 0:
         return "part of its first epoch"
     return f"{plural(whole_epochs, 'whole epoch')} and part of the next"
+
+
+SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def spelled(n: int) -> str:
+    """ "nine", but "16": small numbers in words, larger ones in digits."""
+    return SMALL[n] if 0 <= n < len(SMALL) else f"{n:,}"
