@@ -159,3 +159,9 @@ def chart(fig, alt: str) -> None:
     fig.update_layout(margin={"l": 60, "r": 20, "t": 60, "b": 50})
     st.plotly_chart(fig, config={"displaylogo": False})
     st.caption(alt)
+
+
+def clamped(key: str, high: int, default: int = 0) -> None:
+    """Keep a widget's remembered value inside its range (another model may have other sizes)."""
+    value = st.session_state.get(key, default)
+    st.session_state[key] = min(max(int(value), 0), high)

@@ -7,7 +7,7 @@ from PIL import Image
 
 import lesson
 from lesson import step5_drawing
-from lesson.pages import access, classroom
+from lesson.pages import access, classroom, facts
 from lesson.pages import inside_charts as charts
 from lesson.pages.boxes import number_box
 from lesson.pages.common import chart, mnist, model_picker, pretrained_model, prose, show_code
@@ -24,31 +24,6 @@ SOURCES = {
 }
 BLUE, ORANGE, GREY = "#0072b2", "#e69f00", "#c8c8c8"
 SURE, UNSURE = 0.9, 0.6  # top probability: "sure" above SURE, "unsure" below UNSURE
-
-# What a p×p pool does to the height and width of the maps, in words.
-SHRINKS = {
-    2: "halving the size",
-    3: "cutting the size to a third",
-    4: "cutting the size to a quarter",
-}
-
-
-def features_facts(shown: list) -> dict:
-    """What this network's pooling does and whether its maps shrink, for the 'features' text."""
-    pools = sorted({layer.window for layer in shown if layer.kind == "MaxPooling2D"})
-    keeps = "Each pooling layer keeps the strongest response in every"
-    if not pools:
-        pooling = ""
-    elif pools == [1]:
-        pooling = "Each pooling layer here has a 1×1 window, so it keeps every value: same size. "
-    elif len(pools) == 1:
-        p = pools[0]
-        pooling = f"{keeps} {p}×{p} patch, {SHRINKS.get(p, f'dividing the size by {p}')}. "
-    else:  # never from the Build page: its blocks share one pool size
-        pooling = f"{keeps} window ({', '.join(f'{p}×{p}' for p in pools)}). "
-    smaller = bool(shown) and shown[-1].size < shown[0].size
-    return {"pooling": pooling, "deeper": f"Deeper feature maps are{' smaller and' * smaller}"}
-
 
 st.title(lesson.title(5))
 prose(PAGE, "intro")
@@ -405,7 +380,7 @@ show_code(
 )
 
 # --- what the network sees -----------------------------------------------------------------
-prose(PAGE, "features", **features_facts(step3_network.map_layers(net)))
+prose(PAGE, "features", **facts.features(facts.layers(net)))
 maps = step5_prediction.feature_maps(net, stages.digit)
 if not maps:
     st.info("This network has no convolution layers, so it makes no feature maps.")

@@ -1,80 +1,28 @@
 """Page 6: the filters a network learned, the feature maps of one digit, one value by hand."""
 
-import functools
-
 import numpy as np
 import streamlit as st
 
 import lesson
-from lesson.pages import classroom, player
+from lesson.pages import classroom, clickable, facts, player
 from lesson.pages import inside_charts as charts
 from lesson.pages.boxes import number_box
-from lesson.pages.common import LEARNER_MODEL, chart, mnist, model_picker, prose, show_code
+from lesson.pages.common import (
+    LEARNER_MODEL,
+    chart,
+    clamped,
+    mnist,
+    model_picker,
+    prose,
+    show_code,
+)
 from lesson.tools import exercises as ex
-from lesson.tools import words
 
 PAGE = "inside_page"
 # The digit shown; the Mistakes page sets these to open one of its mistakes here.
 SOURCE_KEY, IMAGE_KEY = "inside_source", "inside_index"
 SAME = ":material/check_circle: same as the network"
 SOURCES = {"test": "a test image", "drawing": "my last drawing"}
-# What "apply <activation>" does to a number, for the by-hand sentence.
-ACTIVATIONS = {
-    "relu": "ReLU (negative numbers become 0)",
-    "tanh": "tanh (it squeezes every number between −1 and 1)",
-    "sigmoid": "the sigmoid (it squeezes every number between 0 and 1)",
-    "elu": "ELU (negative numbers bend towards −1, the others stay)",
-    "linear": "the linear activation (it changes nothing)",
-}
-
-
-def clamped(key: str, high: int, default: int = 0) -> None:
-    """Keep a widget's remembered value inside its range (another model may have other sizes)."""
-    value = st.session_state.get(key, default)
-    st.session_state[key] = min(max(int(value), 0), high)
-
-
-def take_click(chart_key: str, row_key: str, col_key: str) -> None:
-    """A clicked cell of a map chart moves the row and column sliders there."""
-    cell = charts.picked_cell(st.session_state.get(chart_key))
-    if cell is not None:
-        st.session_state[row_key], st.session_state[col_key] = cell
-    # Either way the browser now marks another cell (or none) than the chart that was sent.
-    st.session_state[f"{chart_key}_clicked"] = cell is not None
-    st.session_state[f"{chart_key}_stale"] = True
-
-
-def marked(chart_key: str, cell: tuple[int, int]) -> tuple[tuple[int, int], int]:
-    """The cell a clickable map marks, and the chart's version: a new version is redrawn.
-
-    After a click the browser has marked the clicked cell already: sending the chart exactly
-    as before spares plotly a redraw (a click's update stays well under 0.2 s). Any other
-    change marks the current cell in a new version of the chart.
-    """
-    state = st.session_state.setdefault(f"{chart_key}_mark", {"cell": cell, "version": 0})
-    if st.session_state.pop(f"{chart_key}_clicked", False):
-        return state["cell"], state["version"]
-    stale = st.session_state.pop(f"{chart_key}_stale", False)
-    if state["cell"] != cell or stale:
-        state.update(cell=cell, version=state["version"] + 1)
-    return state["cell"], state["version"]
-
-
-def clickable(fig, key: str, row_key: str, col_key: str, alt: str, version: int) -> None:
-    """A map chart whose cells can be clicked, with its text equivalent."""
-    fig.update_layout(margin={"l": 60, "r": 20, "t": 60, "b": 50}, meta={"version": version})
-    st.plotly_chart(
-        fig, key=key, selection_mode="points", config={"displaylogo": False},
-        on_select=functools.partial(take_click, key, row_key, col_key),
-    )  # fmt: skip
-    st.caption(alt)
-
-
-def picture(title: str, image, alt: str) -> None:
-    """A picture drawn on the server, titled, with its text equivalent (alt and caption)."""
-    st.markdown(f"**{title}**")
-    st.html(charts.picture_html(image, alt))
-    st.caption(alt)
 
 
 def random_image() -> None:
@@ -83,67 +31,11 @@ def random_image() -> None:
     st.session_state[SOURCE_KEY] = "test"
 
 
-def first_conv(net) -> "step3_network.MapLayer":
-    """The network's first Conv2D layer and its sizes."""
-    return next(layer for layer in step3_network.map_layers(net) if layer.kind == "Conv2D")
-
-
-def deeper_facts(net) -> dict:
-    """The numbers of the second convolution, for the 'deeper' sentence."""
-    second = [layer for layer in step3_network.map_layers(net) if layer.kind == "Conv2D"][1]
-    k, n, channels = second.window, second.channels, second.channels_in
-    return {
-        "maps": words.plural(channels, "feature map"),
-        "each": f"each of its {n:,} filters" if n > 1 else "its one filter",
-        "k": k,
-        "filters": f"{n:,}",
-        "channels": f"{channels:,}",
-        "kk": k * k,
-        "weights": f"{n * channels * k * k:,}",
-        "biases": words.plural(n, "bias", "biases"),
-        "params": f"{second.params:,}",
-    }
-
-
-def by_hand_facts(net) -> dict:
-    """The first convolution's kernel and activation, for the by-hand sentences."""
-    conv = first_conv(net)
-    k, kk = conv.window, conv.window * conv.window
-    if kk == 1:  # one weight: nothing to add up
-        patch, products = "1 × 1 patch (one pixel)", "one product"
-        multiply = "Multiply the pixel by the filter's one weight"
-    else:
-        patch = f"{k} × {k} patch"
-        products = f"{words.spelled(kk)} products"
-        multiply = f"Multiply each pixel by the weight in the same place, add the {products}"
-        products += " and their sum"
-    act = ACTIVATIONS.get(conv.activation, conv.activation)
-    return {"patch": patch, "multiply": multiply, "products": products, "activation": act}
-
-
-def pool_facts(net) -> dict:
-    """The window and sizes of the pooling layer after the first convolution (it must have one)."""
-    shown = step3_network.map_layers(net)
-    pool = shown[shown.index(first_conv(net)) + 1]
-    p, a, b = pool.window, pool.size_in, pool.size
-    if p == 1:
-        shrink = (
-            "A 1 × 1 window holds one value, so every value is kept: "
-            f"a {a} × {a} map stays {b} × {b}."
-        )
-    else:
-        shrink = f"The windows do not overlap, so a {a} × {a} map becomes {b} × {b}."
-        if left := a - b * p:  # the windows that do not fit whole are dropped
-            rows = "row and column" if left == 1 else f"{left} rows and columns"
-            shrink = shrink[:-1] + f": the last {rows} fit no whole window and are dropped."
-    return {"p": p, "shrink": shrink}
-
-
 st.title(lesson.title(6))
 prose(PAGE, "intro")
 m = mnist()
 with st.spinner("Loading Keras…"):
-    from lesson import step3_network, step5_prediction, step6_inside
+    from lesson import step5_prediction, step6_inside
 
 net, net_name = model_picker("inside_model")
 convs = step6_inside.conv_layers(net)
@@ -163,14 +55,15 @@ if not convs:
         image, what = m.x_test[index] / 255, f"test image {index} (label {m.y_test[index]})"
     probs = step5_prediction.probabilities(net, image.astype("float32"))[0]
     guess = int(probs.argmax())
-    picture(what.capitalize(), charts.grid_picture(image), f"{what.capitalize()}, 28×28 pixels.")
+    shown = what.capitalize()
+    clickable.picture(shown, charts.grid_picture(image), f"{shown}, 28×28 pixels.")
     st.markdown(
         f"**{net_name}** reads {what} as a **{guess}** ({probs[guess]:.1%} sure); without "
         "convolution there are no feature maps to show for it."
     )
     classroom.exercises("inside", ex.filters(classroom.current().network))
     st.stop()
-prose(PAGE, "filters", k=first_conv(net).window)
+prose(PAGE, "filters", k=facts.first_conv(net).window)
 
 
 @st.fragment  # the epoch slider redraws only the filters
@@ -242,7 +135,7 @@ def filters_section(net) -> None:
         )
 
     if len(kernels) > 1:
-        prose(PAGE, "deeper", **deeper_facts(net))
+        prose(PAGE, "deeper", **facts.deeper(net))
         names = [f"layer {i + 1} ({w.shape[3]} filters × {w.shape[2]} input channels)"
                  for i, w in enumerate(kernels)][1:]  # fmt: skip
         which = 1
@@ -278,33 +171,6 @@ filters_section(net)
 # --- feature maps of one digit ------------------------------------------------------------
 
 
-def did(layer, fmap: np.ndarray, convs: list) -> str:
-    """One sentence on what a conv or pooling layer did to its input."""
-    h_in, w_in, c_in = layer.input.shape[1:]
-    h, w, c = fmap.shape
-    if layer in convs:
-        kh, kw = layer.kernel_size
-        act = getattr(layer.activation, "__name__", "its activation")
-        zeros = float((fmap == 0).mean())
-        tail = (
-            f" {act} set the negative values to 0 ({zeros:.0%} of them)." if act == "relu" else ""
-        )
-        return (
-            f"{c} filters of {kh}×{kw}×{c_in} slid over its {h_in}×{w_in}×{c_in} input, one "
-            f"number per position and filter: {h}×{w}×{c}.{tail}"
-        )
-    ph, pw = layer.pool_size
-    if (ph, pw) == (1, 1):  # a window of one value: pooling changes nothing
-        return (
-            f"Kept the largest value of each 1×1 window, that is every value: {h_in}×{w_in} "
-            f"stays {h}×{w}, still {c} feature maps."
-        )
-    return (
-        f"Kept the largest value of each {ph}×{pw} window: {h_in}×{w_in} became {h}×{w}, still "
-        f"{c} feature maps. The patterns survive; their exact position matters less."
-    )
-
-
 @st.fragment  # choosing another digit reruns only from here down, not the filters above
 def one_digit(m, net, net_name: str) -> None:
     """Pick a digit; show how sure the network is and every feature map it makes of it."""
@@ -336,7 +202,7 @@ def one_digit(m, net, net_name: str) -> None:
     guess = int(probs.argmax())
     left, right = st.columns([1, 2])
     with left:
-        picture(
+        clickable.picture(
             what.capitalize(), charts.grid_picture(image), f"{what.capitalize()}, 28×28 pixels."
         )
     with right:
@@ -351,9 +217,9 @@ def one_digit(m, net, net_name: str) -> None:
     for i, (name, fmap) in enumerate(maps):
         layer = net.get_layer(name)
         h, w, c = fmap.shape
-        st.markdown(f"**{i + 1}. `{name}`: {h}×{w}×{c}.** {did(layer, fmap, convs)}")
+        st.markdown(f"**{i + 1}. `{name}`: {h}×{w}×{c}.** {facts.what_it_did(layer, fmap, convs)}")
         strongest = int(fmap.max(axis=(0, 1)).argmax())
-        picture(
+        clickable.picture(
             f"{name}: {c} feature maps of {h}×{w}",
             charts.maps_picture(fmap.transpose(2, 0, 1), [f"map {j + 1}" for j in range(c)]),
             f"{c} heatmaps of {h}×{w}, bright where the filter's pattern was found; the "
@@ -362,7 +228,7 @@ def one_digit(m, net, net_name: str) -> None:
     show_code(step5_prediction.feature_maps, step5_prediction.feature_model)
 
     # --- one value by hand ----------------------------------------------------------------
-    prose(PAGE, "by-hand", **by_hand_facts(net))
+    prose(PAGE, "by-hand", **facts.by_hand(net))
     problem = step6_inside.first_conv_problem(net)
     if problem:
         st.info(f"{problem} The by-hand view needs a first Conv2D layer that reads the image.")
@@ -375,14 +241,14 @@ def one_digit(m, net, net_name: str) -> None:
     )
     conv_by_hand(net, image, what, conv_map, f)
     show_code(step6_inside.conv_pixel)  # outside the fragment: the same code whatever the position
-    prose(PAGE, "player", **by_hand_facts(net))
+    prose(PAGE, "player", **facts.by_hand(net))
     player.conv_player(step6_inside.conv_frames(net, image, f), f, what, "inside_player")
     show_code(step6_inside.conv_frames, label="Show the code: every position at once")
     problem = step6_inside.first_pool_problem(net)
     if problem:
         st.info(f"{problem} There is no pooling to work out by hand here.", icon=":material/info:")
         return
-    prose(PAGE, "pool", **pool_facts(net))
+    prose(PAGE, "pool", **facts.pool(net))
     pool_by_hand(net, conv_map, maps[1][1], f)
     show_code(step6_inside.pool_pixel)
     player.pool_player(step6_inside.pool_frames(net, conv_map, f), f, "inside_pool_player")
@@ -413,12 +279,12 @@ def conv_by_hand(net, image: np.ndarray, what: str, conv_map: np.ndarray, f: int
         st.html(charts.picture_html(charts.grid_picture(image, (row - shift, col - shift, k)), alt))
         st.caption(alt)
     with right:
-        mark, version = marked("inside_conv_click", (row, col))
+        mark, version = clickable.marked("inside_conv_click", (row, col))
         fig = charts.cell_map(
             conv_map[:, :, f], f"Feature map {f + 1} of layer 1: click a cell", mark,
             charts.SEQUENTIAL if conv_map.min() >= 0 else charts.DIVERGING,
         )  # fmt: skip
-        clickable(
+        clickable.map_chart(
             fig, "inside_conv_click", "inside_row", "inside_col",
             f"Feature map {f + 1} ({h}×{w}); the chosen cell, row {row}, column {col}, is "
             f"outlined: {conv_map[row, col, f]:.3f}.", version,
@@ -462,14 +328,14 @@ def pool_by_hand(net, conv_map: np.ndarray, pooled: np.ndarray, f: int) -> None:
     px = 12  # pixels per cell of the feature map; the pooled map's cells are `size` times wider
     left, right = st.columns(2)
     with left:
-        picture(
+        clickable.picture(
             f"Feature map {f + 1} of layer 1: the {size}×{size} window",
             charts.grid_picture(z, (prow * sh, pcol * sw, size), *look_, px=px),
             f"Feature map {f + 1} ({z.shape[0]}×{z.shape[1]}); the pooling window, rows "
             f"{rows_}, columns {cols_}, outlined in orange.",
         )
     with right:
-        picture(
+        clickable.picture(
             f"After pooling: map {f + 1} ({ph}×{pw})",
             charts.grid_picture(small, (prow, pcol, 1), *look_, px=px * sw),
             f"Pooled map {f + 1} ({ph}×{pw}), in the same colours; row {prow}, column {pcol} "
