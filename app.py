@@ -3,7 +3,7 @@
 import streamlit as st
 
 import lesson
-from lesson.pages import workarounds
+from lesson.pages import session, workarounds
 
 workarounds.apply()  # before any page runs: see lesson/pages/workarounds.py
 
@@ -25,7 +25,7 @@ LESSON = [  # step N is page N, titled from lesson.STEPS
 workspace.open_workspace()  # the learner's saved work, back after a reload or a restart
 workspace.keep_cookie()
 workspace.runs()
-solved = st.session_state.get("pages_solved", set())  # pages whose exercises are all right
+solved = st.session_state.get(session.PAGES_SOLVED, set())  # pages whose exercises are all right
 pages = [
     st.Page(
         f"lesson/pages/{script}",

@@ -87,7 +87,7 @@ def preprocess(x: np.ndarray) -> np.ndarray:
     return scale(x)  # float32, 0..1
 
 
-def describe(x: np.ndarray) -> dict:
+def array_facts(x: np.ndarray) -> dict:
     """Shape, dtype and value range of an array, as the lesson prints them."""
     return {
         "shape": str(tuple(x.shape)),

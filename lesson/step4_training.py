@@ -77,13 +77,6 @@ class Hyperparameters:
 QUICK = Hyperparameters()
 RECIPE = Hyperparameters(epochs=10, batch_size=32, validation_split=0.0, seed=123)  # the lesson's
 
-# Bounds the page's widgets keep to, so no combination is impossible.
-EPOCHS = (1, 20)
-BATCH_SIZES = (16, 32, 64, 128, 256, 512)
-LEARNING_RATES = (1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
-VALIDATION_SPLITS = (0.0, 0.3)
-TRAIN_IMAGES = (1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 60_000)
-
 
 def split(x: np.ndarray, y: np.ndarray, hp: Hyperparameters):
     """A random subset of `train_images` images; the last `validation_split` of it validates."""

@@ -45,8 +45,8 @@ def test_preprocess_steps(mnist):
     assert step1_data.preprocess(x)[0, 5, 16, 0] == pytest.approx(x[0, 5, 16] / 255)
 
 
-def test_describe(mnist):
-    d = step1_data.describe(mnist.x_train)
+def test_array_facts(mnist):
+    d = step1_data.array_facts(mnist.x_train)
     assert d == {"shape": "(60000, 28, 28)", "dtype": "uint8", "min": 0.0, "max": 255.0}
 
 

@@ -5,7 +5,7 @@ import random
 import pytest
 
 from lesson import step3_network, step4_training
-from lesson.tools import settings
+from lesson.tools import limits, settings
 from lesson.tools.settings import DEFAULT, Settings, from_query, to_query
 
 
@@ -15,26 +15,26 @@ def random_settings(rng: random.Random) -> Settings:
         network = step3_network.NetworkConfig(
             conv_blocks=rng.randint(0, step3_network.MAX_BLOCKS),
             filters=tuple(
-                rng.randint(*settings.FILTERS_RANGE) for _ in range(step3_network.MAX_BLOCKS)
+                rng.randint(*limits.FILTERS_RANGE) for _ in range(step3_network.MAX_BLOCKS)
             ),
-            kernel_size=rng.randint(*settings.KERNELS),
+            kernel_size=rng.randint(*limits.KERNEL_RANGE),
             activation=rng.choice(step3_network.ACTIVATIONS),
             padding=rng.choice(step3_network.PADDINGS),
-            pool_size=rng.randint(*settings.POOLS),
-            conv_dropout=rng.choice(settings.DROPOUTS),
-            dense_units=rng.randint(*settings.UNITS_RANGE),
-            dense_dropout=rng.choice(settings.DROPOUTS),
+            pool_size=rng.randint(*limits.POOL_RANGE),
+            conv_dropout=rng.choice(limits.DROPOUTS),
+            dense_units=rng.randint(*limits.UNITS_RANGE),
+            dense_dropout=rng.choice(limits.DROPOUTS),
         )
         if step3_network.check_network(network) is None:
             break
     hp = step4_training.Hyperparameters(
-        epochs=rng.randint(*step4_training.EPOCHS),
-        batch_size=rng.choice(step4_training.BATCH_SIZES),
+        epochs=rng.randint(*limits.EPOCH_RANGE),
+        batch_size=rng.choice(limits.BATCH_SIZES),
         optimizer=rng.choice(list(step4_training.OPTIMIZERS)),
-        learning_rate=rng.choice(step4_training.LEARNING_RATES),
-        validation_split=rng.choice(settings.VALIDATION_SPLITS),
-        train_images=rng.choice(step4_training.TRAIN_IMAGES),
-        seed=rng.randint(*settings.SEEDS),
+        learning_rate=rng.choice(limits.LEARNING_RATES),
+        validation_split=rng.choice(limits.VALIDATION_SPLITS),
+        train_images=rng.choice(limits.TRAIN_IMAGES),
+        seed=rng.randint(*limits.SEED_RANGE),
     )
     return Settings(network, hp)
 

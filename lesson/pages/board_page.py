@@ -99,7 +99,7 @@ def _highlight(df: pd.DataFrame, best_index):
 
 def scatter(table: list[dict], x: str, label: str, ticks) -> tuple[go.Figure, str]:
     """Test accuracy against one setting, a colour per optimizer, on a log axis."""
-    from lesson import step4_training
+    from lesson.tools import limits
 
     fig = go.Figure()
     for optimizer, colour in COLOURS.items():
@@ -125,7 +125,7 @@ def scatter(table: list[dict], x: str, label: str, ticks) -> tuple[go.Figure, st
         height=340,
     )
     if ticks:
-        values = list(getattr(step4_training, ticks))
+        values = list(getattr(limits, ticks))
         fig.update_xaxes(tickvals=values, ticktext=[f"{v:g}" for v in values])
     return fig, classes.trend_text(table, x, label)
 

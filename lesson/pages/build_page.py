@@ -8,16 +8,16 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import lesson
-from lesson.pages import classroom
+from lesson.pages import classroom, session
 from lesson.pages.boxes import number_box
 from lesson.pages.common import LEARNER_MODEL, chart, prose, show_code
 from lesson.tools import exercises as ex
 from lesson.tools import limits, words
 
 PAGE = "build_page"
-NETWORK = "network_config"  # the learner's NetworkConfig, read by the training page
-KERNELS = range(limits.KERNELS[0], limits.KERNELS[1] + 1)  # the same bounds as links and presets
-POOLS = range(limits.POOLS[0], limits.POOLS[1] + 1)
+NETWORK = session.NETWORK
+KERNELS = range(limits.KERNEL_RANGE[0], limits.KERNEL_RANGE[1] + 1)  # as links and presets allow
+POOLS = range(limits.POOL_RANGE[0], limits.POOL_RANGE[1] + 1)
 MAX_FILTERS, MAX_UNITS, DROPOUTS = limits.FILTERS_RANGE[1], limits.UNITS_RANGE[1], limits.DROPOUTS
 COLOURS = {"Input": "#666666", "Conv2D": "#0072b2", "MaxPooling2D": "#009e73",
            "Dropout": "#cc79a7", "Flatten": "#e69f00", "Dense": "#d55e00"}  # fmt: skip
@@ -155,7 +155,8 @@ if mine is not None and mine.count_params() != total:
 
 
 # --- the shape flow, as a picture --------------------------------------------------------------
-def describe(shape: tuple[int, ...]) -> str:
+def shape_text(shape: tuple[int, ...]) -> str:
+    """A shape as the summary table writes it, e.g. 26×26×6."""
     return "×".join(str(n) for n in shape)
 
 
@@ -200,7 +201,7 @@ def flow_picture(rows: list) -> str:
     figures = []
     for i, (name, kind, shape) in enumerate(stages):
         label = "MaxPool" if kind == "MaxPooling2D" else kind
-        size = describe(shape) if len(shape) == 3 else f"{shape[0]:,}"
+        size = shape_text(shape) if len(shape) == 3 else f"{shape[0]:,}"
         figures.append(
             '<figure style="margin:0;flex:none;width:74px;text-align:center;font-size:0.75rem">'
             f'<div style="padding-left:12px;font-weight:600">{label}</div>'
@@ -214,8 +215,8 @@ def flow_picture(rows: list) -> str:
 prose(PAGE, "flow")
 flow_text = " → ".join(
     [
-        f"input {describe(step3_network.INPUT_SHAPE)}",
-        *(f"{r.name} {describe(r.shape)}" for r in rows),
+        f"input {shape_text(step3_network.INPUT_SHAPE)}",
+        *(f"{r.name} {shape_text(r.shape)}" for r in rows),
     ]
 )
 with st.container(border=True):
@@ -272,7 +273,8 @@ else:
     values_out, conv_params, dense_params = step3_network.dense_instead_of_conv(config)
     first = rows[0]
     c1, c2 = st.columns(2)
-    c1.metric(f"{first.name}: {describe(first.shape)} = {values_out:,} values", f"{conv_params:,}")
+    made = f"{first.name}: {shape_text(first.shape)} = {values_out:,} values"
+    c1.metric(made, f"{conv_params:,}")
     c2.metric(f"A Dense layer making {values_out:,} values", f"{dense_params:,}")
     c1.caption(first.arithmetic)
     c2.caption(f"784 pixels × {values_out:,} units + {values_out:,} biases = {dense_params:,}")

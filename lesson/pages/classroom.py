@@ -4,13 +4,13 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from lesson.pages import access, workspace
+from lesson.pages import access, session, workspace
 from lesson.tools import exercises as ex
 
-NETWORK, HYPERPARAMETERS = "network_config", "hyperparameters"  # the experiment, in the session
+NETWORK, HYPERPARAMETERS = session.NETWORK, session.HYPERPARAMETERS
 SOLVED = "exercises_solved"  # keys of the exercises answered right in this workspace
 ANSWERS = "exercise_answers"  # exercise key -> the learner's last answer
-PAGES_SOLVED = "pages_solved"  # url paths of the pages whose exercises are all right (app.py)
+PAGES_SOLVED = session.PAGES_SOLVED
 LOCK, INSTRUCTOR, REVEAL = "classroom_lock", "classroom_instructor", "classroom_reveal"
 REVEAL_ON = "classroom_reveal_on"  # the switch's state across pages (the widget's goes with it)
 WRITTEN, IGNORED, FIXED = "classroom_written", "classroom_ignored", "classroom_fixed"

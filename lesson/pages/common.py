@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from lesson import step1_data
-from lesson.pages import workspace
+from lesson.pages import session, workspace
 
 HERE = Path(__file__).resolve().parent
 
@@ -73,7 +73,7 @@ def adopt(run) -> None:
     """Make a finished or stopped run's model the learner's model on every other page."""
     if run is None or not run.usable or st.session_state.get(LEARNER_MODEL) is run.model:
         return
-    if st.session_state.get("train_adopted") == run.name:
+    if st.session_state.get(session.ADOPTED) == run.name:
         return  # already offered once; the learner may have chosen another since
     epochs = len(run.epochs)
     score = f", {run.test['accuracy']:.2%} test accuracy" if run.test else ""
@@ -81,7 +81,7 @@ def adopt(run) -> None:
     st.session_state[LEARNER_MODEL_NAME] = (
         f"your model ({run.name}, {epochs} epoch{'s' if epochs != 1 else ''}{score})"
     )
-    st.session_state["train_adopted"] = run.name
+    st.session_state[session.ADOPTED] = run.name
     if workspace.state().get(workspace.ADOPTED) != run.name:
         workspace.adopted(run.name)
 
@@ -89,10 +89,10 @@ def adopt(run) -> None:
 def learner_model():
     """The learner's model: in this session, or rebuilt from their workspace after a reload."""
     if LEARNER_MODEL not in st.session_state:
-        name = st.session_state.get("train_adopted")
+        name = st.session_state.get(session.ADOPTED)
         run = next((r for r in workspace.runs() if r.name == name), None)
         if run is not None and run.usable:
-            st.session_state.pop("train_adopted")
+            st.session_state.pop(session.ADOPTED)
             adopt(run)
         elif run is not None and getattr(run, "load_error", None):
             st.warning(

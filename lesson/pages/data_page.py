@@ -21,7 +21,8 @@ m = mnist()
 prose(PAGE, "arrays")
 # A markdown table, not st.dataframe: the first thing a learner sees needs no pandas or Arrow.
 rows = [
-    {"array": f"`{name}`", **step1_data.describe(getattr(m, name))} for name in step1_data.EXPECTED
+    {"array": f"`{name}`", **step1_data.array_facts(getattr(m, name))}
+    for name in step1_data.EXPECTED
 ]
 st.markdown(
     "| array | shape | dtype | min | max |\n| --- | --- | --- | --: | --: |\n"
@@ -30,7 +31,7 @@ st.markdown(
         for r in rows
     )
 )
-show_code(step1_data.load_mnist, step1_data.describe)
+show_code(step1_data.load_mnist, step1_data.array_facts)
 
 # --- gallery -------------------------------------------------------------------------------
 prose(PAGE, "gallery")
@@ -131,7 +132,7 @@ def steps_table() -> list[dict]:
     return [
         {
             "step": name,
-            **step1_data.describe(a),
+            **step1_data.array_facts(a),
             "pixel (0, row 5, col 16)": float(a[0].flat[5 * 28 + 16]),
         }
         for name, a in rows

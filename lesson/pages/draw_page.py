@@ -7,7 +7,7 @@ from PIL import Image
 
 import lesson
 from lesson import step5_drawing
-from lesson.pages import access, classroom, facts
+from lesson.pages import access, classroom, facts, session
 from lesson.pages import inside_charts as charts
 from lesson.pages.boxes import number_box
 from lesson.pages.common import chart, mnist, model_picker, pretrained_model, prose, show_code
@@ -15,7 +15,7 @@ from lesson.tools import exercises as ex
 
 PAGE = "draw_page"
 CANVAS = 280  # pixels: ten canvas pixels for each of the network's 28
-LAST_DRAWING = "last_drawing"  # float32 (28, 28) 0..1, read by the feature-map view
+LAST_DRAWING = session.LAST_DRAWING
 SOURCES = {
     "draw": "Draw",
     "grid": "Pixel grid (keyboard)",

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 import lesson
-from lesson.pages import classroom, clickable, facts, player
+from lesson.pages import classroom, clickable, facts, player, session
 from lesson.pages import inside_charts as charts
 from lesson.pages.boxes import number_box
 from lesson.pages.common import (
@@ -48,8 +48,11 @@ if not convs:
         "convolution block to see them here.",
         icon=":material/info:",
     )
-    if st.session_state.get(SOURCE_KEY) == "drawing" and "last_drawing" in st.session_state:
-        image, what = np.asarray(st.session_state["last_drawing"]).reshape(28, 28), "your drawing"
+    if st.session_state.get(SOURCE_KEY) == "drawing" and session.LAST_DRAWING in st.session_state:
+        image, what = (
+            np.asarray(st.session_state[session.LAST_DRAWING]).reshape(28, 28),
+            "your drawing",
+        )
     else:  # e.g. a mistake opened from the Mistakes page: say what can be said of it
         index = int(st.session_state.get(IMAGE_KEY, 0))
         image, what = m.x_test[index] / 255, f"test image {index} (label {m.y_test[index]})"
@@ -69,7 +72,7 @@ prose(PAGE, "filters", k=facts.first_conv(net).window)
 @st.fragment  # the epoch slider redraws only the filters
 def filters_section(net) -> None:
     """The first layer's filters (per epoch of the last run) and the deeper layers' grids."""
-    runs = st.session_state.get("runs") or []
+    runs = st.session_state.get(session.RUNS) or []
     run = next((r for r in reversed(runs) if getattr(r, "model", None) is net), None)
     snapshots = list(getattr(run, "snapshots", None) or []) if run is not None else []
     shapes = [k.shape for k in step6_inside.filters(net)]
@@ -176,7 +179,7 @@ def one_digit(m, net, net_name: str) -> None:
     """Pick a digit; show how sure the network is and every feature map it makes of it."""
     convs = step6_inside.conv_layers(net)
     prose(PAGE, "maps")
-    drawing = st.session_state.get("last_drawing")
+    drawing = st.session_state.get(session.LAST_DRAWING)
     st.session_state.setdefault(SOURCE_KEY, "test")
     st.session_state.setdefault(IMAGE_KEY, 0)
     c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")

@@ -8,7 +8,7 @@ import streamlit as st
 
 import lesson
 from lesson import step1_data
-from lesson.pages import classroom
+from lesson.pages import classroom, session
 from lesson.pages import inside_charts as charts
 from lesson.pages.boxes import number_box
 from lesson.pages.common import PRETRAINED_NAME, chart, mnist, model_picker, prose, show_code
@@ -212,7 +212,7 @@ show_code(step7_mistakes.confident_mistakes)
 # --- saliency -----------------------------------------------------------------------------
 prose(PAGE, "saliency")
 st.session_state.setdefault(LOOK_KEY, 0)
-drawing = st.session_state.get("last_drawing")
+drawing = st.session_state.get(session.LAST_DRAWING)
 c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
 index = number_box(c1, "Test image", 0, len(m.y_test) - 1, LOOK_KEY)
 kinds = {"score": "its score (before softmax)", "probability": "its probability"}

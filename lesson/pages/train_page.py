@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import lesson
-from lesson.pages import access, classroom, workspace
+from lesson.pages import access, classroom, session, workspace
 from lesson.pages.boxes import number_box
 from lesson.pages.common import (
     LEARNER_MODEL,
@@ -46,7 +46,7 @@ with st.spinner("Loading Keras…"):  # the first page that needs it pays its im
 workers.warm()  # the training processes start while the learner reads: none waits for them
 classroom.setup()  # the experiment in the link, the teacher's locks, presets
 
-config = st.session_state.get("network_config", step3_network.LESSON)
+config = st.session_state.get(session.NETWORK, step3_network.LESSON)
 runs: list = workspace.runs()  # the workspace's runs: stored ones and the one training now
 current = runs[-1] if runs else None
 active = current is not None and not current.finished
@@ -80,11 +80,6 @@ for name, key in KEYS.items():  # the widgets start at the learner's experiment
     st.session_state.setdefault(key, getattr(classroom.current().hp, name))
 st.session_state.setdefault(AUGMENT, classroom.current().hp.augmentation > 0)
 st.session_state.setdefault(STRENGTH, classroom.current().hp.augmentation or 0.5)
-
-
-def describe(net_config) -> str:
-    """The network in a few words."""
-    return step3_network.describe(net_config)
 
 
 def finished(run) -> str:
@@ -236,8 +231,8 @@ show_code(step4_training.compile_model, label="Show the code: compile")
 # --- Fit: the hyperparameters ---------------------------------------------------------------------
 prose(PAGE, "hyperparameters")
 st.markdown(
-    f"Network: **{describe(config)}**, {step3_network.total_parameters(config):,} parameters "
-    "(change it on the Build page)."
+    f"Network: **{step3_network.describe(config)}**, "
+    f"{step3_network.total_parameters(config):,} parameters (change it on the Build page)."
 )
 b1, b2, _ = st.columns([1, 1, 2])
 b1.button(
@@ -261,8 +256,8 @@ b2.button(
 if kept := classroom.kept_by_lock(step4_training.QUICK, step4_training.RECIPE):
     st.caption(f":material/lock: Locked, so both buttons keep {kept}.")
 c1, c2, c3 = st.columns(3)
-c1.slider("Epochs", *step4_training.EPOCHS, key=KEYS["epochs"], disabled=active)
-c1.select_slider("Batch size", step4_training.BATCH_SIZES, key=KEYS["batch_size"], disabled=active)
+c1.slider("Epochs", *limits.EPOCH_RANGE, key=KEYS["epochs"], disabled=active)
+c1.select_slider("Batch size", limits.BATCH_SIZES, key=KEYS["batch_size"], disabled=active)
 c2.segmented_control(
     "Optimizer",
     list(step4_training.OPTIMIZERS),
@@ -272,7 +267,7 @@ c2.segmented_control(
 )  # required: a second click on the chosen one keeps it (no rerun writing the key)
 c2.select_slider(
     "Learning rate",
-    step4_training.LEARNING_RATES,
+    limits.LEARNING_RATES,
     format_func=lambda v: f"{v:g}",
     key=KEYS["learning_rate"],
     disabled=active,
@@ -280,7 +275,7 @@ c2.select_slider(
 )
 c3.select_slider(
     "Training images",
-    step4_training.TRAIN_IMAGES,
+    limits.TRAIN_IMAGES,
     format_func=lambda v: f"{v:,}",
     key=KEYS["train_images"],
     disabled=active,
@@ -288,13 +283,14 @@ c3.select_slider(
 )
 c3.slider(
     "Kept for validation",
-    *step4_training.VALIDATION_SPLITS,
+    limits.VALIDATION_SPLITS[0],
+    limits.VALIDATION_SPLITS[-1],
     step=0.05,
     format="%.2f",
     key=KEYS["validation_split"],
     disabled=active,
 )
-number_box(c3, "Random seed", *limits.SEEDS, KEYS["seed"], disabled=active)
+number_box(c3, "Random seed", *limits.SEED_RANGE, KEYS["seed"], disabled=active)
 augmentation_section(active)
 hp = chosen()
 classroom.remember(config, hp)  # the URL is this experiment
@@ -420,7 +416,7 @@ if len(done) >= 1:
         [
             {
                 "run": run.name,
-                "network": describe(run.config),
+                "network": step3_network.describe(run.config),
                 "epochs": run.hp.epochs,
                 "batch size": run.hp.batch_size,
                 "optimizer": run.hp.optimizer,

@@ -12,6 +12,7 @@ import streamlit as st
 
 from lesson.machinery import store as storage
 from lesson.machinery.workspaces import TRAININGS, RestoredRun
+from lesson.pages import session
 
 COOKIE = "cnn_lesson_workspace"
 LINK_KEY = "workspace"  # /#workspace=TOKEN: "Continue elsewhere" (?workspace=TOKEN, older links)
@@ -79,7 +80,7 @@ def _restore(ws: storage.Workspace) -> None:
     st.session_state[classroom.PAGES_SOLVED] = set(state.get(PAGES, []))
     st.session_state[classroom.ANSWERS] = dict(state.get(ANSWERS, {}))
     if state.get(ADOPTED):
-        st.session_state["train_adopted"] = state[ADOPTED]
+        st.session_state[session.ADOPTED] = state[ADOPTED]
 
 
 def open_workspace() -> storage.Workspace:
@@ -195,7 +196,7 @@ def runs() -> list:
                 st.session_state[SAVE_ERROR] = saver.error
     if live is not None:
         known[live.number] = live
-    listed = st.session_state["runs"] = [known[n] for n in sorted(known)]  # pages read it
+    listed = st.session_state[session.RUNS] = [known[n] for n in sorted(known)]  # pages read it
     return listed
 
 

@@ -9,18 +9,9 @@ import re
 from dataclasses import dataclass, fields, replace
 
 from lesson import step3_network, step4_training
-from lesson.tools.limits import (
-    AUGMENTATIONS,
-    DROPOUTS,
-    FILTERS_RANGE,
-    KERNELS,
-    POOLS,
-    SEEDS,
-    UNITS_RANGE,
-)
+from lesson.tools import limits
 
 MAX_VALUE_LENGTH = 40  # longer values are not settings, whatever they say
-VALIDATION_SPLITS = tuple(round(0.05 * i, 2) for i in range(7))  # 0, 0.05, ..., 0.3
 # Query keys that are not settings: the pages read them (instructor options).
 OPTIONS = ("lock", "instructor", "workspace", "join")
 
@@ -82,28 +73,28 @@ def _filters(value: str) -> tuple[int, ...]:
     parts = value.split(",")
     if not 1 <= len(parts) <= step3_network.MAX_BLOCKS:
         raise Refused(f"give 1 to {step3_network.MAX_BLOCKS} filter counts separated by commas")
-    given = tuple(_whole(p.strip(), *FILTERS_RANGE) for p in parts)
+    given = tuple(_whole(p.strip(), *limits.FILTERS_RANGE) for p in parts)
     return given + step3_network.LESSON.filters[len(given) :]
 
 
 PARSERS = {
     "conv_blocks": lambda v: _whole(v, 0, step3_network.MAX_BLOCKS),
     "filters": _filters,
-    "kernel_size": lambda v: _whole(v, *KERNELS),
+    "kernel_size": lambda v: _whole(v, *limits.KERNEL_RANGE),
     "activation": lambda v: _one_of(v, step3_network.ACTIVATIONS),
     "padding": lambda v: _one_of(v, step3_network.PADDINGS),
-    "pool_size": lambda v: _whole(v, *POOLS),
-    "conv_dropout": lambda v: _one_of(v, DROPOUTS),
-    "dense_units": lambda v: _whole(v, *UNITS_RANGE),
-    "dense_dropout": lambda v: _one_of(v, DROPOUTS),
-    "epochs": lambda v: _whole(v, *step4_training.EPOCHS),
-    "batch_size": lambda v: int(_one_of(v, step4_training.BATCH_SIZES)),
+    "pool_size": lambda v: _whole(v, *limits.POOL_RANGE),
+    "conv_dropout": lambda v: _one_of(v, limits.DROPOUTS),
+    "dense_units": lambda v: _whole(v, *limits.UNITS_RANGE),
+    "dense_dropout": lambda v: _one_of(v, limits.DROPOUTS),
+    "epochs": lambda v: _whole(v, *limits.EPOCH_RANGE),
+    "batch_size": lambda v: int(_one_of(v, limits.BATCH_SIZES)),
     "optimizer": lambda v: _one_of(v, tuple(step4_training.OPTIMIZERS)),
-    "learning_rate": lambda v: _one_of(v, step4_training.LEARNING_RATES),
-    "validation_split": lambda v: _one_of(v, VALIDATION_SPLITS),
-    "train_images": lambda v: int(_one_of(v, step4_training.TRAIN_IMAGES)),
-    "seed": lambda v: _whole(v, *SEEDS),
-    "augmentation": lambda v: _one_of(v, AUGMENTATIONS),
+    "learning_rate": lambda v: _one_of(v, limits.LEARNING_RATES),
+    "validation_split": lambda v: _one_of(v, limits.VALIDATION_SPLITS),
+    "train_images": lambda v: int(_one_of(v, limits.TRAIN_IMAGES)),
+    "seed": lambda v: _whole(v, *limits.SEED_RANGE),
+    "augmentation": lambda v: _one_of(v, limits.AUGMENTATIONS),
 }
 
 

@@ -1,0 +1,8 @@
+"""The session-state keys that more than one page (or app.py) reads, each defined once."""
+
+NETWORK = "network_config"  # the learner's NetworkConfig: Build writes it, Train reads it
+HYPERPARAMETERS = "hyperparameters"  # the experiment's Hyperparameters (a link, a preset)
+RUNS = "runs"  # the workspace's runs, oldest first, as the last page run listed them
+ADOPTED = "train_adopted"  # the name of the run whose model is "your model"
+LAST_DRAWING = "last_drawing"  # float32 (28, 28) 0..1: the Draw page's last digit
+PAGES_SOLVED = "pages_solved"  # url paths of the pages whose exercises are all right
