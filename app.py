@@ -31,11 +31,13 @@ pages = [
         f"lesson/pages/{script}",
         title=f"{title} ✓" if path in solved else title,
         icon=f":material/{icon}:",
-        url_path=path,
+        url_path=None if index == 0 else path,  # the first page is served at /
         default=index == 0,
     )
     for index, (script, title, icon, path) in enumerate(LESSON)
 ]
+# /data, the first page's name, opens it too (Streamlit serves a default page at / only).
+pages.append(st.Page(lambda: st.switch_page(pages[0]), url_path="data", visibility="hidden"))
 access.focus_style()
 # One flat list: a section heading would put a <div> inside the navigation's <ul> (axe: list).
 page = st.navigation(pages)

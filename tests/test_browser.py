@@ -35,6 +35,15 @@ def test_every_page_in_the_navigation_opens_cleanly(page, server_url):
         assert_clean(page)
 
 
+def test_the_first_pages_own_name_opens_it(page, server_url):
+    """/data is the first page, which Streamlit serves at /: no "Page not found" on the way."""
+    open_app(page, server_url, "data", title=NAV[0])
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    assert page.url.rstrip("/") == server_url  # the address the first page has
+    assert_clean(page)
+
+
 def test_data_page_filter_by_label_with_the_mouse(page, server_url):
     open_app(page, server_url)
     main = page.get_by_test_id("stMain")
