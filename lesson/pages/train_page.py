@@ -414,22 +414,22 @@ if len(done) >= 1:
     prose(PAGE, "compare")
     st.dataframe(
         [
-            {
+            {  # what a learner compares first comes first: a 1280 px window shows it whole
                 "run": run.name,
+                "test accuracy": f"{run.test['accuracy']:.2%}" if run.test else "–",
+                "status": status(run)
+                + (" (model dropped)" if getattr(run, "model_dropped", False) else ""),
                 "network": step3_network.describe(run.config),
+                "parameters": run.parameters,
                 "epochs": run.hp.epochs,
                 "batch size": run.hp.batch_size,
                 "optimizer": run.hp.optimizer,
                 "learning rate": f"{run.hp.learning_rate:g}",
                 "images": run.hp.train_images,
+                "augmentation": f"{run.hp.augmentation:g}" if run.hp.augmentation else "off",
                 "validation": f"{run.hp.validation_split:.0%}",
                 "seed": run.hp.seed,
-                "augmentation": f"{run.hp.augmentation:g}" if run.hp.augmentation else "off",
-                "parameters": run.parameters,
                 "time (s)": round(run.seconds, 1),
-                "status": status(run)
-                + (" (model dropped)" if getattr(run, "model_dropped", False) else ""),
-                "test accuracy": f"{run.test['accuracy']:.2%}" if run.test else "–",
             }
             for run in done
         ],
