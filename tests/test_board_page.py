@@ -76,6 +76,7 @@ def test_learners_join_and_their_runs_show_on_the_instructors_board():
                                         "&optimizer=sgd&epochs=1&train_images=1000"
                                         "&conv_blocks=2&filters=6%2C16%2C32")  # fmt: skip
     assert f"Best run: {bob_name}" in inst.success[0].value
+    assert list(df["Best"]) == ["🏆 best", ""]  # the row says so too, in words (no colour only)
     titles = [c.value for c in inst.caption if c.value.startswith("Best test accuracy by")]
     assert sorted(titles) == sorted(
         [

@@ -147,11 +147,17 @@ def prose(page: str, section: str, **facts) -> None:
     st.markdown(text.format_map(facts) if facts else text)
 
 
+@functools.cache
+def source(obj) -> str:
+    """The source of a function or class, read once per process (the files do not change)."""
+    return inspect.getsource(obj)
+
+
 def show_code(*objects, label: str = "Show the code") -> None:
     """An expander with the source of the lesson functions that just ran."""
     with st.expander(label, icon=":material/code:"):
         for obj in objects:
-            st.code(inspect.getsource(obj), language="python")
+            st.code(source(obj), language="python")
 
 
 def chart(fig, alt: str) -> None:
