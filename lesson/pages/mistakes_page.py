@@ -8,7 +8,7 @@ import streamlit as st
 
 import lesson
 from lesson import step1_data
-from lesson.pages import classroom, session
+from lesson.pages import classroom, clickable, session
 from lesson.pages import inside_charts as charts
 from lesson.pages.boxes import number_box
 from lesson.pages.common import PRETRAINED_NAME, chart, mnist, model_picker, prose, show_code
@@ -40,13 +40,6 @@ def test_probabilities(net, name: str) -> np.ndarray:
             probs = step7_mistakes.test_probabilities(net, step1_data.preprocess(mnist().x_test))
         saved = st.session_state[EVAL_KEY] = {"model": net, "name": name, "probs": probs}
     return saved["probs"]
-
-
-def take_cell() -> None:
-    """A clicked cell of the confusion matrix chooses the true and predicted digit."""
-    cell = charts.picked_cell(st.session_state.get("mistakes_matrix"))
-    if cell is not None:
-        st.session_state["mistakes_true"], st.session_state["mistakes_pred"] = cell
 
 
 def look_at(key: str) -> None:
@@ -128,7 +121,10 @@ fig.update_layout(
     margin={"l": 50, "r": 10, "t": 60, "b": 130},
 )  # fmt: skip
 st.plotly_chart(
-    fig, key="mistakes_matrix", on_select=take_cell, selection_mode="points",
+    fig, key="mistakes_matrix", selection_mode="points",
+    # The clickable map's own handler: a clicked cell chooses the true and predicted digit.
+    on_select=functools.partial(clickable.take_click, "mistakes_matrix", "mistakes_true",
+                                "mistakes_pred"),
     config={"displaylogo": False},
 )  # fmt: skip
 mistakes = matrix.sum() - np.trace(matrix)
