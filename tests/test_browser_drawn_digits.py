@@ -1,9 +1,12 @@
-"""In headless Chromium: 100 digits drawn by mouse on the Draw page, the share read right.
+"""In headless Chromium: digits drawn by mouse on the Draw page, the share read right.
 
-The drawings (tests/data/drawn_digits.json) are digit templates in many sizes, places, slants
-and turns; the agreed share is the same as for the same drawings painted offline.
+The drawings (tests/data/drawn_digits.json, 100) are digit templates in many sizes, places,
+slants and turns; the agreed share is the same as for the same drawings painted offline (all
+100, tests/test_drawn_digits.py). Every CI run draws every second one, 5 of each digit, to keep
+the run short (2 s a drawing); `CNN_LESSON_ALL_DRAWINGS=1` draws all 100 (README: the figure).
 """
 
+import os
 import re
 import shutil
 
@@ -72,7 +75,10 @@ def test_the_stored_drawings_drawn_by_mouse_are_read_right(quick_page, server_ur
     page.evaluate(WATCH_RUNS)
     main = page.get_by_test_id("stMain")
     read, doubted = [], 0
-    for drawing in strokes.load():
+    drawings = strokes.load()
+    if not os.environ.get("CNN_LESSON_ALL_DRAWINGS"):
+        drawings = drawings[::2]  # sizes, places and slants alternate within each digit's ten
+    for drawing in drawings:
         box = steady_box(page)
         for stroke in drawing["strokes"]:
             x, y = stroke[0]
