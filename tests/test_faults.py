@@ -15,7 +15,7 @@ import pytest
 
 from lesson.machinery import store as storage
 from tests.load.client import Session, run_sync
-from tests.support import ROOT, streamlit_process
+from tests.support import ROOT, cpu_seconds, proc_stat, streamlit_process
 
 # Run in a pytest process of their own (see the README's test command): they time CPU use of a
 # live server, and after the rest of the suite, in the same process, they did not hold (issue 8).
@@ -28,17 +28,12 @@ ONE_AT_A_TIME = {"CNN_LESSON_MAX_TRAININGS": "1", "CNN_LESSON_UNATTENDED_MINUTES
 DEAD_AFTER = 3  # lesson.machinery.runs.DEAD_AFTER: how long a run tolerates `alive()` saying no
 
 
-def stat(pid: int) -> list[str]:
-    """The fields of /proc/PID/stat after the command name (state, parent, ...)."""
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-
-
 def workers_of(pid: int) -> list[int]:
     """The server's child processes: its training workers."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and int(stat(int(entry.name))[1]) == pid:
+            if entry.name.isdigit() and int(proc_stat(int(entry.name))[1]) == pid:
                 found.append(int(entry.name))
         except (OSError, IndexError):
             pass  # it ended while we looked
@@ -47,28 +42,27 @@ def workers_of(pid: int) -> list[int]:
 
 def ended(pid: int) -> bool:
     try:
-        return stat(pid)[0] == "Z"
+        return proc_stat(pid)[0] == "Z"
     except OSError:
         return True
 
 
-def cpu_seconds(pid: int) -> float:
+def server_cpu_seconds(pid: int) -> float:
     """User + system CPU time of the server and its workers, all their threads, in seconds."""
-    total = 0
+    total = 0.0
     for one in [pid, *workers_of(pid)]:
         try:
-            fields = stat(one)
+            total += cpu_seconds(one)
         except OSError:
             continue  # a worker that ended
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def cores_busy(pid: int, seconds: float = 1.0) -> float:
     """How many cores the process keeps busy, measured over `seconds`."""
-    before = cpu_seconds(pid)
+    before = server_cpu_seconds(pid)
     time.sleep(seconds)
-    return (cpu_seconds(pid) - before) / seconds
+    return (server_cpu_seconds(pid) - before) / seconds
 
 
 async def until_cores(pid: int, busy: bool, timeout: float = 90) -> float:
@@ -79,9 +73,9 @@ async def until_cores(pid: int, busy: bool, timeout: float = 90) -> float:
     """
     deadline = time.monotonic() + timeout
     while True:
-        before = cpu_seconds(pid)
+        before = server_cpu_seconds(pid)
         await asyncio.sleep(1.0)  # the client keeps answering the page meanwhile
-        cores = cpu_seconds(pid) - before
+        cores = server_cpu_seconds(pid) - before
         if (cores > 0.4) if busy else (cores < 0.15):
             return cores
         assert time.monotonic() < deadline, f"{'busy' if busy else 'idle'}? {cores:.2f} cores"

@@ -8,16 +8,14 @@ release. Timing bounds here are loose: CI machines are shared.
 """
 
 import asyncio
-import os
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests.load import board, loadtest
 from tests.load.client import Session, run_sync
-from tests.support import streamlit_process
+from tests.support import cpu_seconds, streamlit_process
 
 TTL = ("--server.disconnectedSessionTTL", "5")
 
@@ -30,12 +28,6 @@ async def warm(url: str) -> None:
         await s.rerun(path, timeout=180)
     assert not s.errors, s.errors
     await s.close()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of one process (all its threads, not its children)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def first_pages(url: str, pid: int, count: int = 5) -> float:
