@@ -25,6 +25,7 @@ import keras
 import numpy as np
 
 from lesson import step5_drawing
+from lesson.tools.words import percent
 
 REFERENCE = 10_000  # training images the distances are measured to
 CALIBRATION = 4_000  # other training images that set the limits
@@ -51,6 +52,7 @@ class Verdict(NamedTuple):
     measures: Measures
     limits: Measures
     ink: float  # the share of the 20×20 box that is ink
+    units: int = 128  # numbers in the hidden dense layer, what "features" measures
 
     @property
     def reasons(self) -> list[str]:
@@ -65,6 +67,46 @@ class Verdict(NamedTuple):
     @property
     def unfamiliar(self) -> bool:
         return bool(self.reasons)
+
+    def why(self, digit: int) -> list[str]:
+        """Each reason the input looks unfamiliar as the network's answer `digit`, in words."""
+        m, lim = self.measures, self.limits
+        words = {
+            "pixels": f"It is far from every training {digit}: {m.pixels:.1f} from the nearest "
+            f"ones, pixel by pixel, where MNIST digits are within {lim.pixels:.1f}.",
+            "features": f"Inside the network it looks unlike the training {digit}s: the "
+            f"{self.units:,} numbers its hidden layer makes of it are {m.features:.1f} from "
+            f"theirs (MNIST digits: within {lim.features:.1f}).",
+            "top": f"The network is unsure: its best guess gets only {percent(m.top)}, less "
+            f"than {percent(lim.top)}.",
+            "wide": f"The ink is {m.wide:.1f} times as wide as it is tall (MNIST digits: at "
+            f"most {lim.wide:.1f}): several digits side by side? Draw one at a time.",
+            "solid": f"Of the ink, {m.solid:.0%} is solid, wider than a pen stroke (MNIST "
+            f"digits: at most {lim.solid:.0%}): a blot?",
+            "grey": f"Of the ink, {m.grey:.0%} is grey rather than stroke (MNIST digits: at "
+            f"most {lim.grey:.0%}): noise, or a photo with little contrast?",
+            "ink": f"The ink covers {self.ink:.0%} of the 20×20 box: MNIST digits cover about "
+            "a quarter, hardly ever more than half.",
+        }
+        return [words[name] for name in self.reasons]
+
+    def table(self) -> list[dict]:
+        """Every measure: this input's value, its limit, and whether it is past it."""
+        names = {
+            "pixels": "distance to the nearest training images of that digit, pixel by pixel",
+            "features": f"the same distance in the hidden layer's {self.units:,} numbers",
+            "top": "top probability (a floor)",
+            "wide": "width ÷ height of the ink",
+            "solid": "share of the ink that is solid",
+            "grey": "share of the ink that is grey",
+        }
+        rows = []
+        for name, value, limit in zip(MEASURES, self.measures, self.limits, strict=True):
+            shown = "{:.0%}" if name in ("top", "solid", "grey") else "{:.2f}"
+            rows.append({"measure": names[name], "this input": shown.format(value),
+                         "limit": shown.format(limit),
+                         "past the limit": "yes" if name in self.reasons else "no"})  # fmt: skip
+        return rows
 
 
 def shape(stages: step5_drawing.Stages) -> tuple[float, float, float]:
@@ -148,6 +190,7 @@ class Judge:
     def __init__(self, model: keras.Model, x_train: np.ndarray, y_train: np.ndarray):
         self.ref = ref = reference(x_train, y_train)
         self.model, self.hidden = model, hidden_model(model)
+        self.units = int(self.hidden.outputs[0].shape[-1])
         self.ref_features = self._features(ref.pixels)
         digits = ref.calibration
         probs = self._probabilities(digits)
@@ -188,6 +231,7 @@ class Judge:
                 ),
                 self.limits,
                 step5_drawing.ink_share(s.fitted),
+                self.units,
             )
             for i, s in enumerate(stages)
         ]

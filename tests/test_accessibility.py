@@ -6,20 +6,19 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from lesson.pages import access
-from lesson.pages import inside_charts as charts
+from lesson.pages import access, pictures
 
 
 def contrast(a, b) -> float:
     """WCAG contrast ratio of two 0–255 RGB colours."""
-    la, lb = sorted([charts.relative_luminance(a), charts.relative_luminance(b)], reverse=True)
+    la, lb = sorted([pictures.relative_luminance(a), pictures.relative_luminance(b)], reverse=True)
     return (la + 0.05) / (lb + 0.05)
 
 
-@pytest.mark.parametrize("scale", [charts.DIVERGING, charts.SEQUENTIAL, charts.GREY])
+@pytest.mark.parametrize("scale", [pictures.DIVERGING, pictures.SEQUENTIAL, pictures.GREY])
 def test_numbers_on_every_colour_of_a_scale_reach_4_5_to_1(scale):
     for value in np.linspace(-1, 1, 257):
-        css = charts.cell_colours(float(value), scale, -1.0, 1.0)
+        css = pictures.cell_colours(float(value), scale, -1.0, 1.0)
         back = [int(v) for v in re.search(r"rgb\((\d+),(\d+),(\d+)\)", css).groups()]
         ink = (0, 0, 0) if css.endswith("#000") else (255, 255, 255)
         assert contrast(back, ink) >= 4.5, (scale, value, css)

@@ -14,7 +14,7 @@ STATE = "e => [Number(e.dataset.position), Number(e.dataset.drawn), performance.
 
 
 def open_player(page, url: str):
-    """The Filters page's convolution player, scrolled into view."""
+    """The Inside page's convolution player, scrolled into view."""
     open_app(page, url, "inside")
     player = page.get_by_test_id("lessonPlayer").first
     player.scroll_into_view_if_needed()

@@ -12,15 +12,15 @@ import numpy as np
 import pytest
 from colorspacious import cspace_convert
 
-from lesson.pages import inside_charts as charts
+from lesson.pages import pictures
 
 DEUTERANOPIA = {"name": "sRGB1+CVD", "cvd_type": "deuteranomaly", "severity": 100}
 PAGES = Path(__file__).resolve().parent.parent / "lesson" / "pages"
 APART = 10  # CAM02-UCS units
-# Colours drawn side by side to tell things apart (Okabe-Ito), by the page that draws them
+# Colours drawn side by side to tell things apart (Okabe-Ito), by the module that draws them
 CATEGORIES = {
     "train_page": ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#000000"),
-    "build_page": ("#666666", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#d55e00"),
+    "pictures": ("#666666", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#d55e00"),
     "data_page": ("#0072b2", "#e69f00"),
     "draw_page": ("#0072b2", "#e69f00", "#c8c8c8"),
 }
@@ -36,15 +36,15 @@ def rgb(hex_colour: str) -> list[int]:
     return [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
 
 
-@pytest.mark.parametrize("scale", [charts.SEQUENTIAL, charts.GREY, "Blues"])
+@pytest.mark.parametrize("scale", [pictures.SEQUENTIAL, pictures.GREY, "Blues"])
 def test_an_ordered_map_keeps_its_order(scale):
-    lightness = seen(charts.palette(scale))[::8, 0]  # 32 steps along the map
+    lightness = seen(pictures.palette(scale))[::8, 0]  # 32 steps along the map
     steps = np.diff(lightness)
     assert (steps > 0).all() or (steps < 0).all(), (scale, lightness.round(1))
 
 
 def test_the_diverging_map_keeps_its_two_signs_apart():
-    colours = seen(charts.palette(charts.DIVERGING))
+    colours = seen(pictures.palette(pictures.DIVERGING))
     low, high = colours[:128, 0], colours[128:, 0]
     assert (np.diff(low) > 0).all() and (np.diff(high) < 0).all()  # each half darkens outwards
     for share in (0.25, 0.5, 0.75, 1.0):  # a value and its negative, a quarter of the way on

@@ -55,7 +55,7 @@ def checks(at: AppTest) -> int:
     return markdown_text(at).count(":material/check_circle: same as the network")
 
 
-def test_filters_page_with_the_pretrained_model():
+def test_inside_page_with_the_pretrained_model():
     at = open_page(FILTERS)
     assert at.title[0].value == "6 · Filters & feature maps"
     assert checks(at) == 2  # the conv value and the pooled value
@@ -75,7 +75,7 @@ def test_filters_page_with_the_pretrained_model():
     assert at.text_input(key="inside_index_text").value == str(at.session_state["inside_index"])
 
 
-def test_filters_page_replays_the_epochs_of_a_fresh_run(trained):
+def test_inside_page_replays_the_epochs_of_a_fresh_run(trained):
     net, run = trained
     at = open_page(FILTERS, **learner(net, runs=[run]))
     epoch = at.slider(key="inside_epoch")
@@ -92,7 +92,7 @@ def test_filters_page_replays_the_epochs_of_a_fresh_run(trained):
     assert checks(at) == 2
 
 
-def test_filters_page_shows_the_last_drawing(trained):
+def test_inside_page_shows_the_last_drawing(trained):
     net, _ = trained
     drawing = np.zeros((28, 28), dtype="float32")
     drawing[5:23, 13:15] = 1.0  # a "1"
@@ -103,7 +103,7 @@ def test_filters_page_shows_the_last_drawing(trained):
     assert checks(at) == 2
 
 
-def test_filters_page_without_a_drawing_says_so():
+def test_inside_page_without_a_drawing_says_so():
     at = open_page(FILTERS)
     at.segmented_control(key="inside_source").set_value("drawing").run()
     assert_clean(at)
@@ -120,7 +120,7 @@ def test_filters_page_without_a_drawing_says_so():
     ],
     ids=["no conv", "one block", "three blocks", "5x5 same"],
 )
-def test_filters_page_with_other_networks(config):
+def test_inside_page_with_other_networks(config):
     net = step3_network.build_model(config)
     snaps = [[k.copy() for k in (layer.kernel.numpy() for layer in net.layers if
               isinstance(layer, keras.layers.Conv2D))]]  # fmt: skip
@@ -136,7 +136,7 @@ def test_filters_page_with_other_networks(config):
         assert_clean(at)
 
 
-def test_filters_page_clamps_positions_from_a_bigger_network():
+def test_inside_page_clamps_positions_from_a_bigger_network():
     at = open_page(FILTERS, inside_row=27, inside_pool_row=13)  # "same" padding's sizes
     assert at.slider(key="inside_row").value == 25
     assert at.slider(key="inside_pool_row").value == 12
@@ -206,7 +206,7 @@ def test_mistakes_page_saliency_of_the_last_drawing(trained):
     assert "reads your last drawing as a" in markdown_text(at)
 
 
-def test_filters_page_ignores_snapshots_of_another_network(trained):
+def test_inside_page_ignores_snapshots_of_another_network(trained):
     net, _ = trained
     other = SimpleNamespace(name="run 9", snapshots=[[], []])  # a run of a dense-only network
     at = open_page(FILTERS, **learner(net, runs=[other]))
@@ -215,7 +215,7 @@ def test_filters_page_ignores_snapshots_of_another_network(trained):
     assert checks(at) == 2
 
 
-def test_every_section_of_the_filters_page_shows_the_model_it_names(trained):
+def test_every_section_of_the_inside_page_shows_the_model_it_names(trained):
     """Run 1 is the learner's model while run 2 trains: the filters replayed run 2's epochs
     while the feature maps below showed run 1 (issue 18)."""
     net, run1 = trained
@@ -231,7 +231,7 @@ def test_every_section_of_the_filters_page_shows_the_model_it_names(trained):
     assert "other filters" not in captions
 
 
-def test_the_filters_page_with_the_pretrained_model_chosen_says_so(trained):
+def test_the_inside_page_with_the_pretrained_model_chosen_says_so(trained):
     """It said "Your last run trained a network with other filters" (issue 18)."""
     net, run = trained
     at = open_page(FILTERS, **learner(net, runs=[run]))

@@ -51,7 +51,7 @@ def test_small_numbers_are_spelled_out():
     assert words.spelled(16) == "16" and words.spelled(1_536) == "1,536"
 
 
-def test_filters_page_states_the_lessons_numbers_for_the_pretrained_model():
+def test_inside_page_states_the_lessons_numbers_for_the_pretrained_model():
     text = markdown_text(app("inside_page.py"))
     assert "a 3 × 3 grid of weights" in text
     assert "16 × 6 × 9 = 864 weights (plus 16 biases, 880 parameters" in text
@@ -60,7 +60,7 @@ def test_filters_page_states_the_lessons_numbers_for_the_pretrained_model():
     assert "a 26 × 26 map becomes 13 × 13." in text
 
 
-def test_filters_page_states_the_numbers_of_a_kernel_4_tanh_pool_3_network():
+def test_inside_page_states_the_numbers_of_a_kernel_4_tanh_pool_3_network():
     text = markdown_text(app("inside_page.py", state=mine(ODD)))
     assert "Each filter of the first convolution is a 4 × 4 grid of weights" in text
     assert "at the 8 feature maps of the first layer" in text
@@ -75,7 +75,7 @@ def test_filters_page_states_the_numbers_of_a_kernel_4_tanh_pool_3_network():
         assert lesson not in text, lesson
 
 
-def test_filters_page_says_a_1x1_pool_keeps_the_size():
+def test_inside_page_says_a_1x1_pool_keeps_the_size():
     text = markdown_text(app("inside_page.py", state=mine(NO_POOLING)))
     assert "a 5 × 5 grid of weights" in text and "add the 25 products" in text
     assert "A 1 × 1 window holds one value, so every value is kept: a 24 × 24 map stays" in text
@@ -84,7 +84,7 @@ def test_filters_page_says_a_1x1_pool_keeps_the_size():
     assert "The second convolution" not in text  # one block: no deeper filters to describe
 
 
-def test_filters_page_with_a_1x1_kernel_has_one_product_to_add():
+def test_inside_page_with_a_1x1_kernel_has_one_product_to_add():
     text = markdown_text(app("inside_page.py", state=mine(NetworkConfig(kernel_size=1))))
     assert "the 1 × 1 patch (one pixel)" in text
     assert "Multiply the pixel by the filter's one weight, add the filter's bias" in text

@@ -159,7 +159,7 @@ def test_a_run_that_did_not_learn_is_recognised_and_said_in_words(test, hp, said
 
 def test_a_cut_short_epochs_filters_are_not_called_a_whole_epoch(mnist):
     """Stop in epoch 1: Keras still ends the epoch, and its filters were labelled "after
-    epoch 1" on the Filters page (issue 18)."""
+    epoch 1" on the Inside page (issue 18)."""
     from lesson import step6_inside
 
     hp = step4_training.Hyperparameters(epochs=20, batch_size=16, train_images=2_000)

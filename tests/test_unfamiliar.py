@@ -3,6 +3,8 @@
 The rates are measured on the pre-trained model; the README quotes them.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -57,3 +59,35 @@ def test_each_model_gets_its_own_limits(judge, mnist):
     own = step5_unfamiliar.Judge(untrained, mnist.x_train, mnist.y_train)
     assert own.limits.top < 0.5 < judge.limits.top
     assert own.limits.wide == judge.limits.wide  # the shape measures do not depend on the model
+
+
+def test_a_verdict_says_its_reasons_in_words_for_the_learners_network(judge, mnist):
+    """The hidden layer's width comes from the network: "128 numbers" was written in the page."""
+    noise = np.random.default_rng(0).uniform(0, 255, (280, 280))
+    verdict = judge.judge([step5_drawing.mnist_stages(noise, ink="auto")])[0]
+    said = verdict.why(3)
+    assert len(said) == len(verdict.reasons) >= 1
+    assert all(s.endswith((".", "?")) for s in said)
+    table = verdict.table()
+    assert [row["past the limit"] for row in table] == [
+        "yes" if name in verdict.reasons else "no" for name in step5_unfamiliar.MEASURES
+    ]
+    assert "128 numbers" in table[1]["measure"] and table[2]["this input"].endswith("%")
+    wider = step3_network.build_model(replace(step3_network.LESSON, dense_units=40))
+    other = step5_unfamiliar.Judge(wider, mnist.x_train[:12_000], mnist.y_train[:12_000])
+    seen = other.judge([step5_drawing.mnist_stages(noise, ink="auto")])[0]
+    assert seen.units == 40 and "40 numbers" in seen.table()[1]["measure"]
+    features = replace_reasons(seen, ["features"])
+    assert "the 40 numbers its hidden layer makes" in features.why(3)[0]
+    assert "training 3" in features.why(3)[0]
+
+
+def replace_reasons(verdict, names):
+    """The verdict with only `names` past their limits: each measure just past or within."""
+    pushed = [
+        (lim * 2 + 1 if name in names else 0.0)
+        if name != "top"
+        else (0.0 if name in names else 1.0)
+        for name, lim in zip(step5_unfamiliar.MEASURES, verdict.limits, strict=True)
+    ]
+    return verdict._replace(measures=step5_unfamiliar.Measures(*pushed), ink=0.0)

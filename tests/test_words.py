@@ -19,6 +19,9 @@ def test_plurals_shares_and_stops():
     assert words.one_in(0.0) == "none of them"
     assert words.stopped_after(0) == "part of its first epoch"
     assert words.stopped_after(1) == "1 whole epoch and part of the next"
+    assert words.a_digit(8) == "an 8" and words.a_digit(7) == "a 7" and words.a_digit(0) == "a 0"
+    assert words.percent(0.9996) == "over 99.9 %" and words.percent(0.999) == "99.9%"
+    assert words.shape_text((26, 26, 6)) == "26×26×6" and words.shape_text((10,)) == "10"
 
 
 @pytest.mark.parametrize(

@@ -1,26 +1,23 @@
 """Page 3: build the network, and see why every shape and parameter count is what it is."""
 
-import base64
-import math
 from dataclasses import replace
 
 import plotly.graph_objects as go
 import streamlit as st
 
 import lesson
-from lesson.pages import classroom, session
+from lesson.pages import classroom, pictures, session
 from lesson.pages.boxes import number_box
 from lesson.pages.common import LEARNER_MODEL, chart, prose, show_code
 from lesson.tools import exercises as ex
 from lesson.tools import limits, words
+from lesson.tools.words import shape_text
 
 PAGE = "build_page"
 NETWORK = session.NETWORK
 KERNELS = range(limits.KERNEL_RANGE[0], limits.KERNEL_RANGE[1] + 1)  # as links and presets allow
 POOLS = range(limits.POOL_RANGE[0], limits.POOL_RANGE[1] + 1)
 MAX_FILTERS, MAX_UNITS, DROPOUTS = limits.FILTERS_RANGE[1], limits.UNITS_RANGE[1], limits.DROPOUTS
-COLOURS = {"Input": "#666666", "Conv2D": "#0072b2", "MaxPooling2D": "#009e73",
-           "Dropout": "#cc79a7", "Flatten": "#e69f00", "Dense": "#d55e00"}  # fmt: skip
 
 st.title(lesson.title(3))
 prose(PAGE, "intro")
@@ -155,63 +152,6 @@ if mine is not None and mine.count_params() != total:
 
 
 # --- the shape flow, as a picture --------------------------------------------------------------
-def shape_text(shape: tuple[int, ...]) -> str:
-    """A shape as the summary table writes it, e.g. 26×26×6."""
-    return "×".join(str(n) for n in shape)
-
-
-def stage_svg(kind: str, shape: tuple[int, ...], longest: int, arrow: bool) -> str:
-    """One array drawn to scale: stacked squares for feature maps, a bar for a row of values."""
-    colour, mid = COLOURS[kind], 12 + 31  # an arrow of 12 px, then the stage, 62 px wide
-    dash = ' stroke-dasharray="3 2"' if kind == "Dropout" else ""
-    parts = []
-    if len(shape) == 3:  # (height, width, feature maps): side ∝ height, up to 8 squares deep
-        side, depth = 8 + 36 * shape[0] / step3_network.INPUT_SHAPE[0], min(shape[2], 8)
-        for j in reversed(range(depth)):  # the back squares first, paler
-            x, y = mid - side / 2 + 2 * j - 7, 36 - side / 2 - 2 * j + 7
-            look = 'fill-opacity="0.35" stroke="white"' if j else f'stroke="{colour}"{dash}'
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{side:.1f}" height="{side:.1f}" '
-                f'fill="{colour}" {look}/>'
-            )
-    else:  # a row of values: height ∝ log(length)
-        height = 8 + 50 * math.log10(max(shape[0], 2)) / math.log10(max(longest, 10))
-        opacity = ' fill-opacity="0.5"' if kind == "Dropout" else ""
-        parts.append(
-            f'<rect x="{mid - 6}" y="{36 - height / 2:.1f}" width="12" height="{height:.1f}" '
-            f'fill="{colour}"{opacity} stroke="{colour}"{dash}/>'
-        )
-    if arrow:
-        parts.append('<path d="M1 36 H10 M6 32 L10 36 L6 40" stroke="#888" fill="none"/>')
-    svg = (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="74" height="72" viewBox="0 0 74 72">'
-        + "".join(parts)
-        + "</svg>"
-    )
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-
-
-def flow_picture(rows: list) -> str:
-    """The stages side by side as HTML, wrapping onto more lines on a narrow screen."""
-    stages = [
-        ("input", "Input", step3_network.INPUT_SHAPE),
-        *((r.name, r.kind, r.shape) for r in rows),
-    ]
-    longest = max(n for *_, shape in stages if len(shape) == 1 for n in shape)
-    figures = []
-    for i, (name, kind, shape) in enumerate(stages):
-        label = "MaxPool" if kind == "MaxPooling2D" else kind
-        size = shape_text(shape) if len(shape) == 3 else f"{shape[0]:,}"
-        figures.append(
-            '<figure style="margin:0;flex:none;width:74px;text-align:center;font-size:0.75rem">'
-            f'<div style="padding-left:12px;font-weight:600">{label}</div>'
-            f'<img src="{stage_svg(kind, shape, longest, i > 0)}" width="74" height="72" '
-            f'alt="{name}: {size}"/>'
-            f'<figcaption style="padding-left:12px">{size}</figcaption></figure>'
-        )
-    return '<div style="display:flex;flex-wrap:wrap;row-gap:0.8rem">' + "".join(figures) + "</div>"
-
-
 prose(PAGE, "flow")
 flow_text = " → ".join(
     [
@@ -221,7 +161,14 @@ flow_text = " → ".join(
 )
 with st.container(border=True):
     st.markdown("**The shape of the array after each layer, input to output**")
-    st.html(flow_picture(rows))
+    st.html(
+        pictures.shape_flow(
+            [
+                ("input", "Input", step3_network.INPUT_SHAPE),
+                *((r.name, r.kind, r.shape) for r in rows),
+            ]
+        )
+    )
     st.caption(
         f"Shape flow: {flow_text}. Squares: height × width, stacked for feature maps "
         "(up to 8 drawn); bars: a row of values. Dotted: dropout."
@@ -307,7 +254,8 @@ else:
             fig.add_trace(
                 go.Bar(
                     y=list(networks), x=counts, name=name, orientation="h",
-                    marker_color=COLOURS[kind], marker_line={"color": "white", "width": 1},
+                    marker_color=pictures.LAYER_COLOURS[kind],
+                    marker_line={"color": "white", "width": 1},
                     hovertemplate=f"{name}: %{{x:,}} parameters<extra></extra>",
                 )
             )  # fmt: skip

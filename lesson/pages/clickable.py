@@ -6,6 +6,7 @@ import functools
 import streamlit as st
 
 from lesson.pages import inside_charts as charts
+from lesson.pages import pictures
 
 
 def take_click(chart_key: str, row_key: str, col_key: str) -> None:
@@ -47,5 +48,5 @@ def map_chart(fig, key: str, row_key: str, col_key: str, alt: str, version: int)
 def picture(title: str, image, alt: str) -> None:
     """A picture drawn on the server, titled, with its text equivalent (alt and caption)."""
     st.markdown(f"**{title}**")
-    st.html(charts.picture_html(image, alt))
+    st.html(pictures.picture_html(image, alt))
     st.caption(alt)

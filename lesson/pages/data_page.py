@@ -6,7 +6,7 @@ import streamlit as st
 
 import lesson
 from lesson import step1_data
-from lesson.pages import classroom
+from lesson.pages import classroom, pictures
 from lesson.pages.boxes import number_box
 from lesson.pages.common import chart, mnist, prose, show_code, warm_up_keras
 from lesson.tools import exercises as ex
@@ -44,7 +44,7 @@ if right.button("Reshuffle", icon=":material/shuffle:", key="reshuffle"):
 rng = np.random.default_rng(st.session_state.get("gallery_seed", 0))
 pool = np.arange(len(m.y_train)) if digit in (None, "All") else np.flatnonzero(m.y_train == digit)
 picks = rng.choice(pool, size=GALLERY_SIZE, replace=False)
-big = [np.kron(m.x_train[i], np.ones((3, 3), np.uint8)) for i in picks]  # 84×84, crisp pixels
+big = [pictures.digit_picture(m.x_train[i], 84) for i in picks]
 st.image(
     big, caption=[f"#{i}: {m.y_train[i]}" for i in picks], width=84,
     alt=[f"Training image {i}, a handwritten {m.y_train[i]}" for i in picks],

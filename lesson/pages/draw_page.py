@@ -3,15 +3,14 @@
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
-from PIL import Image
 
 import lesson
 from lesson import step5_drawing
-from lesson.pages import access, classroom, facts, session
-from lesson.pages import inside_charts as charts
+from lesson.pages import access, classroom, facts, pictures, session
 from lesson.pages.boxes import number_box
 from lesson.pages.common import chart, mnist, model_picker, pretrained_model, prose, show_code
 from lesson.tools import exercises as ex
+from lesson.tools.words import a_digit, percent
 
 PAGE = "draw_page"
 CANVAS = 280  # pixels: ten canvas pixels for each of the network's 28
@@ -75,78 +74,6 @@ def judge_for(model) -> "step5_unfamiliar.Judge":
         m = mnist()
         st.session_state.draw_judge = (model, step5_unfamiliar.Judge(model, m.x_train, m.y_train))
     return st.session_state.draw_judge[1]
-
-
-def a(digit: int) -> str:
-    """The digit with its article: "a 7", "an 8"."""
-    return f"{'an' if digit == 8 else 'a'} {digit}"
-
-
-def pct(p: float) -> str:
-    """A probability as a percentage that never rounds up to a certain 100 %."""
-    return "over 99.9 %" if p > 0.999 else f"{p:.1%}"
-
-
-def crisp(image: np.ndarray, width: int = 120) -> np.ndarray:
-    """A grey image (0..255 or 0..1) enlarged with square pixels, centred in a see-through
-    width×width square so that images of any shape line up."""
-    pixels = np.asarray(image, dtype=np.float32)
-    pixels = pixels * 255 if pixels.max() <= 1 else pixels
-    h, w = pixels.shape
-    scale = width / max(h, w)
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    small = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "L")
-    grey = np.asarray(small.resize(size, Image.Resampling.NEAREST))
-    out = np.zeros((width, width, 4), np.uint8)  # transparent
-    top, left = (width - size[1]) // 2, (width - size[0]) // 2
-    out[top : top + size[1], left : left + size[0], :3] = grey[..., None]
-    out[top : top + size[1], left : left + size[0], 3] = 255
-    return out
-
-
-def because(reason: str, v, top: int) -> str:
-    """One reason an input looks unfamiliar, in a learner's words, with its measure."""
-    m, lim = v.measures, v.limits
-    return {
-        "pixels": f"It is far from every training {top}: {m.pixels:.1f} from the nearest ones, "
-        f"pixel by pixel, where MNIST digits are within {lim.pixels:.1f}.",
-        "features": f"Inside the network it looks unlike the training {top}s: the 128 numbers "
-        f"its hidden layer makes of it are {m.features:.1f} from theirs (MNIST digits: within "
-        f"{lim.features:.1f}).",
-        "top": f"The network is unsure: its best guess gets only {pct(m.top)}, less than "
-        f"{pct(lim.top)}.",
-        "wide": f"The ink is {m.wide:.1f} times as wide as it is tall (MNIST digits: at most "
-        f"{lim.wide:.1f}): several digits side by side? Draw one at a time.",
-        "solid": f"Of the ink, {m.solid:.0%} is solid, wider than a pen stroke (MNIST digits: at "
-        f"most {lim.solid:.0%}): a blot?",
-        "grey": f"Of the ink, {m.grey:.0%} is grey rather than stroke (MNIST digits: at most "
-        f"{lim.grey:.0%}): noise, or a photo with little contrast?",
-        "ink": f"The ink covers {v.ink:.0%} of the 20×20 box: MNIST digits cover about a "
-        "quarter, hardly ever more than half.",
-    }[reason]
-
-
-MEASURE_NAMES = {
-    "pixels": "distance to the nearest training images of that digit, pixel by pixel",
-    "features": "the same distance in the hidden layer's 128 numbers",
-    "top": "top probability (a floor)",
-    "wide": "width ÷ height of the ink",
-    "solid": "share of the ink that is solid",
-    "grey": "share of the ink that is grey",
-}
-
-
-def measure_rows(v) -> list[dict]:
-    """The table of measures: this input's value, the limit, and whether it is past it."""
-    rows = []
-    for (name, label), value, limit in zip(
-        MEASURE_NAMES.items(), v.measures, v.limits, strict=True
-    ):
-        percent = name in ("top", "solid", "grey")
-        shown = (lambda x: f"{x:.0%}") if percent else (lambda x: f"{x:.2f}")
-        rows.append({"measure": label, "this input": shown(value), "limit": shown(limit),
-                     "past the limit": "yes" if name in v.reasons else "no"})  # fmt: skip
-    return rows
 
 
 def clear_canvas() -> None:
@@ -215,7 +142,7 @@ with left:
         )
         truth = int(m.y_test[index])
         st.image(
-            crisp(m.x_test[index], 168), caption=f"x_test[{index}], label {truth}",
+            pictures.digit_picture(m.x_test[index], 168), caption=f"x_test[{index}], label {truth}",
             alt=f"Test image {index}, a handwritten {truth}",
         )  # fmt: skip
         stages = step5_drawing.mnist_stages(m.x_test[index], ink="light")
@@ -234,7 +161,7 @@ with left:
                 image = step5_drawing.load_image(upload.getvalue())
                 stages = step5_drawing.mnist_stages(image, ink="auto")
                 st.image(
-                    crisp(step5_drawing.as_grey(image), 168), caption=upload.name,
+                    pictures.digit_picture(step5_drawing.as_grey(image), 168), caption=upload.name,
                     alt=f"Your image {upload.name} in grey",
                 )  # fmt: skip
                 nothing = f"No digit found in {upload.name}: it looks blank. Try another image."
@@ -253,21 +180,25 @@ with right:
     order = np.argsort(probs)[::-1]
     top, second = int(order[0]), int(order[1])
     close = probs[second] >= probs[top] / 3
-    st.subheader(f"{a(top).capitalize()} or {a(second)}?" if close else f"It reads {a(top)}")
+    st.subheader(
+        f"{a_digit(top).capitalize()} or {a_digit(second)}?"
+        if close
+        else f"It reads {a_digit(top)}"
+    )
     access.announce(
-        f"The network reads {a(top)}, {pct(probs[top])} sure"
-        + (f"; {a(second)} gets {pct(probs[second])}." if close else "."),
+        f"The network reads {a_digit(top)}, {percent(probs[top])} sure"
+        + (f"; {a_digit(second)} gets {percent(probs[second])}." if close else "."),
         "draw", once=str(hash(stages.digit.tobytes())),
     )  # fmt: skip
-    sentence = f"**{pct(probs[top])}** for {top}" + (
-        f", **{pct(probs[second])}** for {second}." if close else "."
+    sentence = f"**{percent(probs[top])}** for {top}" + (
+        f", **{percent(probs[second])}** for {second}." if close else "."
     )
     with st.spinner("Comparing it with the training images…"):
         judged = judge_for(net).judge([stages])[0]
     if step5_drawing.too_small(stages):
         crop_h, crop_w = stages.cropped.shape
         st.warning(
-            f"**Don't trust this answer.** The network says {top} ({pct(probs[top])}), but the "
+            f"**Don't trust this answer.** The network says {top} ({percent(probs[top])}), but the "
             f"ink is only {crop_h}×{crop_w} pixels: far too few to hold a digit (MNIST's are "
             "drawn about 20 pixels tall). Stage 3 below blows it up to 20 pixels, so the network "
             "reads a few big blocks. Use a larger image of the digit.",
@@ -276,9 +207,9 @@ with right:
     elif judged.unfamiliar:
         st.warning(
             f"**This may not be a digit the network knows.** It says {top} "
-            f"({pct(probs[top])}), but the network must pick one of ten digits, even for things "
-            "that are not digits. Why the doubt:\n"
-            + "".join(f"\n- {because(name, judged, top)}" for name in judged.reasons),
+            f"({percent(probs[top])}), but the network must pick one of ten digits, even for "
+            "things that are not digits. Why the doubt:\n"
+            + "".join(f"\n- {reason}" for reason in judged.why(top)),
             icon=":material/help:",
         )
     elif probs[top] >= SURE:
@@ -288,7 +219,7 @@ with right:
     else:
         st.warning(
             f"**The network is not sure at all.** Its best guess, {top}, gets only "
-            f"{pct(probs[top])}: this does not look much like any digit it learned.",
+            f"{percent(probs[top])}: this does not look much like any digit it learned.",
             icon=":material/help:",
         )
     if truth is not None:
@@ -297,7 +228,7 @@ with right:
     st.caption(f"Answered by {net_name}.")
     with st.expander("Is it a digit the network knows? How the app checks", icon=":material/rule:"):
         prose(PAGE, "unfamiliar")
-        st.table(measure_rows(judged))
+        st.table(judged.table())
     colours = [GREY] * 10
     colours[top] = BLUE
     if close:
@@ -339,7 +270,7 @@ stage_captions = [
     "5 · scaled to 0–1: the network's input",
 ]
 st.image(
-    [crisp(s) for s in stages[:5]], caption=stage_captions, width=120,
+    [pictures.digit_picture(s) for s in stages[:5]], caption=stage_captions, width=120,
     alt=[f"The digit after step {c}" for c in stage_captions],
 )  # fmt: skip
 if stages.inverted:
@@ -357,9 +288,9 @@ st.markdown(
 )
 for digit, role in ((top, "the answer"), (second, "the runner-up")):
     near = judge.nearest_of(stages.digit, digit)
-    st.caption(f"Training {digit}s, {role} ({pct(probs[digit])}):")
+    st.caption(f"Training {digit}s, {role} ({percent(probs[digit])}):")
     st.image(
-        [crisp(stages.digit, 84)] + [crisp(m.x_train[i], 84) for i in near],
+        [pictures.digit_picture(d, 84) for d in [stages.digit, *m.x_train[near]]],
         caption=["yours"] + [f"#{i}" for i in near],
         width=84,
         alt=["Your digit, prepared as MNIST"]
@@ -400,8 +331,8 @@ for name, fm in maps:
         f"The strongest response is {fm.max():.2f}, in map {strongest + 1}"
         + (f"; {silent} maps are all 0: their filter found nothing here." if silent else ".")
     )
-    picture = charts.maps_picture(fm.transpose(2, 0, 1), [f"map {j + 1}" for j in range(c)])
-    st.html(charts.picture_html(picture, alt))  # the Filters page's renderer: one for both
+    picture = pictures.maps_picture(fm.transpose(2, 0, 1), [f"map {j + 1}" for j in range(c)])
+    st.html(pictures.picture_html(picture, alt))  # the Inside page's renderer: one for both
     st.caption(alt)
 show_code(
     step5_prediction.probabilities,

@@ -1,25 +1,9 @@
-"""What the look-inside pages draw: plotly maps with clickable cells, pictures, number tables."""
-
-import base64
-import functools
-import html
-import io
+"""What the Inside page draws besides pictures: plotly maps with clickable cells, number tables."""
 
 import numpy as np
-import plotly.colors
 import plotly.graph_objects as go
-from PIL import Image, ImageDraw, ImageFont
 
-DIVERGING = "RdBu"  # blue = positive, red = negative, white = 0; readable for colour-blind eyes
-SEQUENTIAL = "Viridis"
-HIGHLIGHT = "#e69f00"  # Okabe-Ito orange
-GREY = "gray"
-
-
-def symmetric(values) -> float:
-    """The largest absolute value, so a diverging scale can run from −m to +m around 0."""
-    m = float(np.nanmax(np.abs(values))) if np.size(values) else 1.0
-    return m if m > 0 else 1.0
+from lesson.pages.pictures import DIVERGING, GREY, HIGHLIGHT, SEQUENTIAL, cell_colours, symmetric
 
 
 def tiles_figure(
@@ -181,111 +165,6 @@ def outline(fig: go.Figure, row: int, col: int, size: int, **where) -> None:
     )  # fmt: skip
 
 
-def image_figure(image: np.ndarray, title: str, height: int = 420) -> go.Figure:
-    """A 28×28 image in grey, 0 black to 1 white."""
-    fig = go.Figure(
-        go.Heatmap(
-            z=image, colorscale=GREY, zmin=0, zmax=1, showscale=False,
-            hovertemplate="row %{y}, column %{x}: %{z:.2f}<extra></extra>",
-        )
-    )  # fmt: skip
-    fig.update_yaxes(
-        autorange="reversed", scaleanchor="x", title="row", showgrid=False, constrain="domain"
-    )
-    fig.update_xaxes(title="column", showgrid=False, constrain="domain")
-    fig.update_layout(title=title, height=height)
-    return fig
-
-
-INK, PAPER = (31, 41, 51), (251, 250, 247)  # the app theme's text and background colours
-
-
-def grid_picture(
-    z: np.ndarray, box: tuple[int, int, int] | None = None, scale: str = GREY,
-    low: float = 0.0, high: float = 1.0, px: int = 11,
-) -> Image.Image:  # fmt: skip
-    """One (h, w) grid as a picture with row and column numbers, and an orange box on it.
-
-    `box` is (row, column, size): size×size cells from there. A picture, not a plotly chart:
-    it repaints at once when the box moves or the grid changes.
-    """
-    left, top = 46, 44
-    h, w = z.shape
-    canvas = Image.new("RGB", (left + w * px + 8, top + h * px + 8), PAPER)
-    rgb = coloured(z, scale, low, high).repeat(px, axis=0).repeat(px, axis=1)
-    canvas.paste(Image.fromarray(rgb), (left, top))
-    draw, font = ImageDraw.Draw(canvas), ImageFont.load_default(size=13)
-    draw.text((left + w * px / 2, 2), "column", fill=INK, font=font, anchor="ma")
-    draw.text((4, 2), "row", fill=INK, font=font)
-    step = 5 if max(h, w) > 15 else 2
-    for t in range(0, max(h, w), step):
-        if t < w:
-            draw.text((left + (t + 0.5) * px, top - 4), str(t), fill=INK, font=font, anchor="ms")
-        if t < h:
-            draw.text((left - 6, top + (t + 0.5) * px), str(t), fill=INK, font=font, anchor="rm")
-    if box is not None:
-        row, col, k = box
-        edges = [
-            left + col * px - 1,
-            top + row * px - 1,
-            left + (col + k) * px,
-            top + (row + k) * px,
-        ]
-        draw.rectangle(edges, outline=HIGHLIGHT, width=3)
-    return canvas
-
-
-def coloured(z: np.ndarray, scale: str, low: float, high: float) -> np.ndarray:
-    """Values → (..., 3) RGB bytes on a colour scale, `low` at one end and `high` at the other."""
-    t = np.clip((np.nan_to_num(z, nan=low) - low) / ((high - low) or 1.0), 0, 1)
-    return palette(scale)[np.round(t * 255).astype(int)].astype("uint8")
-
-
-def maps_picture(maps: np.ndarray, labels: list[str], per_row: int = 8, width: int = 780):
-    """Many (h, w) maps as one picture: tiles with their labels, one colour bar, axis words.
-
-    A picture, not a plotly chart: a new digit repaints it in a few milliseconds.
-    """
-    n, h, w = maps.shape
-    negative = float(maps.min()) < 0
-    scale, high = (DIVERGING, symmetric(maps)) if negative else (SEQUENTIAL, symmetric(maps))
-    low = -high if negative else 0.0
-    cols, rows = min(per_row, n), -(-n // min(per_row, n))
-    tile = min(140, max(88, (width - 100) // cols - 12))  # few maps: bigger tiles
-    px = max(1, tile // max(h, w))  # pixels per cell
-    gap, top, left, bar = 12, 20, 34, 64  # label line above each tile; colour bar on the right
-    width = left + cols * (w * px + gap) + bar
-    height = rows * (top + h * px + gap) + 22
-    canvas = Image.new("RGB", (width, height), PAPER)
-    draw, font = ImageDraw.Draw(canvas), ImageFont.load_default(size=13)
-    for i in range(n):
-        r, c = divmod(i, cols)
-        x, y = left + c * (w * px + gap), r * (top + h * px + gap) + top
-        rgb = coloured(maps[i], scale, low, high).repeat(px, axis=0).repeat(px, axis=1)
-        canvas.paste(Image.fromarray(rgb), (x, y))
-        draw.text((x + w * px / 2, y - 3), labels[i], fill=INK, font=font, anchor="ms")
-    draw.text((left + cols * (w * px + gap) / 2, height - 4), "column", fill=INK, font=font,
-              anchor="ms")  # fmt: skip
-    draw.text((2, top + h * px / 2), "row", fill=INK, font=font, anchor="lm")
-    x0, y0, y1 = width - bar + 4, top, height - 30  # the colour bar, high at the top
-    ramp = np.linspace(high, low, max(2, y1 - y0))[:, None].repeat(14, axis=1)
-    canvas.paste(Image.fromarray(coloured(ramp, scale, low, high)), (x0, y0))
-    for value, y in ((high, y0), ((high + low) / 2, (y0 + y1) / 2), (low, y1)):
-        draw.text((x0 + 18, y), f"{value:.2f}", fill=INK, font=font, anchor="lm")
-    return canvas
-
-
-def picture_html(picture: Image.Image, alt: str) -> str:
-    """An inline <img>: no second request; its size set, so nothing below moves as it decodes."""
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG", compress_level=1)  # twice as fast as the default, ~as small
-    data = base64.b64encode(buffer.getvalue()).decode()
-    return (
-        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
-        f'width="{picture.width}" height="{picture.height}" style="max-width:100%;height:auto">'
-    )
-
-
 def picked_cell(event) -> tuple[int, int] | None:
     """The (row, column) of the clicked cell marker of a plotly selection event, if any."""
     try:
@@ -293,31 +172,6 @@ def picked_cell(event) -> tuple[int, int] | None:
         return int(point["y"]), int(point["x"])  # the markers sit at (column, row)
     except (KeyError, IndexError, TypeError, ValueError):
         return None
-
-
-@functools.cache
-def palette(scale: str) -> np.ndarray:
-    """256 RGB colours along a named plotly colour scale, from its low end to its high end."""
-    colours = plotly.colors.sample_colorscale(
-        plotly.colors.get_colorscale(scale), list(np.linspace(0, 1, 256))
-    )
-    return np.array([plotly.colors.unlabel_rgb(c) for c in colours]).round().astype(int)
-
-
-def cell_colours(value: float, scale: str, low: float, high: float) -> str:
-    """Inline CSS for one table cell: its value's colour on the scale, and text readable on it."""
-    r, g, b = (int(c) for c in coloured(np.array(value), scale, low, high))
-    # Black or white, whichever contrasts more (WCAG): on any colour one of them reaches 4.5:1.
-    light = relative_luminance((r, g, b))
-    ink = "#000" if (light + 0.05) / 0.05 >= 1.05 / (light + 0.05) else "#fff"
-    return f"background:rgb({r},{g},{b});color:{ink}"
-
-
-def relative_luminance(rgb) -> float:
-    """WCAG 2.1 relative luminance of an sRGB colour given as 0–255 values."""
-    c = np.asarray(rgb, dtype=float) / 255
-    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    return float(linear @ [0.2126, 0.7152, 0.0722])
 
 
 def number_table(

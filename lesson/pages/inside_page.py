@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 import lesson
-from lesson.pages import classroom, clickable, facts, player, session
+from lesson.pages import classroom, clickable, facts, pictures, player, session
 from lesson.pages import inside_charts as charts
 from lesson.pages.boxes import number_box
 from lesson.pages.common import (
@@ -59,7 +59,7 @@ if not convs:
     probs = step5_prediction.probabilities(net, image.astype("float32"))[0]
     guess = int(probs.argmax())
     shown = what.capitalize()
-    clickable.picture(shown, charts.grid_picture(image), f"{shown}, 28×28 pixels.")
+    clickable.picture(shown, pictures.grid_picture(image), f"{shown}, 28×28 pixels.")
     st.markdown(
         f"**{net_name}** reads {what} as a **{guess}** ({probs[guess]:.1%} sure); without "
         "convolution there are no feature maps to show for it."
@@ -109,7 +109,7 @@ def filters_section(net) -> None:
 
     first = kernels[0]
     k, _, _, n = first.shape
-    scale = charts.symmetric(np.concatenate([h[0].ravel() for h in history]))  # same for all epochs
+    scale = pictures.symmetric(np.concatenate([h[0].ravel() for h in history]))  # every epoch
     fig = charts.small_maps(
         [first[:, :, 0, f] for f in range(n)],
         [f"filter {f + 1}" for f in range(n)],
@@ -149,7 +149,7 @@ def filters_section(net) -> None:
         tiles = np.stack([w[:, :, c, f] for c in range(channels) for f in range(outs)])
         fig = charts.maps_figure(
             tiles, f"Layer {which + 1}: {outs} filters × {channels} input channels {when}", [],
-            per_row=outs, colorscale=charts.DIVERGING,
+            per_row=outs, colorscale=pictures.DIVERGING,
         )  # fmt: skip
         fig.update_xaxes(
             showticklabels=True, title="filter",
@@ -206,7 +206,7 @@ def one_digit(m, net, net_name: str) -> None:
     left, right = st.columns([1, 2])
     with left:
         clickable.picture(
-            what.capitalize(), charts.grid_picture(image), f"{what.capitalize()}, 28×28 pixels."
+            what.capitalize(), pictures.grid_picture(image), f"{what.capitalize()}, 28×28 pixels."
         )
     with right:
         st.markdown(f"**{net_name}** reads {what} as a **{guess}** ({probs[guess]:.1%} sure).")
@@ -224,7 +224,7 @@ def one_digit(m, net, net_name: str) -> None:
         strongest = int(fmap.max(axis=(0, 1)).argmax())
         clickable.picture(
             f"{name}: {c} feature maps of {h}×{w}",
-            charts.maps_picture(fmap.transpose(2, 0, 1), [f"map {j + 1}" for j in range(c)]),
+            pictures.maps_picture(fmap.transpose(2, 0, 1), [f"map {j + 1}" for j in range(c)]),
             f"{c} heatmaps of {h}×{w}, bright where the filter's pattern was found; the "
             f"strongest is map {strongest + 1} (largest value {fmap.max():.2f}).",
         )
@@ -279,13 +279,15 @@ def conv_by_hand(net, image: np.ndarray, what: str, conv_map: np.ndarray, f: int
             f"column {col} of the feature map outlined in orange."
         )
         st.markdown(f"**The input: the {k}×{k} patch under the filter**")
-        st.html(charts.picture_html(charts.grid_picture(image, (row - shift, col - shift, k)), alt))
+        st.html(
+            pictures.picture_html(pictures.grid_picture(image, (row - shift, col - shift, k)), alt)
+        )
         st.caption(alt)
     with right:
         mark, version = clickable.marked("inside_conv_click", (row, col))
         fig = charts.cell_map(
             conv_map[:, :, f], f"Feature map {f + 1} of layer 1: click a cell", mark,
-            charts.SEQUENTIAL if conv_map.min() >= 0 else charts.DIVERGING,
+            pictures.SEQUENTIAL if conv_map.min() >= 0 else pictures.DIVERGING,
         )  # fmt: skip
         clickable.map_chart(
             fig, "inside_conv_click", "inside_row", "inside_col",
@@ -325,22 +327,26 @@ def pool_by_hand(net, conv_map: np.ndarray, pooled: np.ndarray, f: int) -> None:
     size, (sh, sw) = pool.pool_size[0], pool.strides
     pp = step6_inside.pool_pixel(net, conv_map, prow, pcol, f)
     z, small = conv_map[:, :, f], pooled[:, :, f]  # (h, w) and (h', w')
-    negative, top = float(z.min()) < 0, charts.symmetric(z)  # one colour scale for both
-    look_ = (charts.DIVERGING if negative else charts.SEQUENTIAL, -top if negative else 0.0, top)
+    negative, top = float(z.min()) < 0, pictures.symmetric(z)  # one colour scale for both
+    look_ = (
+        pictures.DIVERGING if negative else pictures.SEQUENTIAL,
+        -top if negative else 0.0,
+        top,
+    )
     rows_, cols_ = f"{prow * sh}–{prow * sh + size - 1}", f"{pcol * sw}–{pcol * sw + size - 1}"
     px = 12  # pixels per cell of the feature map; the pooled map's cells are `size` times wider
     left, right = st.columns(2)
     with left:
         clickable.picture(
             f"Feature map {f + 1} of layer 1: the {size}×{size} window",
-            charts.grid_picture(z, (prow * sh, pcol * sw, size), *look_, px=px),
+            pictures.grid_picture(z, (prow * sh, pcol * sw, size), *look_, px=px),
             f"Feature map {f + 1} ({z.shape[0]}×{z.shape[1]}); the pooling window, rows "
             f"{rows_}, columns {cols_}, outlined in orange.",
         )
     with right:
         clickable.picture(
             f"After pooling: map {f + 1} ({ph}×{pw})",
-            charts.grid_picture(small, (prow, pcol, 1), *look_, px=px * sw),
+            pictures.grid_picture(small, (prow, pcol, 1), *look_, px=px * sw),
             f"Pooled map {f + 1} ({ph}×{pw}), in the same colours; row {prow}, column {pcol} "
             f"is outlined: {pooled[prow, pcol, f]:.3f}.",
         )

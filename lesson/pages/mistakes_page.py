@@ -8,7 +8,7 @@ import streamlit as st
 
 import lesson
 from lesson import step1_data
-from lesson.pages import classroom, clickable, session
+from lesson.pages import classroom, clickable, pictures, session
 from lesson.pages import inside_charts as charts
 from lesson.pages.boxes import number_box
 from lesson.pages.common import PRETRAINED_NAME, chart, mnist, model_picker, prose, show_code
@@ -241,17 +241,14 @@ else:
     )
 left, right = st.columns(2)
 with left:
-    chart(
-        charts.image_figure(
-            image, what.capitalize() + (f": a {truth}" if truth is not None else "")
-        ),
-        f"{what.capitalize()}, 28×28 grey pixels.",
-    )
+    st.markdown(f"**{what.capitalize()}" + (f": a {truth}**" if truth is not None else "**"))
+    picture = pictures.grid_picture(image, px=13)
+    st.html(pictures.picture_html(picture, f"{what.capitalize()}, 28×28 grey pixels."))
 with right:
-    scale = charts.symmetric(gradient)
+    scale = pictures.symmetric(gradient)
     fig = go.Figure(
         go.Heatmap(
-            z=gradient, colorscale=charts.DIVERGING, zmin=-scale, zmax=scale, zmid=0,
+            z=gradient, colorscale=pictures.DIVERGING, zmin=-scale, zmax=scale, zmid=0,
             colorbar={"title": "gradient"},
             hovertemplate="row %{y}, column %{x}: %{z:.3g}<extra></extra>",
         )

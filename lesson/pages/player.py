@@ -1,13 +1,13 @@
 """The convolution player: the filter (or the pooling window) slides, the map fills in.
 
-The frames come from the lesson's core (`inside.conv_frames`, `inside.pool_frames`); the
+The frames come from the lesson's core (`step6_inside.conv_frames`, `step6_inside.pool_frames`); the
 browser animates them (player.js), so playing costs no server round trip per step.
 """
 
 import numpy as np
 import streamlit as st
 
-from lesson.pages import inside_charts as charts
+from lesson.pages import pictures
 from lesson.pages.access import asset
 
 _player = st.components.v2.component(
@@ -18,14 +18,14 @@ SPEED = 10  # positions per second at the start
 
 def _hex(scale: str) -> list[str]:
     """256 colours of a plotly scale as CSS hex strings, as the pictures use them."""
-    return ["#" + "".join(f"{int(v):02x}" for v in c) for c in charts.palette(scale)]
+    return ["#" + "".join(f"{int(v):02x}" for v in c) for c in pictures.palette(scale)]
 
 
 def _grid(z: np.ndarray, px: int, title: str, alt: str) -> dict:
     """One grid for the player: its values, size, colour scale and words."""
     negative = float(z.min()) < 0
-    top = charts.symmetric(z)
-    scale = charts.DIVERGING if negative else charts.SEQUENTIAL
+    top = pictures.symmetric(z)
+    scale = pictures.DIVERGING if negative else pictures.SEQUENTIAL
     return {
         "z": np.round(z, 4).ravel().tolist(), "h": z.shape[0], "w": z.shape[1], "px": px,
         "lo": -top if negative else 0.0, "hi": top, "palette": _hex(scale),
@@ -39,7 +39,7 @@ def conv_player(frames, f: int, what: str, key: str) -> None:
     k = frames.filter.shape[0]
     image = {
         **_grid(frames.image, 10, f"The input: {what}", ""),
-        "lo": 0.0, "hi": 1.0, "palette": _hex(charts.GREY),
+        "lo": 0.0, "hi": 1.0, "palette": _hex(pictures.GREY),
     }  # fmt: skip
     image["alt"] = f"{what.capitalize()}, {frames.image.shape[0]}×{frames.image.shape[1]} pixels"
     data = {

@@ -29,3 +29,18 @@ SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
 def spelled(n: int) -> str:
     """ "nine", but "16": small numbers in words, larger ones in digits."""
     return SMALL[n] if 0 <= n < len(SMALL) else f"{n:,}"
+
+
+def a_digit(digit: int) -> str:
+    """The digit with its article, as it is read aloud: "a 7", "an 8"."""
+    return f"{'an' if digit == 8 else 'a'} {digit}"
+
+
+def percent(p: float) -> str:
+    """A probability as a percentage that never rounds up to a certain 100 %."""
+    return "over 99.9 %" if p > 0.999 else f"{p:.1%}"
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """A shape as the summary table writes it, e.g. 26×26×6."""
+    return "×".join(str(n) for n in shape)

@@ -1,0 +1,130 @@
+"""The server's pictures say what the numbers say: one renderer per concept."""
+
+import base64
+import re
+
+import numpy as np
+import pytest
+from PIL import ImageColor
+
+from lesson.pages import pictures
+
+ORANGE = ImageColor.getrgb(pictures.HIGHLIGHT)
+
+
+def test_colours_run_from_one_end_of_the_scale_to_the_other():
+    z = np.array([[-1.0, 0.0, 1.0]])
+    rgb = pictures.coloured(z, pictures.DIVERGING, -1.0, 1.0)  # (1, 3, 3)
+    ends = pictures.palette(pictures.DIVERGING)
+    assert rgb.shape == (1, 3, 3) and rgb.dtype == np.uint8
+    assert tuple(rgb[0, 0]) == tuple(ends[0]) and tuple(rgb[0, 2]) == tuple(ends[255])
+    assert tuple(pictures.coloured(np.array([5.0]), pictures.GREY, 0, 1)[0]) == tuple(
+        pictures.palette(pictures.GREY)[255]
+    )  # values outside the range take the nearest end
+
+
+def test_a_grid_picture_outlines_its_box_in_orange():
+    z = np.zeros((28, 28))
+    px = 11
+    picture = pictures.grid_picture(z, (3, 5, 3), px=px)
+    left, top = 46, 44  # the margins for the row and column numbers
+    assert picture.size == (left + 28 * px + 8, top + 28 * px + 8)
+    assert picture.getpixel((left + 5 * px + px, top + 3 * px)) == ORANGE  # the box's top edge
+    assert picture.getpixel((left + 6 * px + 5, top + 4 * px + 5)) == (0, 0, 0)  # inside: black
+    plain = pictures.grid_picture(z, px=px)
+    assert ORANGE not in {plain.getpixel((x, top + 4 * px)) for x in range(plain.width)}
+
+
+def test_a_maps_picture_lays_its_maps_in_rows_of_eight():
+    def size(n: int) -> tuple[int, int]:  # maps of one size: from 8 maps on, tiles of one size
+        return pictures.maps_picture(np.random.rand(n, 11, 11), [f"map {i}" for i in range(n)]).size
+
+    (w8, h8), (w9, h9), (w16, h16), (w17, h17) = size(8), size(9), size(16), size(17)
+    assert w8 == w9 == w16 == w17  # never more than eight across
+    row = h9 - h8  # the 9th map starts a second row
+    assert row > 0 and h16 == h9 and h17 == h16 + row  # 8: one row; 9 to 16: two; 17: three
+    assert size(6)[1] < h9  # six maps: one row (of larger tiles), not two
+
+
+def test_a_picture_is_inline_with_its_size_and_text_equivalent():
+    picture = pictures.grid_picture(np.zeros((5, 5)), px=4)
+    html = pictures.picture_html(picture, 'A 5×5 grid, "all zero"')
+    assert html.startswith('<img src="data:image/png;base64,')
+    assert f'width="{picture.width}" height="{picture.height}"' in html
+    assert 'alt="A 5×5 grid, &quot;all zero&quot;"' in html
+
+
+def tile_colours(maps: np.ndarray) -> np.ndarray:
+    """The colour of each cell of the first tile of maps_picture, read back from the picture."""
+    picture = np.asarray(pictures.maps_picture(maps, [f"map {i + 1}" for i in range(len(maps))]))
+    left, top = 34, 20  # where maps_picture starts its first tile
+    h, w = maps.shape[1:]
+    px = max(1, min(140, max(88, (780 - 100) // min(8, len(maps)) - 12)) // max(h, w))
+    return picture[top : top + h * px : px, left : left + w * px : px]
+
+
+@pytest.mark.parametrize(
+    "maps",
+    [np.array([[[1.0, 0.0], [-0.05, 0.5]]]), np.array([[[-1.0, -0.5], [-0.05, -0.2]]]),
+     np.zeros((2, 2, 2)), np.array([[[-0.05, 0.0], [0.0, 0.0]]])],
+    ids=["mixed", "all-negative", "all-zero", "one-small-negative"],
+)  # fmt: skip
+def test_one_feature_map_renderer_for_every_sign(maps):
+    """The Draw page's uint8 cast painted −0.05 nearly white (it wrapped to 227); its maps now
+    come from this renderer, which the Inside page uses too (issue 18)."""
+    colours = tile_colours(maps).astype(int)
+    values = maps[0]
+    for (r, c), v in np.ndenumerate(values):
+        red, _, blue = colours[r, c]
+        if v < 0:
+            assert red > blue, (v, colours[r, c])  # red: below 0
+        elif v > 0 and values.min() < 0:
+            assert blue > red, (v, colours[r, c])  # blue: above 0
+    zero = [tuple(colours[r, c]) for (r, c), v in np.ndenumerate(values) if v == 0]
+    assert len(set(zero)) <= 1  # every 0 looks alike
+    if values.min() < 0:
+        assert all(min(z) > 200 for z in zero)  # white, between red and blue
+
+
+def test_a_digit_picture_has_square_pixels_and_lines_up_any_shape():
+    digit = np.zeros((28, 28), np.uint8)
+    digit[10, 3] = 255  # one white pixel
+    out = pictures.digit_picture(digit, 84)  # three screen pixels per image pixel
+    assert out.shape == (84, 84, 4) and out.dtype == np.uint8
+    white, black = pictures.palette(pictures.GREY)[[255, 0]]  # the grey scale's ends
+    assert (out[30:33, 9:12, :3] == white).all() and (out[30:33, 12:15, :3] == black).all()
+    assert (out[..., 3] == 255).all()  # a square image fills its square
+    assert (pictures.digit_picture(digit / 255.0, 84) == out).all()  # 0..1 or 0..255 alike
+    wide = pictures.digit_picture(np.ones((10, 20)), 120)  # centred, see-through above and below
+    assert (wide[:30, :, 3] == 0).all() and (wide[90:, :, 3] == 0).all()
+    assert (wide[30:90, :, :3] == white).all() and (wide[30:90, :, 3] == 255).all()
+    big = pictures.digit_picture(np.ones((400, 300)), 168)  # a large upload shrinks to fit
+    assert big.shape == (168, 168, 4) and (big[:, 21:147, 3] == 255).all()
+
+
+def test_the_shape_flow_draws_each_array_with_its_shape_and_words():
+    stages = [("input", "Input", (28, 28, 1)), ("conv2d", "Conv2D", (26, 26, 6)),
+              ("max_pooling2d", "MaxPooling2D", (13, 13, 6)), ("flatten", "Flatten", (1014,)),
+              ("dropout", "Dropout", (1014,)), ("dense", "Dense", (10,))]  # fmt: skip
+    html = pictures.shape_flow(stages)
+    assert re.findall(r'alt="([^"]+)"', html) == [
+        "input: 28×28×1", "conv2d: 26×26×6", "max_pooling2d: 13×13×6", "flatten: 1,014",
+        "dropout: 1,014", "dense: 10",
+    ]  # fmt: skip
+    assert re.findall(r"<figcaption[^>]*>([^<]+)<", html)[1] == "26×26×6"
+    assert ">MaxPool<" in html  # the short name fits under its picture
+    # Six maps: six squares stacked; smaller maps, smaller squares.
+    assert all(svg(pictures.stage_svg("Conv2D", (n, n, 6), 28, 10, False)).count(b"<rect") == 6
+               for n in (26, 13))  # fmt: skip
+    assert side(26) > side(13) > side(1) > 0
+
+
+def svg(data_url: str) -> bytes:
+    """The SVG inside a data: URL."""
+    return base64.b64decode(data_url.split(",", 1)[1])
+
+
+def side(n: int) -> float:
+    """The width of the front square the shape flow draws for n×n feature maps."""
+    front = svg(pictures.stage_svg("Conv2D", (n, n, 6), 28, 10, False)).split(b"<rect")[-1]
+    return float(re.search(rb'width="([0-9.]+)"', front).group(1))
