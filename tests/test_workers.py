@@ -29,11 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def mnist():
-    return step1_data.load_mnist()
-
-
-@pytest.fixture(scope="module")
 def pool():
     p = workers.Pool(2, timeout=60)
     yield p
