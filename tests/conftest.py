@@ -22,8 +22,11 @@ def server_url():
 @pytest.fixture(scope="session")
 def browser():
     """Headless Debian Chromium driven by Playwright."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Most browser tests share the machine with a second pytest worker (-n 2): an expectation
+    # waits up to 15 s instead of Playwright's 5. Tests that time something say so themselves.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as p:
         b = launch_chromium(p)
         yield b

@@ -12,6 +12,8 @@ from tests.load.client import Session, run_sync
 from tests.pages import INSTRUCTOR_KEY
 from tests.support import streamlit_process
 
+pytestmark = pytest.mark.timing  # alone, after the rest: see pyproject.toml
+
 TTL = ("--server.disconnectedSessionTTL", "5")
 # Seconds from a run's post to the board showing it. The figure is 5 s, measured by the
 # load test on a quiet machine; here the trainings share the app processes and a busy machine

@@ -70,6 +70,7 @@ def test_onehot_page_pick_a_digit_with_the_mouse(page, server_url):
     assert_clean(page)
 
 
+@pytest.mark.timing
 def test_data_page_paints_within_3_s_of_the_first_request(page):
     """A cold server: MNIST loads and the arrays table shows within 3 s, without TensorFlow."""
     import time

@@ -9,7 +9,7 @@ from tests.browser import assert_accessible, open_app, train_button
 from tests.pages import INSTRUCTOR_KEY
 from tests.support import streamlit_process, wait_idle
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.timing]
 
 
 def opened(browser, url: str, path: str):

@@ -90,6 +90,7 @@ WATCH = """() => {
 }"""
 
 
+@pytest.mark.timing
 def test_a_click_on_the_feature_map_updates_the_arithmetic_within_the_issue_s_time(
     page, server_url
 ):

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser import assert_clean, open_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.timing]
 
 STATE = "e => [Number(e.dataset.position), Number(e.dataset.drawn), performance.now()]"
 

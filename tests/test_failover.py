@@ -15,6 +15,8 @@ from tests.load import loadtest
 from tests.load.client import Session, run_sync
 from tests.support import streamlit_process
 
+pytestmark = pytest.mark.timing  # alone, after the rest: see pyproject.toml
+
 TTL = ("--server.disconnectedSessionTTL", "5")
 ADDRESS = "127.0.0.61"
 

@@ -17,6 +17,8 @@ from tests.load import board, loadtest
 from tests.load.client import Session, run_sync
 from tests.support import cpu_seconds, streamlit_process
 
+pytestmark = pytest.mark.timing  # alone, after the rest: see pyproject.toml
+
 TTL = ("--server.disconnectedSessionTTL", "5")
 
 

@@ -19,6 +19,8 @@ from lesson import step1_data, step3_network, step4_training, step5_prediction
 from lesson.machinery import jobs, runs, workers, workspaces
 from lesson.machinery import store as storage
 
+pytestmark = pytest.mark.timing  # alone, after the rest: see pyproject.toml
+
 TINY = step4_training.Hyperparameters(
     epochs=1, batch_size=64, train_images=1_000, validation_split=0.2
 )
