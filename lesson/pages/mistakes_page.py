@@ -242,7 +242,7 @@ else:
 left, right = st.columns(2)
 with left:
     st.markdown(f"**{what.capitalize()}" + (f": a {truth}**" if truth is not None else "**"))
-    picture = pictures.grid_picture(image, px=13)
+    picture = pictures.grid_picture(image, px=9)  # about the size of the saliency map beside it
     st.html(pictures.picture_html(picture, f"{what.capitalize()}, 28×28 grey pixels."))
 with right:
     scale = pictures.symmetric(gradient)
