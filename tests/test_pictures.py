@@ -128,3 +128,21 @@ def side(n: int) -> float:
     """The width of the front square the shape flow draws for n×n feature maps."""
     front = svg(pictures.stage_svg("Conv2D", (n, n, 6), 28, 10, False)).split(b"<rect")[-1]
     return float(re.search(rb'width="([0-9.]+)"', front).group(1))
+
+
+def test_a_picture_shown_again_is_not_encoded_again(monkeypatch):
+    """A class looks at the same digits: the second showing costs a hash, not a PNG encode."""
+    saves = []
+    real_save = pictures.Image.Image.save
+    monkeypatch.setattr(
+        pictures.Image.Image,
+        "save",
+        lambda self, *a, **k: saves.append(1) or real_save(self, *a, **k),
+    )
+    z = np.random.default_rng(3).random((9, 9))
+    first = pictures.picture_html(pictures.grid_picture(z, (1, 2, 3), px=5), "a grid")
+    again = pictures.picture_html(pictures.grid_picture(z, (1, 2, 3), px=5), "the same grid")
+    moved = pictures.picture_html(pictures.grid_picture(z, (2, 2, 3), px=5), "its box moved")
+    assert len(saves) == 2  # the moved box is a new picture; the same one is not encoded twice
+    assert first.split('" alt=')[0] == again.split('" alt=')[0] != moved.split('" alt=')[0]
+    assert 'alt="the same grid"' in again

@@ -2,10 +2,13 @@
 numbers, many feature maps, the shape flow. Pictures, not plotly charts: they repaint at once."""
 
 import base64
+import collections
 import functools
+import hashlib
 import html
 import io
 import math
+import threading
 
 import numpy as np
 import plotly.colors
@@ -78,19 +81,17 @@ def cell_colours(value: float, scale: str, low: float, high: float) -> str:
     return f"background:rgb({r},{g},{b});color:{ink}"
 
 
-def grid_picture(
-    z: np.ndarray, box: tuple[int, int, int] | None = None, scale: str = GREY,
-    low: float = 0.0, high: float = 1.0, px: int = 11,
-) -> Image.Image:  # fmt: skip
-    """One (h, w) grid as a picture with row and column numbers, and an orange box on it.
+GRID_MARGIN = (46, 44)  # room left of and above a grid for its row and column numbers
 
-    `box` is (row, column, size): size×size cells from there. A picture, not a plotly chart:
-    it repaints at once when the box moves or the grid changes.
+
+@functools.lru_cache(maxsize=64)
+def grid_frame(h: int, w: int, px: int) -> Image.Image:
+    """The paper around an (h, w) grid of px-pixel cells, with its row and column numbers.
+
+    Made once per size: drawing the numbers took longer than the rest of the picture.
     """
-    left, top = 46, 44
-    h, w = z.shape
+    left, top = GRID_MARGIN
     canvas = Image.new("RGB", (left + w * px + 8, top + h * px + 8), PAPER)
-    canvas.paste(enlarged(z, scale, low, high, px), (left, top))
     draw, font = ImageDraw.Draw(canvas), ImageFont.load_default(size=13)
     draw.text((left + w * px / 2, 2), "column", fill=INK, font=font, anchor="ma")
     draw.text((4, 2), "row", fill=INK, font=font)
@@ -100,6 +101,23 @@ def grid_picture(
             draw.text((left + (t + 0.5) * px, top - 4), str(t), fill=INK, font=font, anchor="ms")
         if t < h:
             draw.text((left - 6, top + (t + 0.5) * px), str(t), fill=INK, font=font, anchor="rm")
+    return canvas
+
+
+def grid_picture(
+    z: np.ndarray, box: tuple[int, int, int] | None = None, scale: str = GREY,
+    low: float = 0.0, high: float = 1.0, px: int = 11,
+) -> Image.Image:  # fmt: skip
+    """One (h, w) grid as a picture with row and column numbers, and an orange box on it.
+
+    `box` is (row, column, size): size×size cells from there. A picture, not a plotly chart:
+    it repaints at once when the box moves or the grid changes.
+    """
+    left, top = GRID_MARGIN
+    h, w = z.shape
+    canvas = grid_frame(h, w, px).copy()
+    canvas.paste(enlarged(z, scale, low, high, px), (left, top))
+    draw = ImageDraw.Draw(canvas)
     if box is not None:
         row, col, k = box
         edges = [
@@ -145,11 +163,33 @@ def maps_picture(maps: np.ndarray, labels: list[str], per_row: int = 8, width: i
     return canvas
 
 
-def picture_html(picture: Image.Image, alt: str) -> str:
-    """An inline <img>: no second request; its size set, so nothing below moves as it decodes."""
+_encoded: collections.OrderedDict[bytes, str] = collections.OrderedDict()
+_encoded_lock = threading.Lock()
+ENCODED_KEPT = 256  # pictures whose PNG is kept: a class looks at the same digits (~5 MB)
+
+
+def png_base64(picture: Image.Image) -> str:
+    """The picture as base64 PNG, encoded once: the same picture again costs a hash, not a PNG."""
+    key = hashlib.blake2b(picture.tobytes(), digest_size=16)
+    key.update(f"{picture.mode}{picture.size}".encode())
+    digest = key.digest()
+    with _encoded_lock:
+        if digest in _encoded:
+            _encoded.move_to_end(digest)
+            return _encoded[digest]
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG", compress_level=1)  # twice as fast as the default, ~as small
     data = base64.b64encode(buffer.getvalue()).decode()
+    with _encoded_lock:
+        _encoded[digest] = data
+        while len(_encoded) > ENCODED_KEPT:
+            _encoded.popitem(last=False)
+    return data
+
+
+def picture_html(picture: Image.Image, alt: str) -> str:
+    """An inline <img>: no second request; its size set, so nothing below moves as it decodes."""
+    data = png_base64(picture)
     return (
         f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
         f'width="{picture.width}" height="{picture.height}" style="max-width:100%;height:auto">'
