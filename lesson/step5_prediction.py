@@ -1,6 +1,7 @@
 """What a trained network computes for one image: its probabilities and its feature maps."""
 
 import weakref
+from typing import NamedTuple
 
 import keras
 import numpy as np
@@ -8,6 +9,8 @@ import numpy as np
 # One feature-map model per trained model, built on first use and dropped with the model.
 _FEATURE_MODELS: "weakref.WeakKeyDictionary[keras.Model, keras.Model]" = weakref.WeakKeyDictionary()
 SHOWN_LAYERS = (keras.layers.Conv2D, keras.layers.MaxPooling2D)
+SURE, FAIRLY_SURE = 0.9, 0.6  # the top probability from which the network is called so
+CLOSE = 1 / 3  # a runner-up with this share of the top probability is named too
 
 
 def as_batch(images: np.ndarray) -> np.ndarray:
@@ -38,3 +41,20 @@ def feature_maps(model: keras.Model, image: np.ndarray) -> list[tuple[str, np.nd
     outputs = feature_model(model).predict_on_batch(as_batch(image))
     outputs = outputs if isinstance(outputs, list | tuple) else [outputs]
     return [(layer.name, np.asarray(out)[0]) for layer, out in zip(shown, outputs, strict=True)]
+
+
+class Answer(NamedTuple):
+    """The network's answer for one image, as the Draw page says it."""
+
+    top: int  # the digit with the highest probability
+    second: int  # the runner-up
+    close: bool  # the runner-up has at least CLOSE of the top's probability
+    sureness: str  # "sure", "fairly sure" or "not sure"
+
+
+def answer(probs: np.ndarray) -> Answer:
+    """The best digit and the runner-up of 10 probabilities, and how sure the network is."""
+    top, second = (int(d) for d in np.argsort(probs)[::-1][:2])
+    p = float(probs[top])
+    sureness = "sure" if p >= SURE else "fairly sure" if p >= FAIRLY_SURE else "not sure"
+    return Answer(top, second, bool(probs[second] >= CLOSE * p), sureness)

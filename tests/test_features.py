@@ -1,6 +1,7 @@
 """Probabilities and feature maps of one image."""
 
 import numpy as np
+import pytest
 
 from lesson import step1_data, step3_network, step5_prediction
 
@@ -22,3 +23,16 @@ def test_feature_maps_have_the_lessons_shapes(net, mnist):
 def test_dense_only_network_has_no_feature_maps():
     dense = step3_network.build_model(step3_network.NetworkConfig(conv_blocks=0))
     assert step5_prediction.feature_maps(dense, np.zeros((28, 28))) == []
+
+
+@pytest.mark.parametrize(
+    ("probs", "said"),
+    [
+        ([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.95, 0.05, 0.0], (7, 8, False, "sure")),
+        ([0.0, 0.0, 0.0, 0.3, 0.0, 0.0, 0.0, 0.0, 0.7, 0.0], (8, 3, True, "fairly sure")),
+        ([0.1, 0.0, 0.0, 0.0, 0.46, 0.0, 0.0, 0.0, 0.0, 0.44], (4, 9, True, "not sure")),
+        ([0.9, 0.3 / 3, 0, 0, 0, 0, 0, 0, 0, 0], (0, 1, False, "sure")),  # a ninth: not close
+    ],
+)
+def test_the_answer_names_the_runner_up_only_when_it_is_close(probs, said):
+    assert tuple(step5_prediction.answer(np.array(probs))) == said

@@ -22,7 +22,6 @@ SOURCES = {
     "upload": "Upload an image",
 }
 BLUE, ORANGE, GREY = "#0072b2", "#e69f00", "#c8c8c8"
-SURE, UNSURE = 0.9, 0.6  # top probability: "sure" above SURE, "unsure" below UNSURE
 
 st.title(lesson.title(5))
 prose(PAGE, "intro")
@@ -177,9 +176,7 @@ with right:
         st.stop()
     st.session_state[LAST_DRAWING] = stages.digit
     probs = step5_prediction.probabilities(net, stages.digit)[0]  # (10,)
-    order = np.argsort(probs)[::-1]
-    top, second = int(order[0]), int(order[1])
-    close = probs[second] >= probs[top] / 3
+    top, second, close, sureness = step5_prediction.answer(probs)
     st.subheader(
         f"{a_digit(top).capitalize()} or {a_digit(second)}?"
         if close
@@ -212,10 +209,8 @@ with right:
             + "".join(f"\n- {reason}" for reason in judged.why(top)),
             icon=":material/help:",
         )
-    elif probs[top] >= SURE:
-        st.markdown(f"The network is sure: {sentence}")
-    elif probs[top] >= UNSURE:
-        st.markdown(f"The network is fairly sure: {sentence}")
+    elif sureness != "not sure":
+        st.markdown(f"The network is {sureness}: {sentence}")
     else:
         st.warning(
             f"**The network is not sure at all.** Its best guess, {top}, gets only "
@@ -336,6 +331,7 @@ for name, fm in maps:
     st.caption(alt)
 show_code(
     step5_prediction.probabilities,
+    step5_prediction.answer,
     step5_prediction.feature_maps,
     label="Show the code: the network",
 )
