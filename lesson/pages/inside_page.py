@@ -20,7 +20,7 @@ from lesson.tools import exercises as ex
 
 PAGE = "inside_page"
 # The digit shown; the Mistakes page sets these to open one of its mistakes here.
-SOURCE_KEY, IMAGE_KEY = "inside_source", "inside_index"
+SOURCE_KEY, IMAGE_KEY = session.INSIDE_SOURCE, session.INSIDE_INDEX
 SAME = ":material/check_circle: same as the network"
 SOURCES = {"test": "a test image", "drawing": "my last drawing"}
 
@@ -37,7 +37,7 @@ m = mnist()
 with st.spinner("Loading Keras…"):
     from lesson import step5_prediction, step6_inside
 
-net, net_name = model_picker("inside_model")
+net, net_name = model_picker(session.INSIDE_MODEL)
 convs = step6_inside.conv_layers(net)
 
 # --- filters ------------------------------------------------------------------------------

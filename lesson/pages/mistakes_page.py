@@ -65,7 +65,7 @@ m = mnist()
 with st.spinner("Loading Keras…"):
     from lesson import step5_prediction, step7_mistakes
 
-net, net_name = model_picker("mistakes_model")
+net, net_name = model_picker(session.MISTAKES_MODEL)
 probs = test_probabilities(net, net_name)
 predicted = probs.argmax(axis=1)
 matrix = step7_mistakes.confusion_matrix(m.y_test, predicted)
@@ -269,10 +269,10 @@ with right:
     )
 if st.button("Open this digit in the feature-map view", icon=":material/filter_alt:",
              key="mistakes_open"):  # fmt: skip
-    st.session_state["inside_source"] = "drawing" if truth is None else "test"
-    st.session_state["inside_index"] = int(index)
-    if "mistakes_model" in st.session_state:  # the same model there (the choice beside yours)
-        st.session_state["inside_model"] = st.session_state["mistakes_model"]
+    st.session_state[session.INSIDE_SOURCE] = "drawing" if truth is None else "test"
+    st.session_state[session.INSIDE_INDEX] = int(index)
+    if session.MISTAKES_MODEL in st.session_state:  # the same model there (the choice beside yours)
+        st.session_state[session.INSIDE_MODEL] = st.session_state[session.MISTAKES_MODEL]
     st.switch_page(FILTERS_PAGE)
 show_code(step7_mistakes.saliency, step7_mistakes.scores)
 classroom.exercises("mistakes", ex.mistakes(matrix))

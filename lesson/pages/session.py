@@ -6,3 +6,8 @@ RUNS = "runs"  # the workspace's runs, oldest first, as the last page run listed
 ADOPTED = "train_adopted"  # the name of the run whose model is "your model"
 LAST_DRAWING = "last_drawing"  # float32 (28, 28) 0..1: the Draw page's last digit
 PAGES_SOLVED = "pages_solved"  # url paths of the pages whose exercises are all right
+# The Inside page's choices, which the Mistakes page sets to open a digit there
+INSIDE_SOURCE = "inside_source"  # where the digit comes from: "test" or "drawing"
+INSIDE_INDEX = "inside_index"  # the test image's number
+INSIDE_MODEL = "inside_model"  # "pretrained" or "mine"
+MISTAKES_MODEL = "mistakes_model"  # the Mistakes page's model choice, handed on to Inside
