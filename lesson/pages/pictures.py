@@ -50,8 +50,8 @@ def enlarged(z: np.ndarray, scale: str, low: float, high: float, px: int) -> Ima
 
 
 def digit_picture(image: np.ndarray, width: int = 120) -> np.ndarray:
-    """A grey image (0..255 or 0..1) with square pixels, centred in a see-through width×width
-    square so that images of any shape line up."""
+    """A grey image (0..255 or 0..1) with square pixels, centred in a see-through square."""
+    # The square is width×width whatever the image's shape, so pictures in a row line up.
     z = np.asarray(image, dtype=np.float32)
     h, w = z.shape
     scale = width / max(h, w)
@@ -86,10 +86,8 @@ GRID_MARGIN = (46, 44)  # room left of and above a grid for its row and column n
 
 @functools.lru_cache(maxsize=64)
 def grid_frame(h: int, w: int, px: int) -> Image.Image:
-    """The paper around an (h, w) grid of px-pixel cells, with its row and column numbers.
-
-    Made once per size: drawing the numbers took longer than the rest of the picture.
-    """
+    """The paper around an (h, w) grid of px-pixel cells, with its row and column numbers."""
+    # Made once per size: drawing the numbers took longer than the rest of the picture.
     left, top = GRID_MARGIN
     canvas = Image.new("RGB", (left + w * px + 8, top + h * px + 8), PAPER)
     draw, font = ImageDraw.Draw(canvas), ImageFont.load_default(size=13)
@@ -108,11 +106,8 @@ def grid_picture(
     z: np.ndarray, box: tuple[int, int, int] | None = None, scale: str = GREY,
     low: float = 0.0, high: float = 1.0, px: int = 11,
 ) -> Image.Image:  # fmt: skip
-    """One (h, w) grid as a picture with row and column numbers, and an orange box on it.
-
-    `box` is (row, column, size): size×size cells from there. A picture, not a plotly chart:
-    it repaints at once when the box moves or the grid changes.
-    """
+    """One (h, w) grid with row and column numbers, and an orange box of (row, column, size)."""
+    # A picture, not a plotly chart: it repaints at once when the box moves or the grid changes.
     left, top = GRID_MARGIN
     h, w = z.shape
     canvas = grid_frame(h, w, px).copy()
@@ -131,10 +126,8 @@ def grid_picture(
 
 
 def maps_picture(maps: np.ndarray, labels: list[str], per_row: int = 8, width: int = 780):
-    """Many (h, w) maps as one picture: tiles with their labels, one colour bar, axis words.
-
-    A picture, not a plotly chart: a new digit repaints it in a few milliseconds.
-    """
+    """Many (h, w) maps as one picture: tiles with their labels, one colour bar, axis words."""
+    # A picture, not a plotly chart: a new digit repaints it in a few milliseconds.
     n, h, w = maps.shape
     negative = float(maps.min()) < 0
     scale, high = (DIVERGING, symmetric(maps)) if negative else (SEQUENTIAL, symmetric(maps))
@@ -228,8 +221,8 @@ def stage_svg(kind: str, shape: tuple[int, ...], tallest: int, longest: int, arr
 
 
 def shape_flow(stages: list[tuple[str, str, tuple[int, ...]]]) -> str:
-    """The (name, kind, shape) of each array, input first, side by side as HTML (wrapping onto
-    more lines on a narrow screen)."""
+    """The (name, kind, shape) of each array, input first, drawn side by side as HTML."""
+    # A flex row: on a narrow screen it wraps onto more lines.
     tallest = stages[0][2][0]  # squares are drawn to the input's scale
     longest = max(n for *_, shape in stages if len(shape) == 1 for n in shape)
     figures = []
