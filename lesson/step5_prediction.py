@@ -29,7 +29,7 @@ def feature_model(model: keras.Model) -> keras.Model:
     """A model with the same weights whose outputs are every conv and pooling layer's output."""
     if model not in _FEATURE_MODELS:
         shown = [layer for layer in model.layers if isinstance(layer, SHOWN_LAYERS)]
-        _FEATURE_MODELS[model] = keras.Model(model.inputs, [layer.output for layer in shown])
+        _FEATURE_MODELS[model] = keras.Model(model.inputs[0], [layer.output for layer in shown])
     return _FEATURE_MODELS[model]
 
 

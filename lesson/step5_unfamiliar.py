@@ -177,7 +177,7 @@ def _in_batches(model: keras.Model, images: np.ndarray) -> np.ndarray:
 
 def hidden_model(model: keras.Model) -> keras.Model:
     """The network up to what its last layer reads: the hidden dense layer's numbers."""
-    return keras.Model(model.inputs, model.layers[-1].input)
+    return keras.Model(model.inputs[0], model.layers[-1].input)
 
 
 class Judge:

@@ -78,5 +78,5 @@ _BEFORE_LAST: "weakref.WeakKeyDictionary[keras.Model, keras.Model]" = weakref.We
 def _before_last(model: keras.Model) -> keras.Model:
     """A model with the same weights that stops before the last layer (built once per model)."""
     if model not in _BEFORE_LAST:
-        _BEFORE_LAST[model] = keras.Model(model.inputs, model.layers[-1].input)
+        _BEFORE_LAST[model] = keras.Model(model.inputs[0], model.layers[-1].input)
     return _BEFORE_LAST[model]
