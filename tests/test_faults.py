@@ -7,6 +7,7 @@ the unattended limit; the bundled assets are never written.
 import asyncio
 import hashlib
 import os
+import re
 import signal
 import time
 from pathlib import Path
@@ -58,13 +59,6 @@ def server_cpu_seconds(pid: int) -> float:
     return total
 
 
-def cores_busy(pid: int, seconds: float = 1.0) -> float:
-    """How many cores the process keeps busy, measured over `seconds`."""
-    before = server_cpu_seconds(pid)
-    time.sleep(seconds)
-    return (server_cpu_seconds(pid) - before) / seconds
-
-
 async def until_cores(pid: int, busy: bool, timeout: float = 90) -> float:
     """Wait until the server trains (busy: more than 0.4 cores) or rests (under 0.15 cores).
 
@@ -109,6 +103,20 @@ async def start_training(
         await s.set("Augment the training images", True)
     await s.click("Train")
     return s
+
+
+PROGRESS = re.compile(r"epoch (\d+) of (\d+) · batch ([\d,]+) of")
+
+
+def reached(s: Session) -> tuple[int, int, int]:
+    """(epoch, of epochs, batch) on the run's progress bar as the tab last drew it, or zeros."""
+    found = PROGRESS.search(s.progress)
+    return tuple(int(g.replace(",", "")) for g in found.groups()) if found else (0, 0, 0)
+
+
+async def until_fitting(s: Session) -> None:
+    """Wait until the tab shows a batch done: the run is in `fit`, so it has weights to keep."""
+    await until(lambda: reached(s)[2] >= 1, timeout=120)
 
 
 async def until(condition, timeout: float = 60) -> None:
@@ -206,7 +214,7 @@ def test_navigating_away_and_back_then_stop_keeps_the_model(server):
     async def away_and_back() -> Session:
         await until_cores(pid, busy=False)
         s = await start_training(url, epochs=20, address="127.0.0.43")
-        await until_cores(pid, busy=True)  # training, so stopping it leaves a model
+        await until_fitting(s)  # so stopping it leaves a model
         for path in ("draw", "inside", ""):
             await s.rerun(path)  # the run trains on while the learner looks elsewhere
         await s.rerun("train")
@@ -234,7 +242,7 @@ def test_a_reload_mid_training_finds_the_run_still_training_and_stop_still_works
     async def reload() -> Session:
         await until_cores(pid, busy=False)
         old = await start_training(url, epochs=20, address="127.0.0.44", cookie=cookie)
-        await until_cores(pid, busy=True)
+        await until_fitting(old)
         await old.close()  # a reload: the old session goes, a new one comes from the same tab
         new = Session(url, ("127.0.0.44", 0), cookie=cookie)
         await new.connect()
@@ -244,8 +252,16 @@ def test_a_reload_mid_training_finds_the_run_still_training_and_stop_still_works
             new.alerts,
         )
         assert new.widgets["Train"].proto.disabled
-        await asyncio.sleep(TTL + DEAD_AFTER + 2)
-        assert cores_busy(pid, 1.0) > 0.4, "the run should train on across the reload"
+        at_reload = reached(new)
+        assert at_reload[1] == 20, new.progress
+        await asyncio.sleep(TTL + DEAD_AFTER + 2)  # the old session has gone for good
+        assert reached(new) > at_reload, (
+            "the run should train on across the reload",
+            at_reload,
+            new.progress,
+            new.alerts,
+            new.story(),
+        )
         await new.click("Stop")
         await until(lambda: said(new, "You stopped the run."))
         await new.close()

@@ -15,7 +15,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
+EARLY = ForwardMsg.FINISHED_EARLY_FOR_RERUN  # a run cut short: another run follows it
 
 
 @dataclass
@@ -41,6 +41,7 @@ class Session:
     texts: list[str] = field(default_factory=list)  # markdown and headings of the last run
     alerts: list[str] = field(default_factory=list)  # st.info/warning/error seen, in order
     metrics: dict[str, str] = field(default_factory=dict)  # st.metric label -> value, last run
+    progress: str = ""  # the text of the last progress bar drawn, e.g. "run 1: epoch 2 of 3 · …"
     poll: bool = True  # answer fragment auto-reruns by itself (False: the caller does, timed)
     errors: list[str] = field(default_factory=list)  # exception elements seen
     page_hash: str = ""
@@ -144,9 +145,11 @@ class Session:
                 await asyncio.wait_for(self._finished.wait(), deadline - time.monotonic())
             except TimeoutError:
                 raise TimeoutError(f"no answer in {timeout} s: {self.story()}") from None
-            if self._runs_begun > begun:
+            if self._runs_begun > begun and self._run_status != EARLY:
                 break
-            self._finished.clear()  # the end of a run the server had begun by itself
+            # The end of a run the server had begun by itself (st.rerun), or of one that a
+            # newer request cut short: the run that answers this request is still to come.
+            self._finished.clear()
         for wid in [w for w, s in self._states.items() if s.WhichOneof("value") == "trigger_value"]:
             del self._states[wid]  # a click is true for one run only
         return time.perf_counter() - start
@@ -226,6 +229,8 @@ class Session:
             self.alerts.append(body.body)
         elif kind == "metric":
             self.metrics[body.label] = body.body
+        elif kind == "progress":
+            self.progress = body.text
         elif hasattr(body, "id") and hasattr(body, "label") and body.id:
             self.widgets[body.label] = Widget(kind, body.id, body.label, body)
 
