@@ -75,8 +75,9 @@ def test_data_page_paints_within_3_s_of_the_first_request(page):
     """A cold server: MNIST loads and the arrays table shows within 3 s, without TensorFlow."""
     import time
 
-    from tests.support import streamlit_server
+    from tests.support import streamlit_server, until_quiet
 
+    until_quiet()  # the servers of the test before may still be ending
     with streamlit_server() as url:
         start = time.perf_counter()
         page.goto(url)

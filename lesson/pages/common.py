@@ -4,6 +4,7 @@ import functools
 import importlib
 import inspect
 import re
+import sys
 from pathlib import Path
 
 import streamlit as st
@@ -32,14 +33,28 @@ def mnist() -> step1_data.MNIST:
         st.stop()
 
 
-@st.cache_resource(show_spinner=False)
-def warm_up_keras() -> None:
-    """Import Keras once per process, after a page has painted, so the next pages open at once.
+WARM_UP_AFTER = 2.0  # seconds: the browser has fetched what it needs to draw the first page
 
-    It runs in the script's own thread: importing Keras from two threads at once can leave a
-    half-initialised module behind.
-    """
-    importlib.import_module("keras")
+
+def warm_up_keras() -> None:
+    """Import Keras once per process, soon after the first page, so the next pages open at once."""
+    # The import holds the interpreter for seconds. At the end of the first page's run it slowed
+    # the answers to the browser's requests for that page's scripts (a 1.6 s paint took up to
+    # 3 s), so a fragment does it a moment later. It stays in the script's thread: importing
+    # Keras from two threads at once can leave a half-initialised module behind. The rerun
+    # after it ends the fragment's timer.
+    if "keras" in sys.modules:
+        return
+
+    @st.fragment(run_every=WARM_UP_AFTER)
+    def later() -> None:
+        if st.session_state.pop(session.KERAS_WARM_UP, False):
+            return  # the call during the page's run: the import waits for the timer
+        importlib.import_module("keras")
+        st.rerun()
+
+    st.session_state[session.KERAS_WARM_UP] = True
+    later()
 
 
 @st.cache_resource(show_spinner="Loading the pre-trained model…")
