@@ -5,6 +5,7 @@ import importlib
 import inspect
 import re
 import sys
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -33,28 +34,19 @@ def mnist() -> step1_data.MNIST:
         st.stop()
 
 
-WARM_UP_AFTER = 2.0  # seconds: the browser has fetched what it needs to draw the first page
+KERAS_AFTER = 1.5  # seconds: the browser fetches the scripts that draw the page meanwhile
 
 
+@st.cache_resource(show_spinner=False)
 def warm_up_keras() -> None:
-    """Import Keras once per process, soon after the first page, so the next pages open at once."""
-    # The import holds the interpreter for seconds. At the end of the first page's run it slowed
-    # the answers to the browser's requests for that page's scripts (a 1.6 s paint took up to
-    # 3 s), so a fragment does it a moment later. It stays in the script's thread: importing
-    # Keras from two threads at once can leave a half-initialised module behind. The rerun
-    # after it ends the fragment's timer.
-    if "keras" in sys.modules:
-        return
-
-    @st.fragment(run_every=WARM_UP_AFTER)
-    def later() -> None:
-        if st.session_state.pop(session.KERAS_WARM_UP, False):
-            return  # the call during the page's run: the import waits for the timer
+    """Import Keras once per process, after the first page, so the next pages open at once."""
+    # In the script's own thread, and cached so that others wait for it: importing Keras from
+    # two threads at once can leave a half-initialised module behind. The pause first lets the
+    # browser fetch the page's scripts: the import holds the interpreter for seconds, and the
+    # server's answers to those fetches waited behind it (a 1.6 s first paint took up to 3 s).
+    if "keras" not in sys.modules:  # another page may have needed it first
+        time.sleep(KERAS_AFTER)
         importlib.import_module("keras")
-        st.rerun()
-
-    st.session_state[session.KERAS_WARM_UP] = True
-    later()
 
 
 @st.cache_resource(show_spinner="Loading the pre-trained model…")

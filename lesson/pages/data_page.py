@@ -141,5 +141,5 @@ def steps_table() -> list[dict]:
 
 st.dataframe(steps_table(), hide_index=True)
 show_code(step1_data.reshape_for_cnn, step1_data.to_float, step1_data.scale, step1_data.preprocess)
-warm_up_keras()  # a moment after the page has painted: the next pages need Keras
+warm_up_keras()  # after the page has painted: the next pages need Keras
 classroom.exercises("data", ex.data(m.x_train.shape))

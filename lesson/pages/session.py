@@ -5,7 +5,6 @@ HYPERPARAMETERS = "hyperparameters"  # the experiment's Hyperparameters (a link,
 RUNS = "runs"  # the workspace's runs, oldest first, as the last page run listed them
 ADOPTED = "train_adopted"  # the name of the run whose model is "your model"
 LAST_DRAWING = "last_drawing"  # float32 (28, 28) 0..1: the Draw page's last digit
-KERAS_WARM_UP = "keras_warm_up"  # True while the page's run defines the Keras import's timer
 PAGES_SOLVED = "pages_solved"  # url paths of the pages whose exercises are all right
 # The Inside page's choices, which the Mistakes page sets to open a digit there
 INSIDE_SOURCE = "inside_source"  # where the digit comes from: "test" or "drawing"
