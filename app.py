@@ -7,7 +7,7 @@ from lesson.pages import session, workarounds
 
 workarounds.apply()  # before any page runs: see lesson/pages/workarounds.py
 
-from lesson.pages import access, board, instructor, workspace  # noqa: E402
+from lesson.pages import access, board, common, instructor, workspace  # noqa: E402
 
 st.set_page_config(page_title="CNNs with Keras", page_icon=":material/neurology:", layout="wide")
 
@@ -41,6 +41,8 @@ pages.append(st.Page(lambda: st.switch_page(pages[0]), url_path="data", visibili
 access.focus_style()
 # One flat list: a section heading would put a <div> inside the navigation's <ul> (axe: list).
 page = st.navigation(pages)
+if page.url_path not in ("", "data"):  # the first page imports Keras once it has painted
+    common.import_keras()
 workspace.remember_page(page.url_path, {p.url_path: p for p in pages})
 workspace.banner()
 instructor.read_link()  # ?instructor=KEY: checked, then gone from the address bar

@@ -71,7 +71,19 @@ def streamlit_process(
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+        _report_tracebacks(Path(log.name))
         Path(log.name).unlink(missing_ok=True)
+
+
+def _report_tracebacks(log: Path) -> None:
+    """Print a server's tracebacks past pytest's capture: the log is gone after the test, and a
+    page that showed "This app has encountered an error" is explained only there."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    if "Traceback" in text:
+        start = text.index("Traceback")
+        print(
+            f"\n--- tracebacks in {log.name} ---\n{text[start : start + 6000]}", file=sys.__stderr__
+        )
 
 
 def launch_chromium(playwright):

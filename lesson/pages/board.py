@@ -12,7 +12,7 @@ import streamlit as st
 
 from lesson.machinery import classes
 from lesson.machinery import store as storage
-from lesson.pages import classroom, workspace
+from lesson.pages import classroom, common, workspace
 
 JOIN_KEY = "join"  # ?join=CODE: the join link
 PENDING = "board_join_code"  # a code from the link, waiting for a display name
@@ -53,7 +53,8 @@ def _apply_challenge(info) -> None:
     challenge = info.challenge if info is not None else None
     applied = st.session_state.get(CHALLENGE)
     if challenge and challenge.get("id") != applied:
-        from lesson.tools import settings  # imports Keras: only when a challenge applies
+        common.import_keras()  # settings imports Keras: only when a challenge applies
+        from lesson.tools import settings
 
         fixed, _ = settings.from_query(challenge.get("experiment", {}))
         st.session_state[classroom.FIXED] = fixed

@@ -38,15 +38,23 @@ KERAS_AFTER = 1.5  # seconds: the browser fetches the scripts that draw the page
 
 
 @st.cache_resource(show_spinner=False)
+def import_keras() -> None:
+    """Import Keras once per process, in one thread: the others wait until it is whole."""
+    # Two threads importing Keras (and TensorFlow under it) at once can deadlock on Python's
+    # module locks, and Python then hands one of them a half-initialised module. app.py calls
+    # this before every page but the first, which calls warm_up_keras when it has painted.
+    importlib.import_module("keras")
+
+
+@st.cache_resource(show_spinner=False)
 def warm_up_keras() -> None:
-    """Import Keras once per process, after the first page, so the next pages open at once."""
-    # In the script's own thread, and cached so that others wait for it: importing Keras from
-    # two threads at once can leave a half-initialised module behind. The pause first lets the
-    # browser fetch the page's scripts: the import holds the interpreter for seconds, and the
-    # server's answers to those fetches waited behind it (a 1.6 s first paint took up to 3 s).
+    """Import Keras after the first page has painted, so the next pages open at once."""
+    # The pause first lets the browser fetch the page's scripts: the import holds the
+    # interpreter for seconds, and the server's answers to those fetches waited behind it (a
+    # 1.6 s first paint took up to 3 s).
     if "keras" not in sys.modules:  # another page may have needed it first
         time.sleep(KERAS_AFTER)
-        importlib.import_module("keras")
+    import_keras()
 
 
 @st.cache_resource(show_spinner="Loading the pre-trained model…")

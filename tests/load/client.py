@@ -36,6 +36,7 @@ class Session:
     local_addr: tuple | None = None  # e.g. ("127.0.0.12", 0): a different learner's address
     query: str = ""  # the page's query string, e.g. "epochs=3&seed=1", sent with every run
     cookie: str = ""  # the Cookie header a browser would send, e.g. the workspace's
+    first_page: str = ""  # the url path the tab opens (as /train in the address bar); "": /
     pages: dict[str, str] = field(default_factory=dict)  # url path -> page script hash
     widgets: dict[str, Widget] = field(default_factory=dict)  # label -> widget
     texts: list[str] = field(default_factory=list)  # markdown and headings of the last run
@@ -126,6 +127,8 @@ class Session:
         msg = BackMsg()
         cs = msg.rerun_script
         cs.page_script_hash = self.page_hash
+        if not self.page_hash:  # the tab's first run: the page is named by its address
+            cs.page_name = self.first_page
         cs.query_string = self.query
         cs.fragment_id = fragment_id
         cs.is_auto_rerun = bool(fragment_id)
