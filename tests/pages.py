@@ -37,6 +37,17 @@ def switch(at: AppTest, page: str, clean: bool = True) -> AppTest:
     return at
 
 
+def markdown_table(at: AppTest, first: str) -> list[dict[str, str]]:
+    """The page's markdown table whose first column is headed `first`: a dict per row."""
+    text = next(m.value for m in at.markdown if m.value.startswith(f"| {first} |"))
+    head, _, *rows = text.splitlines()
+
+    def cells(line: str) -> list[str]:
+        return [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+
+    return [dict(zip(cells(head), cells(row), strict=True)) for row in rows]
+
+
 def assert_clean(at: AppTest) -> None:
     """No exception on the page."""
     assert not at.exception, [e.value for e in at.exception]

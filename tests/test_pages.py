@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pages import app, markdown_text
+from tests.pages import app, markdown_table, markdown_text
 
 
 def number_rows(at: AppTest) -> list[str]:
@@ -23,6 +23,12 @@ def test_data_page_shows_the_four_arrays_and_the_lessons_row():
     ]
     row5 = "0 0 0 0 0 0 0 0 0 0 0 0 3 18 18 18 126 136 175 26 166 255 247 127 0 0 0 0"
     assert number_rows(at) == [row5]
+    grid = next(c.value for c in at.code if c.value.count("\n") == 27).splitlines()  # 28 rows
+    assert [line.split() for line in grid][5] == row5.split()
+    assert {len(line) for line in grid} == {28 * 4 - 1}  # aligned: 3 places a number
+    counts = markdown_table(at, "digit")
+    assert counts[0] == {"digit": "0", "training images": "5,923", "test images": "980"}
+    assert len(counts) == 10
 
 
 def test_data_page_widgets_change_the_numbers():
@@ -45,22 +51,26 @@ def test_data_page_gallery_filter_and_reshuffle():
 
 def test_data_page_preprocessing_table():
     at = app()
-    steps = at.dataframe[-1].value
-    assert list(steps["shape"]) == ["(60000, 28, 28)", *["(60000, 28, 28, 1)"] * 3]
-    assert list(steps["dtype"]) == ["uint8", "uint8", "float32", "float32"]
-    assert steps["max"].iloc[-1] == 1.0
-    assert steps["pixel (0, row 5, col 16)"].iloc[0] == 126
-    assert steps["pixel (0, row 5, col 16)"].iloc[-1] == pytest.approx(126 / 255)
+    steps = markdown_table(at, "step")
+    assert [r["shape"] for r in steps] == ["(60000, 28, 28)", *["(60000, 28, 28, 1)"] * 3]
+    assert [r["dtype"] for r in steps] == ["uint8", "uint8", "float32", "float32"]
+    assert steps[-1]["max"] == "1"
+    assert steps[0]["pixel (0, row 5, col 16)"] == "126"
+    assert float(steps[-1]["pixel (0, row 5, col 16)"]) == pytest.approx(126 / 255, abs=5e-5)
 
 
 def test_onehot_page_table_and_loss():
     at = app("onehot_page.py")
     assert at.title[0].value == "2 · One-hot labels"
-    table = at.dataframe[0].value
-    assert list(table["digit"]) == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
-    assert table.iloc[0].tolist() == [5, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]
-    for digit, row in zip(table["digit"], table.drop(columns="digit").values, strict=True):
-        assert row.tolist().index(1) == digit
+    table = markdown_table(at, "training image")
+    assert [r["digit"] for r in table] == list("5041921314")
+    one = ":blue-background[:blue[**1**]]"  # each 1 highlighted
+    assert list(table[0].values()) == ["0", "5", *"00000", one, *"0000"]
+    for row in table:
+        assert [row[str(d)] for d in range(10)].index(one) == int(row["digit"])
+    assert markdown_table(at, "one-hot label of") == [{"one-hot label of": "5", **{
+        str(d): one if d == 5 else "0" for d in range(10)}}]  # fmt: skip
+    assert markdown_table(at, "digit")[7]["label × log(probability)"] == "-0.105"
     assert at.metric[0].value == "0.105"  # −log(0.90)
 
 
@@ -69,7 +79,7 @@ def test_onehot_page_widgets_change_what_it_shows():
     at.slider(key="ce_confidence").set_value(0.5).run()
     assert at.metric[0].value == "0.693"  # −log(0.5)
     at.text_input(key="onehot_start_text").input("10").run()
-    assert at.dataframe[0].value["digit"].tolist() == [3, 5, 3, 6, 1, 7, 2, 8, 6, 9]
+    assert [r["digit"] for r in markdown_table(at, "training image")] == list("3536172869")
     at.selectbox(key="ce_digit").set_value(2).run()
     assert not at.exception
     assert "Confidently wrong** (95 % on 3" in markdown_text(at)

@@ -146,3 +146,38 @@ def test_a_picture_shown_again_is_not_encoded_again(monkeypatch):
     assert len(saves) == 2  # the moved box is a new picture; the same one is not encoded twice
     assert first.split('" alt=')[0] == again.split('" alt=')[0] != moved.split('" alt=')[0]
     assert 'alt="the same grid"' in again
+
+
+def test_a_picture_drawn_from_the_same_numbers_is_drawn_once():
+    """drawn_once keys pictures by their numbers: arrays whose repr is the same are told apart."""
+    drawn = []
+
+    @pictures.drawn_once
+    def draw(maps, labels, width=10):
+        drawn.append(1)
+        return object()
+
+    a = np.zeros(5000, np.float32)  # repr() abbreviates it: "[0. 0. 0. ... 0. 0. 0.]"
+    b = a.copy()
+    b[2500] = 1e-9
+    first = draw(a, ["map 1"])
+    assert draw(a.copy(), ["map 1"]) is first  # the same numbers: the same picture
+    assert draw(b, ["map 1"]) is not first
+    assert draw(a, ["map 2"]) is not first
+    assert draw(a, ["map 1"], width=11) is not first
+    assert draw([a], ["map 1"]) is not draw([b], ["map 1"])  # inside a list too
+    assert len(drawn) == 6
+
+
+def test_a_digit_url_is_the_digit_as_png():
+    from io import BytesIO
+
+    from PIL import Image
+
+    url = pictures.digit_url(np.eye(28, dtype=np.uint8) * 255, 84)
+    assert url.startswith("data:image/png;base64,")
+    picture = Image.open(BytesIO(base64.b64decode(url.split(",", 1)[1])))
+    assert picture.size == (84, 84)
+    pixels = np.asarray(picture)[..., :3]
+    assert pixels[1, 1].min() > 250 and pixels[1, 10].max() < 5  # the diagonal, 3× larger
+    assert pictures.digit_url(np.eye(28, dtype=np.uint8) * 255, 84) is url  # drawn once

@@ -182,6 +182,19 @@ def chart(fig, alt: str) -> None:
     st.caption(alt)
 
 
+def table(rows: list[dict], right: tuple[str, ...] = ()) -> str:
+    """Rows as a markdown table (columns in `right` aligned right), for st.markdown."""
+    # Not st.dataframe: a small table then needs no pandas, Arrow or Styler, which cost the
+    # server more than the rest of the page (and a class opens these pages at the same time).
+    columns = list(rows[0])
+
+    def line(cells) -> str:
+        return "| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |"
+
+    rule = "| " + " | ".join("--:" if c in right else "---" for c in columns) + " |"
+    return "\n".join([line(columns), rule, *(line(row[c] for c in columns) for row in rows)])
+
+
 def clamped(key: str, high: int, default: int = 0) -> None:
     """Keep a widget's remembered value inside its range (another model may have other sizes)."""
     value = st.session_state.get(key, default)

@@ -8,11 +8,23 @@ import lesson
 from lesson import step1_data
 from lesson.pages import classroom, pictures
 from lesson.pages.boxes import number_box
-from lesson.pages.common import chart, mnist, prose, show_code, warm_up_keras
+from lesson.pages.common import chart, mnist, prose, show_code, table, warm_up_keras
 from lesson.tools import exercises as ex
 
 PAGE = "data_page"
 GALLERY_SIZE = 30
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def gallery(seed: int, digit) -> tuple[list[int], list[str]]:
+    """`GALLERY_SIZE` random training images (of one digit, or all): numbers and PNG addresses."""
+    # Cached: a class reshuffles through the same few galleries, and drawing and encoding 30
+    # pictures was a tenth of the server's time when 30 learners opened the app together.
+    x, y = mnist().x_train, mnist().y_train
+    pool = np.arange(len(y)) if digit in (None, "All") else np.flatnonzero(y == digit)
+    picks = np.random.default_rng(seed).choice(pool, size=GALLERY_SIZE, replace=False)
+    return picks.tolist(), [pictures.digit_url(x[i], 84) for i in picks]
+
 
 st.title(lesson.title(1))
 prose(PAGE, "intro")
@@ -41,10 +53,7 @@ digit = left.pills(
 )
 if right.button("Reshuffle", icon=":material/shuffle:", key="reshuffle"):
     st.session_state.gallery_seed = st.session_state.get("gallery_seed", 0) + 1
-rng = np.random.default_rng(st.session_state.get("gallery_seed", 0))
-pool = np.arange(len(m.y_train)) if digit in (None, "All") else np.flatnonzero(m.y_train == digit)
-picks = rng.choice(pool, size=GALLERY_SIZE, replace=False)
-big = [pictures.digit_picture(m.x_train[i], 84) for i in picks]
+picks, big = gallery(st.session_state.get("gallery_seed", 0), digit)
 st.image(
     big, caption=[f"#{i}: {m.y_train[i]}" for i in picks], width=84,
     alt=[f"Training image {i}, a handwritten {m.y_train[i]}" for i in picks],
@@ -79,8 +88,8 @@ fig.update_layout(
 chart(fig, f"Heatmap of the 784 pixel values of training image {index}; row {row} is outlined.")
 st.markdown(f"**Row {row} of `x_train[{index}]`:**")
 st.code(" ".join(str(v) for v in image[row]), language=None)
-with st.expander("The whole grid as a table"):
-    st.dataframe(image, height=500)
+with st.expander("The whole grid as numbers"):
+    st.code("\n".join(" ".join(f"{v:3d}" for v in r) for r in image), language=None)
 
 # --- counts per digit ---------------------------------------------------------------------
 prose(PAGE, "counts")
@@ -105,13 +114,11 @@ chart(
     f"of each digit, the test set {test_counts.min():,}–{test_counts.max():,}.",
 )
 with st.expander("The counts as a table"):
-    st.dataframe(
-        [
-            {"digit": d, "training images": int(a), "test images": int(b)}
-            for d, (a, b) in enumerate(zip(train_counts, test_counts, strict=True))
-        ],
-        hide_index=True,
-    )
+    counts = [
+        {"digit": d, "training images": f"{a:,}", "test images": f"{b:,}"}
+        for d, (a, b) in enumerate(zip(train_counts, test_counts, strict=True))
+    ]
+    st.markdown(table(counts, right=("digit", "training images", "test images")))
 show_code(step1_data.label_counts)
 
 # --- preprocessing ------------------------------------------------------------------------
@@ -139,7 +146,10 @@ def steps_table() -> list[dict]:
     ]
 
 
-st.dataframe(steps_table(), hide_index=True)
+steps = [
+    {k: f"{v:.4g}" if isinstance(v, float) else v for k, v in r.items()} for r in steps_table()
+]
+st.markdown(table(steps, right=("min", "max", "pixel (0, row 5, col 16)")))
 show_code(step1_data.reshape_for_cnn, step1_data.to_float, step1_data.scale, step1_data.preprocess)
 warm_up_keras()  # after the page has painted: the next pages need Keras
 classroom.exercises("data", ex.data(m.x_train.shape))

@@ -1,6 +1,7 @@
 """Page 7: the test-set mistakes, accuracy per digit, and where the network looks."""
 
 import functools
+import hashlib
 
 import numpy as np
 import plotly.graph_objects as go
@@ -16,6 +17,7 @@ from lesson.tools import exercises as ex
 
 PAGE = "mistakes_page"
 EVAL_KEY = "mistakes_eval"  # the learner's model and its test probabilities, computed once
+SALIENCY_KEY = "mistakes_saliency"  # the same model's last saliency maps, by image and kind
 LOOK_KEY = "mistakes_look"  # the test image looked at closely
 FILTERS_PAGE = "lesson/pages/inside_page.py"
 GALLERY = 12
@@ -42,6 +44,22 @@ def test_probabilities(net, name: str) -> np.ndarray:
     return saved["probs"]
 
 
+def looked_at(net, name: str, image: np.ndarray, of: str) -> tuple[int, np.ndarray, float]:
+    """The winning digit, its saliency map and probability: worked out once per model and image."""
+    kept = st.session_state.setdefault(SALIENCY_KEY, {})  # a page run repeats the same question
+    if kept.get("model") is not net or kept.get("name") != name:
+        kept.clear()
+        kept.update(model=net, name=name)
+        kept["maps"] = {}
+    key = (hashlib.blake2b(image.tobytes(), digest_size=16).digest(), of)
+    if key not in kept["maps"]:
+        digit, gradient = step7_mistakes.saliency(net, image, of)
+        sure = float(step5_prediction.probabilities(net, image)[0, digit])
+        kept["maps"] = dict(list(kept["maps"].items())[-15:])  # the last 16, this one included
+        kept["maps"][key] = digit, gradient, sure
+    return kept["maps"][key]
+
+
 def look_at(key: str) -> None:
     """A picked image of a gallery becomes the one looked at closely."""
     if st.session_state.get(key) is not None:
@@ -50,7 +68,7 @@ def look_at(key: str) -> None:
 
 def gallery(indices: np.ndarray, captions: list[str], key: str) -> None:
     """Test images, enlarged, with captions, and a row of buttons to look closer at one."""
-    big = [np.kron(m.x_test[i], np.ones((3, 3), np.uint8)) for i in indices]  # 84×84
+    big = [pictures.digit_url(m.x_test[i], 84) for i in indices]  # 84×84, encoded once
     alt = [f"Test image {i}, a handwritten {m.y_test[i]}" for i in indices]
     st.image(big, caption=captions, width=84, alt=alt)
     st.pills(
@@ -229,8 +247,7 @@ if mine and drawing is not None:
 else:
     image = m.x_test[index].astype("float32") / 255  # (28, 28) in 0..1
     what, truth = f"test image {index}", int(m.y_test[index])
-digit, gradient = step7_mistakes.saliency(net, image, of)
-sure = float(step5_prediction.probabilities(net, image)[0, digit])
+digit, gradient, sure = looked_at(net, net_name, image, of)
 if truth is None:
     st.markdown(f"{net_name.split(' (')[0]} reads your last drawing as a **{digit}** ({sure:.1%}).")
 else:

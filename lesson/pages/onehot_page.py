@@ -7,11 +7,11 @@ import streamlit as st
 import lesson
 from lesson.pages import classroom
 from lesson.pages.boxes import number_box
-from lesson.pages.common import chart, mnist, prose, show_code
+from lesson.pages.common import chart, mnist, prose, show_code, table
 from lesson.tools import exercises as ex
 
 PAGE = "onehot_page"
-HIGHLIGHT = "background-color: #0072b2; color: white; font-weight: bold"
+HIGHLIGHT = ":blue-background[:blue[**1**]]"  # each 1 stands out: it says which digit
 
 st.title(lesson.title(2))
 prose(PAGE, "intro")
@@ -20,14 +20,13 @@ with st.spinner("Loading Keras…"):  # the first page that needs it pays its im
     from lesson import step2_labels
 
 
-def highlighted(rows: np.ndarray, index: list, digits: np.ndarray | None = None):
+def highlighted(rows: np.ndarray, head: str, names: list, digits: np.ndarray | None = None) -> str:
     """A table of one-hot rows with each 1 highlighted, optionally with the digits beside it."""
-    import pandas as pd  # Streamlit's own dependency; only tables need it
-
-    frame = pd.DataFrame(rows.astype(int), columns=[str(d) for d in range(10)], index=index)
-    if digits is not None:
-        frame.insert(0, "digit", digits)
-    return frame.style.map(lambda v: HIGHLIGHT if v == 1 else "", subset=frame.columns[-10:])
+    table_rows = []
+    for i, (name, row) in enumerate(zip(names, rows.astype(int), strict=True)):
+        first = {head: name} if digits is None else {head: name, "digit": digits[i]}
+        table_rows.append(first | {str(d): HIGHLIGHT if v == 1 else "0" for d, v in enumerate(row)})
+    return table(table_rows)
 
 
 # --- y_train[a:b] beside Y_train[a:b] ------------------------------------------------------
@@ -39,14 +38,14 @@ st.markdown(
     f"`y_train[{start}:{start + 10}]` (the **digit** column) beside "
     f"`Y_train[{start}:{start + 10}]` (columns **0** to **9**)"
 )
-st.dataframe(highlighted(Y, [f"image {start + i}" for i in range(10)], digits=y))
+st.markdown(highlighted(Y, "training image", list(range(start, start + 10)), digits=y))
 show_code(step2_labels.one_hot)
 
 # --- pick a digit --------------------------------------------------------------------------
 prose(PAGE, "pick")
 digit = st.pills("Digit", list(range(10)), default=5, required=True, key="onehot_digit")
 vector = step2_labels.one_hot(np.array([digit]))[0]
-st.dataframe(highlighted(vector[None, :], [f"one-hot label of {digit}"]))
+st.markdown(highlighted(vector[None, :], "one-hot label of", [digit]))
 st.markdown(
     f"The 1 is at position **{digit}** of the ten (counting from 0); "
     f"`{digit}` becomes `{vector.astype(int).tolist()}`."
@@ -63,14 +62,20 @@ confidence = c2.slider(
 target = step2_labels.one_hot(np.array([true_digit]))[0]
 p = step2_labels.prediction_with_confidence(true_digit, confidence)
 loss = step2_labels.cross_entropy(target, p)
-st.dataframe(
-    {
-        "digit": list(range(10)),
-        "one-hot label": target.astype(int),
-        "predicted probability": np.round(p, 3),
-        "label × log(probability)": np.round(target * np.log(p), 3),
-    },
-    hide_index=True,
+terms = target * np.log(p)
+st.markdown(
+    table(
+        [
+            {
+                "digit": d,
+                "one-hot label": int(target[d]),
+                "predicted probability": f"{p[d]:.3f}",
+                "label × log(probability)": f"{terms[d] + 0.0:.3f}",
+            }
+            for d in range(10)
+        ],
+        right=("digit", "one-hot label", "predicted probability", "label × log(probability)"),
+    )
 )
 st.metric("Cross-entropy loss", f"{loss:.3f}", help="−log(probability given to the true digit)")
 

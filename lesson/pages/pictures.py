@@ -9,6 +9,7 @@ import html
 import io
 import math
 import threading
+import weakref
 
 import numpy as np
 import plotly.colors
@@ -21,6 +22,46 @@ GREY = "gray"
 INK, PAPER = (31, 41, 51), (251, 250, 247)  # the app theme's text and background colours
 LAYER_COLOURS = {"Input": "#666666", "Conv2D": "#0072b2", "MaxPooling2D": "#009e73",
                  "Dropout": "#cc79a7", "Flatten": "#e69f00", "Dense": "#d55e00"}  # fmt: skip
+
+
+DRAWN_KEPT = 128  # pictures kept per kind: a class looks at the same digits and maps
+
+
+def _fingerprint(key, value) -> None:
+    """Feed a value into a hash by its contents: arrays by their numbers (repr abbreviates)."""
+    if isinstance(value, np.ndarray):
+        key.update(f"array{value.dtype}{value.shape}".encode())
+        key.update(np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, (list, tuple)):
+        key.update(f"{type(value).__name__}{len(value)}".encode())
+        for item in value:
+            _fingerprint(key, item)
+    else:
+        key.update(repr(value).encode())
+
+
+def drawn_once(draw):
+    """Keep the pictures `draw` made: the same numbers again give the same picture at once."""
+    kept: collections.OrderedDict[bytes, object] = collections.OrderedDict()
+    lock = threading.Lock()
+
+    @functools.wraps(draw)
+    def remembered(*args, **kwargs):
+        key = hashlib.blake2b(digest_size=16)
+        _fingerprint(key, (args, sorted(kwargs.items())))
+        digest = key.digest()
+        with lock:
+            if digest in kept:
+                kept.move_to_end(digest)
+                return kept[digest]
+        picture = draw(*args, **kwargs)
+        with lock:
+            kept[digest] = picture
+            while len(kept) > DRAWN_KEPT:
+                kept.popitem(last=False)
+        return picture
+
+    return remembered
 
 
 def symmetric(values) -> float:
@@ -125,6 +166,7 @@ def grid_picture(
     return canvas
 
 
+@drawn_once
 def maps_picture(maps: np.ndarray, labels: list[str], per_row: int = 8, width: int = 780):
     """Many (h, w) maps as one picture: tiles with their labels, one colour bar, axis words."""
     # A picture, not a plotly chart: a new digit repaints it in a few milliseconds.
@@ -158,11 +200,15 @@ def maps_picture(maps: np.ndarray, labels: list[str], per_row: int = 8, width: i
 
 _encoded: collections.OrderedDict[bytes, str] = collections.OrderedDict()
 _encoded_lock = threading.Lock()
+_encoded_objects: dict[int, tuple[weakref.ref, str]] = {}  # id(picture) -> (picture, its PNG)
 ENCODED_KEPT = 256  # pictures whose PNG is kept: a class looks at the same digits (~5 MB)
 
 
 def png_base64(picture: Image.Image) -> str:
     """The picture as base64 PNG, encoded once: the same picture again costs a hash, not a PNG."""
+    seen = _encoded_objects.get(id(picture))
+    if seen is not None and seen[0]() is picture:  # a picture kept by drawn_once: no hash
+        return seen[1]
     key = hashlib.blake2b(picture.tobytes(), digest_size=16)
     key.update(f"{picture.mode}{picture.size}".encode())
     digest = key.digest()
@@ -177,7 +223,16 @@ def png_base64(picture: Image.Image) -> str:
         _encoded[digest] = data
         while len(_encoded) > ENCODED_KEPT:
             _encoded.popitem(last=False)
+        _encoded_objects[id(picture)] = (weakref.ref(picture), data)
+        while len(_encoded_objects) > ENCODED_KEPT:
+            _encoded_objects.pop(next(iter(_encoded_objects)))
     return data
+
+
+@drawn_once
+def digit_url(image: np.ndarray, width: int = 84) -> str:
+    """A digit as a PNG address for st.image (see digit_picture), drawn and encoded once."""
+    return "data:image/png;base64," + png_base64(Image.fromarray(digit_picture(image, width)))
 
 
 def picture_html(picture: Image.Image, alt: str) -> str:
