@@ -37,7 +37,7 @@ def marked(chart_key: str, cell: tuple[int, int]) -> tuple[tuple[int, int], int]
 
 def map_chart(fig, key: str, row_key: str, col_key: str, alt: str, version: int) -> None:
     """A map chart whose cells can be clicked, with its text equivalent."""
-    fig.update_layout(margin={"l": 60, "r": 20, "t": 60, "b": 50}, meta={"version": version})
+    fig.layout.margin, fig.layout.meta = pictures.MARGIN, {"version": version}  # see chart()
     st.plotly_chart(
         fig, key=key, selection_mode="points", config={"displaylogo": False},
         on_select=functools.partial(take_click, key, row_key, col_key),

@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from lesson import step1_data
-from lesson.pages import session, workspace
+from lesson.pages import pictures, session, workspace
 
 HERE = Path(__file__).resolve().parent
 
@@ -177,7 +177,9 @@ def show_code(*objects, label: str = "Show the code") -> None:
 
 def chart(fig, alt: str) -> None:
     """A plotly chart with its text equivalent for screen readers and the projector's back row."""
-    fig.update_layout(margin={"l": 60, "r": 20, "t": 60, "b": 50})
+    if fig.layout.margin.to_plotly_json() != pictures.MARGIN:  # figures drawn once have it
+        # Assigned, not update_layout(margin=…): that costs 5 ms a chart, this 0.4 ms.
+        fig.layout.margin = pictures.MARGIN  # (never changed again: others may show them)
     st.plotly_chart(fig, config={"displaylogo": False})
     st.caption(alt)
 

@@ -26,23 +26,23 @@ def gallery(seed: int, digit) -> tuple[list[int], list[str]]:
     return picks.tolist(), [pictures.digit_url(x[i], 84) for i in picks]
 
 
+@st.cache_data(show_spinner=False)
+def arrays_table() -> str:
+    """The four arrays' shapes, types and ranges: worked out once (min and max read 47 MB)."""
+    rows = [
+        {"array": f"`{name}`", **step1_data.array_facts(getattr(mnist(), name))}
+        for name in step1_data.EXPECTED
+    ]
+    shown = [r | {"min": f"{r['min']:g}", "max": f"{r['max']:g}"} for r in rows]
+    return table(shown, right=("min", "max"))
+
+
 st.title(lesson.title(1))
 prose(PAGE, "intro")
 m = mnist()
 
 prose(PAGE, "arrays")
-# A markdown table, not st.dataframe: the first thing a learner sees needs no pandas or Arrow.
-rows = [
-    {"array": f"`{name}`", **step1_data.array_facts(getattr(m, name))}
-    for name in step1_data.EXPECTED
-]
-st.markdown(
-    "| array | shape | dtype | min | max |\n| --- | --- | --- | --: | --: |\n"
-    + "\n".join(
-        f"| {r['array']} | {r['shape']} | {r['dtype']} | {r['min']:g} | {r['max']:g} |"
-        for r in rows
-    )
-)
+st.markdown(arrays_table())
 show_code(step1_data.load_mnist, step1_data.array_facts)
 
 # --- gallery -------------------------------------------------------------------------------
@@ -75,15 +75,29 @@ fig = go.Figure(
         zmin=0,
         zmax=255,
         hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>",
-    )
-)
-fig.add_shape(type="rect", x0=-0.5, x1=27.5, y0=row - 0.5, y1=row + 0.5, line_color="#e69f00")
-fig.update_yaxes(autorange="reversed", title="row", dtick=1, tickfont_size=9)
-fig.update_xaxes(title="column", dtick=1, tickfont_size=9)
-fig.update_layout(
-    title=f"Training image {index} (label {m.y_train[index]}) as 28 × 28 numbers",
-    height=760,
-    yaxis_scaleanchor="x",
+    ),
+    layout={  # one dict, not update_layout() calls: each of those costs the server ~2 ms
+        "title": f"Training image {index} (label {m.y_train[index]}) as 28 × 28 numbers",
+        "height": 760,
+        "xaxis": {"title": "column", "dtick": 1, "tickfont_size": 9},
+        "yaxis": {
+            "title": "row",
+            "dtick": 1,
+            "tickfont_size": 9,
+            "autorange": "reversed",
+            "scaleanchor": "x",
+        },
+        "shapes": [
+            {
+                "type": "rect",
+                "x0": -0.5,
+                "x1": 27.5,
+                "y0": row - 0.5,
+                "y1": row + 0.5,
+                "line_color": "#e69f00",
+            }
+        ],
+    },
 )
 chart(fig, f"Heatmap of the 784 pixel values of training image {index}; row {row} is outlined.")
 st.markdown(f"**Row {row} of `x_train[{index}]`:**")
@@ -98,15 +112,14 @@ fig = go.Figure(
     [
         go.Bar(name="training set", x=list(range(10)), y=train_counts, marker_color="#0072b2"),
         go.Bar(name="test set", x=list(range(10)), y=test_counts, marker_color="#e69f00"),
-    ]
-)
-fig.update_layout(
-    title="Images per digit",
-    barmode="group",
-    xaxis_title="digit",
-    yaxis_title="images",
-    xaxis_dtick=1,
-    height=380,
+    ],
+    layout={
+        "title": "Images per digit",
+        "barmode": "group",
+        "xaxis": {"title": "digit", "dtick": 1},
+        "yaxis": {"title": "images"},
+        "height": 380,
+    },
 )
 chart(
     fig,

@@ -3,6 +3,7 @@
 import numpy as np
 import plotly.graph_objects as go
 
+from lesson.pages import pictures
 from lesson.pages.pictures import DIVERGING, GREY, HIGHLIGHT, SEQUENTIAL, cell_colours, symmetric
 
 
@@ -50,6 +51,7 @@ def tiles_figure(
     return fig
 
 
+@pictures.drawn_once  # a class looking at one model: the same figure again, not built again
 def small_maps(
     maps: list[np.ndarray], titles: list[str], title: str, numbers: bool = True,
     zmax: float | None = None, per_row: int = 8,
@@ -57,7 +59,28 @@ def small_maps(
     """Small k×k heatmaps of weights side by side, each with its numbers, on one scale around 0."""
     m = zmax or symmetric(np.stack(maps))
     grids = [{"z": z, "title": t, "zmin": -m, "zmax": m} for z, t in zip(maps, titles, strict=True)]
-    return tiles_figure(grids, title, per_row, numbers=numbers)
+    fig = tiles_figure(grids, title, per_row, numbers=numbers)
+    return fig.update_layout(margin=pictures.MARGIN)  # as chart() sets it: shown, not changed
+
+
+@pictures.drawn_once  # a class looking at one model: the same figure again, not built again
+def weights_figure(w: np.ndarray, title: str) -> go.Figure:
+    """A conv layer's (k, k, in, out) weights as a grid of k×k heatmaps: filters across, input
+    channels down."""
+    kk, _, channels, outs = w.shape
+    tiles = np.stack([w[:, :, c, f] for c in range(channels) for f in range(outs)])
+    fig = maps_figure(tiles, title, [], per_row=outs, colorscale=DIVERGING)
+    fig.update_xaxes(
+        showticklabels=True, title="filter",
+        tickvals=[f * (kk + 1) + (kk - 1) / 2 for f in range(outs)],
+        ticktext=[str(f + 1) for f in range(outs)],
+    )  # fmt: skip
+    fig.update_yaxes(
+        showticklabels=True, title="input channel (feature map of the layer before)",
+        tickvals=[c * (kk + 1) + (kk - 1) / 2 for c in range(channels)],
+        ticktext=[str(c + 1) for c in range(channels)],
+    )  # fmt: skip
+    return fig.update_layout(margin=pictures.MARGIN)  # as chart() sets it: shown, not changed
 
 
 def mosaic(maps: np.ndarray, per_row: int, row_gap: int = 1) -> tuple[np.ndarray, int, int]:

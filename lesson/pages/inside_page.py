@@ -15,6 +15,7 @@ from lesson.pages.common import (
     model_picker,
     prose,
     show_code,
+    table,
 )
 from lesson.tools import exercises as ex
 
@@ -124,18 +125,12 @@ def filters_section(net) -> None:
         f"weights range from {first.min():.2f} to {first.max():.2f}; the table below lists them.",
     )
     with st.expander("The first layer's weights as a table"):
-        st.dataframe(
-            [
-                {"filter": f + 1}
-                | {
-                    f"row {r}, col {c}": round(float(first[r, c, 0, f]), 3)
-                    for r in range(k)
-                    for c in range(k)
-                }
-                for f in range(n)
-            ],
-            hide_index=True,
-        )
+        weights = [
+            {"filter": f + 1}
+            | {f"row {r}, col {c}": f"{first[r, c, 0, f]:.3f}" for r in range(k) for c in range(k)}
+            for f in range(n)
+        ]
+        st.markdown(table(weights, right=tuple(weights[0])))
 
     if len(kernels) > 1:
         prose(PAGE, "deeper", **facts.deeper(net))
@@ -146,21 +141,8 @@ def filters_section(net) -> None:
             which = 1 + names.index(st.selectbox("Layer", names, key="inside_deep_layer"))
         w = kernels[which]  # (k, k, in, out)
         kk, _, channels, outs = w.shape
-        tiles = np.stack([w[:, :, c, f] for c in range(channels) for f in range(outs)])
-        fig = charts.maps_figure(
-            tiles, f"Layer {which + 1}: {outs} filters × {channels} input channels {when}", [],
-            per_row=outs, colorscale=pictures.DIVERGING,
-        )  # fmt: skip
-        fig.update_xaxes(
-            showticklabels=True, title="filter",
-            tickvals=[f * (kk + 1) + (kk - 1) / 2 for f in range(outs)],
-            ticktext=[str(f + 1) for f in range(outs)],
-        )  # fmt: skip
-        fig.update_yaxes(
-            showticklabels=True, title="input channel (feature map of the layer before)",
-            tickvals=[c * (kk + 1) + (kk - 1) / 2 for c in range(channels)],
-            ticktext=[str(c + 1) for c in range(channels)],
-        )  # fmt: skip
+        title = f"Layer {which + 1}: {outs} filters × {channels} input channels {when}"
+        fig = charts.weights_figure(w, title)
         chart(
             fig,
             f"A grid of {outs} × {channels} small {kk}×{kk} heatmaps: column = filter, row = the "

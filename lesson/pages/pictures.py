@@ -24,6 +24,7 @@ LAYER_COLOURS = {"Input": "#666666", "Conv2D": "#0072b2", "MaxPooling2D": "#009e
                  "Dropout": "#cc79a7", "Flatten": "#e69f00", "Dense": "#d55e00"}  # fmt: skip
 
 
+MARGIN = {"l": 60, "r": 20, "t": 60, "b": 50}  # every plotly chart's, in pixels
 DRAWN_KEPT = 128  # pictures kept per kind: a class looks at the same digits and maps
 
 
