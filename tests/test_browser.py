@@ -86,3 +86,20 @@ def test_data_page_paints_within_3_s_of_the_first_request(page):
         seconds = time.perf_counter() - start
         expect(page.get_by_text("(60000, 28, 28)").first).to_be_visible()
     assert seconds < 3, f"the data page took {seconds:.1f} s to paint its first table"
+
+
+def test_a_wide_table_scrolls_by_itself_on_a_phone(page, server_url):
+    """The one-hot table is wider than a 360 px phone: it scrolls, the page does not."""
+    page.set_viewport_size({"width": 360, "height": 800})
+    open_app(page, server_url, "one-hot")
+    table = page.get_by_test_id("stMain").locator("table").first
+    expect(table).to_be_visible(timeout=60_000)
+    sizes = page.evaluate("""() => {
+      const main = document.querySelector('[data-testid=stMain]');
+      const box = document.querySelector('[data-testid=stMain] table').parentElement;
+      return [main.scrollWidth, main.clientWidth, box.scrollWidth, box.clientWidth];
+    }""")
+    main_scroll, main_width, box_scroll, box_width = sizes
+    assert main_scroll <= main_width, sizes  # the page itself never scrolls sideways
+    assert box_scroll > box_width, sizes  # the table does (so this test tests something)
+    assert_clean(page)

@@ -80,6 +80,11 @@ input:focus-visible, textarea:focus-visible { outline-offset: -3px; }
 [data-rac][data-focus-visible]:not(input, textarea) { border-radius: 50%; }
 input[data-rac][data-focus-visible], textarea[data-rac][data-focus-visible] {
   outline-offset: -3px; }
+/* A markdown table wider than a phone scrolls by itself, not the whole page with it; on a
+   narrow screen its cells are tighter, so most tables fit. */
+[data-testid="stMarkdownContainer"]:has(> table) { overflow-x: auto; }
+@media (max-width: 640px) {
+  [data-testid="stMarkdownContainer"] > table :is(th, td) { padding: 0.25rem 0.4rem; } }
 /* The announcer draws nothing (its live region is elsewhere): no gap for its element. */
 [class*="st-key-announce_"] { display: none; }
 </style>"""
