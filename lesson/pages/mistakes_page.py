@@ -49,8 +49,7 @@ def looked_at(net, name: str, image: np.ndarray, of: str) -> tuple[int, np.ndarr
     kept = st.session_state.setdefault(SALIENCY_KEY, {})  # a page run repeats the same question
     if kept.get("model") is not net or kept.get("name") != name:
         kept.clear()
-        kept.update(model=net, name=name)
-        kept["maps"] = {}
+        kept.update(model=net, name=name, maps={})
     key = (hashlib.blake2b(image.tobytes(), digest_size=16).digest(), of)
     if key not in kept["maps"]:
         digit, gradient = step7_mistakes.saliency(net, image, of)

@@ -205,6 +205,13 @@ _encoded_objects: dict[int, tuple[weakref.ref, str]] = {}  # id(picture) -> (pic
 ENCODED_KEPT = 256  # pictures whose PNG is kept: a class looks at the same digits (~5 MB)
 
 
+def _png(picture: Image.Image) -> str:
+    """The picture as base64 PNG, encoded now."""
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", compress_level=1)  # twice as fast as the default, ~as small
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
 def png_base64(picture: Image.Image) -> str:
     """The picture as base64 PNG, encoded once: the same picture again costs a hash, not a PNG."""
     seen = _encoded_objects.get(id(picture))
@@ -217,9 +224,7 @@ def png_base64(picture: Image.Image) -> str:
         if digest in _encoded:
             _encoded.move_to_end(digest)
             return _encoded[digest]
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG", compress_level=1)  # twice as fast as the default, ~as small
-    data = base64.b64encode(buffer.getvalue()).decode()
+    data = _png(picture)
     with _encoded_lock:
         _encoded[digest] = data
         while len(_encoded) > ENCODED_KEPT:
@@ -233,7 +238,8 @@ def png_base64(picture: Image.Image) -> str:
 @drawn_once
 def digit_url(image: np.ndarray, width: int = 84) -> str:
     """A digit as a PNG address for st.image (see digit_picture), drawn and encoded once."""
-    return "data:image/png;base64," + png_base64(Image.fromarray(digit_picture(image, width)))
+    # drawn_once keeps the address: png_base64's cache would keep the same PNG a second time.
+    return "data:image/png;base64," + _png(Image.fromarray(digit_picture(image, width)))
 
 
 def picture_html(picture: Image.Image, alt: str) -> str:
