@@ -22,22 +22,34 @@ LESSON = [  # step N is page N, titled from lesson.STEPS
     ("mistakes_page.py", lesson.title(7), "report", "mistakes"),
     ("board_page.py", "Class board", "leaderboard", "board"),
 ]
+
+
+def lesson_pages(solved: frozenset) -> list:
+    """The navigation's pages, titled with a ✓ where the exercises are solved."""
+    pages = [
+        st.Page(
+            f"lesson/pages/{script}",
+            title=f"{title} ✓" if path in solved else title,
+            icon=f":material/{icon}:",
+            url_path=None if index == 0 else path,  # the first page is served at /
+            default=index == 0,
+        )
+        for index, (script, title, icon, path) in enumerate(LESSON)
+    ]
+    # /data, the first page's name, opens it too (Streamlit serves a default page at / only).
+    pages.append(st.Page(lambda: st.switch_page(pages[0]), url_path="data", visibility="hidden"))
+    return pages
+
+
 workspace.open_workspace()  # the learner's saved work, back after a reload or a restart
 workspace.keep_cookie()
 workspace.runs()
-solved = st.session_state.get(session.PAGES_SOLVED, set())  # pages whose exercises are all right
-pages = [
-    st.Page(
-        f"lesson/pages/{script}",
-        title=f"{title} ✓" if path in solved else title,
-        icon=f":material/{icon}:",
-        url_path=None if index == 0 else path,  # the first page is served at /
-        default=index == 0,
-    )
-    for index, (script, title, icon, path) in enumerate(LESSON)
-]
-# /data, the first page's name, opens it too (Streamlit serves a default page at / only).
-pages.append(st.Page(lambda: st.switch_page(pages[0]), url_path="data", visibility="hidden"))
+solved = frozenset(st.session_state.get(session.PAGES_SOLVED, ()))  # exercises all right
+# Built again only when a ✓ changes: st.Page resolves its file's path, ~1 ms a page, every run.
+# Kept per session, not shared: Streamlit marks the page that may run on the object itself.
+if st.session_state.get(session.NAVIGATION, (None,))[0] != solved:
+    st.session_state[session.NAVIGATION] = (solved, lesson_pages(solved))
+pages = st.session_state[session.NAVIGATION][1]
 access.focus_style()
 # One flat list: a section heading would put a <div> inside the navigation's <ul> (axe: list).
 page = st.navigation(pages)

@@ -11,6 +11,7 @@ from streamlit.runtime.scriptrunner import script_runner
 
 from lesson.machinery import workarounds as python_workarounds
 from lesson.pages import workarounds
+from tests.load.client import run_sync
 
 
 def test_streamlit_still_has_and_calls_what_keep_keras_state_replaces():
@@ -114,3 +115,48 @@ def test_a_parse_inside_a_parse_is_refused_not_waited_for(tmp_path):
 def test_app_applies_both_before_any_page():
     text = (Path(workarounds.__file__).parents[2] / "app.py").read_text()
     assert text.index("workarounds.apply()") < text.index("st.navigation(")
+
+
+def _server_side_nodelay() -> int:
+    """TCP_NODELAY of the server's end of a connection to a socket made as Streamlit makes it."""
+    import asyncio
+    import socket
+
+    async def run() -> int:
+        listener = socket.socket(family=socket.AF_INET)  # as Streamlit's server: proto 0
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.setblocking(False)
+        accepted = asyncio.get_running_loop().create_future()
+        server = await asyncio.start_server(
+            lambda r, w: accepted.set_result(w), sock=listener
+        )  # fmt: skip
+        _, client = await asyncio.open_connection(*listener.getsockname())
+        theirs = await accepted
+        nodelay = theirs.get_extra_info("socket").getsockopt(
+            socket.IPPROTO_TCP, socket.TCP_NODELAY
+        )  # fmt: skip
+        for w in (client, theirs):
+            w.close()
+        server.close()
+        return nodelay
+
+    return run_sync(run())  # in a thread of its own: another test may have left a loop running
+
+
+def test_answer_without_delay_turns_nagle_off_where_asyncio_leaves_it_on(monkeypatch):
+    from asyncio import base_events
+
+    now = base_events._set_nodelay  # patched already if an AppTest ran app.py
+    monkeypatch.setattr(base_events, "_set_nodelay", getattr(now, "replaced", now))
+    assert _server_side_nodelay() == 0  # still needed: asyncio's own leaves Nagle on
+    assert workarounds.answer_without_delay()
+    assert _server_side_nodelay() != 0
+
+
+def test_answer_without_delay_says_so_when_asyncio_renamed_it(monkeypatch, caplog):
+    from asyncio import base_events
+
+    monkeypatch.delattr(base_events, "_set_nodelay")
+    assert not workarounds.answer_without_delay()
+    assert "no longer has" in caplog.text

@@ -5,6 +5,7 @@ that stops with no worker left behind)."""
 import inspect
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -231,6 +232,23 @@ def test_a_stopped_server_leaves_no_worker_behind(how):
     finally:
         parent.kill()
         parent.wait()
+
+
+def test_a_worker_whose_server_stopped_while_it_started_leaves_quietly():
+    mine, theirs = socket.socketpair()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "lesson.machinery.workers", str(theirs.fileno()), str(os.getpid())],
+        pass_fds=[theirs.fileno()], env=env, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    theirs.close()
+    mine.close()  # the server is gone before the worker has said it is ready
+    try:
+        _, err = worker.communicate(timeout=120)
+    finally:
+        worker.kill()
+    assert worker.returncode == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err
 
 
 def test_the_fit_the_train_page_shows_is_the_fit_the_workers_run(monkeypatch, mnist):

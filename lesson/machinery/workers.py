@@ -337,6 +337,13 @@ def main(fd: int, parent: int) -> None:
         os.nice(NICE)
     workarounds.parse_one_at_a_time()  # autograph parses; a finalizer may log mid-parse
     conn = Connection(fd)
+
+    def tell(message: tuple) -> None:
+        try:
+            conn.send(message)
+        except OSError:  # the web process is gone (stopped while this worker started): so is it
+            os._exit(0)
+
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     try:
         import keras
@@ -346,7 +353,7 @@ def main(fd: int, parent: int) -> None:
 
         mnist = step1_data.load_mnist()
     except Exception as err:  # a missing MNIST file: the web process says so
-        conn.send((None, "broken", str(err)))
+        tell((None, "broken", str(err)))
         os._exit(1)
     inbox: queue.Queue = queue.Queue()
     stops: dict[int, bool] = {}  # job -> whether the stopped run still gets a test score
@@ -363,12 +370,12 @@ def main(fd: int, parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=read, daemon=True).start()
-    conn.send((None, "ready", os.getpid()))
+    tell((None, "ready", os.getpid()))
     while True:
         job, hp, config = inbox.get()
         jobs.train_job(
             mnist, hp, config,
-            send=lambda kind, payload, job=job: conn.send((job, kind, payload)),
+            send=lambda kind, payload, job=job: tell((job, kind, payload)),
             stop_asked=lambda job=job: job in stops,
             score_when_stopped=lambda job=job: stops.get(job, True),
         )  # fmt: skip

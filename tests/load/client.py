@@ -45,6 +45,7 @@ class Session:
     progress: str = ""  # the text of the last progress bar drawn, e.g. "run 1: epoch 2 of 3 · …"
     poll: bool = True  # answer fragment auto-reruns by itself (False: the caller does, timed)
     errors: list[str] = field(default_factory=list)  # exception elements seen
+    received: int = 0  # messages from the server, all runs
     page_hash: str = ""
     _states: dict[str, WidgetState] = field(default_factory=dict)
     _finished: asyncio.Event = field(default_factory=asyncio.Event)
@@ -192,6 +193,7 @@ class Session:
         async for raw in self.ws:
             msg = ForwardMsg()
             msg.ParseFromString(raw)
+            self.received += 1
             kind = msg.WhichOneof("type")
             if kind in ("new_session", "script_finished", "auto_rerun", "stop_auto_rerun"):
                 self.trace.append((time.monotonic(), f"<- {kind} {_brief(msg, kind)}"))

@@ -35,12 +35,13 @@ async def measure(url: str, pid: int, pages: list[str], runs: int, profile: str 
         await asyncio.sleep(1)
     figures = {}
     for path in pages:
-        cpu, start = cpu_seconds(pid), time.perf_counter()
+        cpu, start, received = cpu_seconds(pid), time.perf_counter(), s.received
         for _ in range(runs):
             await s.rerun(path)
         figures[path or "data"] = {
             "server_cpu_ms": round((cpu_seconds(pid) - cpu) / runs * 1000),
             "answer_ms": round((time.perf_counter() - start) / runs * 1000),
+            "messages": round((s.received - received) / runs),
         }
     if spy is not None:
         spy.send_signal(signal.SIGINT)
