@@ -102,7 +102,8 @@ def test_five_sessions_and_a_queued_training_on_one_process(tmp_path):
     assert seeded == 50 and shown["runs_posted_in_wave"] == 1, shown
     assert shown["runs_shown"] == 51 and shown["posts_never_seen"] == [], shown
     assert shown["errors"] == [] and shown["refresh"]["count"] >= 3, shown
-    assert shown["page_open"]["median_s"] < 3 and shown["refresh"]["median_s"] < 3, shown
+    assert shown["page_first_open_s"] < 3 and shown["refresh"]["median_s"] < 3, shown  # warm
+    assert shown["page_open"]["count"] == 0 or shown["page_open"]["median_s"] < 3, shown
     assert shown["post_visible"]["max_s"] < 15, shown
 
 
