@@ -1,7 +1,9 @@
 """The Train page in headless Chromium: a short run by mouse, live curves, Stop."""
 
+import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -89,4 +91,24 @@ def test_stop_answers_the_first_click_every_time(page, server_url):
         expect(main.get_by_text(re.compile("You stopped the run"))).to_be_visible(timeout=30_000)
         expect(main.get_by_test_id("stProgress")).to_have_count(0)
         expect(main.get_by_text(re.compile(f"run {attempt + 1}"))).not_to_have_count(0)
+    assert_clean(page)
+
+
+def test_the_downloads_are_written_when_clicked_and_hold_the_learners_settings(page, server_url):
+    """The script and the notebook are made on the click (not at every run of the page)."""
+    main = open_app(page, server_url, "train?epochs=2&batch_size=64")
+    with page.expect_download() as got:
+        main.get_by_role("button", name="Python script (.py)").click()
+    download = got.value
+    assert download.suggested_filename == "cnn_experiment.py"
+    script = Path(download.path()).read_text(encoding="utf-8")
+    compile(script, "cnn_experiment.py", "exec")  # valid Python
+    assert ", 2))" in script and "batch_size=64" in script  # EPOCHS = int(os.environ.get(…, 2))
+    with page.expect_download() as got:
+        main.get_by_role("button", name="Jupyter notebook (.ipynb)").click()
+    notebook = json.loads(Path(got.value.path()).read_text(encoding="utf-8"))
+    kinds = {cell["cell_type"] for cell in notebook["cells"]}
+    assert kinds == {"markdown", "code"}
+    assert "".join("".join(c["source"]) for c in notebook["cells"]).count("Conv2D") >= 2
+    wait_idle(page)
     assert_clean(page)

@@ -5,24 +5,16 @@ import time
 from urllib.parse import urlencode
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from lesson.machinery import classes
 from lesson.machinery import store as storage
-from lesson.pages import board, classroom, instructor, workspace
+from lesson.pages import board, board_charts, classroom, instructor, workspace
 from lesson.pages.common import chart, prose
 
 PAGE = "board_page"
 SHOWN = "board_class"  # the class the instructor is looking at
 REFRESH = 2  # seconds between looks at the board (a posted run shows within 5 s)
-COLOURS = {"adam": "#0072b2", "sgd": "#e69f00", "rmsprop": "#009e73"}  # Okabe-Ito
-CHARTS = [  # (row key, axis title, the app's values as ticks, or None)
-    ("learning_rate", "learning rate", "LEARNING_RATES"),
-    ("batch_size", "batch size", "BATCH_SIZES"),
-    ("parameters", "parameters", None),
-    ("train_images", "training images", "TRAIN_IMAGES"),
-]
 # Column formats (printf style, as st.column_config takes them). No pandas Styler: styling 300
 # rows cost ~0.1 s of the server's one Python lock on every refresh of every board.
 FORMATS = {"Parameters": "localized", "Epochs": "%d", "Batch size": "%d",
@@ -90,39 +82,6 @@ def _mark_best(df: pd.DataFrame, best_index) -> pd.DataFrame:
     return df.assign(Best=marks)[["Best", *df.columns]]
 
 
-def scatter(table: list[dict], x: str, label: str, ticks) -> tuple[go.Figure, str]:
-    """Test accuracy against one setting, a colour per optimizer, on a log axis."""
-    from lesson.tools import limits
-
-    fig = go.Figure()
-    for optimizer, colour in COLOURS.items():
-        points = [r for r in table if r["optimizer"] == optimizer and r["accuracy"] is not None]
-        if not points:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=[r[x] for r in points],
-                y=[100 * r["accuracy"] for r in points],
-                mode="markers",
-                name=optimizer,
-                marker={"color": colour, "size": 11, "line": {"width": 1, "color": "#000"}},
-                text=[r["who"] for r in points],
-                hovertemplate="%{text}<br>" + label + " %{x}<br>test accuracy %{y:.2f} %",
-            )
-        )
-    fig.update_layout(
-        title=f"Test accuracy against {label}",
-        xaxis={"title": {"text": label}, "type": "log"},
-        yaxis={"title": {"text": "test accuracy (%)"}},
-        legend={"title": {"text": "optimizer"}},
-        height=340,
-    )
-    if ticks:
-        values = list(getattr(limits, ticks))
-        fig.update_xaxes(tickvals=values, ticktext=[f"{v:g}" for v in values])
-    return fig, classes.trend_text(table, x, label)
-
-
 @st.fragment(run_every=REFRESH)
 def live_board(class_id: str, names_hidden: bool) -> None:
     """The posted runs and the charts, read again every few seconds."""
@@ -166,9 +125,9 @@ def live_board(class_id: str, names_hidden: bool) -> None:
     )
     prose(PAGE, "charts")
     columns = st.columns(2)
-    for index, (x, label, ticks) in enumerate(CHARTS):
+    for index, (x, label, ticks) in enumerate(board_charts.CHARTS):
         with columns[index % 2]:
-            fig, alt = scatter(table, x, label, ticks)
+            fig, alt = board_charts.scatter(table, x, label, ticks)
             chart(fig, alt)
 
 

@@ -2,11 +2,10 @@
 
 from dataclasses import replace
 
-import plotly.graph_objects as go
 import streamlit as st
 
 import lesson
-from lesson.pages import classroom, pictures, session
+from lesson.pages import build_charts, classroom, pictures, session
 from lesson.pages.boxes import number_box
 from lesson.pages.common import LEARNER_MODEL, chart, prose, show_code
 from lesson.tools import exercises as ex
@@ -246,35 +245,7 @@ else:
     )
     prose(PAGE, "whole", most=most, pooling=pooling)
     plain = step3_network.layer_table(step3_network.without_convolution(config))
-    networks = {"your network": rows, "without convolution": plain}
-    fig = go.Figure()
-    for kind in ("Conv2D", "Dense"):
-        for name in dict.fromkeys(r.name for t in networks.values() for r in t if r.kind == kind):
-            counts = [next((r.params for r in t if r.name == name), 0) for t in networks.values()]
-            fig.add_trace(
-                go.Bar(
-                    y=list(networks), x=counts, name=name, orientation="h",
-                    marker_color=pictures.LAYER_COLOURS[kind],
-                    marker_line={"color": "white", "width": 1},
-                    hovertemplate=f"{name}: %{{x:,}} parameters<extra></extra>",
-                )
-            )  # fmt: skip
-    totals = {label: sum(r.params for r in t) for label, t in networks.items()}
-    for label, n in totals.items():
-        fig.add_annotation(
-            x=n, y=label, text=f" {n:,}", showarrow=False, xanchor="left", font={"size": 14}
-        )
-    fig.update_layout(
-        title="Parameters to learn, layer by layer",
-        barmode="stack",
-        height=260,
-        xaxis_title="parameters",
-        yaxis_title="network",
-        yaxis_autorange="reversed",
-        legend={"traceorder": "normal"},
-        showlegend=False,
-        xaxis_range=[0, max(totals.values()) * 1.18],
-    )
+    fig, totals = build_charts.parameters_figure(rows, plain)
     chart(
         fig,
         "Stacked bars: your network has "

@@ -35,9 +35,8 @@ def marked(chart_key: str, cell: tuple[int, int]) -> tuple[tuple[int, int], int]
     return state["cell"], state["version"]
 
 
-def map_chart(fig, key: str, row_key: str, col_key: str, alt: str, version: int) -> None:
-    """A map chart whose cells can be clicked, with its text equivalent."""
-    fig.layout.margin, fig.layout.meta = pictures.MARGIN, {"version": version}  # see chart()
+def map_chart(fig, key: str, row_key: str, col_key: str, alt: str) -> None:
+    """A map chart whose cells can be clicked (`charts.cell_map`), with its text equivalent."""
     st.plotly_chart(
         fig, key=key, selection_mode="points", config={"displaylogo": False},
         on_select=functools.partial(take_click, key, row_key, col_key),

@@ -1,12 +1,11 @@
 """Page 1: what mnist.load_data() gives, and the three preprocessing steps."""
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 import lesson
 from lesson import step1_data
-from lesson.pages import classroom, pictures
+from lesson.pages import classroom, data_charts, pictures
 from lesson.pages.boxes import number_box
 from lesson.pages.common import chart, mnist, prose, show_code, table, warm_up_keras
 from lesson.tools import exercises as ex
@@ -65,40 +64,7 @@ c1, c2 = st.columns(2)
 index = number_box(c1, "Training image", 0, len(m.x_train) - 1, "pixel_image", 0)
 row = c2.slider("Row", 0, 27, 5, key="pixel_row")
 image = m.x_train[index]
-fig = go.Figure(
-    go.Heatmap(
-        z=image,
-        text=image,
-        texttemplate="%{text}",
-        textfont={"size": 9},
-        colorscale="gray",
-        zmin=0,
-        zmax=255,
-        hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>",
-    ),
-    layout={  # one dict, not update_layout() calls: each of those costs the server ~2 ms
-        "title": f"Training image {index} (label {m.y_train[index]}) as 28 × 28 numbers",
-        "height": 760,
-        "xaxis": {"title": "column", "dtick": 1, "tickfont_size": 9},
-        "yaxis": {
-            "title": "row",
-            "dtick": 1,
-            "tickfont_size": 9,
-            "autorange": "reversed",
-            "scaleanchor": "x",
-        },
-        "shapes": [
-            {
-                "type": "rect",
-                "x0": -0.5,
-                "x1": 27.5,
-                "y0": row - 0.5,
-                "y1": row + 0.5,
-                "line_color": "#e69f00",
-            }
-        ],
-    },
-)
+fig = data_charts.pixels_figure(image, index, int(m.y_train[index]), row)
 chart(fig, f"Heatmap of the 784 pixel values of training image {index}; row {row} is outlined.")
 st.markdown(f"**Row {row} of `x_train[{index}]`:**")
 st.code(" ".join(str(v) for v in image[row]), language=None)
@@ -108,19 +74,7 @@ with st.expander("The whole grid as numbers"):
 # --- counts per digit ---------------------------------------------------------------------
 prose(PAGE, "counts")
 train_counts, test_counts = step1_data.label_counts(m.y_train), step1_data.label_counts(m.y_test)
-fig = go.Figure(
-    [
-        go.Bar(name="training set", x=list(range(10)), y=train_counts, marker_color="#0072b2"),
-        go.Bar(name="test set", x=list(range(10)), y=test_counts, marker_color="#e69f00"),
-    ],
-    layout={
-        "title": "Images per digit",
-        "barmode": "group",
-        "xaxis": {"title": "digit", "dtick": 1},
-        "yaxis": {"title": "images"},
-        "height": 380,
-    },
-)
+fig = data_charts.counts_figure(train_counts, test_counts)
 chart(
     fig,
     f"Bar chart: the training set holds {train_counts.min():,}–{train_counts.max():,} images "

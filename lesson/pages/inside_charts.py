@@ -131,8 +131,13 @@ def maps_figure(
     return fig
 
 
-def cell_map(z: np.ndarray, title: str, mark: tuple[int, int], colorscale: str) -> go.Figure:
+@pictures.drawn_once  # the same map, cell and version again: the same figure, not built again
+def cell_map(
+    z: np.ndarray, title: str, mark: tuple[int, int], colorscale: str, version: int = 0
+) -> go.Figure:
     """One (h, w) map whose cells can be clicked; the cell at mark (row, col) is outlined.
+
+    `version` goes into the layout's meta: a new version makes the browser draw the chart again.
 
     A clickable map marks its cell by selecting it: a click then marks the new cell in the
     browser at once, and the page need not send (and plotly redraw) the chart again.
@@ -177,6 +182,7 @@ def cell_map(z: np.ndarray, title: str, mark: tuple[int, int], colorscale: str) 
     )  # fmt: skip
     # Streamlit would otherwise set these in the browser and draw the chart a second time.
     fig.update_layout(clickmode="event+select", hovermode="closest", dragmode="pan")
+    fig.layout.margin, fig.layout.meta = pictures.MARGIN, {"version": version}  # see chart()
     return fig
 
 

@@ -269,12 +269,12 @@ def conv_by_hand(net, image: np.ndarray, what: str, conv_map: np.ndarray, f: int
         mark, version = clickable.marked("inside_conv_click", (row, col))
         fig = charts.cell_map(
             conv_map[:, :, f], f"Feature map {f + 1} of layer 1: click a cell", mark,
-            pictures.SEQUENTIAL if conv_map.min() >= 0 else pictures.DIVERGING,
+            pictures.SEQUENTIAL if conv_map.min() >= 0 else pictures.DIVERGING, version,
         )  # fmt: skip
         clickable.map_chart(
             fig, "inside_conv_click", "inside_row", "inside_col",
             f"Feature map {f + 1} ({h}×{w}); the chosen cell, row {row}, column {col}, is "
-            f"outlined: {conv_map[row, col, f]:.3f}.", version,
+            f"outlined: {conv_map[row, col, f]:.3f}.",
         )  # fmt: skip
     first = (row - shift, col - shift)  # the patch's top-left pixel in the image
     st.html(charts.arithmetic_html(pix.patch, pix.filter, pix.products, f, first))

@@ -4,13 +4,11 @@ import functools
 import hashlib
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 import lesson
 from lesson import step1_data
-from lesson.pages import classroom, clickable, pictures, session
-from lesson.pages import inside_charts as charts
+from lesson.pages import classroom, clickable, mistakes_charts, pictures, session
 from lesson.pages.boxes import number_box
 from lesson.pages.common import PRETRAINED_NAME, chart, mnist, model_picker, prose, show_code
 from lesson.tools import exercises as ex
@@ -100,43 +98,7 @@ st.session_state.setdefault("mistakes_pred", worst[1])
 true_digit = int(st.session_state["mistakes_true"])
 pred_digit = int(st.session_state["mistakes_pred"])
 
-counts_scale = np.log10(matrix + 1)  # the diagonal is ~1000, mistakes ~1–20: a log scale shows both
-ticks = [0, 1, 10, 100, 1000]
-rr, cc = np.mgrid[0:10, 0:10]
-fig = go.Figure(
-    [
-        go.Heatmap(
-            z=counts_scale, text=matrix, texttemplate="%{text}", textfont={"size": 11},
-            colorscale="Blues", zmin=0, zmax=np.log10(1001), hoverinfo="skip",
-            # Below the matrix, not beside it: on a phone the cells keep the width for "1135".
-            colorbar={"title": {"text": "images", "side": "top"}, "orientation": "h",
-                      "thickness": 12, "len": 0.8, "y": -0.22, "yanchor": "top",
-                      "tickvals": np.log10(np.array(ticks) + 1),
-                      "ticktext": [str(t) for t in ticks]},
-        ),
-        # Heatmaps send no click events in Streamlit: invisible markers on the cells take them.
-        go.Scatter(
-            x=cc.ravel(), y=rr.ravel(), mode="markers", showlegend=False,
-            marker={"size": 36, "symbol": "square", "opacity": 0},
-            customdata=np.stack([rr.ravel(), cc.ravel(), matrix.ravel()], axis=1),
-            hovertemplate="true %{customdata[0]}, predicted %{customdata[1]}: "
-            "%{customdata[2]} images<extra>click to see them</extra>",
-        ),
-    ]
-)  # fmt: skip
-charts.outline(fig, true_digit, pred_digit, 1)
-fig.update_xaxes(
-    title="predicted digit", dtick=1, range=[-0.5, 9.5], constrain="domain", showgrid=False
-)
-fig.update_yaxes(
-    title="true digit", dtick=1, range=[9.5, -0.5], scaleanchor="x", showgrid=False,
-    constrain="domain",
-)  # fmt: skip
-fig.update_layout(
-    title="Confusion matrix: 10,000 test images",
-    height=640, clickmode="event+select", dragmode=False,
-    margin={"l": 50, "r": 10, "t": 60, "b": 130},
-)  # fmt: skip
+fig = mistakes_charts.confusion_figure(matrix, true_digit, pred_digit)
 st.plotly_chart(
     fig, key="mistakes_matrix", selection_mode="points",
     # The clickable map's own handler: a clicked cell chooses the true and predicted digit.
@@ -177,18 +139,7 @@ show_code(step7_mistakes.test_probabilities, step7_mistakes.confusion_matrix)
 # --- per-digit accuracy -------------------------------------------------------------------
 prose(PAGE, "per-digit")
 per_digit = step7_mistakes.per_digit_accuracy(matrix)
-fig = go.Figure(
-    go.Bar(
-        x=list(range(10)), y=per_digit * 100, marker_color="#0072b2",
-        text=[f"{a:.1%}" for a in per_digit], textposition="outside",
-        hovertemplate="digit %{x}: %{y:.2f} %<extra></extra>",
-    )
-)  # fmt: skip
-low = max(0.0, float(per_digit.min()) * 100 - 3)
-fig.update_layout(
-    title="Share of each digit's test images predicted right", xaxis_title="true digit",
-    yaxis_title="accuracy (%)", xaxis_dtick=1, yaxis_range=[low, 101], height=380,
-)  # fmt: skip
+fig = mistakes_charts.per_digit_figure(per_digit)
 hard, easy = int(per_digit.argmin()), int(per_digit.argmax())
 chart(
     fig,
@@ -261,19 +212,7 @@ with left:
     picture = pictures.grid_picture(image, px=9)  # about the size of the saliency map beside it
     st.html(pictures.picture_html(picture, f"{what.capitalize()}, 28×28 grey pixels."))
 with right:
-    scale = pictures.symmetric(gradient)
-    fig = go.Figure(
-        go.Heatmap(
-            z=gradient, colorscale=pictures.DIVERGING, zmin=-scale, zmax=scale, zmid=0,
-            colorbar={"title": "gradient"},
-            hovertemplate="row %{y}, column %{x}: %{z:.3g}<extra></extra>",
-        )
-    )  # fmt: skip
-    fig.update_yaxes(
-        autorange="reversed", scaleanchor="x", title="row", showgrid=False, constrain="domain"
-    )
-    fig.update_xaxes(title="column", showgrid=False, constrain="domain")
-    fig.update_layout(title=f"Saliency: gradient of {of} of “{digit}”", height=420)
+    fig = mistakes_charts.saliency_figure(gradient, of, digit)
     strongest = np.argsort(-np.abs(gradient).ravel())[:20]
     rows, cols = np.unravel_index(strongest, gradient.shape)
     on_ink = float((image.ravel()[strongest] > 0.2).mean())

@@ -3,6 +3,7 @@ numbers, many feature maps, the shape flow. Pictures, not plotly charts: they re
 
 import base64
 import collections
+import dataclasses
 import functools
 import hashlib
 import html
@@ -37,6 +38,10 @@ def _fingerprint(key, value) -> None:
         key.update(f"{type(value).__name__}{len(value)}".encode())
         for item in value:
             _fingerprint(key, item)
+    elif dataclasses.is_dataclass(value):  # e.g. a player's frames: field by field
+        key.update(type(value).__name__.encode())
+        for field in dataclasses.fields(value):
+            _fingerprint(key, getattr(value, field.name))
     else:
         key.update(repr(value).encode())
 
@@ -144,6 +149,7 @@ def grid_frame(h: int, w: int, px: int) -> Image.Image:
     return canvas
 
 
+@drawn_once  # a class on one digit: the same picture, and its PNG, at once
 def grid_picture(
     z: np.ndarray, box: tuple[int, int, int] | None = None, scale: str = GREY,
     low: float = 0.0, high: float = 1.0, px: int = 11,

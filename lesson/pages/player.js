@@ -163,7 +163,9 @@ function draw(s) {
   s.box.dataset.drawn = String(++s.drawn);  // how many frames were painted: the test's speed
 }
 
-export default function ({ data, parentElement }) {
+export default function ({ data: sent, parentElement }) {
+  // The server sends the frames as JSON bytes (encoded once for a whole class), not parsed.
+  const data = sent instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(sent)) : sent;
   let s = parentElement.__player;
   if (!s || s.d.id !== data.id) {
     if (s) cancelAnimationFrame(s.raf);

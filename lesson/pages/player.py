@@ -4,6 +4,9 @@ The frames come from the lesson's core (`step6_inside.conv_frames`, `step6_insid
 browser animates them (player.js), so playing costs no server round trip per step.
 """
 
+import functools
+import json
+
 import numpy as np
 import streamlit as st
 
@@ -16,9 +19,10 @@ _player = st.components.v2.component(
 SPEED = 10  # positions per second at the start
 
 
-def _hex(scale: str) -> list[str]:
+@functools.cache
+def _hex(scale: str) -> tuple[str, ...]:
     """256 colours of a plotly scale as CSS hex strings, as the pictures use them."""
-    return ["#" + "".join(f"{int(v):02x}" for v in c) for c in pictures.palette(scale)]
+    return tuple("#" + "".join(f"{int(v):02x}" for v in c) for c in pictures.palette(scale))
 
 
 def _grid(z: np.ndarray, px: int, title: str, alt: str) -> dict:
@@ -33,8 +37,14 @@ def _grid(z: np.ndarray, px: int, title: str, alt: str) -> dict:
     }  # fmt: skip
 
 
-def conv_player(frames, f: int, what: str, key: str) -> None:
-    """Play the first layer's filter `f` sliding over the digit, its map filling in."""
+def _payload(data: dict) -> bytes:
+    """The player's data as JSON bytes: Streamlit forwards bytes as they are, not encoded again."""
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+@pictures.drawn_once  # a class on one digit and model: the same frames, encoded once
+def _conv_data(frames, f: int, what: str, key: str) -> bytes:
+    """What the convolution player plays: the frames, the colours and the words."""
     h, w = frames.values.shape
     k = frames.filter.shape[0]
     image = {
@@ -54,7 +64,14 @@ def conv_player(frames, f: int, what: str, key: str) -> None:
         "sums": np.round(frames.sums, 4).ravel().tolist(),
         "bias": round(frames.bias, 4), "activation": frames.activation,
     }  # fmt: skip
-    _player(data=data, key=key)
+    return _payload(data)
+
+
+def conv_player(frames, f: int, what: str, key: str) -> None:
+    """Play the first layer's filter `f` sliding over the digit, its map filling in."""
+    h, w = frames.values.shape
+    k = frames.filter.shape[0]
+    _player(data=_conv_data(frames, f, what, key), key=key)
     strongest = np.unravel_index(int(frames.values.argmax()), frames.values.shape)
     st.caption(
         f"The {k}×{k} filter {f + 1} visits {h * w} positions, row by row; at each it multiplies "
@@ -66,8 +83,9 @@ def conv_player(frames, f: int, what: str, key: str) -> None:
     )
 
 
-def pool_player(frames, f: int, key: str) -> None:
-    """Play the first pooling window sliding over feature map `f`, the pooled map filling in."""
+@pictures.drawn_once
+def _pool_data(frames, f: int, key: str) -> bytes:
+    """What the pooling player plays: the windows, the colours and the words."""
     h, w = frames.source.shape
     ph, pw = frames.values.shape
     p = frames.size
@@ -83,7 +101,14 @@ def pool_player(frames, f: int, key: str) -> None:
         "input": source, "output": pooled,
         "cells": np.round(frames.windows, 4).ravel().tolist(),
     }  # fmt: skip
-    _player(data=data, key=key)
+    return _payload(data)
+
+
+def pool_player(frames, f: int, key: str) -> None:
+    """Play the first pooling window sliding over feature map `f`, the pooled map filling in."""
+    ph, pw = frames.values.shape
+    p = frames.size
+    _player(data=_pool_data(frames, f, key), key=key)
     st.caption(
         f"The {p}×{p} window jumps {frames.stride} cells at a time over feature map {f + 1}: "
         f"{ph * pw} positions, each keeping the largest of its {p * p} values (outlined in the "

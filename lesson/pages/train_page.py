@@ -1,5 +1,6 @@
 """Page 4: compile and train the learner's network live, evaluate it, compare the runs."""
 
+import functools
 import math
 
 import numpy as np
@@ -526,7 +527,7 @@ experiment = settings.Settings(config, hp)
 d1, d2, _ = st.columns([1, 1.2, 1])
 d1.download_button(
     "Python script (.py)",
-    export.script(experiment),
+    functools.partial(export.script, experiment),  # written when clicked, not at every run
     file_name="cnn_experiment.py",
     mime="text/x-python",
     icon=":material/download:",
@@ -534,7 +535,7 @@ d1.download_button(
 )
 d2.download_button(
     "Jupyter notebook (.ipynb)",
-    export.notebook_text(experiment),
+    functools.partial(export.notebook_text, experiment),
     file_name="cnn_experiment.ipynb",
     mime="application/x-ipynb+json",
     icon=":material/download:",

@@ -41,10 +41,12 @@ async def open_class(url: str, key: str, source: str, name: str = "Load test") -
         await s.close()
 
 
-async def join(s: Session, code: str, name: str) -> None:
-    """A learner joins the class in the sidebar's Class box."""
+async def join(s: Session, code: str, name: str, typing: float = 0.0) -> None:
+    """A learner joins the class in the sidebar's Class box, `typing` seconds per answer."""
     await s.set("Join code", code)
+    await asyncio.sleep(typing)
     await s.set("Your name on the board", name)
+    await asyncio.sleep(typing)
     await s.click("Join the class")
     assert any(a.startswith("You joined") for a in s.alerts), (s.alerts, s.errors)
 
