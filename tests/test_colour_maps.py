@@ -21,7 +21,8 @@ APART = 10  # CAM02-UCS units
 CATEGORIES = {
     "train_page": ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#000000"),
     "pictures": ("#666666", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#d55e00"),
-    "data_page": ("#0072b2", "#e69f00"),
+    "data_charts": ("#0072b2", "#e69f00"),
+    "board_charts": ("#0072b2", "#e69f00", "#009e73"),
     "draw_page": ("#0072b2", "#e69f00", "#c8c8c8"),
 }
 

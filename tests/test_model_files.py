@@ -15,6 +15,30 @@ def test_pretrained_model_is_the_lessons_network_and_reads_digits():
     assert accuracy > 0.97
 
 
+def test_the_kept_test_probabilities_are_the_pretrained_models_own(tmp_path):
+    """The Mistakes page reads them instead of running the model on 10,000 images."""
+    from lesson import step7_mistakes
+    from lesson.tools import pretrain
+
+    path = step3_network.pretrained_path()
+    kept = pretrain.test_probabilities(path)
+    assert kept is not None and kept.shape == (10_000, 10)
+    net = step3_network.load_trained(path)
+    x = step1_data.preprocess(step1_data.load_mnist().x_test)
+    np.testing.assert_allclose(kept, step7_mistakes.test_probabilities(net, x), atol=1e-5)
+    # Another file under the same name (a model trained again): not its probabilities.
+    other = tmp_path / "pretrained.keras"
+    other.write_bytes(path.read_bytes() + b"\0")
+    (tmp_path / "pretrained-test-probabilities.npz").write_bytes(
+        pretrain.probabilities_path(path).read_bytes()
+    )
+    assert pretrain.test_probabilities(other) is None
+    assert pretrain.test_probabilities(tmp_path / "elsewhere.keras") is None  # none kept
+    (tmp_path / "broken-test-probabilities.npz").write_bytes(b"not numpy")
+    (tmp_path / "broken.keras").write_bytes(b"")
+    assert pretrain.test_probabilities(tmp_path / "broken.keras") is None
+
+
 @pytest.mark.parametrize("content", [None, b"", b"not a model", b"PK\x03\x04broken"])
 def test_bad_model_file_raises_a_clear_error(tmp_path, content):
     path = tmp_path / "model.keras"

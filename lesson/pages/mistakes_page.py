@@ -2,6 +2,7 @@
 
 import functools
 import hashlib
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -23,7 +24,13 @@ GALLERY = 12
 
 @st.cache_data(show_spinner="Running the pre-trained model on the 10,000 test images…")
 def pretrained_probabilities(path: str, _net) -> np.ndarray:
-    """The pre-trained model's probabilities for every test image: once per server and file."""
+    """The pre-trained model's probabilities for every test image: kept beside its file, or
+    worked out once per server."""
+    from lesson.tools import pretrain
+
+    kept = pretrain.test_probabilities(Path(path))
+    if kept is not None:
+        return kept
     return step7_mistakes.test_probabilities(_net, step1_data.preprocess(mnist().x_test))
 
 
