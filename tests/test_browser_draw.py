@@ -28,6 +28,7 @@ def test_draw_a_1_a_7_and_a_0_and_clear(page, server_url):
         expect(prediction(page)).to_have_text(
             re.compile(rf"(It reads an?|An?) {digit}\b"), timeout=30_000
         )
+        wait_idle(page)  # the heading comes first; the rest of the answer follows in that run
         expect(main.get_by_text("Bar chart of the ten probabilities")).to_be_visible()
         assert_clean(page)
         main.get_by_role("button", name="Clear").click()

@@ -49,18 +49,33 @@ def test_probabilities(net, name: str) -> np.ndarray:
     return saved["probs"]
 
 
+def saliency(net, image: np.ndarray, of: str) -> tuple[int, np.ndarray, float]:
+    """The winning digit, its saliency map (the gradient of its `of`) and its probability."""
+    digit, gradient = step7_mistakes.saliency(net, image, of)
+    return digit, gradient, float(step5_prediction.probabilities(net, image)[0, digit])
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def pretrained_saliency(path: str, digest: bytes, of: str, _net, _image) -> tuple:
+    """The pre-trained model's saliency maps, shared: a class looks at the same test images."""
+    return saliency(_net, _image, of)
+
+
 def looked_at(net, name: str, image: np.ndarray, of: str) -> tuple[int, np.ndarray, float]:
     """The winning digit, its saliency map and probability: worked out once per model and image."""
+    digest = hashlib.blake2b(image.tobytes(), digest_size=16).digest()
+    if name == PRETRAINED_NAME:
+        from lesson import step3_network
+
+        return pretrained_saliency(str(step3_network.pretrained_path()), digest, of, net, image)
     kept = st.session_state.setdefault(SALIENCY_KEY, {})  # a page run repeats the same question
     if kept.get("model") is not net or kept.get("name") != name:
         kept.clear()
         kept.update(model=net, name=name, maps={})
-    key = (hashlib.blake2b(image.tobytes(), digest_size=16).digest(), of)
+    key = (digest, of)
     if key not in kept["maps"]:
-        digit, gradient = step7_mistakes.saliency(net, image, of)
-        sure = float(step5_prediction.probabilities(net, image)[0, digit])
         kept["maps"] = dict(list(kept["maps"].items())[-15:])  # the last 16, this one included
-        kept["maps"][key] = digit, gradient, sure
+        kept["maps"][key] = saliency(net, image, of)
     return kept["maps"][key]
 
 
