@@ -169,6 +169,28 @@ def test_a_picture_drawn_from_the_same_numbers_is_drawn_once():
     assert len(drawn) == 6
 
 
+def test_a_dataclass_of_arrays_is_keyed_by_its_numbers_field_by_field():
+    """A player's frames (a dataclass) differing in one value deep inside are told apart."""
+    import dataclasses
+
+    @dataclasses.dataclass(frozen=True)
+    class Frames:
+        values: np.ndarray
+        bias: float
+
+    @pictures.drawn_once
+    def encode(frames, f):
+        return object()
+
+    a = Frames(np.zeros((26, 26, 9), np.float32), 0.5)  # its repr abbreviates the array
+    b = Frames(a.values.copy(), 0.5)
+    b.values[13, 13, 4] = 1e-9
+    first = encode(a, 0)
+    assert encode(Frames(a.values.copy(), 0.5), 0) is first
+    assert encode(b, 0) is not first
+    assert encode(Frames(a.values, 0.25), 0) is not first
+
+
 def test_a_digit_url_is_the_digit_as_png():
     from io import BytesIO
 
