@@ -16,9 +16,8 @@ TICKS = [0, 1, 10, 100, 1000]
 @pictures.drawn_once
 def confusion_figure(matrix: np.ndarray, true_digit: int, pred_digit: int) -> go.Figure:
     """The 10×10 counts on a log colour scale, the chosen cell outlined; cells take clicks."""
-    counts_scale = np.log10(
-        matrix + 1
-    )  # the diagonal ~1000, mistakes ~1–20: a log scale shows both
+    # The diagonal holds ~1000, the mistakes ~1–20: a log scale shows both.
+    counts_scale = np.log10(matrix + 1)
     rr, cc = np.mgrid[0:10, 0:10]
     fig = go.Figure(
         [

@@ -193,7 +193,7 @@ async def wave(
         "widget_change_median_s": median(timings["widget_change"]),
         "widget_change_p95_s": p95(timings["widget_change"]),
         # After the first pages (first_page_*): (seconds, page or widget, when it was asked)
-        "slowest_answers": sorted(timings["slowest"], reverse=True)[:60],
+        "slowest_answers": sorted(timings["slowest"], reverse=True)[:12],
         "answers": len(timings["page_switch"]) + len(timings["widget_change"]),
         "trainings_started": timings["trainings_started"],
         "queue_positions_seen": sorted(set(timings["queue_positions"])),
