@@ -49,10 +49,10 @@ KEY = secrets.token_urlsafe(16)  # the instructor key of the servers this run st
 VIEWER = "127.0.0.9"  # the board's source address (the learners': 127.0.0.10 and up)
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children, in MB."""
+def rss_mb(pid: int, workers: bool = True) -> float:
+    """Resident memory of a process and (with `workers`) its children, in MB."""
     total = 0
-    for p in [pid, *children(pid)]:
+    for p in [pid, *(children(pid) if workers else [])]:
         with contextlib.suppress(OSError):
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -145,6 +145,7 @@ async def wave(
                "trainings_started": 0, "sessions_opened": 0,
                "start": time.perf_counter()}  # fmt: skip
     before = sum(rss_mb(p) for p in pids)
+    web_before = sum(rss_mb(p, workers=False) for p in pids)
     spaces = []
     if store_url:
         from lesson.machinery import store as storage
@@ -161,13 +162,14 @@ async def wave(
     if code and spaces:
         viewer = asyncio.create_task(board.viewer(url, key, VIEWER, watch, stop))
     start = time.perf_counter()
-    peak = before
+    peak, web_peak = before, web_before
     sampling = True
 
     async def sample() -> None:  # the highest memory while the sessions are open
-        nonlocal peak
+        nonlocal peak, web_peak
         while sampling:
             peak = max(peak, sum(rss_mb(p) for p in pids))
+            web_peak = max(web_peak, sum(rss_mb(p, workers=False) for p in pids))
             await asyncio.sleep(0.5)
 
     sampler = asyncio.create_task(sample())
@@ -199,7 +201,11 @@ async def wave(
         "queue_positions_seen": sorted(set(timings["queue_positions"])),
         "rss_before_mb": round(before),
         "rss_after_mb": round(peak),
-        "mb_per_session": round((peak - before) / n, 1),
+        "mb_per_session": round((peak - before) / n, 1),  # the training workers' growth too
+        # The web processes alone: what a learner's session costs (workers: README, Memory)
+        "web_rss_before_mb": round(web_before),
+        "web_rss_after_mb": round(web_peak),
+        "web_mb_per_session": round((web_peak - web_before) / n, 1),
         "exceptions_on_pages": len(timings["errors"]),
         "pages_with_exceptions": sorted(set(timings["error_pages"])),
         "failed_sessions": failures[:5],
@@ -329,6 +335,7 @@ async def run(args) -> dict:
         first["board_runs_before_wave"] = seeded
         await asyncio.sleep(args.ttl + 5)  # closed sessions are dropped after the TTL
         released = sum(rss_mb(p) for p in pids)
+        web_released = sum(rss_mb(p, workers=False) for p in pids)
         second = await wave(url, args.sessions, 0, 1, args.think, pids)
         return {
             "servers": len(pids),
@@ -336,6 +343,7 @@ async def run(args) -> dict:
             "behind_nginx": args.nginx,
             "first_wave": first,
             "rss_after_sessions_expired_mb": round(released),
+            "web_rss_after_sessions_expired_mb": round(web_released),
             "second_wave": second,
             "second_wave_growth_mb": round(second["rss_after_mb"] - released),
             "server_tracebacks": server_tracebacks(ports),
