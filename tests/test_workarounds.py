@@ -160,3 +160,84 @@ def test_answer_without_delay_says_so_when_asyncio_renamed_it(monkeypatch, caplo
     monkeypatch.delattr(base_events, "_set_nodelay")
     assert not workarounds.answer_without_delay()
     assert "no longer has" in caplog.text
+
+
+def _plotlys_own(monkeypatch) -> None:
+    """plotly's own functions in place of the patches, for this test (undone after)."""
+    import plotly.io
+    import plotly.tools
+
+    for module, name in (
+        (plotly.tools, "return_figure_from_figure_or_data"),
+        (plotly.io, "to_json"),
+    ):
+        now = getattr(module, name)  # patched already if an AppTest ran app.py
+        monkeypatch.setattr(module, name, getattr(now, "replaced", now))
+
+
+def _sent(figure) -> str:
+    """The JSON text st.plotly_chart puts into its message for `figure`, made as it makes it."""
+    import plotly.io
+    import plotly.tools
+
+    encoded = plotly.tools.return_figure_from_figure_or_data(figure, validate_figure=True)
+    return plotly.io.to_json(encoded, validate=False)
+
+
+def test_streamlit_still_encodes_plotly_charts_through_what_encode_once_replaces():
+    from streamlit.elements.plotly_chart import PlotlyMixin
+
+    source = inspect.getsource(PlotlyMixin.plotly_chart)
+    assert "plotly.tools.return_figure_from_figure_or_data(" in source
+    assert "plotly.io.to_json(figure, validate=False)" in source
+
+
+def test_a_figure_drawn_once_is_copied_and_encoded_once_and_sent_as_plotly_would(monkeypatch):
+    import numpy as np
+    import plotly.graph_objects as go
+
+    from lesson.pages import inside_charts, pictures
+
+    _plotlys_own(monkeypatch)
+    z = np.random.default_rng().random((6, 6))  # numbers no other test drew
+    fig = inside_charts.cell_map(z, "a map", (1, 2), pictures.SEQUENTIAL)  # drawn once: marked
+    expected = _sent(fig)
+    copies = []
+    copy = go.Figure.to_dict
+    monkeypatch.setattr(go.Figure, "to_dict", lambda self: copies.append(1) or copy(self))
+    assert workarounds.encode_shared_figures_once()
+    assert [_sent(fig) for _ in range(3)] == [expected] * 3
+    assert len(copies) == 1
+
+
+def test_a_figure_not_drawn_once_is_encoded_at_every_send(monkeypatch):
+    import plotly.graph_objects as go
+
+    _plotlys_own(monkeypatch)
+    assert workarounds.encode_shared_figures_once()
+    fig = go.Figure(go.Bar(y=[1, 2]))
+    first = _sent(fig)
+    fig.update_layout(title="changed since")
+    assert "changed since" in _sent(fig) and "changed since" not in first
+
+
+def test_a_collected_figure_leaves_no_mark_for_a_new_one_with_its_id():
+    import gc
+
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    workarounds.encode_once(fig)
+    key = id(fig)
+    assert key in workarounds._ENCODED
+    del fig
+    gc.collect()
+    assert key not in workarounds._ENCODED
+
+
+def test_encode_once_says_so_when_plotly_renamed_what_it_replaces(monkeypatch, caplog):
+    import plotly.tools
+
+    monkeypatch.delattr(plotly.tools, "return_figure_from_figure_or_data")
+    assert not workarounds.encode_shared_figures_once()
+    assert "no longer has" in caplog.text

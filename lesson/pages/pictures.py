@@ -15,6 +15,9 @@ import weakref
 import numpy as np
 import plotly.colors
 from PIL import Image, ImageDraw, ImageFont
+from plotly.basedatatypes import BaseFigure
+
+from lesson.pages import workarounds
 
 DIVERGING = "RdBu"  # blue = positive, red = negative, white = 0; readable for colour-blind eyes
 SEQUENTIAL = "Viridis"
@@ -61,6 +64,9 @@ def drawn_once(draw):
                 kept.move_to_end(digest)
                 return kept[digest]
         picture = draw(*args, **kwargs)
+        for part in picture if isinstance(picture, tuple) else (picture,):
+            if isinstance(part, BaseFigure):  # shared and never changed: its JSON neither
+                workarounds.encode_once(part)
         with lock:
             kept[digest] = picture
             while len(kept) > DRAWN_KEPT:
