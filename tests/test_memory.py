@@ -54,7 +54,7 @@ def test_three_classes_in_a_row_leave_the_server_no_bigger(tmp_path):
         web = []
         for _ in range(3):
             run_sync(wave(url))
-            web.append(rss_mb(proc.pid) - sum(rss_mb(c) for c in children(proc.pid)))
+            web.append(rss_mb(proc.pid, workers=False))
             pool = [rss_mb(c) for c in children(proc.pid)]
         print(f"web process after each wave: {[round(w) for w in web]} MB; workers {pool}")
     assert web[2] - web[0] < MARGIN_MB, web

@@ -60,6 +60,12 @@ def rss_mb(pid: int, workers: bool = True) -> float:
     return total / 1024
 
 
+def memory_mb(pids: list[int]) -> tuple[float, float]:
+    """Resident memory of the app processes: (with their training workers, alone), in MB."""
+    web = sum(rss_mb(p, workers=False) for p in pids)
+    return web + sum(rss_mb(c, workers=False) for p in pids for c in children(p)), web
+
+
 def children(pid: int) -> list[int]:
     with contextlib.suppress(OSError):
         return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -144,8 +150,7 @@ async def wave(
                "error_pages": [], "slowest": [], "did": {},
                "trainings_started": 0, "sessions_opened": 0,
                "start": time.perf_counter()}  # fmt: skip
-    before = sum(rss_mb(p) for p in pids)
-    web_before = sum(rss_mb(p, workers=False) for p in pids)
+    before, web_before = memory_mb(pids)
     spaces = []
     if store_url:
         from lesson.machinery import store as storage
@@ -168,8 +173,8 @@ async def wave(
     async def sample() -> None:  # the highest memory while the sessions are open
         nonlocal peak, web_peak
         while sampling:
-            peak = max(peak, sum(rss_mb(p) for p in pids))
-            web_peak = max(web_peak, sum(rss_mb(p, workers=False) for p in pids))
+            total, web = memory_mb(pids)
+            peak, web_peak = max(peak, total), max(web_peak, web)
             await asyncio.sleep(0.5)
 
     sampler = asyncio.create_task(sample())
@@ -334,8 +339,7 @@ async def run(args) -> dict:
         )
         first["board_runs_before_wave"] = seeded
         await asyncio.sleep(args.ttl + 5)  # closed sessions are dropped after the TTL
-        released = sum(rss_mb(p) for p in pids)
-        web_released = sum(rss_mb(p, workers=False) for p in pids)
+        released, web_released = memory_mb(pids)
         second = await wave(url, args.sessions, 0, 1, args.think, pids)
         return {
             "servers": len(pids),
