@@ -6,7 +6,7 @@ import statistics
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import assert_clean, click_cell, open_app
+from tests.browser import assert_clean, click_cell, open_app, slowness
 from tests.support import wait_idle
 
 pytestmark = pytest.mark.browser
@@ -98,15 +98,17 @@ def test_a_click_on_the_feature_map_updates_the_arithmetic_within_the_issue_s_ti
 
     Measured in the page, from the mouse press to the new position's result on screen. The
     browser and the server share this machine's two cores, so the bound checked here is
-    looser (0.3 s median) than the figure measured on a quiet machine (README).
+    looser (0.3 s median) than the figure measured on a quiet machine (README). Machines differ
+    twofold in speed: the bound grows with this one's, timed in the page between the clicks.
     """
     open_app(page, server_url, "inside")
     title = "Feature map 1 of layer 1: click a cell"
     page.get_by_test_id("stPlotlyChart").filter(has_text=title).scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     page.evaluate(WATCH)
-    times, changes = [], []
+    times, changes, yardsticks = [], [], []
     for row, col in [(3, 20), (5, 7), (12, 12), (20, 4), (8, 15), (14, 18), (6, 6)]:
+        slower = slowness(page, yardsticks)
         page.evaluate("window.__chartChanges = 0")
         click_cell(page, title, row, col, 26, 26)
         expect(page.get_by_text(f"feature map 1 at row {row}, column {col}")).to_be_visible()
@@ -117,8 +119,8 @@ def test_a_click_on_the_feature_map_updates_the_arithmetic_within_the_issue_s_ti
     # The map is not drawn again for a click (a redraw makes ~1,500 changes, the
     # mark and the hover label ~140): only its mark.
     assert max(changes) < 500, changes
-    print("click -> result, s:", [round(t, 3) for t in times])
-    assert statistics.median(times) < 0.3, times
+    print("click -> result, s:", [round(t, 3) for t in times], f"slowness {slower:.2f}")
+    assert statistics.median(times) < 0.3 * slower, (times, yardsticks)
 
 
 def marked_cell(page, title: str, rows: int, cols: int) -> tuple[int, int] | None:

@@ -94,3 +94,21 @@ def test_reduced_motion_starts_paused(browser, server_url):
         expect(player).to_have_attribute("data-position", "1")
     finally:
         context.close()
+
+
+def test_a_player_out_of_view_waits_and_goes_on_when_seen_again(page, server_url):
+    """Scrolled away, a playing player paints nothing (the page's other work goes first)."""
+    player = open_player(page, server_url)
+    player.get_by_label("Speed, positions per second").select_option("20")
+    page.wait_for_function("e => Number(e.dataset.drawn) > 3", arg=player.element_handle())
+    page.get_by_test_id("stMain").get_by_role("heading", level=1).scroll_into_view_if_needed()
+    page.wait_for_timeout(300)  # the frame under way when it left the screen
+    away = player.evaluate(STATE)
+    page.wait_for_timeout(1_500)
+    assert player.evaluate(STATE)[:2] == away[:2], "it painted while out of view"
+    expect(player).to_have_attribute("data-playing", "true")  # waiting, not paused
+    player.scroll_into_view_if_needed()
+    page.wait_for_function(
+        f"e => Number(e.dataset.position) > {away[0] + 5}", arg=player.element_handle()
+    )  # from where it was: no jump for the time away
+    assert player.evaluate(STATE)[0] < away[0] + 40

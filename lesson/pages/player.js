@@ -20,7 +20,8 @@ function element(tag, attrs = {}, text = "") {
 }
 
 function build(root, d) {
-  const s = { d, pos: 0, playing: false, last: null, carry: 0, drawn: 0, raf: 0 };
+  const s = { d, pos: 0, playing: false, visible: false, last: null, carry: 0, drawn: 0,
+              raf: 0 };
   root.querySelector(".lesson-player")?.remove();  // keep the component's own <style>
   const box = element("div", { class: "lesson-player", "data-testid": "lessonPlayer" });
   box.setAttribute("role", "group");
@@ -73,6 +74,7 @@ function build(root, d) {
     box.dataset.playing = on ? "true" : "false";
     s.last = null; s.carry = 0;
     if (on && s.pos >= total - 1) s.go(0);  // played to the end: start again
+    s.wake?.();
   };
   s.play.addEventListener("click", () => s.setPlaying(!s.playing));
   s.back.addEventListener("click", () => { s.setPlaying(false); s.go(s.pos - 1); });
@@ -88,22 +90,32 @@ function build(root, d) {
   s.outCanvas.addEventListener("click", (e) => { s.setPlaying(false); s.go(cellAt(e)); });
   // while paused, hovering over a cell shows its window on the input
   s.outCanvas.addEventListener("mousemove", (e) => { if (!s.playing) s.go(cellAt(e)); });
+  // Frames are asked for only while the player plays on screen: a player scrolled out of
+  // view (or paused) leaves the browser free for the rest of the page, e.g. a click above it.
   const tick = (now) => {
-    if (s.playing) {
-      if (s.last !== null) {
-        s.carry += ((now - s.last) / 1000) * Number(s.speed.value);
-        const steps = Math.floor(s.carry);
-        if (steps > 0) {
-          s.carry -= steps;
-          s.go(Math.min(total - 1, s.pos + steps));
-          if (s.pos >= total - 1) s.setPlaying(false);
-        }
+    s.raf = 0;
+    if (!s.playing || !s.visible) { s.last = null; return; }  // asleep until woken
+    if (s.last !== null) {
+      s.carry += ((now - s.last) / 1000) * Number(s.speed.value);
+      const steps = Math.floor(s.carry);
+      if (steps > 0) {
+        s.carry -= steps;
+        s.go(Math.min(total - 1, s.pos + steps));
+        if (s.pos >= total - 1) s.setPlaying(false);
       }
-      s.last = now;
     }
+    s.last = now;
     s.raf = requestAnimationFrame(tick);
   };
-  s.raf = requestAnimationFrame(tick);
+  s.wake = () => {
+    if (!s.raf && s.playing && s.visible) s.raf = requestAnimationFrame(tick);
+  };
+  s.sleep = () => { cancelAnimationFrame(s.raf); s.raf = 0; };
+  s.observer = new IntersectionObserver((seen) => {
+    s.visible = seen[seen.length - 1].isIntersecting;
+    s.wake();
+  });
+  s.observer.observe(box);
   const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   s.setPlaying(!reduce);  // reduced motion: start paused, step by hand
   draw(s);
@@ -168,8 +180,10 @@ export default function ({ data: sent, parentElement }) {
   const data = sent instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(sent)) : sent;
   let s = parentElement.__player;
   if (!s || s.d.id !== data.id) {
-    if (s) cancelAnimationFrame(s.raf);
+    if (s) { s.sleep(); s.observer.disconnect(); }
     s = parentElement.__player = build(parentElement, data);
   }
-  return () => cancelAnimationFrame(parentElement.__player?.raf);
+  s.observer.observe(s.box);  // again after a cleanup: observing twice is harmless
+  s.wake();
+  return () => { s.sleep(); s.observer.disconnect(); };
 }
