@@ -170,8 +170,10 @@ YARDSTICK = """() => {
     let html = '<table>';
     for (let r = 0; r < 40; r++) {
       html += '<tr>';
-      for (let c = 0; c < 40; c++)
-        html += `<td style="padding:2px;color:rgb(${r * 6},${c * 6},0)">${(r * c / 7).toFixed(3)}</td>`;
+      for (let c = 0; c < 40; c++) {
+        const colour = `rgb(${r * 6},${c * 6},0)`;
+        html += `<td style="padding:2px;color:${colour}">${(r * c / 7).toFixed(3)}</td>`;
+      }
       html += '</tr>';
     }
     const box = document.createElement('div');
