@@ -203,3 +203,14 @@ def test_a_digit_url_is_the_digit_as_png():
     pixels = np.asarray(picture)[..., :3]
     assert pixels[1, 1].min() > 250 and pixels[1, 10].max() < 5  # the diagonal, 3× larger
     assert pictures.digit_url(np.eye(28, dtype=np.uint8) * 255, 84) is url  # drawn once
+
+
+def test_a_table_cell_has_the_colour_the_pictures_give_its_value():
+    """cell_colours reads a kept table of the scale's colours: the same as `coloured` gives."""
+    values = [*np.random.default_rng(0).normal(size=500) * 2, np.nan, -1e9, 1e9, -1.0, 0.0, 1.0]
+    for scale in (pictures.GREY, pictures.DIVERGING, pictures.SEQUENTIAL):
+        for v in values:
+            r, g, b = pictures.coloured(np.array(v), scale, -1.0, 1.0)
+            assert pictures.cell_colours(v, scale, -1.0, 1.0).startswith(
+                f"background:rgb({r},{g},{b});"
+            ), (scale, v)

@@ -125,13 +125,23 @@ def relative_luminance(rgb) -> float:
     return float(linear @ [0.2126, 0.7152, 0.0722])
 
 
+@functools.cache
+def cell_styles(scale: str) -> tuple[str, ...]:
+    """The scale's 256 colours as table-cell CSS, each with the ink readable on it."""
+    styles = []
+    for r, g, b in palette(scale).tolist():
+        # Black or white, whichever contrasts more (WCAG): on any colour one of them reaches 4.5:1.
+        light = relative_luminance((r, g, b))
+        ink = "#000" if (light + 0.05) / 0.05 >= 1.05 / (light + 0.05) else "#fff"
+        styles.append(f"background:rgb({r},{g},{b});color:{ink}")
+    return tuple(styles)
+
+
 def cell_colours(value: float, scale: str, low: float, high: float) -> str:
     """Inline CSS for one table cell: its value's colour on the scale, and text readable on it."""
-    r, g, b = (int(c) for c in coloured(np.array(value), scale, low, high))
-    # Black or white, whichever contrasts more (WCAG): on any colour one of them reaches 4.5:1.
-    light = relative_luminance((r, g, b))
-    ink = "#000" if (light + 0.05) / 0.05 >= 1.05 / (light + 0.05) else "#fff"
-    return f"background:rgb({r},{g},{b});color:{ink}"
+    v = low if math.isnan(value) else float(value)  # as `coloured` does, for one number
+    t = min(max((v - low) / ((high - low) or 1.0), 0.0), 1.0)
+    return cell_styles(scale)[round(t * 255)]
 
 
 GRID_MARGIN = (46, 44)  # room left of and above a grid for its row and column numbers
