@@ -74,7 +74,7 @@ function build(root, d) {
     box.dataset.playing = on ? "true" : "false";
     s.last = null; s.carry = 0;
     if (on && s.pos >= total - 1) s.go(0);  // played to the end: start again
-    s.wake?.();
+    s.wake();
   };
   s.play.addEventListener("click", () => s.setPlaying(!s.playing));
   s.back.addEventListener("click", () => { s.setPlaying(false); s.go(s.pos - 1); });
@@ -110,12 +110,11 @@ function build(root, d) {
   s.wake = () => {
     if (!s.raf && s.playing && s.visible) s.raf = requestAnimationFrame(tick);
   };
-  s.sleep = () => { cancelAnimationFrame(s.raf); s.raf = 0; };
   s.observer = new IntersectionObserver((seen) => {
     s.visible = seen[seen.length - 1].isIntersecting;
     s.wake();
-  });
-  s.observer.observe(box);
+  });  // observed from the component's function, which also runs it again after a cleanup
+  s.stop = () => { cancelAnimationFrame(s.raf); s.raf = 0; s.observer.disconnect(); };
   const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   s.setPlaying(!reduce);  // reduced motion: start paused, step by hand
   draw(s);
@@ -180,10 +179,9 @@ export default function ({ data: sent, parentElement }) {
   const data = sent instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(sent)) : sent;
   let s = parentElement.__player;
   if (!s || s.d.id !== data.id) {
-    if (s) { s.sleep(); s.observer.disconnect(); }
+    s?.stop();
     s = parentElement.__player = build(parentElement, data);
   }
-  s.observer.observe(s.box);  // again after a cleanup: observing twice is harmless
-  s.wake();
-  return () => { s.sleep(); s.observer.disconnect(); };
+  s.observer.observe(s.box);  // its first report says whether the player is on screen
+  return s.stop;
 }
