@@ -75,3 +75,23 @@ def train_to_the_end(at: AppTest, timeout: float = 90):
     at.run()
     assert_clean(at)
     return run
+
+
+def defaults(at: AppTest, prefix: str) -> dict[str, tuple]:
+    """Each control under a key starting with `prefix`: (its value now, its default), as indices
+    into its options where it has options.
+
+    The default is what the browser shows if it draws the control anew after the run that set
+    its value: Streamlit sends a value set by code only on that run."""
+    found = {}
+    for w in at.get("select_slider"):
+        found[w.key] = (w.options.index(w.format_func(w.value)), int(w.proto.default[0]))
+    for w in at.get("selectbox"):
+        found[w.key] = (w.index, w.proto.default)
+    for w in at.get("button_group"):
+        found[w.key] = (list(w.indices), list(w.proto.default))
+    for w in at.get("slider"):
+        found[w.key] = (float(w.value), w.proto.default[0])
+    for w in [*at.get("toggle"), *at.get("text_input")]:
+        found[w.key] = (w.value, w.proto.default)
+    return {key: pair for key, pair in found.items() if (key or "").startswith(prefix)}

@@ -32,8 +32,8 @@ def test_a_short_run_by_mouse_grows_its_curves_and_ends_with_a_test_accuracy(pag
     open_app(page, server_url, "train")
     main = page.get_by_test_id("stMain")
     expect(main.get_by_text("No run yet")).to_be_visible()
-    set_slider(main, "Training images", 4)  # 20,000
-    set_slider(main, "Epochs", 2)  # 3
+    set_slider(main, "Training images", 3)  # 10,000: four points or more on the curves an epoch
+    set_slider(main, "Epochs", 1)  # 2
     train_button(main).click()
     progress = main.get_by_test_id("stProgress")
     expect(progress).to_be_visible(timeout=60_000)
@@ -46,7 +46,7 @@ def test_a_short_run_by_mouse_grows_its_curves_and_ends_with_a_test_accuracy(pag
     assert len(growing) >= 3, seen  # the curves grew at least twice while the run trained
     expect(main.get_by_text("Test accuracy").first).to_be_visible(timeout=60_000)
     expect(main.get_by_test_id("stMetricValue").nth(1)).to_have_text(re.compile(r"\d+\.\d+%"))
-    expect(main.get_by_text(re.compile("run 1 finished 3 epochs"))).to_be_visible(timeout=30_000)
+    expect(main.get_by_text(re.compile("run 1 finished 2 epochs"))).to_be_visible(timeout=30_000)
     expect(main.get_by_text(re.compile(r"The other pages can now use"))).to_be_visible()
     assert_clean(page)
 

@@ -22,11 +22,11 @@ pytestmark = pytest.mark.timing  # alone, after the rest: see pyproject.toml
 TTL = ("--server.disconnectedSessionTTL", "5")
 
 
-async def warm(url: str) -> None:
-    """The first visit of every page: loads MNIST, imports Keras, loads the pre-trained model."""
+async def warm(url: str, paths: tuple[str, ...] = tuple(p for p, *_ in loadtest.WALK)) -> None:
+    """The first visit of `paths` (all pages): loads MNIST, imports Keras, the pre-trained model."""
     s = Session(url)
     await s.connect()
-    for path, *_ in loadtest.WALK:
+    for path in paths:
         await s.rerun(path, timeout=180)
     assert not s.errors, s.errors
     await s.close()
@@ -129,8 +129,8 @@ def test_nginx_keeps_each_learner_on_one_app_process(tmp_path):
         streamlit_process(options=TTL) as (two, _),
         loadtest.nginx_proxy([one, two], access_log=log) as url,
     ):
-        for backend in (one, two):
-            run_sync(warm(backend))
+        for backend in (one, two):  # only the pages used: the Train page would start its workers
+            run_sync(warm(backend, ("one-hot",)))
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as r:
             assert r.status == 200
         assert run_sync(learners_behind(url, addresses)) == []

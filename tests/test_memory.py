@@ -1,6 +1,6 @@
 """Memory comes back: a server that teaches class after class does not keep growing.
 
-Three waves of six learners, each of whom trains a run and opens its model on the Draw page;
+Three waves of four learners, each of whom trains a run and opens its model on the Draw page;
 between waves their sessions expire. The web process's memory after the third wave is within a
 bounded margin of the first's (what a class leaves behind is freed), and each worker process
 stays under the size at which it would be replaced.
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.timing  # alone, after the rest: see pyproject.toml
 
 TTL = 2  # --server.disconnectedSessionTTL, seconds
 QUICK = "epochs=1&train_images=1000&batch_size=64"  # a run of a few seconds
-LEARNERS = 6
+LEARNERS = 4
 MARGIN_MB = 60  # what waves 2 and 3 may add to the first, together (one was ~+100 MB each)
 
 

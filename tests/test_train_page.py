@@ -4,7 +4,7 @@ import time
 
 from lesson import step4_training
 from lesson.machinery import runs
-from tests.pages import app, markdown_text, tiny, train_to_the_end
+from tests.pages import app, defaults, markdown_text, tiny, train_to_the_end
 
 PAGE = "train_page.py"
 
@@ -111,3 +111,21 @@ def test_the_learning_rate_too_high_preset_is_said_to_have_learned_nothing():
     assert said.startswith("run 1 finished 1 epoch in") and "did not learn" in said
     assert "far too large for sgd" in said and "10 or 100 times smaller" in said
     assert at.dataframe[0].value["status"].tolist() == ["done, but did not learn"]
+
+
+def test_every_control_shows_its_current_value_if_the_browser_draws_it_anew():
+    """Each hyperparameter control's default is its value now, not its first option."""
+    at = app(PAGE)
+    chosen = [("train_epochs", 7), ("train_batch_size", 128), ("train_optimizer", "sgd"),
+              ("train_learning_rate", 0.01), ("train_images", 10_000),
+              ("train_validation_split", 0.2), ("train_seed_text", "42"), ("train_augment", True),
+              ("train_augmentation", 0.7)]  # fmt: skip
+    for key, value in chosen:
+        widgets = [w for kind in ("slider", "select_slider", "button_group", "text_input", "toggle")
+                   for w in at.get(kind) if w.key == key]  # fmt: skip
+        widgets[0].set_value(value).run()
+    at.run()  # a run that changes nothing: no value is sent again, only the defaults
+    now = defaults(at, "train_")
+    assert all(value == default for value, default in now.values()), now
+    assert now["train_epochs"] == (7.0, 7.0) and now["train_optimizer"] == ([1], [1]), now
+    assert now["train_seed_text"] == ("42", "42") and now["train_augment"] == (True, True), now

@@ -71,7 +71,8 @@ def number_box(where, label: str, low: int, high: int, key: str, default: int | 
     # The container carries the key's CSS class, which a teacher's lock hides (classroom.py).
     with where.container(key=key):
         st.text_input(
-            label, key=text_key(key), on_change=_typed, args=(key, low, high, whole),
+            label, s[text_key(key)], key=text_key(key), on_change=_typed,
+            args=(key, low, high, whole),
             placeholder=f"{numbers.shown(low)} to {numbers.shown(high)}", **options,
         )  # fmt: skip
         if note := s.get(_note_key(key)):

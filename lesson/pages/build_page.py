@@ -7,7 +7,7 @@ import streamlit as st
 import lesson
 from lesson.pages import build_charts, classroom, pictures, session
 from lesson.pages.boxes import number_box
-from lesson.pages.common import LEARNER_MODEL, chart, prose, show_code
+from lesson.pages.common import LEARNER_MODEL, chart, now, prose, show_code
 from lesson.tools import exercises as ex
 from lesson.tools import limits, words
 from lesson.tools.words import shape_text
@@ -58,11 +58,13 @@ for key, value in widget_values(last_valid).items():  # controls start from the 
 
 prose(PAGE, "controls")
 s = st.session_state
+activations = step3_network.ACTIVATIONS
 with st.container(border=True):
     top = st.columns([2, 3], gap="medium")
     top[0].segmented_control(
         "Convolution blocks",
-        range(step3_network.MAX_BLOCKS + 1),
+        BLOCKS := range(step3_network.MAX_BLOCKS + 1),
+        default=now("build_blocks", BLOCKS),
         required=True,
         key="build_blocks",
         help="0 leaves only Flatten and the dense layers.",
@@ -77,27 +79,53 @@ with st.container(border=True):
             )  # fmt: skip
     row = st.columns(4, gap="medium")
     row[0].select_slider(
-        "Kernel size", KERNELS, format_func=lambda k: f"{k}×{k}", key="build_kernel",
+        "Kernel size",
+        KERNELS,
+        now("build_kernel", KERNELS),
+        lambda k: f"{k}×{k}",
+        key="build_kernel",
         disabled=not blocks,
-    )  # fmt: skip
+    )
     row[1].selectbox(
-        "Activation", step3_network.ACTIVATIONS, key="build_activation", disabled=not blocks
+        "Activation",
+        activations,
+        activations.index(now("build_activation", activations) or "relu"),
+        key="build_activation",
+        disabled=not blocks,
     )
     row[2].segmented_control(
-        "Padding", step3_network.PADDINGS, required=True, key="build_padding", disabled=not blocks,
+        "Padding",
+        step3_network.PADDINGS,
+        default=now("build_padding", step3_network.PADDINGS),
+        required=True,
+        key="build_padding",
+        disabled=not blocks,
         help="'valid': the filter stays inside the image, which shrinks by kernel size − 1. "
         "'same': zeros around the edge keep the size.",
-    )  # fmt: skip
+    )
     row[3].select_slider(
-        "Pool size", POOLS, format_func=lambda p: f"{p}×{p}", key="build_pool", disabled=not blocks
+        "Pool size",
+        POOLS,
+        now("build_pool", POOLS),
+        lambda p: f"{p}×{p}",
+        key="build_pool",
+        disabled=not blocks,
     )
     row = st.columns(4, gap="medium")
     row[0].select_slider(
-        "Dropout after the last pooling layer", DROPOUTS, key="build_conv_dropout",
+        "Dropout after the last pooling layer",
+        DROPOUTS,
+        now("build_conv_dropout", DROPOUTS),
+        key="build_conv_dropout",
         disabled=not blocks,
-    )  # fmt: skip
+    )
     number_box(row[1], "Units in the hidden dense layer", *limits.UNITS_RANGE, "build_units")
-    row[2].select_slider("Dropout after the dense layer", DROPOUTS, key="build_dense_dropout")
+    row[2].select_slider(
+        "Dropout after the dense layer",
+        DROPOUTS,
+        now("build_dense_dropout", DROPOUTS),
+        key="build_dense_dropout",
+    )
 
 asked = step3_network.NetworkConfig(
     conv_blocks=blocks,

@@ -212,3 +212,16 @@ def clamped(key: str, high: int, default: int = 0) -> None:
     """Keep a widget's remembered value inside its range (another model may have other sizes)."""
     value = st.session_state.get(key, default)
     st.session_state[key] = min(max(int(value), 0), high)
+
+
+def now(key: str, options=None):
+    """A control's value now, given to it as its default: the value it shows if drawn anew.
+
+    Streamlit sends a value set by code (a link, a preset, a restored workspace) only on the run
+    that set it; a control the browser mounts again later starts from its default (for a list of
+    options, the first), and the next run would take that. None: no usable value, the default.
+    """
+    value = st.session_state.get(key)
+    if options is not None and value not in options:
+        return None
+    return value

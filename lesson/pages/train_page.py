@@ -16,6 +16,7 @@ from lesson.pages.common import (
     adopt,
     chart,
     mnist,
+    now,
     pretrained_model,
     prose,
     show_code,
@@ -187,10 +188,11 @@ def augmentation_section(disabled: bool) -> None:
 
     prose(PAGE, "augmentation")
     a1, a2 = st.columns([1, 2])
-    a1.toggle("Augment the training images", key=AUGMENT, disabled=disabled)
+    a1.toggle("Augment the training images", bool(now(AUGMENT)), key=AUGMENT, disabled=disabled)
     a1.select_slider(
         "Strength",
         limits.AUGMENTATIONS[1:],
+        now(STRENGTH, limits.AUGMENTATIONS[1:]),
         key=STRENGTH,
         disabled=disabled,  # set it before switching on, too (a greyed label is hard to read)
         help="1: turned up to ±20°, shifted up to ±3 pixels, zoomed ±20 %, strokes ±0.8 pixel; "
@@ -257,11 +259,21 @@ b2.button(
 if kept := classroom.kept_by_lock(step4_training.QUICK, step4_training.RECIPE):
     st.caption(f":material/lock: Locked, so both buttons keep {kept}.")
 c1, c2, c3 = st.columns(3)
-c1.slider("Epochs", *limits.EPOCH_RANGE, key=KEYS["epochs"], disabled=active)
-c1.select_slider("Batch size", limits.BATCH_SIZES, key=KEYS["batch_size"], disabled=active)
+epochs = range(limits.EPOCH_RANGE[0], limits.EPOCH_RANGE[1] + 1)
+c1.slider(
+    "Epochs", *limits.EPOCH_RANGE, now(KEYS["epochs"], epochs), key=KEYS["epochs"], disabled=active
+)
+c1.select_slider(
+    "Batch size",
+    limits.BATCH_SIZES,
+    now(KEYS["batch_size"], limits.BATCH_SIZES),
+    key=KEYS["batch_size"],
+    disabled=active,
+)
 c2.segmented_control(
     "Optimizer",
     list(step4_training.OPTIMIZERS),
+    default=now(KEYS["optimizer"], step4_training.OPTIMIZERS),
     required=True,
     key=KEYS["optimizer"],
     disabled=active,
@@ -269,6 +281,7 @@ c2.segmented_control(
 c2.select_slider(
     "Learning rate",
     limits.LEARNING_RATES,
+    now(KEYS["learning_rate"], limits.LEARNING_RATES),
     format_func=lambda v: f"{v:g}",
     key=KEYS["learning_rate"],
     disabled=active,
@@ -277,6 +290,7 @@ c2.select_slider(
 c3.select_slider(
     "Training images",
     limits.TRAIN_IMAGES,
+    now(KEYS["train_images"], limits.TRAIN_IMAGES),
     format_func=lambda v: f"{v:,}",
     key=KEYS["train_images"],
     disabled=active,
@@ -286,6 +300,7 @@ c3.slider(
     "Kept for validation",
     limits.VALIDATION_SPLITS[0],
     limits.VALIDATION_SPLITS[-1],
+    now(KEYS["validation_split"], limits.VALIDATION_SPLITS),
     step=0.05,
     format="%.2f",
     key=KEYS["validation_split"],
