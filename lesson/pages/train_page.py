@@ -378,7 +378,9 @@ prose(PAGE, "live")
 show_code(*step4_training.FIT_CODE, label="Show the code: fit, with live curves")
 
 # --- Evaluate -------------------------------------------------------------------------------------
-if current is not None and current.finished:
+# `active`, not `current.finished` again: a run that ends during this script run shows its
+# results on the next (the live fragment starts it), never beside a Stop button drawn above.
+if current is not None and not active:
     adopt(current)
     access.announce(access.run_news(current), "train", once=current.name)
     if current.status == "failed":
