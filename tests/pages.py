@@ -77,6 +77,14 @@ def train_to_the_end(at: AppTest, timeout: float = 90):
     return run
 
 
+CONTROLS = ("select_slider", "slider", "selectbox", "button_group", "toggle", "text_input")
+
+
+def control(at: AppTest, key: str):
+    """The control under `key` on the page as it is now (a slider, a select, a box, ...)."""
+    return next(w for kind in CONTROLS for w in at.get(kind) if w.key == key)
+
+
 def defaults(at: AppTest, prefix: str) -> dict[str, tuple]:
     """Each control under a key starting with `prefix`: (its value now, its default), as indices
     into its options where it has options.

@@ -4,7 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lesson.step3_network import LESSON, NetworkConfig
-from tests.pages import app, assert_clean, defaults
+from tests.pages import app, assert_clean, control, defaults
 
 PAGE = "lesson/pages/build_page.py"
 
@@ -211,15 +211,11 @@ def test_every_control_shows_its_current_value_if_the_browser_draws_it_anew():
     """Each control's default is its value now, not its first option: a control the browser
     mounts again (the Build page's kernel once became 1×1 that way) starts where it was."""
     at = open_page()
-    by_key = {w.key: w for kind in ("select_slider", "selectbox", "button_group", "text_input")
-              for w in at.get(kind)}  # fmt: skip
     for key, value in [("build_kernel", 5), ("build_activation", "tanh"), ("build_padding", "same"),
                        ("build_pool", 3), ("build_conv_dropout", 0.5), ("build_blocks", 3),
                        ("build_dense_dropout", 0.2), ("build_filters_1_text", "7"),
                        ("build_units_text", "64")]:  # fmt: skip
-        by_key[key].set_value(value).run()
-        by_key = {w.key: w for kind in ("select_slider", "selectbox", "button_group", "text_input")
-                  for w in at.get(kind)}  # fmt: skip
+        control(at, key).set_value(value).run()
     at.run()  # a run that changes nothing: no value is sent again, only the defaults
     assert_clean(at)
     now = defaults(at, "build_")

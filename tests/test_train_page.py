@@ -4,7 +4,7 @@ import time
 
 from lesson import step4_training
 from lesson.machinery import runs
-from tests.pages import app, defaults, markdown_text, tiny, train_to_the_end
+from tests.pages import app, control, defaults, markdown_text, tiny, train_to_the_end
 
 PAGE = "train_page.py"
 
@@ -121,9 +121,7 @@ def test_every_control_shows_its_current_value_if_the_browser_draws_it_anew():
               ("train_validation_split", 0.2), ("train_seed_text", "42"), ("train_augment", True),
               ("train_augmentation", 0.7)]  # fmt: skip
     for key, value in chosen:
-        widgets = [w for kind in ("slider", "select_slider", "button_group", "text_input", "toggle")
-                   for w in at.get(kind) if w.key == key]  # fmt: skip
-        widgets[0].set_value(value).run()
+        control(at, key).set_value(value).run()
     at.run()  # a run that changes nothing: no value is sent again, only the defaults
     now = defaults(at, "train_")
     assert all(value == default for value, default in now.values()), now

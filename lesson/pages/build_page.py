@@ -58,13 +58,13 @@ for key, value in widget_values(last_valid).items():  # controls start from the 
 
 prose(PAGE, "controls")
 s = st.session_state
-activations = step3_network.ACTIVATIONS
+block_counts, activations = range(step3_network.MAX_BLOCKS + 1), step3_network.ACTIVATIONS
 with st.container(border=True):
     top = st.columns([2, 3], gap="medium")
     top[0].segmented_control(
         "Convolution blocks",
-        BLOCKS := range(step3_network.MAX_BLOCKS + 1),
-        default=now("build_blocks", BLOCKS),
+        block_counts,
+        default=now("build_blocks", block_counts),
         required=True,
         key="build_blocks",
         help="0 leaves only Flatten and the dense layers.",
@@ -89,7 +89,7 @@ with st.container(border=True):
     row[1].selectbox(
         "Activation",
         activations,
-        activations.index(now("build_activation", activations) or "relu"),
+        activations.index(now("build_activation", activations) or step3_network.LESSON.activation),
         key="build_activation",
         disabled=not blocks,
     )

@@ -60,6 +60,7 @@ KEYS = {"epochs": "train_epochs", "batch_size": "train_batch_size", "optimizer":
 
 
 AUGMENT, STRENGTH = "train_augment", "train_augmentation"  # the switch and its strength
+EPOCHS = range(limits.EPOCH_RANGE[0], limits.EPOCH_RANGE[1] + 1)  # as links and presets allow
 
 
 def use(hp) -> None:
@@ -259,9 +260,8 @@ b2.button(
 if kept := classroom.kept_by_lock(step4_training.QUICK, step4_training.RECIPE):
     st.caption(f":material/lock: Locked, so both buttons keep {kept}.")
 c1, c2, c3 = st.columns(3)
-epochs = range(limits.EPOCH_RANGE[0], limits.EPOCH_RANGE[1] + 1)
 c1.slider(
-    "Epochs", *limits.EPOCH_RANGE, now(KEYS["epochs"], epochs), key=KEYS["epochs"], disabled=active
+    "Epochs", *limits.EPOCH_RANGE, now(KEYS["epochs"], EPOCHS), key=KEYS["epochs"], disabled=active
 )
 c1.select_slider(
     "Batch size",
