@@ -11,6 +11,22 @@ from tests.support import launch_chromium, postgres_server, streamlit_server
 # collected: without the guard a finalizer's traceback broke pytest's last import (gh-106905).
 workarounds.parse_one_at_a_time()
 
+# The longest files first (one to four minutes each on a 2-core machine): pytest-xdist hands out
+# whole files, so one that starts last keeps one worker busy while the other has nothing left.
+LONGEST_FIRST = [
+    "test_browser_workspace.py", "test_browser_axe.py", "test_widget_sweep.py",
+    "test_failover.py", "test_browser_inside.py", "test_memory.py", "test_browser_train.py",
+    "test_browser_keyboard.py", "test_board_nginx.py", "test_browser_sweep.py",
+    "test_bad_input.py", "test_export.py", "test_training.py", "test_browser.py",
+    "test_browser_draw.py", "test_browser_drawn_digits.py", "test_augmentation.py",
+]  # fmt: skip
+
+
+def pytest_collection_modifyitems(items):
+    """Run the longest files first; the rest, and every file's own tests, keep their order."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
 
 @pytest.fixture(scope="session")
 def server_url():

@@ -12,7 +12,7 @@ from tests.load.client import Session, run_sync
 from tests.pages import INSTRUCTOR_KEY
 from tests.support import streamlit_process
 
-pytestmark = pytest.mark.timing  # alone, after the rest: see pyproject.toml
+# Heavy, but its one bound (15 s) is loose: it runs beside one other test (pyproject.toml).
 
 TTL = ("--server.disconnectedSessionTTL", "5")
 # Seconds from a run's post to the board showing it. The figure is 5 s, measured by the

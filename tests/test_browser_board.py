@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser import assert_accessible, open_app, train_button
 from tests.pages import INSTRUCTOR_KEY
-from tests.support import streamlit_process, wait_idle
+from tests.support import wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.timing]
 
@@ -23,24 +23,15 @@ def opened(browser, url: str, path: str):
 def test_two_learners_runs_reach_the_instructors_board_and_learners_have_no_controls(
     browser, server_url
 ):
-    class_experiment(browser, server_url, server_url)
+    # Learners on one app process and the board on another: tests/test_board_nginx.py.
+    class_experiment(browser, server_url)
 
 
-@pytest.mark.timeout(300)
-def test_the_board_of_one_app_process_shows_the_runs_of_another(browser, postgres):
-    """Two app processes sharing PostgreSQL: learners on one, the projected board on the other."""
-    env = {"CNN_LESSON_DATABASE_URL": postgres.database("board"),
-           "CNN_LESSON_INSTRUCTOR_KEY": INSTRUCTOR_KEY}  # fmt: skip
-    with streamlit_process(env) as (one, _), streamlit_process(env) as (two, _):
-        class_experiment(browser, two, one)
-
-
-def class_experiment(browser, teacher_url: str, learner_url: str) -> None:
+def class_experiment(browser, server_url: str) -> None:
     """The instructor opens a class, two learners join and train, the board shows both."""
-    server_url = learner_url
     contexts = []
     try:
-        context, teacher = opened(browser, teacher_url, f"board?instructor={INSTRUCTOR_KEY}")
+        context, teacher = opened(browser, server_url, f"board?instructor={INSTRUCTOR_KEY}")
         contexts.append(context)
         board = teacher.get_by_test_id("stMain")
         board.get_by_label("New class name").fill("Period 3")

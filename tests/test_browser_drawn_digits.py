@@ -17,7 +17,8 @@ from tests import strokes
 from tests.browser import CANVAS, assert_clean, open_draw_page, prediction
 from tests.support import CHROMIUM_ARGS, IDLE
 
-pytestmark = [pytest.mark.browser, pytest.mark.timing]
+# Heavy, but it checks what is read, not how fast: it runs beside one other test.
+pytestmark = pytest.mark.browser
 
 # Chromium delivers one mouse move per frame (60 a second); unthrottled frames deliver each
 # move as soon as the page has handled the last one: the same strokes, three times faster.

@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 from tests.browser import answer_the_data_page, open_app, train_quickly
 from tests.support import streamlit_server, wait_idle
 
-pytestmark = [pytest.mark.browser, pytest.mark.timing]
+# Heavy, but it times nothing (generous waits): it runs beside one other test (pyproject.toml).
+pytestmark = pytest.mark.browser
 FINISHED = re.compile(r"run 1 finished")
 
 

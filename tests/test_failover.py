@@ -15,7 +15,7 @@ from tests.load import loadtest
 from tests.load.client import Session, run_sync
 from tests.support import streamlit_process
 
-pytestmark = pytest.mark.timing  # alone, after the rest: see pyproject.toml
+# Heavy, but it times nothing (generous waits): it runs beside one other test (pyproject.toml).
 
 TTL = ("--server.disconnectedSessionTTL", "5")
 ADDRESS = "127.0.0.61"

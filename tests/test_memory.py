@@ -10,14 +10,12 @@ import asyncio
 import re
 import time
 
-import pytest
-
 from lesson.machinery import workers
 from tests.load.client import Session, run_sync
 from tests.load.loadtest import children, rss_mb
 from tests.support import streamlit_process
 
-pytestmark = pytest.mark.timing  # alone, after the rest: see pyproject.toml
+# Heavy, but it measures memory, not time: it runs beside one other test (pyproject.toml).
 
 TTL = 2  # --server.disconnectedSessionTTL, seconds
 QUICK = "epochs=1&train_images=1000&batch_size=64"  # a run of a few seconds
