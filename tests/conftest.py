@@ -13,6 +13,7 @@ workarounds.parse_one_at_a_time()
 
 # The longest files first (one to four minutes each on a 2-core machine): pytest-xdist hands out
 # whole files, so one that starts last keeps one worker busy while the other has nothing left.
+# (pyproject.toml's --no-loadscope-reorder keeps this order: xdist's own is by number of tests.)
 LONGEST_FIRST = [
     "test_browser_workspace.py", "test_browser_axe.py", "test_widget_sweep.py",
     "test_failover.py", "test_browser_inside.py", "test_memory.py", "test_browser_train.py",

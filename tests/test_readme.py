@@ -20,3 +20,12 @@ def test_ci_runs_the_readme_test_command():
     test = readme_commands()[1]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test in ci.splitlines()
+
+
+def test_the_parallel_pass_hands_out_the_longest_files_first(pytestconfig):
+    """pytest-xdist's own order (most tests first) sent the one-test heavy files last."""
+    from tests import conftest
+
+    assert pytestconfig.getoption("loadscopereorder") is False
+    names = {path.name for path in (ROOT / "tests").glob("test_*.py")}
+    assert set(conftest.LONGEST_FIRST) <= names, set(conftest.LONGEST_FIRST) - names
