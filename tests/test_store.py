@@ -3,6 +3,7 @@
 import sqlite3
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -154,12 +155,21 @@ def test_a_damaged_sqlite_file_is_said_and_not_overwritten(tmp_path):
     assert path.read_bytes() == b"this is not a database" * 100
 
 
-def test_a_read_only_database_is_said(tmp_path):
+def test_a_read_only_database_is_said(tmp_path, monkeypatch):
     path = tmp_path / "lesson.db"
     storage.Store(f"sqlite:///{path}").create_workspace()
+    monkeypatch.chdir(tmp_path)
     s = storage.Store(f"sqlite:///file:{path}?mode=ro&uri=true")
     with pytest.raises(storage.StoreError, match="read-only"):
         s.create_workspace()
+    assert not (tmp_path / "file:").exists()  # the URI names the file; no folder made for it
+
+
+def test_an_sqlite_url_names_its_file():
+    assert storage.sqlite_file("sqlite:////srv/lesson.db") == Path("/srv/lesson.db")
+    assert storage.sqlite_file("sqlite:///file:/srv/l.db?mode=ro&uri=true") == Path("/srv/l.db")
+    assert storage.sqlite_file("sqlite://") is None
+    assert storage.sqlite_file("sqlite:///:memory:") is None
 
 
 def test_a_full_disk_is_said(tmp_path):

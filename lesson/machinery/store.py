@@ -210,6 +210,15 @@ def database_url() -> str:
     return f"sqlite:///{folder / 'lesson.db'}"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file an SQLite URL names (its `file:` URI form too), or None in memory."""
+    parsed = sa.make_url(url)
+    database = parsed.database or ""
+    if parsed.query.get("uri") == "true":  # sqlite:///file:PATH?mode=ro&uri=true
+        database = database.removeprefix("file:")
+    return Path(database) if database not in ("", ":memory:") else None
+
+
 def retention_days() -> float:
     """$CNN_LESSON_RETENTION_DAYS (default 30); 0 keeps workspaces for ever."""
     try:
@@ -250,8 +259,7 @@ class Store:
         self.retry_after = RETRY_AFTER
         self._sqlite_file: Path | None = None
         if self.url.startswith("sqlite"):
-            database = sa.make_url(self.url).database
-            self._sqlite_file = Path(database) if database not in (None, "", ":memory:") else None
+            self._sqlite_file = sqlite_file(self.url)
 
     # --- the connection ------------------------------------------------------------------
 
