@@ -18,6 +18,9 @@ from tests.support import streamlit_process
 # Heavy, but it times nothing (generous waits): it runs beside one other test (pyproject.toml).
 
 TTL = ("--server.disconnectedSessionTTL", "5")
+# One learner trains: one training worker a process, not two (every worker imports TensorFlow
+# and reads MNIST as it starts, about 7 CPU-seconds).
+ONE_WORKER = {"CNN_LESSON_WORKERS": "1"}
 ADDRESS = "127.0.0.61"
 
 
@@ -64,7 +67,7 @@ def test_a_killed_app_process_loses_nothing(postgres, tmp_path):
     database = postgres.database("failover")
     token = storage.Store(database).create_workspace().token
     cookie = f"cnn_lesson_workspace={token}"
-    env = {"CNN_LESSON_DATABASE_URL": database}
+    env = {"CNN_LESSON_DATABASE_URL": database, **ONE_WORKER}
     log = tmp_path / "routed.log"
     with (
         streamlit_process(env, options=TTL) as (one, first),
@@ -98,7 +101,7 @@ def test_in_chromium_the_page_comes_back_from_the_other_process(postgres, tmp_pa
     from tests.browser import answer_the_data_page, train_quickly
     from tests.support import wait_idle
 
-    env = {"CNN_LESSON_DATABASE_URL": postgres.database("failover_chromium")}
+    env = {"CNN_LESSON_DATABASE_URL": postgres.database("failover_chromium"), **ONE_WORKER}
     log = tmp_path / "routed.log"
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
