@@ -29,6 +29,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# For a test's own app process that trains one run at a time: one training worker, not the
+# pool's two (the Train page starts them all, and each imports TensorFlow and reads MNIST: about
+# 7 CPU-seconds).
+ONE_WORKER = {"CNN_LESSON_WORKERS": "1"}
+
+
 @contextlib.contextmanager
 def streamlit_server(env: dict | None = None, timeout: float = 90, options: tuple = ()):
     """Run `streamlit run app.py` on a free port; yield its base URL; stop it afterwards."""

@@ -10,7 +10,7 @@ import pytest
 from tests.load import board, loadtest
 from tests.load.client import Session, run_sync
 from tests.pages import INSTRUCTOR_KEY
-from tests.support import streamlit_process
+from tests.support import ONE_WORKER, streamlit_process
 
 # Heavy, but its one bound (15 s) is loose: it runs beside one other test (pyproject.toml).
 
@@ -19,9 +19,6 @@ TTL = ("--server.disconnectedSessionTTL", "5")
 # load test on a quiet machine; here the trainings share the app processes and a busy machine
 # (a board refresh took up to 6 s while both trainings started), so the bound is loose.
 VISIBLE_WITHIN = 15.0
-# One learner trains on each process: one training worker each, not two (every worker imports
-# TensorFlow and reads MNIST as it starts, about 7 CPU-seconds).
-ONE_WORKER = {"CNN_LESSON_WORKERS": "1"}
 
 
 def served_by(url: str, address: str, log) -> str:

@@ -6,14 +6,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import answer_the_data_page, open_app, train_quickly
-from tests.support import streamlit_server, wait_idle
+from tests.support import ONE_WORKER, streamlit_server, wait_idle
 
 # Heavy, but it times nothing (generous waits): it runs beside one other test (pyproject.toml).
 pytestmark = pytest.mark.browser
 FINISHED = re.compile(r"run 1 finished")
-# One run at a time on this test's own servers: one training worker each, not two (every
-# worker imports TensorFlow and reads MNIST as it starts, about 7 CPU-seconds).
-ONE_WORKER = {"CNN_LESSON_WORKERS": "1"}
 
 
 def assert_everything_is_back(page, url: str) -> None:

@@ -13,14 +13,11 @@ import pytest
 from lesson.machinery import store as storage
 from tests.load import loadtest
 from tests.load.client import Session, run_sync
-from tests.support import streamlit_process
+from tests.support import ONE_WORKER, streamlit_process
 
 # Heavy, but it times nothing (generous waits): it runs beside one other test (pyproject.toml).
 
 TTL = ("--server.disconnectedSessionTTL", "5")
-# One learner trains: one training worker a process, not two (every worker imports TensorFlow
-# and reads MNIST as it starts, about 7 CPU-seconds).
-ONE_WORKER = {"CNN_LESSON_WORKERS": "1"}
 ADDRESS = "127.0.0.61"
 
 
