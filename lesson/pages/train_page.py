@@ -549,6 +549,7 @@ d1.download_button(
     mime="text/x-python",
     icon=":material/download:",
     key="train_export_script",
+    on_click="ignore",  # a download changes nothing on the page: no rerun
 )
 d2.download_button(
     "Jupyter notebook (.ipynb)",
@@ -557,6 +558,7 @@ d2.download_button(
     mime="application/x-ipynb+json",
     icon=":material/download:",
     key="train_export_notebook",
+    on_click="ignore",  # a download changes nothing on the page: no rerun
 )
 show_code(export.steps, label="Show the code that writes the script")
 shown = round(current.test["accuracy"], 4) if current is not None and current.test else None
