@@ -96,6 +96,20 @@ def test_data_page_paints_within_3_s_of_the_first_request(page):
     assert seconds < 3 * slower, f"the data page took {seconds:.1f} s to paint its first table"
 
 
+# The elements of the main area whose right edge lies beyond it (outside scrolling boxes): the
+# widest first, each as its tag, test id, class and width.
+STICKING_OUT = """() => {
+    const main = document.querySelector("[data-testid=stMain]");
+    const right = main.getBoundingClientRect().right;
+    return [...main.querySelectorAll("*")]
+        .filter(e => e.getBoundingClientRect().right > right + 1
+                     && !e.closest("[data-testid=stMain] table"))
+        .map(e => [e.tagName, e.dataset.testid || "", String(e.className).slice(0, 60),
+                   Math.round(e.getBoundingClientRect().width)])
+        .sort((a, b) => b[3] - a[3]).slice(0, 8);
+}"""
+
+
 def test_a_wide_table_scrolls_by_itself_on_a_phone(page, server_url):
     """The one-hot table is wider than a 360 px phone: it scrolls, the page does not."""
     page.set_viewport_size({"width": 360, "height": 800})
@@ -108,6 +122,7 @@ def test_a_wide_table_scrolls_by_itself_on_a_phone(page, server_url):
       return [main.scrollWidth, main.clientWidth, box.scrollWidth, box.clientWidth];
     }""")
     main_scroll, main_width, box_scroll, box_width = sizes
-    assert main_scroll <= main_width, sizes  # the page itself never scrolls sideways
+    # The page itself never scrolls sideways; if it does, say which elements stick out.
+    assert main_scroll <= main_width, (sizes, page.evaluate(STICKING_OUT))
     assert box_scroll > box_width, sizes  # the table does (so this test tests something)
     assert_clean(page)
