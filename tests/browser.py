@@ -14,6 +14,17 @@ CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 _AXE = Axe()
 
+# Watches the app's run state (data-test-script-state) from now on: window.runWatch.changes
+# counts its changes (a run's start and end are two), .last is the time of the latest one.
+WATCH_RUNS = """() => {
+    const app = document.querySelector("[data-testid=stApp]");
+    window.runWatch = {changes: 0, last: performance.now(), since: performance.now()};
+    new MutationObserver(() => {
+        window.runWatch.changes += 1;
+        window.runWatch.last = performance.now();
+    }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
+
 
 def open_app(page, url: str, path: str = "", title: str | None = None):
     """Open `url`/`path` and wait for its first run; check its heading shows `title`, if given.

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import strokes
-from tests.browser import CANVAS, assert_clean, open_draw_page, prediction
+from tests.browser import CANVAS, WATCH_RUNS, assert_clean, open_draw_page, prediction
 from tests.support import CHROMIUM_ARGS, IDLE
 
 # Heavy, but it checks what is read, not how fast: it runs beside one other test.
@@ -49,18 +49,9 @@ def steady_box(page):
         box = again
 
 
-# Watches the app's run state (data-test-script-state). A stroke's drawing starts a run; a
-# stroke that lands while the last one's run is going restarts that run, and the state stays
-# "running" throughout. So: after the last stroke, wait until the state has changed at least
-# once and then stayed "notRunning" for a moment (or, if nothing changed, for 3 s).
-WATCH_RUNS = """() => {
-    const app = document.querySelector("[data-testid=stApp]");
-    window.runWatch = {changes: 0, last: performance.now(), since: performance.now()};
-    new MutationObserver(() => {
-        window.runWatch.changes += 1;
-        window.runWatch.last = performance.now();
-    }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
-}"""
+# After the last stroke, wait until the run state (WATCH_RUNS) has changed at least once and
+# then stayed "notRunning" for a moment (or, if nothing changed, for 3 s): a stroke that lands
+# while the last one's run is going restarts that run, and the state stays "running" throughout.
 LAST_STROKE = "() => { window.runWatch.changes = 0; window.runWatch.since = performance.now(); }"
 LAST_STROKE_READ = """() => {
     const w = window.runWatch, now = performance.now();

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import assert_clean, open_app, train_button
+from tests.browser import WATCH_RUNS, assert_clean, open_app, train_button
 from tests.support import wait_idle
 
 pytestmark = pytest.mark.browser
@@ -94,19 +94,10 @@ def test_stop_answers_the_first_click_every_time(page, server_url):
     assert_clean(page)
 
 
-# Counts the app's changes of run state (data-test-script-state) from now on, in window.runs.
-COUNT_RUNS = """() => {
-    window.runs = 0;
-    new MutationObserver(() => { window.runs += 1; }).observe(
-        document.querySelector("[data-testid=stApp]"),
-        {attributes: true, attributeFilter: ["data-test-script-state"]});
-}"""
-
-
 def test_the_downloads_are_written_when_clicked_and_hold_the_learners_settings(page, server_url):
     """The script and the notebook are made on the click (not at every run of the page)."""
     main = open_app(page, server_url, "train?epochs=2&batch_size=64")
-    page.evaluate(COUNT_RUNS)
+    page.evaluate(WATCH_RUNS)
     with page.expect_download() as got:
         main.get_by_role("button", name="Python script (.py)").click()
     download = got.value
@@ -123,6 +114,6 @@ def test_the_downloads_are_written_when_clicked_and_hold_the_learners_settings(p
     page.wait_for_timeout(1_000)
     # A download changes nothing on the page, so it does not run it again (a click that came
     # during the rerun of the one before it once got no file).
-    assert page.evaluate("window.runs") == 0
+    assert page.evaluate("window.runWatch.changes") == 0
     wait_idle(page)
     assert_clean(page)
