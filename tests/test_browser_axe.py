@@ -1,7 +1,8 @@
 """axe-core in Chromium: no serious or critical WCAG 2.1 A/AA violation on any page.
 
-Each page is checked as it opens and after its main interaction; a failure lists every
-violation with its rule and the elements that break it.
+Each page is checked as it opens and after its main interaction (the Train page after a run:
+`tests/test_browser_train.py`, which trains one anyway); a failure lists every violation with
+its rule and the elements that break it.
 """
 
 import re
@@ -17,7 +18,6 @@ from tests.browser import (
     open_app,
     open_draw_page,
     prediction,
-    train_button,
 )
 from tests.support import wait_idle
 
@@ -30,18 +30,6 @@ PAGES = ["", "one-hot", "build", "train", "draw", "inside", "mistakes", "board"]
 def test_every_page_as_it_opens_has_no_serious_axe_violation(page, server_url, path):
     open_app(page, server_url, path)
     assert_accessible(page, f"/{path} as it opens")
-
-
-def test_train_after_a_short_run_has_no_serious_axe_violation(page, server_url):
-    open_app(page, server_url, "train?epochs=1&train_images=1000")
-    main = page.get_by_test_id("stMain")
-    train_button(main).click()
-    expect(main.get_by_text(re.compile("run 1 finished 1 epoch"))).to_be_visible(timeout=180_000)
-    expect(page.get_by_test_id("lessonAnnouncer")).to_have_text(
-        re.compile(r"^Training finished: run 1, 1 epoch\. Test accuracy \d+\.\d\d%\.$")
-    )  # said to screen readers, focus unmoved
-    wait_idle(page)
-    assert_accessible(page, "/train after a short run")
 
 
 def test_draw_after_a_drawn_digit_has_no_serious_axe_violation(page, server_url):

@@ -1,4 +1,4 @@
-"""The Train page in headless Chromium: a short run by mouse, live curves, Stop."""
+"""The Train page in headless Chromium: a short run by mouse, live curves, Stop, axe after a run."""
 
 import json
 import re
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import WATCH_RUNS, assert_clean, open_app, train_button
+from tests.browser import WATCH_RUNS, assert_accessible, assert_clean, open_app, train_button
 from tests.support import wait_idle
 
 pytestmark = pytest.mark.browser
@@ -48,7 +48,11 @@ def test_a_short_run_by_mouse_grows_its_curves_and_ends_with_a_test_accuracy(pag
     expect(main.get_by_test_id("stMetricValue").nth(1)).to_have_text(re.compile(r"\d+\.\d+%"))
     expect(main.get_by_text(re.compile("run 1 finished 2 epochs"))).to_be_visible(timeout=30_000)
     expect(main.get_by_text(re.compile(r"The other pages can now use"))).to_be_visible()
+    expect(page.get_by_test_id("lessonAnnouncer")).to_have_text(
+        re.compile(r"^Training finished: run 1, 2 epochs\. Test accuracy \d+\.\d\d%\.$")
+    )  # said to screen readers, focus unmoved
     assert_clean(page)
+    assert_accessible(page, "/train after a short run")  # axe, as tests/test_browser_axe.py
 
 
 def test_stop_mid_run_keeps_a_usable_model(page, server_url):
