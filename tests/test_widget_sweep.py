@@ -199,8 +199,20 @@ def test_every_widget_of_every_page(page):
 
 @pytest.mark.parametrize("page", ["build_page.py", "train_page.py"])
 def test_every_widget_for_an_instructor(page, instructor_key):
-    """The instructor's lock picker and "Reveal answers" switch are swept too."""
-    assert sweep(page, {"instructor": INSTRUCTOR_KEY}) > 5
+    """The instructor's own widgets (lock picker, "Reveal answers") and those they show are swept;
+    the widgets a learner has too were swept above."""
+    title, main = PAGES[page]
+    learners = {name(w) for w in all_widgets(app(page, None, clean=False))}
+    # "Leave instructor mode" takes every other instructor widget away: it is clicked last.
+    done = learners | {("instructor_leave",)}
+    at = app(page, {"instructor": INSTRUCTOR_KEY}, clean=False)
+    check(at, title, main, "opened")
+    assert sweep_widgets(at, title, main, done) >= 4  # lock none, all; reveal on, off
+    assert ("classroom_lock_pick",) in done and ("classroom_reveal",) in done
+    find(at, ("instructor_leave",)).click()
+    at.run()
+    check(at, title, main, "left instructor mode")
+    assert ("classroom_reveal",) not in {name(w) for w in all_widgets(at)}
 
 
 def test_the_sweep_finds_widgets_by_itself():
