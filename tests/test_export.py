@@ -17,28 +17,6 @@ QUICK_CHECK = {export.IMAGES_VARIABLE: "300", export.EPOCHS_VARIABLE: "1"}
 NO_CONV = next(p for p in settings.PRESETS if p.name == "No convolution").settings
 
 
-def test_the_script_runs_headless_and_prints_the_apps_parameter_count(tmp_path):
-    experiment = Settings(
-        replace(step3_network.LESSON, filters=(4, 8, 32)), replace(DEFAULT.hp, seed=5)
-    )
-    path = tmp_path / "cnn_experiment.py"
-    path.write_text(export.script(experiment), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, str(path), str(ROOT / "assets" / "mnist.npz")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,  # the data comes from the argument, not the folder
-        env={**os.environ, **QUICK_CHECK},
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    total = step3_network.total_parameters(experiment.network)
-    assert f"parameters: {total:,}" in done.stdout
-    assert "(300, 28, 28) (300,) (10000, 28, 28) (10000,)" in done.stdout
-    accuracy = float(done.stdout.split("test accuracy: ")[1].split()[0])
-    assert 0 <= accuracy <= 1
-
-
 def test_the_script_reads_like_the_lesson_and_keeps_the_hyperparameters():
     text = export.script(settings.PRESETS[3].settings)  # learning rate too high
     steps = [lesson.heading(1), "Preparing the images", lesson.heading(2), lesson.heading(3),
@@ -81,8 +59,11 @@ def test_the_script_says_when_the_network_did_not_learn_and_why():
 
 def test_the_script_finds_mnist_beside_itself_and_says_where_it_looked(tmp_path):
     """Away from the app's folder with no argument it tried to download MNIST and crashed
-    offline; its docstring called it experiment.py (issue 18)."""
-    text = export.script(DEFAULT)
+    offline; its docstring called it experiment.py (issue 18). The data as an argument: below."""
+    experiment = Settings(
+        replace(step3_network.LESSON, filters=(4, 8, 32)), replace(DEFAULT.hp, seed=5)
+    )
+    text = export.script(experiment)
     assert "python cnn_experiment.py" in text and "python experiment.py" not in text
     (tmp_path / "cnn_experiment.py").write_text(text, encoding="utf-8")
     env = {**os.environ, **QUICK_CHECK, "HOME": str(tmp_path)}  # no Keras download cache
@@ -101,6 +82,11 @@ def test_the_script_finds_mnist_beside_itself_and_says_where_it_looked(tmp_path)
                             timeout=300, cwd=other, env=env)  # fmt: skip
     assert beside.returncode == 0, beside.stderr[-2000:]
     assert "(300, 28, 28) (300,) (10000, 28, 28) (10000,)" in beside.stdout
+    # It runs headless and prints the app's parameter count for the learner's own network.
+    total = step3_network.total_parameters(experiment.network)
+    assert f"parameters: {total:,}" in beside.stdout
+    accuracy = float(beside.stdout.split("test accuracy: ")[1].split()[0])
+    assert 0 <= accuracy <= 1
 
 
 def test_the_notebook_says_where_it_looks_and_looks_beside_itself(tmp_path, monkeypatch):
