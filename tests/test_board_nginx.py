@@ -31,8 +31,7 @@ def served_by(url: str, address: str, log) -> str:
     finally:
         conn.close()
     for _ in range(50):  # nginx writes the line as the request ends
-        routes = [line.split() for line in log.read_text().splitlines()]
-        if mine := [upstream for client, upstream in routes if client == address]:
+        if mine := [tried[-1] for client, tried in loadtest.routed(log) if client == address]:
             return mine[-1]
         time.sleep(0.1)
     raise AssertionError(f"nginx did not log {address}")
@@ -113,9 +112,8 @@ def test_runs_posted_on_two_app_processes_show_on_the_board_of_either(postgres, 
         learners, posts, watches = run_sync(class_on_two_processes(url, addresses, database))
         time.sleep(1)  # nginx logs a websocket when it closes
         routes = {}
-        for line in log.read_text().splitlines():
-            client, upstream = line.split()
-            routes.setdefault(client, set()).add(upstream)
+        for client, tried in loadtest.routed(log):
+            routes.setdefault(client, set()).update(tried)
     # Each learner, and the board beside them, stayed on their own process: one each.
     assert [routes[a] for a in addresses] == [{one[7:]}, {two[7:]}], routes
     for s in learners:

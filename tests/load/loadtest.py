@@ -289,6 +289,15 @@ def servers(count: int, ttl: int, nginx: bool, limit: int = 2):
         yield stack.enter_context(nginx_proxy([u for u, _ in started])), pids, ports, database
 
 
+def routed(access_log: Path) -> list[tuple[str, list[str]]]:
+    """Each request in nginx_proxy's `access_log`: (client address, app servers tried).
+
+    The last server tried answered ("a, b" when a failed and b took the request).
+    """
+    lines = [line.split(maxsplit=1) for line in access_log.read_text().splitlines()]
+    return [(client, tried.split(", ")) for client, tried in lines]
+
+
 @contextlib.contextmanager
 def nginx_proxy(upstreams: list[str], access_log: Path | None = None):
     """nginx on a free loopback port, sticky by client address, over the given app servers.
