@@ -79,7 +79,7 @@ class Saver:
         self.saved_final = False
         self.posted: str | None = None  # what became of posting it to the class board
         self.post_again: float | None = None  # refused for too many posts: when it can again
-        self._beat = 0.0
+        self._beat = -math.inf  # the first heartbeat is due at once, however long the uptime
         self._finishing = threading.Lock()  # the training thread and a page may both finish it
 
     def save(self, run, weights: bool) -> None:
@@ -171,7 +171,7 @@ class Trainings:
 
             def alive() -> bool:  # called from the training thread several times a second
                 saver.heartbeat()
-                return time.monotonic() - self._seen.get(ws.id, 0.0) < limit
+                return time.monotonic() - self._seen.get(ws.id, -math.inf) < limit
 
             run = runs.TrainingRun(
                 f"run {number}", mnist, hp, config, alive=alive, listener=saver,

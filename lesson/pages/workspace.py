@@ -6,6 +6,7 @@ a banner says that work is not being saved; saving resumes by itself when it can
 """
 
 import json
+import math
 import time
 
 import streamlit as st
@@ -314,7 +315,7 @@ def sidebar() -> None:
 
 def touch_every(seconds: float = 60.0) -> None:
     """Mark the workspace as used (for the retention time), at most once a minute."""
-    last = st.session_state.get("workspace_touched", 0.0)
+    last = st.session_state.get("workspace_touched", -math.inf)
     if time.monotonic() - last > seconds:
         st.session_state["workspace_touched"] = time.monotonic()
         save()

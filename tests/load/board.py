@@ -7,6 +7,7 @@ as shown once the board's text of its newest runs names it ("Load 07, run 1").
 """
 
 import asyncio
+import math
 import random
 import re
 import statistics
@@ -112,7 +113,7 @@ async def viewer(
     s = Session(url, (source, 0), query=f"instructor={key}", poll=False)
     await s.connect()
     try:
-        opened = 0.0
+        opened = -math.inf  # not 0: a machine booted minutes ago has a small monotonic clock
         while not stop.is_set():
             if time.monotonic() - opened > reopen:
                 watch.opens.append(await s.rerun(PATH, timeout=60))
