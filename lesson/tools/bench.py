@@ -21,7 +21,9 @@ from lesson.tools import predict
 EPOCHS = 2  # the first epoch also traces the graph; the second is the steady speed
 
 
-def epoch_seconds_live(mnist: step1_data.MNIST, saving: bool = False) -> list[float]:
+def epoch_seconds_live(
+    mnist: step1_data.MNIST, saving: bool = False, epochs: int = EPOCHS
+) -> list[float]:
     """Epochs of the lesson's network, batch 32, all 60,000 images, through the app's own run.
 
     The run trains where the app trains it: in a worker process, or with $CNN_LESSON_WORKERS=0
@@ -29,7 +31,7 @@ def epoch_seconds_live(mnist: step1_data.MNIST, saving: bool = False) -> list[fl
     With `saving`, the run is saved into a new SQLite store after every epoch, as in the app.
     """
     hp = step4_training.Hyperparameters(
-        epochs=EPOCHS, batch_size=32, validation_split=0.0, seed=123
+        epochs=epochs, batch_size=32, validation_split=0.0, seed=123
     )
     listener = None
     if saving:
@@ -139,13 +141,13 @@ def epoch_seconds_pytorch(mnist: step1_data.MNIST, epochs: int = EPOCHS) -> list
     return seconds
 
 
-def peers(repeats: int = 3) -> dict:
+def peers(repeats: int = 3, epochs: int = 4) -> dict:
     """`epoch_s_live` beside the PyTorch loop, taking turns: medians of the steady epochs."""
     mnist = step1_data.load_mnist()
     live, torch_loop = [], []
-    for _ in range(repeats):
-        live.append(epoch_seconds_live(mnist)[-1])
-        torch_loop.append(epoch_seconds_pytorch(mnist)[-1])
+    for _ in range(repeats):  # every epoch but the first (it also traces the graph)
+        live.extend(epoch_seconds_live(mnist, epochs=epochs)[1:])
+        torch_loop.extend(epoch_seconds_pytorch(mnist, epochs=epochs)[1:])
     a, b = statistics.median(live), statistics.median(torch_loop)
     return {
         "epoch_s_live": round(a, 2),
