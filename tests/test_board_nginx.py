@@ -111,9 +111,7 @@ def test_runs_posted_on_two_app_processes_show_on_the_board_of_either(postgres, 
         addresses = one_address_per_process(url, log, [one, two])
         learners, posts, watches = run_sync(class_on_two_processes(url, addresses, database))
         time.sleep(1)  # nginx logs a websocket when it closes
-        routes = {}
-        for client, tried in loadtest.routed(log):
-            routes.setdefault(client, set()).update(tried)
+        routes = loadtest.servers_by_client(log)
     # Each learner, and the board beside them, stayed on their own process: one each.
     assert [routes[a] for a in addresses] == [{one[7:]}, {two[7:]}], routes
     for s in learners:

@@ -135,9 +135,7 @@ def test_nginx_keeps_each_learner_on_one_app_process(tmp_path):
             assert r.status == 200
         assert run_sync(learners_behind(url, addresses)) == []
         time.sleep(1)  # nginx logs a websocket when it closes
-    routes: dict[str, set[str]] = {}
-    for client, tried in loadtest.routed(log):
-        routes.setdefault(client, set()).update(tried)
+    routes = loadtest.servers_by_client(log)
     assert set(addresses) <= set(routes), routes
     assert all(len(upstreams) == 1 for upstreams in routes.values()), routes  # sticky
     assert len(set().union(*routes.values())) == 2, routes  # and both processes get learners

@@ -298,6 +298,14 @@ def routed(access_log: Path) -> list[tuple[str, list[str]]]:
     return [(client, tried.split(", ")) for client, tried in lines]
 
 
+def servers_by_client(access_log: Path) -> dict[str, set[str]]:
+    """Every app server each client address reached (or was tried on), from `access_log`."""
+    servers: dict[str, set[str]] = {}
+    for client, tried in routed(access_log):
+        servers.setdefault(client, set()).update(tried)
+    return servers
+
+
 @contextlib.contextmanager
 def nginx_proxy(upstreams: list[str], access_log: Path | None = None):
     """nginx on a free loopback port, sticky by client address, over the given app servers.
