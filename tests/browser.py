@@ -144,6 +144,19 @@ def click_cell(page, title: str, row: int, col: int, rows: int, cols: int) -> No
     wait_idle(page)
 
 
+def inside_players(page):
+    """The Inside page's convolution and pooling players, once both are on the page.
+
+    Each is a component whose script loads after the page's run ends, so they appear in either
+    order: "the first player" may be the pooling one for a moment.
+    """
+    conv = page.get_by_role("group", name=re.compile(r"^Convolution player"))
+    pool = page.get_by_role("group", name=re.compile(r"^Pooling player"))
+    expect(conv).to_be_attached(timeout=30_000)
+    expect(pool).to_be_attached(timeout=30_000)
+    return conv, pool
+
+
 def train_button(main):
     """The Train page's Train button (its label may start with its icon's name)."""
     return main.get_by_role("button", name=re.compile(r"^\W*(play_arrow)?\s*Train$"))

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import assert_accessible, assert_clean, open_app, prediction
+from tests.browser import assert_accessible, assert_clean, inside_players, open_app, prediction
 from tests.support import wait_idle
 
 pytestmark = pytest.mark.browser
@@ -118,7 +118,7 @@ def test_the_whole_lesson_by_keyboard(page, server_url):
     wait_idle(page)
     expect(main.get_by_text(re.compile(r"feature map 1 at row 7, column 13"))).to_be_visible()
     # The convolution player: pause it, step it
-    player = page.get_by_test_id("lessonPlayer").first
+    player, _ = inside_players(page)  # both on the page: the first Play is the convolution's
     tab_to(page, "button", re.compile(r"^(Play|Pause)$"))
     expect(player).to_have_attribute("data-playing", "true")  # it plays as the page opens
     page.keyboard.press("Enter")

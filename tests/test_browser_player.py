@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import assert_clean, open_app
+from tests.browser import assert_clean, inside_players, open_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.timing]
 
@@ -16,7 +16,7 @@ STATE = "e => [Number(e.dataset.position), Number(e.dataset.drawn), performance.
 def open_player(page, url: str):
     """The Inside page's convolution player, scrolled into view."""
     open_app(page, url, "inside")
-    player = page.get_by_test_id("lessonPlayer").first
+    player, _ = inside_players(page)
     player.scroll_into_view_if_needed()
     return player
 
@@ -71,7 +71,7 @@ def test_the_player_plays_in_the_browser_pauses_and_steps(page, server_url):
 
 def test_the_pooling_player_steps_by_two(page, server_url):
     open_player(page, server_url)
-    pool = page.get_by_test_id("lessonPlayer").nth(1)
+    _, pool = inside_players(page)
     pool.scroll_into_view_if_needed()
     pool.get_by_role("button", name="Pause").click()
     pool.get_by_role("slider", name="Position").press("Home")
