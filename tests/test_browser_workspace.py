@@ -105,12 +105,15 @@ def test_continue_elsewhere_opens_the_same_workspace_and_forget_me_deletes_it(br
         expect(other.get_by_test_id("stSidebarNav").get_by_text("1 · The data ✓")).to_be_visible()
         assert "workspace=" not in other.url  # the token leaves the address bar at once
         # Forget me, in the second browser: the first one's next visit starts afresh.
-        other.get_by_test_id("stSidebar").get_by_text("Forget me").click()
-        other.get_by_test_id("stSidebar").get_by_text("Yes, delete my work").click()
-        wait_idle(other)
-        other.get_by_test_id("stSidebar").get_by_role(
-            "button", name=re.compile("Delete my")
-        ).click()
+        sidebar = other.get_by_test_id("stSidebar")
+        wait_idle(other)  # the page's first run has ended: every widget of it is live
+        sidebar.get_by_text("Forget me").click()
+        sure = sidebar.get_by_role("checkbox", name="Yes, delete my work")
+        sidebar.get_by_text("Yes, delete my work").click()
+        expect(sure).to_be_checked()  # the click reached the box (its words are its label)
+        delete = sidebar.get_by_role("button", name=re.compile("Delete my"))
+        expect(delete).to_be_enabled(timeout=30_000)  # the server has it too
+        delete.click()
         wait_idle(other)
         expect(other.get_by_text("Your workspace was deleted")).to_be_visible()
         expect(other.get_by_test_id("stSidebarNav").get_by_text("1 · The data ✓")).to_have_count(0)
