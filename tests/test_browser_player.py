@@ -70,7 +70,7 @@ def test_the_player_plays_in_the_browser_pauses_and_steps(page, server_url):
 
 
 def test_the_pooling_player_steps_by_two(page, server_url):
-    open_player(page, server_url)
+    open_app(page, server_url, "inside")
     _, pool = inside_players(page)
     pool.scroll_into_view_if_needed()
     pool.get_by_role("button", name="Pause").click()
