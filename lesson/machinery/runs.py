@@ -9,23 +9,14 @@ The page reads `status`, `progress()`, `batches` and `epochs` whenever it likes 
 """
 
 import math
-import os
 import threading
 import time
 from collections.abc import Callable
 
 from lesson.machinery import workers
+from lesson.machinery.capacity import MAX_TRAININGS_VARIABLE, max_trainings  # noqa: F401
 
-MAX_TRAININGS_VARIABLE = "CNN_LESSON_MAX_TRAININGS"
 DEAD_AFTER = 3.0  # seconds `alive()` may say no before the run stops
-
-
-def max_trainings() -> int:
-    """How many runs this server trains at once: $CNN_LESSON_MAX_TRAININGS, default 2."""
-    try:
-        return max(1, int(os.environ.get(MAX_TRAININGS_VARIABLE, "2")))
-    except ValueError:
-        return 2
 
 
 class Limiter:

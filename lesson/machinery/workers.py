@@ -30,7 +30,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from lesson.machinery import workarounds
+from lesson.machinery import capacity, workarounds
 
 WORKERS_VARIABLE = "CNN_LESSON_WORKERS"
 TIMEOUT_VARIABLE = "CNN_LESSON_WORKER_TIMEOUT"
@@ -64,12 +64,10 @@ def pool_size() -> int:
 
     The default is one per training allowed at once ($CNN_LESSON_MAX_TRAININGS).
     """
-    from lesson.machinery import runs
-
     try:
-        return max(0, int(os.environ.get(WORKERS_VARIABLE, runs.max_trainings())))
+        return max(0, int(os.environ.get(WORKERS_VARIABLE, capacity.max_trainings())))
     except ValueError:
-        return runs.max_trainings()
+        return capacity.max_trainings()
 
 
 def timeout() -> float:

@@ -8,8 +8,8 @@ from lesson.pages import access, session, workspace
 from lesson.tools import exercises as ex
 
 NETWORK, HYPERPARAMETERS = session.NETWORK, session.HYPERPARAMETERS
-SOLVED = "exercises_solved"  # keys of the exercises answered right in this workspace
-ANSWERS = "exercise_answers"  # exercise key -> the learner's last answer
+SOLVED = session.SOLVED
+ANSWERS = session.ANSWERS
 PAGES_SOLVED = session.PAGES_SOLVED
 LOCK, INSTRUCTOR, REVEAL = "classroom_lock", "classroom_instructor", "classroom_reveal"
 REVEAL_ON = "classroom_reveal_on"  # the switch's state across pages (the widget's goes with it)

@@ -5,6 +5,8 @@ HYPERPARAMETERS = "hyperparameters"  # the experiment's Hyperparameters (a link,
 RUNS = "runs"  # the workspace's runs, oldest first, as the last page run listed them
 ADOPTED = "train_adopted"  # the name of the run whose model is "your model"
 LAST_DRAWING = "last_drawing"  # float32 (28, 28) 0..1: the Draw page's last digit
+SOLVED = "exercises_solved"  # keys of the exercises answered right in this workspace
+ANSWERS = "exercise_answers"  # exercise key -> the learner's last answer
 PAGES_SOLVED = "pages_solved"  # url paths of the pages whose exercises are all right
 NAVIGATION = "navigation"  # (PAGES_SOLVED when built, app.py's st.Page list)
 # The Inside page's choices, which the Mistakes page sets to open a digit there

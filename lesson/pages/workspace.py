@@ -75,11 +75,9 @@ def _open() -> storage.Workspace:
 def _restore(ws: storage.Workspace) -> None:
     """Put what the workspace holds into this session (the pages read it from there)."""
     state = ws.state
-    from lesson.pages import classroom  # here: classroom imports this module
-
-    st.session_state[classroom.SOLVED] = set(state.get(SOLVED, []))
-    st.session_state[classroom.PAGES_SOLVED] = set(state.get(PAGES, []))
-    st.session_state[classroom.ANSWERS] = dict(state.get(ANSWERS, {}))
+    st.session_state[session.SOLVED] = set(state.get(SOLVED, []))
+    st.session_state[session.PAGES_SOLVED] = set(state.get(PAGES, []))
+    st.session_state[session.ANSWERS] = dict(state.get(ANSWERS, {}))
     if state.get(ADOPTED):
         st.session_state[session.ADOPTED] = state[ADOPTED]
 
