@@ -1,8 +1,9 @@
-"""The CNN lesson app: `streamlit run app.py`."""
+"""The CNN lesson app: `cnn-lesson` (installed) or `streamlit run app.py` (a checkout)."""
 
 import streamlit as st
 
 import lesson
+from lesson import paths
 from lesson.pages import session, workarounds
 
 workarounds.apply()  # before any page runs: see lesson/pages/workarounds.py
@@ -28,7 +29,7 @@ def lesson_pages(solved: frozenset) -> list:
     """The navigation's pages, titled with a ✓ where the exercises are solved."""
     pages = [
         st.Page(
-            f"lesson/pages/{script}",
+            paths.PACKAGE / "pages" / script,  # found from a checkout and installed alike
             title=f"{title} ✓" if path in solved else title,
             icon=f":material/{icon}:",
             url_path=None if index == 0 else path,  # the first page is served at /

@@ -21,11 +21,9 @@
 STEPS is the one numbering: the pages' titles, their prose and the export use it.
 """
 
-import os
+from lesson import quiet
 
-# Quieter TensorFlow start-up: the lesson's output should not drown in C++ log lines.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+quiet.environment()  # before anything imports TensorFlow: its log level, Keras' backend
 
 STEPS = {  # number -> title: step N lives in lesson/stepN_*.py and on page N
     1: "The data",

@@ -9,7 +9,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+from lesson import paths
+
+ASSETS = paths.ASSETS  # assets/ of a checkout, or the installed package's copy
 MNIST_PATH = ASSETS / "mnist.npz"
 PATH_VARIABLE = "CNN_LESSON_MNIST"  # set it to read MNIST from somewhere else
 

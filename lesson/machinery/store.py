@@ -35,11 +35,13 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
+from lesson import paths
+
 SCHEMA_VERSION = 2
 DATA_VARIABLE = "CNN_LESSON_DATA"  # the folder of the SQLite file
 URL_VARIABLE = "CNN_LESSON_DATABASE_URL"  # e.g. postgresql+psycopg://user@host/db
 RETENTION_VARIABLE = "CNN_LESSON_RETENTION_DAYS"
-DATA_FOLDER = Path(__file__).resolve().parents[2] / ".data"  # git-ignored, outside the package
+DATA_FOLDER = paths.DATA_FOLDER  # .data/ beside app.py in a checkout; installed: the user's
 RETENTION_DAYS = 30  # a workspace nobody opened for this long is deleted
 MODELS_KEPT = 10  # runs per workspace that keep their trained weights (and the learner's model)
 STALE_AFTER = 30.0  # seconds: a training run not heard from for this long was interrupted

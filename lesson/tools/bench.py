@@ -11,6 +11,11 @@ import statistics
 import tempfile
 import time
 
+from lesson import quiet
+
+if __name__ == "__main__":  # a command: quiet before TensorFlow is imported
+    quiet.install()
+
 import keras
 import numpy as np
 
@@ -256,18 +261,24 @@ def store_figures(url: str | None = None) -> dict:
     return figures
 
 
-if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None) -> None:
+    """Command line entry point: `cnn-lesson bench` or `python -m lesson.tools.bench`."""
+    quiet.install()
+    ap = argparse.ArgumentParser(prog="cnn-lesson bench", description=__doc__.splitlines()[0])
     ap.add_argument("--store", action="store_true", help="only the store's figures")
     ap.add_argument("--store-url", help="a database URL for --store (default: a new SQLite file)")
     ap.add_argument("--augmentation", type=int, metavar="BATCH_SIZE",
                     help="only what augmentation costs, at this batch size")  # fmt: skip
     ap.add_argument("--peers", action="store_true",
                     help="only epoch_s_live beside a plain PyTorch loop (needs torch)")  # fmt: skip
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     if args.peers:
         print(json.dumps(peers()))
     elif args.augmentation:
         print(json.dumps(augmentation_cost(args.augmentation)))
     else:
         print(json.dumps(store_figures(args.store_url) if args.store else measure()))
+
+
+if __name__ == "__main__":
+    main()

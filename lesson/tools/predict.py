@@ -6,16 +6,14 @@ still classified, and the exit status is 1.
 """
 
 import argparse
-import contextlib
 import json
-import os
 import statistics
 import sys
 import time
 
 import numpy as np
 
-from lesson import step5_drawing
+from lesson import quiet, step5_drawing
 
 CANVAS = 280  # the drawing page's canvas, pixels a side
 
@@ -70,24 +68,10 @@ def measure(model, runs: int = 50) -> dict:
     }
 
 
-@contextlib.contextmanager
-def quiet_stderr():
-    """Silence file descriptor 2 (C++ logging included) for the duration of the block."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Classify each image; 0 if all were classified, 1 if any failed, 2 if the model failed."""
     parser = argparse.ArgumentParser(
-        prog="python -m lesson.tools.predict",
+        prog="cnn-lesson predict",
         description="Classify images of handwritten digits with the lesson's CNN, "
         "preprocessed like the drawing page (any size, dark on light or light on dark).",
     )
@@ -95,11 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="a .keras model file (default: the pre-trained model)")
     args = parser.parse_args(argv)
 
-    with quiet_stderr():  # TensorFlow's start-up chatter would bury the errors that matter
-        from lesson import step3_network
+    quiet.install()  # TensorFlow's start-up notes would bury the errors that matter
+    from lesson import step3_network
+
     try:
-        with quiet_stderr():
-            net = step3_network.load_trained(args.model or step3_network.pretrained_path())
+        net = step3_network.load_trained(args.model or step3_network.pretrained_path())
     except step3_network.ModelFileError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

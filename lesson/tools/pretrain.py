@@ -13,6 +13,11 @@ import json
 import time
 from pathlib import Path
 
+from lesson import quiet
+
+if __name__ == "__main__":  # a command: quiet before TensorFlow is imported
+    quiet.install()
+
 import keras
 import numpy as np
 
@@ -101,15 +106,16 @@ def test_probabilities(path: Path) -> np.ndarray | None:
     return probs if probs.shape == (10_000, 10) else None
 
 
-def main() -> None:
-    """Command line entry point."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def main(argv: list[str] | None = None) -> None:
+    """Command line entry point: `cnn-lesson pretrain` or `python -m lesson.tools.pretrain`."""
+    quiet.install()
+    ap = argparse.ArgumentParser(prog="cnn-lesson pretrain", description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=PRETRAINED_PATH)
     ap.add_argument("--epochs", type=int, default=EPOCHS)
     ap.add_argument("--augmentation", type=float, default=STRENGTH, help="0 = none")
     ap.add_argument("--clean-epochs", type=int, default=CLEAN_EPOCHS)
     ap.add_argument("--learning-rate", type=float, default=LEARNING_RATE)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     figures = pretrain(args.out, args.epochs, args.augmentation, BATCH_SIZE, args.clean_epochs,
                        args.learning_rate)  # fmt: skip
     print(json.dumps(figures))
