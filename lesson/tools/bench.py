@@ -263,7 +263,6 @@ def store_figures(url: str | None = None) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     """Command line entry point: `cnn-lesson bench` or `python -m lesson.tools.bench`."""
-    quiet.install()
     ap = argparse.ArgumentParser(prog="cnn-lesson bench", description=__doc__.splitlines()[0])
     ap.add_argument("--store", action="store_true", help="only the store's figures")
     ap.add_argument("--store-url", help="a database URL for --store (default: a new SQLite file)")

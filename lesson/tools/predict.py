@@ -79,7 +79,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="a .keras model file (default: the pre-trained model)")
     args = parser.parse_args(argv)
 
-    quiet.install()  # TensorFlow's start-up notes would bury the errors that matter
     from lesson import step3_network
 
     try:
@@ -100,4 +99,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    quiet.install()  # TensorFlow's start-up notes would bury the errors that matter
     sys.exit(main())

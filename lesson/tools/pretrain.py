@@ -108,7 +108,6 @@ def test_probabilities(path: Path) -> np.ndarray | None:
 
 def main(argv: list[str] | None = None) -> None:
     """Command line entry point: `cnn-lesson pretrain` or `python -m lesson.tools.pretrain`."""
-    quiet.install()
     ap = argparse.ArgumentParser(prog="cnn-lesson pretrain", description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=PRETRAINED_PATH)
     ap.add_argument("--epochs", type=int, default=EPOCHS)
