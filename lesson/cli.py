@@ -16,12 +16,15 @@ usage: cnn-lesson [serve] [streamlit run options]   start the app (e.g. --server
 Each command's --help says more; `cnn-lesson serve --help` lists Streamlit's options."""
 
 
+COMMANDS = ("serve", "predict", "bench", "pretrain")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; the app when there is none."""
     argv = sys.argv[1:] if argv is None else list(argv)
     command = argv[0] if argv and not argv[0].startswith("-") else "serve"
     rest = argv[1:] if argv and argv[0] == command else argv
-    if command in ("-h", "--help") or argv[:1] in (["-h"], ["--help"], ["help"]):
+    if argv[:1] in (["-h"], ["--help"], ["help"]):
         print(USAGE)
         return 0
     quiet.install()  # before anything imports TensorFlow

@@ -1,4 +1,4 @@
-"""The README's commands are the ones CI runs."""
+"""The README's commands are the ones CI runs (its links and the docs': tests/test_docs.py)."""
 
 import re
 
@@ -12,8 +12,10 @@ def readme_commands() -> list[str]:
 
 def test_readme_has_the_two_commands():
     run, test = readme_commands()[:2]
-    assert "streamlit run app.py" in run
+    assert run == "pip install . && cnn-lesson"  # the installed command (tests/test_package.py)
     assert "pytest" in test and "ruff check" in test and "chromium" in test
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "`streamlit run app.py`" in text  # still works from a checkout
 
 
 def test_ci_runs_the_readme_test_command():

@@ -11,6 +11,8 @@ learners train are posted to it, and one instructor's session watches `/board` t
 It opens real Streamlit sessions over the websocket protocol (no browser: 30 Chromium tabs would
 measure Chromium, not the server), walks them through the pages, has some of them train, and
 prints one JSON object of figures. Bounded in count and time; it only talks to 127.0.0.0/8.
+With --nginx it also reports the bytes of a first visit, from an app process itself and through
+nginx (tests/load/downloads.py: Chromium lists a first visit's files once).
 """
 
 import argparse
@@ -27,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.load import board
+from tests.load import board, downloads
 from tests.load.client import Session
 from tests.support import ROOT, free_port, postgres_server, streamlit_process
 
@@ -315,6 +317,7 @@ def nginx_proxy(upstreams: list[str], access_log: Path | None = None):
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     port = free_port()
     prefix = Path(tempfile.mkdtemp(prefix="cnn-lesson-nginx-"))
+    prefix.chmod(0o755)  # run as root, nginx's workers are `nobody`: they write its cache
     (prefix / "logs").mkdir()
     servers_conf = "\n".join(f"        server {u.removeprefix('http://')};" for u in upstreams)
     conf = (HERE / "nginx.conf").read_text()
@@ -347,6 +350,10 @@ async def run(args) -> dict:
                 if path in warm.pages:
                     await warm.rerun(path, timeout=120)
             await warm.close()
+        sizes = {}
+        if args.nginx:  # what a first visit downloads, from a process itself and through nginx
+            direct = f"http://127.0.0.1:{ports[0]}"
+            sizes = await asyncio.to_thread(downloads.measure, direct, url)
         code, seeded = "", 0
         if args.board_runs:  # the instructor opens a class; earlier learners fill its board
             code = await board.open_class(url, KEY, VIEWER)
@@ -362,6 +369,7 @@ async def run(args) -> dict:
             "servers": len(pids),
             "training_limit_per_process": args.limit,
             "behind_nginx": args.nginx,
+            **sizes,
             "first_wave": first,
             "rss_after_sessions_expired_mb": round(released),
             "web_rss_after_sessions_expired_mb": round(web_released),
