@@ -12,6 +12,9 @@
     step6_inside.py         6 · Filters & feature maps: the filters, one value by hand
     step7_mistakes.py       7 · Mistakes: the confusion matrix, confident mistakes, saliency
 
+    cli.py                  the command: cnn-lesson [serve] | predict | bench | pretrain
+    paths.py, quiet.py      where the bundled files are; TensorFlow's start-up notes kept quiet
+
     tools/                  beside the lesson: links and presets, limits, exercises, the
                             export, and the commands bench, pretrain and predict
     machinery/              the server: the store, workspaces, training workers, classes

@@ -24,14 +24,21 @@ def streamlit_settings(path=paths.STREAMLIT_CONFIG) -> dict[str, str]:
 
 def warm_up() -> None:
     """Import TensorFlow, read MNIST and load the model now, so the first visitor waits for none."""
+    from lesson import step1_data, step3_network
     from lesson.pages import common  # the pages' own caches, filled before the server starts
 
     # Outside a page run Streamlit warns of a missing script-run context, harmlessly here.
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").disabled = True
-    common.import_keras()
-    common.mnist()
-    common.pretrained_model()
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").disabled = False
+    context = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    context.disabled = True
+    try:
+        common.import_keras()
+        common._mnist(str(step1_data.mnist_path()))
+        common._pretrained(str(step3_network.pretrained_path()))
+    except (step1_data.DataFileError, step3_network.ModelFileError) as err:
+        # The server starts all the same: the pages say what is wrong, and how to fix it.
+        print(f"warning: {err}", file=sys.stderr, flush=True)
+    finally:
+        context.disabled = False
 
 
 def serve(options: list[str]) -> int:
