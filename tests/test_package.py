@@ -165,3 +165,18 @@ def test_python_m_lesson_is_the_same_command(installed, tmp_path):
         env=environment(tmp_path),
     )
     assert "--store" in done.stdout
+
+
+def test_the_installed_app_runs_its_pages(installed, tmp_path):
+    """The installed app.py finds its pages inside the package (AppTest, in the venv)."""
+    bin_folder, elsewhere = installed
+    code = (
+        "from streamlit.testing.v1 import AppTest\n"
+        "from lesson import paths\n"
+        "at = AppTest.from_file(str(paths.APP), default_timeout=300).run()\n"
+        "print(repr(at.title[0].value), len(at.exception))\n"
+        "at.switch_page(str(paths.PACKAGE / 'pages' / 'onehot_page.py')).run()\n"
+        "print(repr(at.title[0].value), len(at.exception))\n"
+    )
+    done = run([str(bin_folder / "python"), "-c", code], cwd=elsewhere, env=environment(tmp_path))
+    assert done.stdout.splitlines() == ["'1 · The data' 0", "'2 · One-hot labels' 0"], done
