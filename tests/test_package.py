@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import time
 import urllib.request
 
@@ -17,7 +18,10 @@ from tests.support import ROOT, free_port
 
 # What the wheel is built from: the checkout's tracked top level, without tests and CI.
 WAIT = 300  # seconds for the server to answer: the warm-up imports TensorFlow on a busy machine
-SOURCES = ["lesson", "assets", "app.py", ".streamlit", "setup.py", "pyproject.toml", "README.md"]
+SOURCES = [
+    "lesson", "assets", "app.py", ".streamlit", "setup.py", "pyproject.toml", "README.md",
+    "MANIFEST.in", "CHANGELOG.md", "docs",
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -33,22 +37,16 @@ def installed(tmp_path_factory):
         else:
             source.mkdir(exist_ok=True)
             shutil.copy(ROOT / name, source / name)
+    # The wheel is built from the source distribution, as pip does from a release's tarball.
+    build = "from setuptools import build_meta; print(build_meta.build_sdist('../sdist'))"
+    sdist = base / "sdist" / run([sys.executable, "-c", build], cwd=source).stdout.split()[-1]
+    with tarfile.open(sdist) as archive:
+        archive.extractall(base / "unpacked", filter="data")
+    unpacked = next((base / "unpacked").iterdir())
     # No build isolation and --no-deps: nothing is downloaded; the heavy dependencies come
     # from the system's site-packages through the venv.
-    run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            str(source),
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(base / "dist"),
-        ]
-    )
+    wheel = ["wheel", str(unpacked), "--no-deps", "--no-build-isolation", "-w", str(base / "dist")]
+    run([sys.executable, "-m", "pip", *wheel, "-q"])
     wheel = next((base / "dist").glob("cnn_lesson-*.whl"))
     run([sys.executable, "-m", "venv", "--system-site-packages", str(base / "venv")])
     bin_folder = base / "venv" / "bin"
