@@ -151,14 +151,15 @@ classroom.remember(config, classroom.current().hp)  # the URL is this experiment
 rows = step3_network.layer_table(config)
 total = sum(layer.params for layer in rows)
 
-left, right, far = st.columns([1, 1.7, 1.3], vertical_alignment="center")
-left.metric("Parameters to learn", f"{total:,}", border=True)
+# One row that wraps when the page is narrow: the count, a sentence, the reset button.
+row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+left, right, far = (row.container(width=w) for w in ("content", "stretch", "content"))
+left.metric("Parameters to learn", f"{total:,}", border=True, width="content")
 far.button(
     "Reset to the lesson's network",
     icon=":material/restart_alt:",
     on_click=reset,
     key="build_reset",
-    width="stretch",
 )
 lesson_total, used = step3_network.total_parameters(step3_network.LESSON), config.block_filters()
 if replace(config, filters=used) == replace(

@@ -46,11 +46,11 @@ show_code(step1_data.load_mnist, step1_data.array_facts)
 
 # --- gallery -------------------------------------------------------------------------------
 prose(PAGE, "gallery")
-left, right = st.columns([4, 1], vertical_alignment="bottom")
-digit = left.pills(
+row = st.container(horizontal=True, vertical_alignment="bottom")  # wraps when narrow
+digit = row.pills(
     "Show only", ["All", *range(10)], default="All", required=True, key="gallery_digit"
 )
-if right.button("Reshuffle", icon=":material/shuffle:", key="reshuffle"):
+if row.button("Reshuffle", icon=":material/shuffle:", key="reshuffle"):
     st.session_state.gallery_seed = st.session_state.get("gallery_seed", 0) + 1
 picks, big = gallery(st.session_state.get("gallery_seed", 0), digit)
 st.image(

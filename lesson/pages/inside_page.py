@@ -164,12 +164,12 @@ def one_digit(m, net, net_name: str) -> None:
     drawing = st.session_state.get(session.LAST_DRAWING)
     st.session_state.setdefault(SOURCE_KEY, "test")
     st.session_state.setdefault(IMAGE_KEY, 0)
-    c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
-    source = c1.segmented_control(
+    row = st.container(horizontal=True, vertical_alignment="bottom")  # wraps when narrow
+    source = row.segmented_control(
         "Digit", list(SOURCES), format_func=SOURCES.get, required=True, key=SOURCE_KEY
     )
-    index = number_box(c2, "Test image", 0, len(m.y_test) - 1, IMAGE_KEY)
-    c3.button("Random", icon=":material/shuffle:", on_click=random_image, key="inside_random")
+    index = number_box(row, "Test image", 0, len(m.y_test) - 1, IMAGE_KEY)
+    row.button("Random", icon=":material/shuffle:", on_click=random_image, key="inside_random")
     if source == "drawing" and drawing is None:
         st.info(
             "No drawing yet: draw a digit on the Draw page, then come back.",

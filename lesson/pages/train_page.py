@@ -131,7 +131,8 @@ def figure(shown: list, metric: str, epochs: int) -> go.Figure:
                 go.Scatter(x=[e["epoch"] for e in val], y=[e[f"val_{metric}"] for e in val],
                            mode="lines+markers", name=f"{label}validation",
                            line={"color": colour, "dash": "dot", "width": 2},
-                           marker={"size": 9, "symbol": "diamond"})
+                           marker={"size": 9, "symbol": "diamond"},
+                           cliponaxis=False)  # the last epoch's mark sits on the right edge
             )  # fmt: skip
     fig.update_layout(
         title=f"{metric.capitalize()} while training",
@@ -189,7 +190,13 @@ def augmentation_section(disabled: bool) -> None:
 
     prose(PAGE, "augmentation")
     a1, a2 = st.columns([1, 2])
-    a1.toggle("Augment the training images", bool(now(AUGMENT)), key=AUGMENT, disabled=disabled)
+    a1.toggle(
+        "Augment the training images",
+        bool(now(AUGMENT)),
+        key=AUGMENT,
+        disabled=disabled,
+        wrap=True,
+    )
     a1.select_slider(
         "Strength",
         limits.AUGMENTATIONS[1:],
@@ -238,8 +245,8 @@ st.markdown(
     f"Network: **{step3_network.describe(config)}**, "
     f"{step3_network.total_parameters(config):,} parameters (change it on the Build page)."
 )
-b1, b2, _ = st.columns([1, 1, 2])
-b1.button(
+presets = st.container(horizontal=True)  # buttons as wide as their labels; wraps
+presets.button(
     "Quick run (≈ 15 s)",
     on_click=use,
     args=(step4_training.QUICK,),
@@ -248,7 +255,7 @@ b1.button(
     key="train_quick",
     help="3 epochs, batch 64: enough for about 98 % in class",
 )
-b2.button(
+presets.button(
     "The lesson's recipe",
     on_click=use,
     args=(step4_training.RECIPE,),
@@ -310,8 +317,8 @@ number_box(c3, "Random seed", *limits.SEED_RANGE, KEYS["seed"], disabled=active)
 augmentation_section(active)
 hp = chosen()
 classroom.remember(config, hp)  # the URL is this experiment
-t1, t2, _ = st.columns([1, 1, 4])
-t1.button(
+actions = st.container(horizontal=True)
+actions.button(
     "Train",
     type="primary",
     icon=":material/play_arrow:",
@@ -320,7 +327,7 @@ t1.button(
     key="train_start",
 )
 if active:  # drawn once per page run, outside the polling part: every click reaches it
-    t2.button(
+    actions.button(
         "Stop",
         icon=":material/stop:",
         on_click=workspace.stop_run,
@@ -541,8 +548,8 @@ if done:
 # --- Take it home ---------------------------------------------------------------------------------
 prose(PAGE, "export")
 experiment = settings.Settings(config, hp)
-d1, d2, _ = st.columns([1, 1.2, 1])
-d1.download_button(
+downloads = st.container(horizontal=True)
+downloads.download_button(
     "Python script (.py)",
     functools.partial(export.script, experiment),  # written when clicked, not at every run
     file_name="cnn_experiment.py",
@@ -551,7 +558,7 @@ d1.download_button(
     key="train_export_script",
     on_click="ignore",  # a download changes nothing on the page: no rerun
 )
-d2.download_button(
+downloads.download_button(
     "Jupyter notebook (.ipynb)",
     functools.partial(export.notebook_text, experiment),
     file_name="cnn_experiment.ipynb",
