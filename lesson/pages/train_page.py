@@ -92,7 +92,7 @@ def finished(run) -> str:
 
 def status(run) -> str:
     """A run's status for the runs table, in words."""
-    if run.status == "done" and step4_training.did_not_learn(run.test, run.hp):
+    if run.status == "done" and step4_training.did_not_learn(run.test, run.hp, run.config):
         return "done, but did not learn"
     return run.status
 
@@ -397,7 +397,7 @@ if current is not None and not active:
             f"{words.stopped_after(len(current.epochs))}.",
             icon=":material/stop_circle:",
         )
-    elif why := step4_training.did_not_learn(current.test, current.hp):
+    elif why := step4_training.did_not_learn(current.test, current.hp, current.config):
         st.error(f"{finished(current)} {why}", icon=":material/trending_flat:")
     else:
         st.success(finished(current), icon=":material/check_circle:")
