@@ -86,6 +86,12 @@ def split(x: np.ndarray, y: np.ndarray, hp: Hyperparameters):
     return x[train], y[train], x[val], y[val]  # uint8 images, digit labels
 
 
+def batches_per_epoch(hp: Hyperparameters, images: int = 60_000) -> int:
+    """The batches in one epoch of `split`'s training part, out of `images` training images."""
+    n = min(hp.train_images, images)
+    return math.ceil((n - round(n * hp.validation_split)) / hp.batch_size)
+
+
 def _prepare(images, digits):
     """The lesson's preprocessing and one-hot labels, for one batch inside TensorFlow."""
     x = tf.cast(tf.expand_dims(images, -1), "float32") / 255.0  # (batch, 28, 28, 1), 0..1
@@ -244,8 +250,7 @@ FEW_UPDATES = 100  # fewer weight updates than this in a whole run: too few to l
 
 def updates(hp: Hyperparameters) -> int:
     """How many times a run updates the weights: batches per epoch × epochs."""
-    images = round(min(hp.train_images, 60_000) * (1 - hp.validation_split))
-    return math.ceil(images / hp.batch_size) * hp.epochs
+    return batches_per_epoch(hp) * hp.epochs
 
 
 def causes(hp: Hyperparameters, config: step3_network.NetworkConfig | None, diverged: bool):
