@@ -120,3 +120,29 @@ def digits(per: int = 12) -> list[dict]:
 def image(drawing: dict) -> np.ndarray:
     """A drawing painted as the canvas paints it: (280, 280), 0..255."""
     return strokes.rasterize(drawing["strokes"], pen=drawing["pen"])
+
+
+def measure() -> None:
+    """Print the share doubted per drawing and group, and what the network reads each as."""
+    import collections
+
+    from lesson import step1_data, step3_network, step5_drawing, step5_unfamiliar
+
+    mnist = step1_data.load_mnist()
+    net = step3_network.load_trained(step3_network.pretrained_path())
+    judge = step5_unfamiliar.Judge(net, mnist.x_train, mnist.y_train)
+    for group, drawings in (("letters", letters()), ("doodles", doodles()), ("digits", digits())):
+        stages = [step5_drawing.mnist_stages(image(d), ink="light") for d in drawings]
+        read = judge._probabilities(np.stack([s.digit for s in stages])).argmax(axis=1)
+        rows = collections.defaultdict(list)
+        for d, r, v in zip(drawings, read, judge.judge(stages), strict=True):
+            rows[d["name"]].append((v.unfamiliar, int(r)))
+        flags = [f for name in rows for f, _ in rows[name]]
+        print(f"{group}: {np.mean(flags):.1%} doubted ({sum(flags)} of {len(flags)})")
+        for name, found in rows.items():
+            most = collections.Counter(r for _, r in found).most_common(1)[0][0]
+            print(f"  {name}: {np.mean([f for f, _ in found]):.0%} doubted, mostly read {most}")
+
+
+if __name__ == "__main__":
+    measure()
