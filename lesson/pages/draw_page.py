@@ -216,8 +216,8 @@ with right:
         st.markdown(f"The network is {sureness}: {sentence}")
         st.caption(
             f"Sure among the ten digits, not sure it is a digit: it is as sure of most letters "
-            f"and doodles (the checks below doubt only {percent(step5_unfamiliar.DOUBTED_DRAWN)} "
-            "of those drawn with a mouse)."
+            f"and doodles (with the pre-trained network, the checks below doubt only "
+            f"{percent(step5_unfamiliar.DOUBTED_DRAWN)} of those drawn with a mouse)."
         )
     else:
         st.warning(
