@@ -86,6 +86,12 @@ def split(x: np.ndarray, y: np.ndarray, hp: Hyperparameters):
     return x[train], y[train], x[val], y[val]  # uint8 images, digit labels
 
 
+def batches_per_epoch(hp: Hyperparameters, images: int = 60_000) -> int:
+    """The batches in one epoch of `split`'s training part, out of `images` training images."""
+    n = min(hp.train_images, images)
+    return math.ceil((n - round(n * hp.validation_split)) / hp.batch_size)
+
+
 def _prepare(images, digits):
     """The lesson's preprocessing and one-hot labels, for one batch inside TensorFlow."""
     x = tf.cast(tf.expand_dims(images, -1), "float32") / 255.0  # (batch, 28, 28, 1), 0..1
@@ -239,16 +245,70 @@ def rate_problem(hp: Hyperparameters) -> str | None:
     return None
 
 
-def did_not_learn(test: dict | None, hp: Hyperparameters) -> str | None:
+FEW_UPDATES = 100  # fewer weight updates than this in a whole run: too few to learn from
+
+
+def updates(hp: Hyperparameters) -> int:
+    """How many times a run updates the weights: batches per epoch × epochs."""
+    return batches_per_epoch(hp) * hp.epochs
+
+
+def causes(hp: Hyperparameters, config: step3_network.NetworkConfig | None, diverged: bool):
+    """What in the network and settings explains a run that did not learn, each with its cure.
+
+    Each cure must not make another cause worse: sigmoid wants a larger rate, so it is only
+    named when the rate is not already too large.
+    """
+    out = []
+    rate = rate_problem(hp)
+    too_large = hp.learning_rate >= 10 * USUAL_RATE[hp.optimizer]
+    if rate:
+        out.append(rate)
+    if config is not None and config.dense_units < step3_network.NUM_CLASSES:
+        units = config.dense_units
+        out.append(
+            f"The hidden Dense layer has only {units} unit{'s' if units != 1 else ''}: all the "
+            f"last layer learns from is {units} number{'s' if units != 1 else ''} per image, "
+            "too few to tell ten digits apart (a ReLU unit can also switch off for good). "
+            "Give it more units, e.g. the lesson's 128."
+        )
+    if (
+        config is not None
+        and config.conv_blocks
+        and config.activation == "sigmoid"
+        and not (too_large)
+    ):
+        out.append(
+            "Sigmoid saturates: its slope is at most 0.25 and nearly 0 for large inputs, so the "
+            "updates that reach the first layers are tiny and a smaller learning rate makes that "
+            "worse. Try relu, or a larger learning rate (10 times the usual "
+            f"{USUAL_RATE[hp.optimizer]:g})."
+        )
+    if diverged and not too_large:
+        out.append("The weights ran away: try a learning rate 10 times smaller.")
+    if (n := updates(hp)) < FEW_UPDATES and not diverged:
+        out.append(
+            f"It updated its weights only {n} times ({hp.train_images:,} images, batch "
+            f"{hp.batch_size}, {hp.epochs} epoch{'s' if hp.epochs != 1 else ''}): too few to "
+            "learn from. Try more images, more epochs or a smaller batch."
+        )
+    return out
+
+
+def did_not_learn(
+    test: dict | None, hp: Hyperparameters, config: step3_network.NetworkConfig | None = None
+) -> str | None:
     """None if a trained network learned; else, in words, what happened and what to change.
 
     A network that learned nothing reads about one test digit in ten right (guessing) and its
     loss stays near −log(1/10) ≈ 2.30; one whose weights ran away (diverged) does worse still.
+    The cause named is the one that fits the network (`config`) and the settings (`hp`).
     """
     if not test or test["accuracy"] > 2 * CHANCE_ACCURACY:
         return None
     loss, accuracy = test["loss"], test["accuracy"]
-    if math.isfinite(loss) and loss <= 1.5 * CHANCE_LOSS:
+    diverged = not (math.isfinite(loss) and loss <= 1.5 * CHANCE_LOSS)
+    if not diverged:
         what = (
             f"its test loss, {loss:.2f}, is near {CHANCE_LOSS:.2f} = −log(0.1), the loss of "
             "giving every digit 10 %"
@@ -256,7 +316,11 @@ def did_not_learn(test: dict | None, hp: Hyperparameters) -> str | None:
     else:
         shown = f"{loss:.3g}" if math.isfinite(loss) else "not a number"
         what = f"its test loss, {shown}, is even worse than that: the weights ran away (diverged)"
-    change = rate_problem(hp) or "Try a smaller learning rate, more images or more epochs."
+    change = " ".join(causes(hp, config, diverged)) or (
+        "Nothing in its network or settings explains it: perhaps an unlucky start. Train it "
+        "again with another random seed; if it still does not learn, go back to the quick run "
+        "and the lesson's network and change one thing at a time."
+    )
     return (
         f"**The network did not learn.** Its test accuracy, {accuracy:.2%}, is what guessing "
         f"gets (one digit in ten), and {what}. {change}"

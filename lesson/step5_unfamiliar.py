@@ -32,6 +32,9 @@ CALIBRATION = 4_000  # other training images that set the limits
 NEAREST = 5  # the distance to an image is the mean over its 5 nearest training images
 SHARE = 0.003  # the share of MNIST digits past each limit: tuned for ≤ 2 % false alarms in all
 SEED = 7
+# Measured with the bundled model (tests/test_unfamiliar.py, tests/test_not_digits.py check them):
+FALSE_ALARMS = 0.016  # the share of MNIST's 10,000 test digits doubted
+DOUBTED_DRAWN = 0.4  # the share of capital letters and doodles drawn with a mouse doubted
 MEASURES = ("pixels", "features", "top", "wide", "solid", "grey")
 
 
@@ -44,6 +47,19 @@ class Measures(NamedTuple):
     wide: float  # the ink's width / height
     solid: float  # the share of the ink whose 3×3 neighbourhood is all ink
     grey: float  # the share of the ink that is mid-grey, neither stroke nor background
+
+
+def apart(value: float, limit: float, kind: str = "f", least: int = 0) -> tuple[str, str]:
+    """A value and its limit rounded alike, with enough decimals that they differ if they do.
+
+    "56% … at most 56%" contradicted itself: 0.5564 is past 0.5556, but not once rounded.
+    `kind` is "f" (a number) or "%" (a share); `least` is the fewest decimals shown.
+    """
+    for decimals in range(least, least + 5):
+        shown = f"{value:.{decimals}{kind}}", f"{limit:.{decimals}{kind}}"
+        if shown[0] != shown[1] or value == limit:
+            return shown
+    return shown
 
 
 class Verdict(NamedTuple):
@@ -71,20 +87,27 @@ class Verdict(NamedTuple):
     def why(self, digit: int) -> list[str]:
         """Each reason the input looks unfamiliar as the network's answer `digit`, in words."""
         m, lim = self.measures, self.limits
+        pixels, pixels_limit = apart(m.pixels, lim.pixels, least=1)
+        features, features_limit = apart(m.features, lim.features, least=1)
+        wide, wide_limit = apart(m.wide, lim.wide, least=1)
+        solid, solid_limit = apart(m.solid, lim.solid, "%")
+        grey, grey_limit = apart(m.grey, lim.grey, "%")
+        top, top_limit = (percent(m.top), percent(lim.top))
+        if top == top_limit:
+            top, top_limit = apart(m.top, lim.top, "%", least=1)
         words = {
-            "pixels": f"It is far from every training {digit}: {m.pixels:.1f} from the nearest "
-            f"ones, pixel by pixel, where MNIST digits are within {lim.pixels:.1f}.",
+            "pixels": f"It is far from every training {digit}: {pixels} from the nearest "
+            f"ones, pixel by pixel, where MNIST digits are within {pixels_limit}.",
             "features": f"Inside the network it looks unlike the training {digit}s: the "
-            f"{self.units:,} numbers its hidden layer makes of it are {m.features:.1f} from "
-            f"theirs (MNIST digits: within {lim.features:.1f}).",
-            "top": f"The network is unsure: its best guess gets only {percent(m.top)}, less "
-            f"than {percent(lim.top)}.",
-            "wide": f"The ink is {m.wide:.1f} times as wide as it is tall (MNIST digits: at "
-            f"most {lim.wide:.1f}): several digits side by side? Draw one at a time.",
-            "solid": f"Of the ink, {m.solid:.0%} is solid, wider than a pen stroke (MNIST "
-            f"digits: at most {lim.solid:.0%}): a blot?",
-            "grey": f"Of the ink, {m.grey:.0%} is grey rather than stroke (MNIST digits: at "
-            f"most {lim.grey:.0%}): noise, or a photo with little contrast?",
+            f"{self.units:,} numbers its hidden layer makes of it are {features} from "
+            f"theirs (MNIST digits: within {features_limit}).",
+            "top": f"The network is unsure: its best guess gets only {top}, less than {top_limit}.",
+            "wide": f"The ink is {wide} times as wide as it is tall (MNIST digits: at "
+            f"most {wide_limit}): several digits side by side? Draw one at a time.",
+            "solid": f"Of the ink, {solid} is solid, wider than a pen stroke (MNIST "
+            f"digits: at most {solid_limit}): a blot?",
+            "grey": f"Of the ink, {grey} is grey rather than stroke (MNIST digits: at "
+            f"most {grey_limit}): noise, or a photo with little contrast?",
             "ink": f"The ink covers {self.ink:.0%} of the 20×20 box: MNIST digits cover about "
             "a quarter, hardly ever more than half.",
         }
@@ -102,11 +125,17 @@ class Verdict(NamedTuple):
         }
         rows = []
         for name, value, limit in zip(MEASURES, self.measures, self.limits, strict=True):
-            shown = "{:.0%}" if name in ("top", "solid", "grey") else "{:.2f}"
-            rows.append({"measure": names[name], "this input": shown.format(value),
-                         "limit": shown.format(limit),
+            shown = apart(
+                value, limit, *(("%", 0) if name in ("top", "solid", "grey") else ("f", 2))
+            )
+            rows.append({"measure": names[name], "this input": shown[0], "limit": shown[1],
                          "past the limit": "yes" if name in self.reasons else "no"})  # fmt: skip
         return rows
+
+
+def grey_share(image: np.ndarray) -> float:
+    """The share of an image's ink (0..1) that is mid-grey, neither stroke nor background."""
+    return float(((image > 0.25) & (image < 0.75)).sum() / max(int((image > 0.1).sum()), 1))
 
 
 def shape(stages: step5_drawing.Stages) -> tuple[float, float, float]:
@@ -114,7 +143,11 @@ def shape(stages: step5_drawing.Stages) -> tuple[float, float, float]:
     h, w = stages.cropped.shape
     fitted = stages.fitted / max(float(stages.fitted.max()), 1e-6)  # 0..1
     ink = fitted > 0.5
-    grey = ((fitted > 0.25) & (fitted < 0.75)).sum() / max(int((fitted > 0.1).sum()), 1)
+    # Grey in the input itself, not made by shrinking it: a thin pen's stroke, crisp on the
+    # canvas, is half grey once shrunk into the 20×20 box; noise is grey at both sizes.
+    grey = min(
+        grey_share(fitted), grey_share(stages.cropped / max(float(stages.cropped.max()), 1e-6))
+    )
     p = np.pad(ink, 1)
     solid = ink.copy()
     for dy in (0, 1, 2):

@@ -27,12 +27,16 @@ def test_few_false_alarms_on_the_10000_test_digits(judge, mnist):
     steps = [step5_drawing.mnist_stages(x, ink="light") for x in mnist.x_test]
     alarms = share_flagged(judge, steps)
     assert 0.005 < alarms <= 0.02, alarms  # measured: 1.6 %
+    assert abs(alarms - step5_unfamiliar.FALSE_ALARMS) < 0.003  # the Draw page says it
 
 
 @pytest.mark.parametrize("kind", ["noise", "letters", "blots", "several"])
 def test_noise_letters_blots_and_several_digits_are_caught(judge, mnist, kind):
     caught = share_flagged(judge, oddities.examples(kind, COUNT, mnist.x_test))
-    assert caught >= 0.9, (kind, caught)  # measured: 99 %, 90.5 %, 94 %, 99.5 %
+    # Measured: 96.5 %, 89 %, 94 %, 99.5 %. Letters were 90.5 % while a thin pen's stroke,
+    # shrunk into the box, counted as grey noise (letters "caught" for the wrong reason, and
+    # digits drawn with a thin pen doubted too); the letters' full measure: test_not_digits.py.
+    assert caught >= (0.85 if kind == "letters" else 0.9), (kind, caught)
 
 
 def test_digits_drawn_with_the_mouse_are_seldom_doubted(judge):

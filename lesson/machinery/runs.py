@@ -67,6 +67,22 @@ def slots() -> int:
     return min(max_trainings(), size) if size else max_trainings()
 
 
+# This server's own measured speed, per network: (seconds from a free slot to the first
+# batch, seconds per training image), from its latest run of that network. A run's time left
+# is estimated from it until the run has measured its own rate; the quick run's label, too.
+_SPEEDS: dict = {}
+
+
+def measured_seconds(config, hp) -> float | None:
+    """How long a run of `config` with `hp` takes on this server, as measured; None if unknown."""
+    from lesson import step4_training
+
+    if (speed := _SPEEDS.get(config)) is None:
+        return None
+    start, per_image = speed
+    return start + per_image * hp.batch_size * step4_training.updates(hp)
+
+
 LIMITER = Limiter(slots())
 IN_THREADS = None  # pool=IN_THREADS: train in a thread of this process (no worker)
 _DEFAULT = object()
@@ -93,7 +109,10 @@ class TrainingRun:
         self.batches: list[dict] = []  # training loss and accuracy, many points per epoch
         self.epochs: list[dict] = []  # training and validation loss and accuracy, per epoch
         self.test: dict | None = None  # evaluate() on the 10,000 test images
-        self.epoch, self.batch, self.steps_per_epoch = 0, 0, 1
+        # Known before the worker says so: the page shows "batch 0 of 844", never "of 1".
+        self.epoch, self.batch = 0, 0
+        images = len(mnist.x_train) if mnist is not None else 60_000
+        self.steps_per_epoch = step4_training.batches_per_epoch(self.hp, images)
         self.seconds = 0.0  # training time so far
         self.score_when_stopped = True  # a run stopped for nobody needs no test score
         self.snapshots: list[list] = []  # every conv layer's filters, before and after each epoch
@@ -109,6 +128,7 @@ class TrainingRun:
         self._stop = threading.Event()
         self._started = 0.0
         self._first: tuple[int, float] | None = None  # (batches done, time) at the first point
+        self._slot_at: float | None = None  # when it got its slot: the start of its wait
         self._dead_since: float | None = None
         self._thread = threading.Thread(target=self._train, name=f"training {name}", daemon=True)
 
@@ -163,6 +183,11 @@ class TrainingRun:
         if self._first is not None and done > self._first[0]:  # the rate since the first point
             rate = (done - self._first[0]) / (time.monotonic() - self._first[1])
             left = (total - done) / rate
+        elif self.status == "running" and self._slot_at is not None:
+            # Before its own rate: this server's last run of the network, if any.
+            expected = measured_seconds(self.config, self.hp)
+            if expected is not None:
+                left = max(expected - (time.monotonic() - self._slot_at), 1.0)
         return {"epoch": min(self.epoch + 1, self.hp.epochs), "epochs": self.hp.epochs,
                 "batch": self.batch, "batches": self.steps_per_epoch,
                 "fraction": done / total, "seconds": elapsed, "seconds_left": left}  # fmt: skip
@@ -206,6 +231,7 @@ class TrainingRun:
             self.epoch, self.batch = payload["epoch"], payload["batch"]
             if payload["points"] and self._first is None:
                 self._first = (self.epoch * self.steps_per_epoch + self.batch, time.monotonic())
+            self._measure()
             self.batches.extend(payload["points"])
         elif kind == "epoch":
             self.snapshots.extend(payload["snapshots"])  # before the epoch: the Saver saves both
@@ -219,6 +245,18 @@ class TrainingRun:
                 self._set_weights(payload["weights"])
             self.test = payload["test"]
             self._outcome = payload
+
+    def _measure(self) -> None:
+        """Record this server's speed for this network, from this run's rate so far."""
+        if self._first is None or self._slot_at is None:
+            return
+        first, at = self._first
+        done = self.epoch * self.steps_per_epoch + self.batch
+        if done <= first:
+            return
+        per_batch = (time.monotonic() - at) / (done - first)
+        start = max(at - self._slot_at - first * per_batch, 0.0)  # before its first batch
+        _SPEEDS[self.config] = (start, per_batch / self.hp.batch_size)
 
     def _set_weights(self, weights: list) -> None:
         with self._model_lock:
@@ -237,7 +275,7 @@ class TrainingRun:
             return
         try:
             self.status = "running"
-            self._started = time.monotonic()
+            self._started = self._slot_at = time.monotonic()
             self._tell("running")  # it has its slot; "running" comes again with its size
             if self._pool is None:
                 from lesson.machinery import jobs

@@ -201,16 +201,19 @@ with right:
         if close
         else f"It reads {a_digit(top)}"
     )
+    with st.spinner("Comparing it with the training images…"):
+        judged = judge_for(net).judge([stages])[0]
+    # Never "sure" for an input the checks doubt: the network is sure only among ten digits.
     access.announce(
-        f"The network reads {a_digit(top)}, {percent(probs[top])} sure"
+        f"The network reads {a_digit(top)}, "
+        + (f"{percent(probs[top])}, but it may not be a digit it knows"
+           if judged.unfamiliar else f"{percent(probs[top])} sure")
         + (f"; {a_digit(second)} gets {percent(probs[second])}." if close else "."),
         "draw", once=str(hash(stages.digit.tobytes())),
     )  # fmt: skip
     sentence = f"**{percent(probs[top])}** for {top}" + (
         f", **{percent(probs[second])}** for {second}." if close else "."
     )
-    with st.spinner("Comparing it with the training images…"):
-        judged = judge_for(net).judge([stages])[0]
     if step5_drawing.too_small(stages):
         crop_h, crop_w = stages.cropped.shape
         st.warning(
@@ -230,6 +233,11 @@ with right:
         )
     elif sureness != "not sure":
         st.markdown(f"The network is {sureness}: {sentence}")
+        st.caption(
+            f"Sure among the ten digits, not sure it is a digit: it is as sure of most letters "
+            f"and doodles (with the pre-trained network, the checks below doubt only "
+            f"{percent(step5_unfamiliar.DOUBTED_DRAWN)} of those drawn with a mouse)."
+        )
     else:
         st.warning(
             f"**The network is not sure at all.** Its best guess, {top}, gets only "
@@ -241,7 +249,8 @@ with right:
         st.markdown(f"The label says **{truth}**: the network is **{verdict}**.")
     st.caption(f"Answered by {net_name}.")
     with st.expander("Is it a digit the network knows? How the app checks", icon=":material/rule:"):
-        prose(PAGE, "unfamiliar")
+        prose(PAGE, "unfamiliar", alarms=percent(step5_unfamiliar.FALSE_ALARMS),
+              doubted=percent(step5_unfamiliar.DOUBTED_DRAWN))  # fmt: skip
         st.table(judged.table())
     colours = [GREY] * 10
     colours[top] = BLUE

@@ -60,13 +60,14 @@ def per_digit_figure(per_digit: np.ndarray) -> go.Figure:
     return go.Figure(
         go.Bar(
             x=list(range(10)), y=per_digit * 100, marker_color="#0072b2",
-            text=[f"{a:.1%}" for a in per_digit], textposition="outside",
+            text=[f"{a:.1%}" for a in per_digit], textposition="inside",
+            insidetextanchor="end",  # inside the bar's top: the axis stops at 100 %
             hovertemplate="digit %{x}: %{y:.2f} %<extra></extra>",
         ),
         layout={
             "title": "Share of each digit's test images predicted right",
             "xaxis": {"title": "true digit", "dtick": 1},
-            "yaxis": {"title": "accuracy (%)", "range": [low, 101]},
+            "yaxis": {"title": "accuracy (%)", "range": [low, 100]},
             "height": 380, "margin": pictures.MARGIN,
         },
     )  # fmt: skip

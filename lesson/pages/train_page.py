@@ -43,7 +43,7 @@ m = mnist()
 with st.spinner("Loading Keras…"):  # the first page that needs it pays its import once
     from lesson import step3_network, step4_training
     from lesson.machinery import workers
-    from lesson.machinery.runs import LIMITER
+    from lesson.machinery.runs import LIMITER, measured_seconds
     from lesson.tools import export, settings
 workers.warm()  # the training processes start while the learner reads: none waits for them
 classroom.setup()  # the experiment in the link, the teacher's locks, presets
@@ -92,7 +92,7 @@ def finished(run) -> str:
 
 def status(run) -> str:
     """A run's status for the runs table, in words."""
-    if run.status == "done" and step4_training.did_not_learn(run.test, run.hp):
+    if run.status == "done" and step4_training.did_not_learn(run.test, run.hp, run.config):
         return "done, but did not learn"
     return run.status
 
@@ -142,8 +142,16 @@ def figure(shown: list, metric: str, epochs: int) -> go.Figure:
         legend={"orientation": "h", "y": -0.25},
     )
     fig.update_xaxes(range=[0, max(epochs, 1)])
+    # An empty chart's default axis runs from -1 to 4 (accuracy "−100 % to 400 %"): accuracy
+    # stays within 0–100 %, loss starts at 0 (and shows guessing's 2.30 before any point).
     if metric == "accuracy":
-        fig.update_yaxes(tickformat=".0%")
+        fig.update_yaxes(tickformat=".0%", autorangeoptions={"minallowed": 0, "maxallowed": 1})
+        if not any(run.batches for run in shown):
+            fig.update_yaxes(range=[0, 1])
+    else:
+        fig.update_yaxes(rangemode="tozero")
+        if not any(run.batches for run in shown):
+            fig.update_yaxes(range=[0, 2.5])
     return fig
 
 
@@ -245,9 +253,11 @@ st.markdown(
     f"Network: **{step3_network.describe(config)}**, "
     f"{step3_network.total_parameters(config):,} parameters (change it on the Build page)."
 )
+# The quick run's time as this server measured it for this network; no number until it has.
+quick_seconds = measured_seconds(config, step4_training.QUICK)
 presets = st.container(horizontal=True)  # buttons as wide as their labels; wraps
 presets.button(
-    "Quick run (≈ 15 s)",
+    "Quick run" + (f" (≈ {quick_seconds:.0f} s here)" if quick_seconds else ""),
     on_click=use,
     args=(step4_training.QUICK,),
     icon=":material/bolt:",
@@ -404,7 +414,7 @@ if current is not None and not active:
             f"{words.stopped_after(len(current.epochs))}.",
             icon=":material/stop_circle:",
         )
-    elif why := step4_training.did_not_learn(current.test, current.hp):
+    elif why := step4_training.did_not_learn(current.test, current.hp, current.config):
         st.error(f"{finished(current)} {why}", icon=":material/trending_flat:")
     else:
         st.success(finished(current), icon=":material/check_circle:")
