@@ -110,7 +110,8 @@ def not_posted(run) -> None:
 
 def start_run() -> None:
     """Train a new run with the hyperparameters on screen; it belongs to the workspace."""
-    if workspace.start_run(m, chosen(), config) is None:  # a double click, or another tab's run
+    asked = classroom.holding(settings.Settings(config, chosen()))  # what is locked holds
+    if workspace.start_run(m, asked.hp, asked.network) is None:  # a double click, another tab
         st.session_state["train_busy"] = True
 
 
