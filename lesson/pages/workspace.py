@@ -222,8 +222,8 @@ def start_run(mnist, hp, config):
     have = runs()
     number = max((run.number for run in have), default=0) + 1
     run = TRAININGS.start(store(), ws, number, mnist, hp, config, keep=_adopted_number())
-    if run is not None:
-        st.session_state[RUNS][number] = run
+    if run is not None:  # its number is the store's: another process may have taken one
+        st.session_state[RUNS][run.number] = run
         if run.saver.error:
             st.session_state[SAVE_ERROR] = run.saver.error
     return run
