@@ -201,6 +201,28 @@ def runs() -> list:
     return listed
 
 
+WATCH_EVERY = 2.0  # seconds: how soon an idle Train page shows a run another tab started
+
+
+def elsewhere(run):
+    """`run` if the store has it queued or training in another app process, else None."""
+    row = getattr(run, "row", None)  # a RestoredRun: read from the store, not trained here
+    return run if row is not None and row.status in storage.LIVE else None
+
+
+def live_number() -> int | None:
+    """The number of the workspace's run that is queued or training now, in any app process.
+
+    Raises StoreError when only the database could tell and it cannot be used now.
+    """
+    ws = st.session_state.get(WORKSPACE)
+    if ws is None:
+        return None
+    if (live := TRAININGS.live(ws.id)) is not None:
+        return live.number
+    return store().live_run(ws.id)
+
+
 def watching() -> None:
     """Someone is looking at the workspace's runs (a polling fragment calls this)."""
     if (ws := st.session_state.get(WORKSPACE)) is not None:
