@@ -113,3 +113,25 @@ def test_a_database_from_before_the_rule_gets_it_and_keeps_the_newest_live_run(t
         assert "runs_one_live_per_workspace" in names
     finally:
         new.close()
+
+
+def test_a_server_that_stops_marks_its_runs_interrupted_so_none_blocks(store, mnist, monkeypatch):
+    from lesson import step3_network, step4_training
+    from lesson.machinery import workers, workspaces
+
+    monkeypatch.setenv(workers.WORKERS_VARIABLE, "0")  # in a thread: no worker to start
+    ws = store.create_workspace()
+    trainings = workspaces.Trainings()
+    long = step4_training.Hyperparameters(epochs=20, train_images=60_000)
+    run = trainings.start(store, ws, 1, mnist, long, step3_network.LESSON)
+    try:
+        assert store.live_run(ws.id) == 1
+        assert trainings.start(store, ws, 2, mnist, long, step3_network.LESSON) is None
+        trainings.interrupt_all()  # what the server does as it exits (atexit)
+        assert store.live_run(ws.id) is None
+        assert store.list_runs(ws.id)[0].status == "interrupted"
+    finally:
+        run.stop()
+        run.join(120)
+    assert run.finished, f"waited 120 s for the stopped run to end; it is {run.status}"
+    assert store.begin_run(ws, 2, EXPERIMENT) == 2  # the next process's first run
