@@ -345,10 +345,12 @@ def watch() -> None:
     if active or away is not None:
         return  # the page shows the run already
     try:
-        if workspace.live_number() is not None:
-            st.rerun()  # the whole page: the run's progress, Stop, the controls it disables
+        number = workspace.live_number()
     except storage.StoreError:
-        pass  # the database cannot tell now; the next look may
+        return  # the database cannot tell now; the next look may
+    # (The run on screen has ended here: its row may say "running" until its last save lands.)
+    if number is not None and number != getattr(current, "number", None):
+        st.rerun()  # the whole page: the run's progress, Stop, the controls it disables
 
 
 @st.fragment(run_every=0.5 if active else (workspace.WATCH_EVERY if away else None))
