@@ -21,7 +21,7 @@ WRITTEN_BEFORE = "classroom_written_before"
 # The class's challenge (lesson/pages/board.py), apart from any link's: its locks and values win
 # over every link, preset and `lock=` while it runs, and its end gives back what it took.
 CHALLENGE_LOCK, CHALLENGE_FIXED = "classroom_challenge_lock", "classroom_challenge_fixed"
-BEFORE_CHALLENGE = "before_challenge"  # workspace state: {"id", "experiment"} the learner had
+BEFORE_CHALLENGE = "before_challenge"  # workspace state: {"id", "lock", "experiment"} before it
 # The widgets that show each setting (Build and Train pages).
 WIDGETS = {
     "conv_blocks": ["build_blocks"],
