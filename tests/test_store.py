@@ -103,16 +103,16 @@ def test_unused_workspaces_expire(store):
 
 
 def test_a_run_nobody_trains_any_more_is_interrupted(store):
-    ws = store.create_workspace()
+    ws, other = store.create_workspace(), store.create_workspace()  # one live run each at most
     store.save_run(ws, 1, **run_values(status="running"))
-    store.save_run(ws, 2, **run_values(status="running"))
+    store.save_run(other, 2, **run_values(status="running"))
     with store._connect().begin() as conn:
         conn.execute(
             storage.runs.update()
             .where(storage.runs.c.number == 1)
             .values(updated=time.time() - storage.STALE_AFTER - 1)
         )
-    first, second = store.list_runs(ws.id)
+    (first,), (second,) = store.list_runs(ws.id), store.list_runs(other.id)
     assert first.status == "interrupted" and "server stopped" in first.message
     assert second.status == "running"  # heard from lately: still training somewhere
 

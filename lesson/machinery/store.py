@@ -136,6 +136,19 @@ posts = sa.Table(
 )
 LIVE = ("queued", "running")  # statuses of a run that is still being trained
 INTERRUPTED = "The server stopped while this run was training."
+# One live run per workspace, kept by the database itself for every process: a second row
+# marked as training is refused (a partial unique index; SQLite and PostgreSQL both have them).
+one_live_run = sa.Index(
+    "runs_one_live_per_workspace",
+    runs.c.workspace_id,
+    unique=True,
+    sqlite_where=runs.c.status.in_(LIVE),
+    postgresql_where=runs.c.status.in_(LIVE),
+)
+
+
+class _Refused(Exception):
+    """Inside a transaction: the workspace has a live run (rolled back, not a failure)."""
 
 
 class StoreError(RuntimeError):
@@ -311,7 +324,35 @@ class Store:
         except Exception:
             engine.dispose()
             raise
+        try:
+            with engine.begin() as conn:
+                self._keep_one_live_run(conn)
+        except sa.exc.SQLAlchemyError:
+            pass  # a read-only database is read as it is: nobody can write a second run to it
         return engine
+
+    @staticmethod
+    def _keep_one_live_run(conn) -> None:
+        """Make the one-live-run index on a database written before it (added, not a version)."""
+        # Older rows may break the rule (a second tab's run, a server that stopped): the newest
+        # live run of each workspace stays, the ones before it were interrupted.
+        twice = (
+            sa.select(runs.c.workspace_id, sa.func.max(runs.c.number).label("last"))
+            .where(runs.c.status.in_(LIVE))
+            .group_by(runs.c.workspace_id)
+            .having(sa.func.count() > 1)
+        )
+        for row in conn.execute(twice).all():
+            conn.execute(
+                runs.update()
+                .where(
+                    runs.c.workspace_id == row.workspace_id,
+                    runs.c.status.in_(LIVE),
+                    runs.c.number < row.last,
+                )
+                .values(status="interrupted", message=INTERRUPTED)
+            )
+        conn.execute(sa.schema.CreateIndex(one_live_run, if_not_exists=True))
 
     def _run(self, work):
         """Run `work(connection)` in one transaction; any failure becomes a StoreError."""
@@ -509,6 +550,70 @@ class Store:
                 )
 
         self._run(work)
+
+    def begin_run(self, ws: Workspace, number: int, experiment: dict) -> int | None:
+        """Record a new run of `ws` as queued, in one transaction; None if it has a live run.
+
+        Its number is `number`, or the next free one if another process took that. The
+        database's one-live-run index decides between two processes that start at once. A run
+        not heard from for `STALE_AFTER` seconds (its server stopped) blocks nothing.
+        """
+        now = time.time()
+
+        def work(conn):
+            # A write first: on SQLite it takes the write lock before anything is read, so two
+            # processes starting at once go one after the other and the second sees the first.
+            conn.execute(
+                runs.update()
+                .where(
+                    runs.c.workspace_id == ws.id,
+                    runs.c.status.in_(LIVE),
+                    runs.c.updated < now - STALE_AFTER,
+                )
+                .values(status="interrupted", message=INTERRUPTED)
+            )
+            if conn.execute(
+                sa.select(workspaces.c.id).where(workspaces.c.id == ws.id)
+            ).first() is None:  # fmt: skip
+                conn.execute(
+                    workspaces.insert().values(
+                        id=ws.id, token_hash=token_hash(ws.token), created=now, touched=now,
+                        state=ws.state,
+                    )
+                )  # fmt: skip
+            mine = runs.c.workspace_id == ws.id
+            if conn.execute(sa.select(runs.c.number).where(mine, runs.c.status.in_(LIVE))).first():
+                raise _Refused
+            last = conn.execute(sa.select(sa.func.max(runs.c.number)).where(mine)).scalar()
+            taken = max(number, (last or 0) + 1)
+            try:
+                conn.execute(
+                    runs.insert().values(
+                        workspace_id=ws.id, number=taken, status="queued", message="",
+                        experiment=plain(experiment), results={}, model_dropped=False,
+                        owner=PROCESS, created=now, updated=now,
+                    )
+                )  # fmt: skip
+            except sa.exc.IntegrityError:  # another process's run came first (PostgreSQL)
+                raise _Refused from None
+            return taken
+
+        try:
+            return self._run(work)
+        except _Refused:
+            return None
+
+    def live_run(self, workspace_id: str) -> int | None:
+        """The number of the workspace's run that is queued or training now (any process)."""
+        return self._run(
+            lambda conn: conn.execute(
+                sa.select(runs.c.number).where(
+                    runs.c.workspace_id == workspace_id,
+                    runs.c.status.in_(LIVE),
+                    runs.c.updated >= time.time() - STALE_AFTER,
+                )
+            ).scalar()
+        )
 
     def heartbeat(self, ws: Workspace, number: int) -> None:
         """Say that this process is still training the run."""

@@ -6,6 +6,8 @@ second tab finds its run still training. Each run is saved when it starts, after
 from the store; it reads its model only when a page asks for it.
 """
 
+import atexit
+import contextlib
 import math
 import os
 import threading
@@ -145,6 +147,8 @@ class Trainings:
         self._lock = threading.Lock()
         self._live: dict[str, object] = {}  # workspace id -> TrainingRun
         self._seen: dict[str, float] = {}  # workspace id -> time a page last looked
+        self._starting: set[str] = set()  # workspaces whose run the store is asked for now
+        self._exit_hook = False
 
     def live(self, workspace_id: str):
         """The run training (or waiting) for this workspace in this process, or None."""
@@ -158,13 +162,26 @@ class Trainings:
         self._seen[workspace_id] = time.monotonic()
 
     def start(self, store, ws, number: int, mnist, hp, config, keep=None):
-        """Train run `number` for `ws`; None if the workspace already has a run training."""
+        """Train run `number` (or the next free one) for `ws`; None if it has a live run.
+
+        The store decides, in one transaction, for every process sharing the database; this
+        process's own lock decides while the database cannot be used (work goes on from memory).
+        """
         from lesson.machinery import runs
 
         with self._lock:
             current = self._live.get(ws.id)
-            if current is not None and not current.finished:
+            if (current is not None and not current.finished) or ws.id in self._starting:
                 return None
+            self._starting.add(ws.id)
+        try:
+            try:
+                number = store.begin_run(ws, number, experiment_of(config, hp))
+            except storage.StoreError:
+                pass  # the Saver says that work is not being saved
+            else:
+                if number is None:  # another tab's run, perhaps on another app process
+                    return None
             saver = Saver(store, ws, number, keep)
             limit = unattended_seconds()
             self._seen[ws.id] = time.monotonic()
@@ -180,8 +197,27 @@ class Trainings:
             )  # fmt: skip
             run.number, run.saver = number, saver
             saver.save(run, weights=False)  # the run exists from the press of Train
-            self._live[ws.id] = run
+            with self._lock:
+                self._live[ws.id] = run
+                self._interrupt_at_exit()
+        finally:
+            with self._lock:
+                self._starting.discard(ws.id)
         return run.start()
+
+    def _interrupt_at_exit(self) -> None:
+        """Once: a server that stops marks its live runs interrupted, so none blocks a new one."""
+        if not self._exit_hook:
+            self._exit_hook = True
+            atexit.register(self.interrupt_all)
+
+    def interrupt_all(self) -> None:
+        """Mark every run this process trains as interrupted in the store (the server stops)."""
+        with self._lock:
+            live = [run for run in self._live.values() if not run.finished]
+        for run in live:  # (if the store fails, it marks them after STALE_AFTER seconds)
+            with contextlib.suppress(storage.StoreError):
+                run.saver.store.interrupt(run.saver.ws.id, run.number, storage.INTERRUPTED)
 
     def stop(self, workspace_id: str, message: str) -> None:
         """Stop the workspace's run (its workspace was deleted)."""

@@ -49,21 +49,16 @@ def membership(fresh: bool = False):
 
 
 def _apply_challenge(info) -> None:
-    """The class's challenge fixes its settings for this learner; its end frees them."""
+    """The class's challenge fixes what it locks for this learner; its end gives those back."""
     challenge = info.challenge if info is not None else None
     applied = st.session_state.get(CHALLENGE)
     if challenge and challenge.get("id") != applied:
         common.import_keras()  # settings imports Keras: only when a challenge applies
-        from lesson.tools import settings
-
-        fixed, _ = settings.from_query(challenge.get("experiment", {}))
-        st.session_state[classroom.FIXED] = fixed
-        st.session_state[classroom.LOCK] = list(challenge.get("lock", []))
-        classroom._store(fixed)
+        classroom.start_challenge(challenge)
         st.session_state[CHALLENGE] = challenge.get("id")
-    elif not challenge and applied:
-        st.session_state.pop(classroom.LOCK, None)
-        st.session_state.pop(classroom.FIXED, None)
+    elif not challenge and (applied or workspace.state().get(classroom.BEFORE_CHALLENGE)):
+        common.import_keras()  # (it ended while this learner was away, too)
+        classroom.end_challenge()
         st.session_state.pop(CHALLENGE, None)
     if challenge:
         st.info(f"**Class challenge:** {_plain(challenge.get('text', ''))}", icon=":material/flag:")

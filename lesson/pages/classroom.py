@@ -18,6 +18,10 @@ WRITTEN_OPTIONS = "classroom_written_options"  # what this app last wrote, not a
 # Every experiment this session wrote into its URL: a rerun can carry one of them back from the
 # browser after the learner has moved on (the URL lags behind quick changes); that is no new link.
 WRITTEN_BEFORE = "classroom_written_before"
+# The class's challenge (lesson/pages/board.py), apart from any link's: its locks and values win
+# over every link, preset and `lock=` while it runs, and its end gives back what it took.
+CHALLENGE_LOCK, CHALLENGE_FIXED = "classroom_challenge_lock", "classroom_challenge_fixed"
+BEFORE_CHALLENGE = "before_challenge"  # workspace state: {"id", "lock", "experiment"} before it
 # The widgets that show each setting (Build and Train pages).
 WIDGETS = {
     "conv_blocks": ["build_blocks"],
@@ -70,23 +74,74 @@ def current():
     )
 
 
-def _store(experiment, only: list[str] | None = None) -> None:
-    """Make `experiment` the learner's; the controls of `only` (default: all) start from it."""
+def held() -> tuple[list[str], object]:
+    """The locked setting names and the values they keep: the challenge's, else the link's."""
+    if st.session_state.get(CHALLENGE_FIXED) is not None:
+        return list(st.session_state.get(CHALLENGE_LOCK, [])), st.session_state[CHALLENGE_FIXED]
+    return list(st.session_state.get(LOCK, [])), st.session_state.get(FIXED)
+
+
+def with_values(experiment, source, names):
+    """`experiment` with the settings `names` taken from `source`."""
     from dataclasses import replace
 
-    fixed = st.session_state.get(FIXED)
-    locked = st.session_state.get(LOCK, [])
-    if fixed is not None and locked:  # the teacher's values win
-        net = {k: getattr(fixed.network, k) for k in locked if hasattr(fixed.network, k)}
-        hp = {k: getattr(fixed.hp, k) for k in locked if hasattr(fixed.hp, k)}
-        experiment = type(experiment)(
-            replace(experiment.network, **net), replace(experiment.hp, **hp)
-        )
+    net = {k: getattr(source.network, k) for k in names if hasattr(source.network, k)}
+    hp = {k: getattr(source.hp, k) for k in names if hasattr(source.hp, k)}
+    return type(experiment)(replace(experiment.network, **net), replace(experiment.hp, **hp))
+
+
+def holding(experiment):
+    """`experiment` as the locks allow it: what they fix keeps the teacher's value."""
+    locked, fixed = held()
+    return with_values(experiment, fixed, locked) if fixed is not None and locked else experiment
+
+
+def _store(experiment, only: list[str] | None = None) -> None:
+    """Make `experiment` the learner's; the controls of `only` (default: all) start from it."""
+    experiment = holding(experiment)  # the teacher's values win
     st.session_state[NETWORK] = experiment.network
     st.session_state[HYPERPARAMETERS] = experiment.hp
     for name in WIDGETS if only is None else only:
         for key in WIDGETS[name]:
             st.session_state.pop(key, None)
+
+
+def start_challenge(challenge: dict) -> None:
+    """A challenge fixes what it locks, nothing else; the learner's values of those are kept."""
+    from lesson.tools import settings
+
+    fixed, _ = settings.from_query(challenge.get("experiment", {}))
+    names = [name for name in challenge.get("lock", []) if name in settings.KEYS]
+    saved = workspace.state().get(BEFORE_CHALLENGE) or {}
+    if saved.get("id") != challenge.get("id"):  # a new challenge, not the same after a reload
+        mine = _before(current())  # a challenge that replaces another: what was there before it
+        workspace.save(**{BEFORE_CHALLENGE: {
+            "id": challenge.get("id"), "lock": names,
+            "experiment": settings.to_query(mine, full=True),
+        }})  # fmt: skip
+    was = saved.get("lock", [])
+    st.session_state[CHALLENGE_FIXED], st.session_state[CHALLENGE_LOCK] = fixed, names
+    _store(current(), only=sorted({*names, *was} & set(WIDGETS)))
+
+
+def _before(now):
+    """`now` with the learner's own values of what the last challenge locked (saved with it)."""
+    from lesson.tools import settings
+
+    saved = workspace.state().get(BEFORE_CHALLENGE) or {}
+    if not saved.get("experiment"):
+        return now
+    return with_values(now, settings.from_query(saved["experiment"])[0], saved.get("lock", []))
+
+
+def end_challenge() -> None:
+    """The challenge ended: the settings it locked are the learner's own again."""
+    st.session_state.pop(CHALLENGE_LOCK, None)
+    st.session_state.pop(CHALLENGE_FIXED, None)
+    names = (workspace.state().get(BEFORE_CHALLENGE) or {}).get("lock", [])
+    _store(_before(current()), only=[n for n in names if n in WIDGETS])
+    if workspace.state().get(BEFORE_CHALLENGE):
+        workspace.save(**{BEFORE_CHALLENGE: None})
 
 
 def _pick_locks() -> None:
@@ -120,8 +175,7 @@ def setup() -> None:
         st.session_state.setdefault(WRITTEN_BEFORE, []).append(experiment)  # applied once
     elif "lock" in query and FIXED not in st.session_state:
         st.session_state[FIXED] = current()
-    locked = st.session_state.get(LOCK, [])
-    fixed = st.session_state.get(FIXED)
+    locked, fixed = held()
     if locked and fixed is not None:
         _store(current(), only=locked)  # every run: nothing changes what the teacher fixed
         hidden = ", ".join(f".st-key-{key}" for name in locked for key in WIDGETS[name])
@@ -173,7 +227,7 @@ def setup() -> None:
 
 def kept_by_lock(*presets) -> str:
     """The locked hyperparameters that `presets` would change, with the values they keep."""
-    locked, now = st.session_state.get(LOCK, []), current()
+    (locked, _), now = held(), current()
     kept = [
         name
         for name in locked

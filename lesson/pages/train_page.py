@@ -42,6 +42,7 @@ prose(PAGE, "intro")
 m = mnist()
 with st.spinner("Loading Keras…"):  # the first page that needs it pays its import once
     from lesson import step3_network, step4_training
+    from lesson.machinery import store as storage
     from lesson.machinery import workers
     from lesson.machinery.runs import LIMITER, measured_seconds
     from lesson.tools import export, settings
@@ -52,6 +53,7 @@ config = st.session_state.get(session.NETWORK, step3_network.LESSON)
 runs: list = workspace.runs()  # the workspace's runs: stored ones and the one training now
 current = runs[-1] if runs else None
 active = current is not None and not current.finished
+away = workspace.elsewhere(current)  # queued or training in another app process
 
 # Hyperparameter -> widget key; the widgets start at the quick run.
 KEYS = {"epochs": "train_epochs", "batch_size": "train_batch_size", "optimizer": "train_optimizer",
@@ -110,7 +112,8 @@ def not_posted(run) -> None:
 
 def start_run() -> None:
     """Train a new run with the hyperparameters on screen; it belongs to the workspace."""
-    if workspace.start_run(m, chosen(), config) is None:  # a double click, or another tab's run
+    asked = classroom.holding(settings.Settings(config, chosen()))  # what is locked holds
+    if workspace.start_run(m, asked.hp, asked.network) is None:  # a double click, another tab
         st.session_state["train_busy"] = True
 
 
@@ -333,7 +336,7 @@ actions.button(
     type="primary",
     icon=":material/play_arrow:",
     on_click=start_run,
-    disabled=active,
+    disabled=active or away is not None,
     key="train_start",
 )
 if active:  # drawn once per page run, outside the polling part: every click reaches it
@@ -353,11 +356,43 @@ if st.session_state.pop("train_busy", False):
 
 
 # --- Training, live -------------------------------------------------------------------------------
-@st.fragment(run_every=0.5 if active else None)
+@st.fragment(run_every=None if active or away else workspace.WATCH_EVERY)
+def watch() -> None:
+    """An idle page shows within seconds a run that another tab of the workspace started."""
+    if active or away is not None:
+        return  # the page shows the run already
+    try:
+        number = workspace.live_number()
+    except storage.StoreError:
+        return  # the database cannot tell now; the next look may
+    # (The run on screen has ended here: its row may say "running" until its last save lands.)
+    if number is not None and number != getattr(current, "number", None):
+        st.rerun()  # the whole page: the run's progress, Stop, the controls it disables
+
+
+@st.fragment(run_every=0.5 if active else (workspace.WATCH_EVERY if away else None))
 def live() -> None:
     """The current run: queued, training (progress, Stop, growing curves) or finished."""
     run = runs[-1] if runs else None
     workspace.watching()  # a run someone watches is not left unattended
+    if away is not None:
+        run = workspace.runs()[-1]  # read again: its last whole epoch, or its end
+        if workspace.elsewhere(run) is None:
+            st.rerun()  # it ended: the whole page shows its results
+        p = run.progress()
+        st.progress(
+            p["fraction"],
+            text=f"{run.name}: epoch {p['epoch']} of {p['epochs']} (training in another app "
+            "process)",
+        )
+        st.info(
+            f"**{run.name} of your workspace is training** in another tab that this server "
+            "process does not serve: its curves here grow epoch by epoch, and its results show "
+            "when it ends. Stop it from that tab.",
+            icon=":material/hourglass_top:",
+        )
+        curves([run], run.hp.epochs)
+        return
     if run is None:
         st.info(
             "No run yet: choose the hyperparameters and press **Train**.",
@@ -390,6 +425,7 @@ def live() -> None:
     curves([run], run.hp.epochs)
 
 
+watch()
 live()
 prose(PAGE, "live")
 show_code(*step4_training.FIT_CODE, label="Show the code: fit, with live curves")
@@ -397,7 +433,7 @@ show_code(*step4_training.FIT_CODE, label="Show the code: fit, with live curves"
 # --- Evaluate -------------------------------------------------------------------------------------
 # `active`, not `current.finished` again: a run that ends during this script run shows its
 # results on the next (the live fragment starts it), never beside a Stop button drawn above.
-if current is not None and not active:
+if current is not None and not active and away is None:
     adopt(current)
     access.announce(access.run_news(current), "train", once=current.name)
     if current.status == "failed":

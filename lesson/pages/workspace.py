@@ -199,6 +199,28 @@ def runs() -> list:
     return listed
 
 
+WATCH_EVERY = 2.0  # seconds: how soon an idle Train page shows a run another tab started
+
+
+def elsewhere(run):
+    """`run` if the store has it queued or training in another app process, else None."""
+    row = getattr(run, "row", None)  # a RestoredRun: read from the store, not trained here
+    return run if row is not None and row.status in storage.LIVE else None
+
+
+def live_number() -> int | None:
+    """The number of the workspace's run that is queued or training now, in any app process.
+
+    Raises StoreError when only the database could tell and it cannot be used now.
+    """
+    ws = st.session_state.get(WORKSPACE)
+    if ws is None:
+        return None
+    if (live := TRAININGS.live(ws.id)) is not None:
+        return live.number
+    return store().live_run(ws.id)
+
+
 def watching() -> None:
     """Someone is looking at the workspace's runs (a polling fragment calls this)."""
     if (ws := st.session_state.get(WORKSPACE)) is not None:
@@ -220,8 +242,8 @@ def start_run(mnist, hp, config):
     have = runs()
     number = max((run.number for run in have), default=0) + 1
     run = TRAININGS.start(store(), ws, number, mnist, hp, config, keep=_adopted_number())
-    if run is not None:
-        st.session_state[RUNS][number] = run
+    if run is not None:  # its number is the store's: another process may have taken one
+        st.session_state[RUNS][run.number] = run
         if run.saver.error:
             st.session_state[SAVE_ERROR] = run.saver.error
     return run
