@@ -184,11 +184,12 @@ def data(x_train_shape: tuple[int, ...]) -> list[Exercise]:
         ),
         Exercise(
             "data-images",
-            "How many images can the network train on?",
+            "How many training images does x_train hold (the Train page later keeps some "
+            "of them aside to validate)?",
             "number",
             n,
             f"{n:,}",
-            "It is the first number of the shape of `x_train`.",
+            "It is the first number of the shape of `x_train`: count them all.",
         ),
     ]
 
