@@ -197,11 +197,11 @@ def data(x_train_shape: tuple[int, ...]) -> list[Exercise]:
 def onehot(label: int, image: int = 0) -> list[Exercise]:
     """Page 2: write a one-hot label (of an image whose label the page does not show at first)."""
     vector = tuple(int(i == label) for i in range(10))
-    which = "first training image" if image == 0 else f"training image {image}"
+    which = "the first training image" if image == 0 else f"training image {image}"
     return [
         Exercise(
             "onehot-first",
-            f"The label of the {which} is **{label}**. Write its one-hot label (ten numbers).",
+            f"The label of {which} is **{label}**. Write its one-hot label (ten numbers).",
             "digits",
             vector,
             "[" + ", ".join(map(str, vector)) + "]",
