@@ -28,7 +28,7 @@ class Exercise:
     answer: str  # the answer as the app shows it when revealed
     hint: str
     # How far a share may be off: half a percentage point for a measured, rounded one; an exact
-    # one (what ten probabilities add up to) takes only the exact value.
+    # one (100 % − 93.7 %) only as far as the answer shown rounds.
     tolerance: float = 0.005
 
 
