@@ -43,16 +43,29 @@ LESSON = NetworkConfig()
 
 
 def describe(config: NetworkConfig) -> str:
-    """The network in a few words: "2 conv blocks (6, 16 filters, 3×3), dense 128"."""
-    if config == LESSON:
-        return "the lesson's network"
-    if not config.conv_blocks:
-        return f"no convolution, dense {config.dense_units}"
-    filters = ", ".join(str(f) for f in config.block_filters())
-    blocks = f"{config.conv_blocks} conv block{'s' if config.conv_blocks != 1 else ''}"
-    one = config.conv_blocks == 1 and config.filters[0] == 1
-    k = config.kernel_size
-    return f"{blocks} ({filters} filter{'' if one else 's'}, {k}×{k}), dense {config.dense_units}"
+    """The network in a few words, naming every setting that differs from the lesson's:
+    "2 conv blocks (6, 16 filters, 3×3, tanh, 'same' padding), dense 128 (dropout 0.3)"."""
+    said = _in_words(config)
+    return "the lesson's network" if said == _in_words(LESSON) else said  # unused filters aside
+
+
+def _in_words(c: NetworkConfig) -> str:
+    if not c.conv_blocks:
+        said = f"no convolution, dense {c.dense_units}"
+    else:
+        filters = ", ".join(str(f) for f in c.block_filters())
+        blocks = f"{c.conv_blocks} conv block{'s' if c.conv_blocks != 1 else ''}"
+        one = c.conv_blocks == 1 and c.filters[0] == 1
+        k, p = c.kernel_size, c.pool_size
+        conv = [f"{filters} filter{'' if one else 's'}", f"{k}×{k}"]
+        conv += [c.activation] * (c.activation != LESSON.activation)
+        conv += [f"'{c.padding}' padding"] * (c.padding != LESSON.padding)
+        conv += [f"pool {p}×{p}"] * (p != LESSON.pool_size)
+        conv += [f"dropout {c.conv_dropout:g}"] * (c.conv_dropout != LESSON.conv_dropout)
+        said = f"{blocks} ({', '.join(conv)}), dense {c.dense_units}"
+    if c.dense_dropout != LESSON.dense_dropout:
+        said += f" (dropout {c.dense_dropout:g})"
+    return said
 
 
 class InvalidNetwork(ValueError):

@@ -175,7 +175,7 @@ def answer_the_data_page(page, url: str) -> None:
     main = page.get_by_test_id("stMain")
     for question, answer in [
         ("How many numbers describe one MNIST image?", "784"),
-        ("How many images can the network train on?", "60,000"),
+        ("How many training images does x_train hold", "60,000"),
     ]:
         box = main.get_by_label(question)
         box.fill(answer)

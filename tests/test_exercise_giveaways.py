@@ -10,9 +10,16 @@ from tests.pages import INSTRUCTOR_KEY, app
 PAGES = [None, "onehot_page.py", "build_page.py", "train_page.py", "draw_page.py",
          "inside_page.py", "mistakes_page.py"]  # fmt: skip
 # Pages whose answers must not show on them. The others' are read off the page by design (the
-# data page's image count from the shape, the draw page's sum from the bars) or are lone digits
-# (the Mistakes page's: tests/test_exercises.py checks its questions' independence instead).
-WORKED_OUT = {"onehot_page.py", "build_page.py", "train_page.py", "inside_page.py"}
+# data page's image count from the shape) or are lone digits (the Mistakes page's:
+# tests/test_exercises.py checks its questions' independence instead).
+WORKED_OUT = {"onehot_page.py", "build_page.py", "train_page.py", "inside_page.py", "draw_page.py"}
+# Networks whose own shapes once answered the Build and Inside questions (issue 35): 'same'
+# padding keeps the size whatever the kernel; a 3×3 pool rounds 26 and 24 down to the same 8.
+NETWORKS = {
+    "k7-same": {"kernel_size": "7", "padding": "same"},
+    "pool3": {"pool_size": "3"},
+    "no-conv": {"conv_blocks": "0"},
+}
 
 
 def page_text(at: AppTest) -> str:
@@ -54,7 +61,29 @@ def test_no_exercise_gives_another_away_and_the_page_shows_no_answer(page, instr
     of its answers; a finished run's "5 in a row" was the Train page's answer (issue 18)."""
     # On the Train page, after a run, whose "5 in a row" the page shows.
     state = {"workspace_runs": {1: finished_run()}} if page == "train_page.py" else None
-    at = app(page, {"instructor": INSTRUCTOR_KEY}, state)
+    assert_no_giveaway(app(page, {"instructor": INSTRUCTOR_KEY}, state), page)
+
+
+@pytest.mark.parametrize("network", NETWORKS.values(), ids=NETWORKS.keys())
+@pytest.mark.parametrize("page", ["build_page.py", "inside_page.py"])
+def test_no_answer_shows_for_networks_whose_shapes_once_gave_it_away(page, network, instructor_key):
+    """With kernel_size=7&padding=same, "5×5 instead of 7×7" left the first pooling layer's
+    shape as the shape flow showed it; the Inside page's twin likewise (issue 35)."""
+    from lesson.tools import settings
+
+    config = settings.from_query(network)[0].network
+    state = None
+    if page == "inside_page.py" and config.conv_blocks:  # the page shows this network's maps
+        from lesson import step3_network
+
+        state = {"learner_model": step3_network.build_model(config),
+                 "learner_model_name": "your model"}  # fmt: skip
+    at = app(page, {"instructor": INSTRUCTOR_KEY, **network}, state)
+    assert_no_giveaway(at, page)
+
+
+def assert_no_giveaway(at: AppTest, page: str) -> None:
+    """No question names another's answer; on a worked-out page, the page shows none."""
     text = norm(page_text(at))  # before the answers are revealed
     at.sidebar.toggle(key="classroom_reveal").set_value(True).run()
     assert not at.exception

@@ -424,8 +424,14 @@ def _count_runs(conn, workspace_id: str) -> int:
 # --- the board, as rows and words (the page draws them) ------------------------------------
 
 
+# The lesson's network settings that a summary names only when a run changed them, as a link
+# writes them (step3_network.LESSON's; tests/test_runs_told_apart.py checks they agree).
+LESSON_EXTRAS = {"activation": "relu", "padding": "valid", "pool_size": "2", "conv_dropout": "0.25"}
+
+
 def network_summary(experiment: dict) -> str:
-    """A network in a few words: "conv 6-16, 3×3, dense 128" (from a run's stored link)."""
+    """A network in a few words: "conv 6-16, 3×3, dense 128", with every other setting that
+    differs from the lesson's: "conv 6-16, 3×3, tanh, pool 3×3, dense 128 (dropout 0.3)"."""
     try:
         blocks = int(experiment.get("conv_blocks", 2))
         filters = str(experiment.get("filters", "")).split(",")[:blocks]
@@ -433,8 +439,15 @@ def network_summary(experiment: dict) -> str:
         dense = experiment.get("dense_units", "128")
     except (TypeError, ValueError):
         return "?"
-    convs = f"conv {'-'.join(filters)}, {kernel}×{kernel}, " if blocks else "no conv, "
-    return f"{convs}dense {dense}"
+    extras = ""
+    for key, lesson in LESSON_EXTRAS.items():
+        value = str(experiment.get(key, lesson))
+        if value != lesson:
+            extras += {"padding": f", '{value}' padding", "pool_size": f", pool {value}×{value}",
+                       "conv_dropout": f", dropout {value}"}.get(key, f", {value}")  # fmt: skip
+    convs = f"conv {'-'.join(filters)}, {kernel}×{kernel}{extras}, " if blocks else "no conv, "
+    dropout = str(experiment.get("dense_dropout", "0.5"))
+    return f"{convs}dense {dense}" + (f" (dropout {dropout})" if dropout != "0.5" else "")
 
 
 def _number(value):

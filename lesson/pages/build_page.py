@@ -5,7 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 import lesson
-from lesson.pages import build_charts, classroom, pictures, session
+from lesson.pages import build_charts, classroom, facts, pictures, session
 from lesson.pages.boxes import number_box
 from lesson.pages.common import LEARNER_MODEL, chart, now, prose, show_code
 from lesson.tools import exercises as ex
@@ -262,18 +262,8 @@ else:
         f"{first.shape[0]}×{first.shape[1]} = {first.shape[0] * first.shape[1]:,} positions."
     )
 
-    dense = next(r for r in rows if r.name == "dense").params
-    most = "The dense layer after Flatten is where most parameters sit"
-    if 2 * dense <= total:  # many filters and little pooling: the convolutions outweigh it
-        share = f"{dense / total * 100:.0f} %"
-        most = f"In your network the dense layer after Flatten holds only {share} of the parameters"
-    pooling = (
-        "pooling is what keeps it small"
-        if config.pool_size > 1
-        else "pooling is what usually keeps it small, but a 1×1 pool shrinks nothing"
-    )
-    prose(PAGE, "whole", most=most, pooling=pooling)
     plain = step3_network.layer_table(step3_network.without_convolution(config))
+    prose(PAGE, "whole", **facts.compared(rows, plain, config))
     fig, totals = build_charts.parameters_figure(rows, plain)
     chart(
         fig,

@@ -10,6 +10,7 @@ from lesson.pages import access, classroom, facts, pictures, session
 from lesson.pages.boxes import number_box
 from lesson.pages.common import chart, mnist, model_picker, pretrained_model, prose, show_code
 from lesson.tools import exercises as ex
+from lesson.tools import words
 from lesson.tools.words import a_digit, percent
 
 PAGE = "draw_page"
@@ -104,6 +105,13 @@ def random_test_image(count: int) -> None:
 
 
 # --- where the digit comes from ------------------------------------------------------------
+# What to do about a digit too small to read, for each source.
+BIGGER = {
+    "draw": "Draw the digit bigger, filling most of the square.",
+    "grid": "Ink more pixels: a digit about 20 pixels tall, its lines one or two pixels wide.",
+    "upload": "Use a larger image of the digit.",
+}
+
 source = st.segmented_control(
     "Where the digit comes from",
     list(SOURCES),
@@ -220,7 +228,7 @@ with right:
             f"**Don't trust this answer.** The network says {top} ({percent(probs[top])}), but the "
             f"ink is only {crop_h}×{crop_w} pixels: far too few to hold a digit (MNIST's are "
             "drawn about 20 pixels tall). Stage 3 below blows it up to 20 pixels, so the network "
-            "reads a few big blocks. Use a larger image of the digit.",
+            f"reads a few big blocks. {BIGGER.get(source, BIGGER['upload'])}",
             icon=":material/help:",
         )
     elif judged.unfamiliar:
@@ -342,7 +350,9 @@ for name, fm in maps:
     h, w, c = fm.shape
     kind = "convolution" if isinstance(net.get_layer(name), keras.layers.Conv2D) else "pooling"
     silent = int((np.abs(fm).max(axis=(0, 1)) == 0).sum())
-    st.markdown(f"**`{name}`** ({kind}) → shape `{fm.shape}`: {c} feature maps of {h}×{w}")
+    st.markdown(
+        f"**`{name}`** ({kind}) → shape `{fm.shape}`: {words.plural(c, 'feature map')} of {h}×{w}"
+    )
     strongest = int(fm.max(axis=(0, 1)).argmax())
     colours = (
         "blue is positive, red negative, white 0"  # tanh, elu, linear: responses below 0
@@ -350,9 +360,11 @@ for name, fm in maps:
         else "yellow is the layer's strongest response, dark purple 0"
     )
     alt = (
-        f"{c} feature maps of {h}×{w}, filters 1–{c} left to right, row by row; {colours}. "
+        f"{words.plural(c, 'feature map')} of {h}×{w}"
+        + (f", filters 1–{c} left to right, row by row" if c > 1 else "")
+        + f"; {colours}. "
         f"The strongest response is {fm.max():.2f}, in map {strongest + 1}"
-        + (f"; {silent} maps are all 0: their filter found nothing here." if silent else ".")
+        + (f"; {words.plural(silent, 'map')} all 0: nothing found there." if silent else ".")
     )
     picture = pictures.maps_picture(fm.transpose(2, 0, 1), [f"map {j + 1}" for j in range(c)])
     st.html(pictures.picture_html(picture, alt))  # the Inside page's renderer: one for both

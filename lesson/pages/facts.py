@@ -90,6 +90,75 @@ SHRINKS = {
 }
 
 
+# Activations whose outputs stay at 0 or above: their maps read as bright (found) and dark (not).
+UNSIGNED = ("relu", "sigmoid")
+FOUND = "bright where the filter's pattern was found, dark where it was not"
+SIGNED = (
+    "its values can be negative, so blue is positive, red negative and white 0: the higher the "
+    "value, the better the patch matched the filter's pattern"
+)
+
+
+def map_colours(shown: list) -> str:
+    """What a feature map's colours mean for this network: bright/dark, or blue/red where its
+    activation lets values go below 0 (tanh, ELU, linear)."""
+    acts = {layer.activation for layer in shown if layer.kind == "Conv2D"}
+    return FOUND if acts <= set(UNSIGNED) else SIGNED
+
+
+def caption_colours(fmap: np.ndarray) -> str:
+    """The colours of one layer's maps as the picture draws them (pictures.maps_picture)."""
+    if float(fmap.min()) < 0:
+        return "blue is positive, red negative, white 0"
+    return "bright where the filter's pattern was found"
+
+
+def compared(rows: list, plain: list, config) -> dict:
+    """What the Build page says of the network against the same one without convolution: where
+    the parameters sit, and whether pooling keeps it small here (with 7×7 'same' it does not)."""
+    total, without = sum(r.params for r in rows), sum(r.params for r in plain)
+    dense = next(r for r in rows if r.name == "dense").params
+    most = "The dense layer after Flatten is where most parameters sit"
+    if 2 * dense <= total:  # many filters and little pooling: the convolutions outweigh it
+        most = (
+            "In your network the dense layer after Flatten holds only "
+            f"{dense / total * 100:.0f} % of the parameters"
+        )
+    flat = next(r for r in rows if r.kind == "Flatten")
+    h, w, c = next(r for r in reversed(rows) if r.kind == "MaxPooling2D").shape
+    values = f"{h} × {w} × {c} = {flat.shape[0]:,} values"
+    p = config.pool_size
+    if total < without:
+        if p > 1:
+            pooling = "pooling is what keeps it small. Its dense layer reads "
+        else:
+            pooling = "a 1×1 pool shrinks nothing, yet its dense layer reads only "
+        return {"most": most, "pooling": f"{pooling}{values}, not the 784 pixels"}
+    if p == 1:
+        why, fix = "a 1×1 pool shrinks nothing", "A larger pool would shrink it"
+    elif config.padding == "same":
+        why = f"'same' padding keeps the size, so only the {p}×{p} pooling shrinks the maps"
+        fix = "'Valid' padding or a larger pool would shrink it"
+    else:
+        why = f"the {p}×{p} pooling does not shrink the maps enough for {words.plural(c, 'filter')}"
+        fix = "A larger pool or fewer filters would shrink it"
+    larger = (
+        f"but here convolution makes the network larger, {total:,} parameters against "
+        f"{without:,} without it"
+    )
+    if flat.shape[0] < 784:  # a smaller dense layer, but many filters: the convolutions weigh
+        convs = sum(r.params for r in rows if r.kind == "Conv2D")
+        pooling = (
+            f"{larger}: the dense layer reads only {values}, but the convolutions' own "
+            f"{convs:,} parameters outweigh what that saves. Fewer filters would shrink it"
+        )
+    else:
+        than = "more than" if flat.shape[0] > 784 else "as many as"
+        pooling = f"{larger}: {why}, and the dense layer reads {values}, {than} the 784 pixels"
+        pooling += f". {fix}"
+    return {"most": most, "pooling": pooling}
+
+
 def features(shown: list) -> dict:
     """What this network's pooling does and whether its maps shrink, for the 'features' text."""
     pools = sorted({layer.window for layer in shown if layer.kind == "MaxPooling2D"})
@@ -104,7 +173,11 @@ def features(shown: list) -> dict:
     else:  # never from the Build page: its blocks share one pool size
         pooling = f"{keeps} window ({', '.join(f'{p}×{p}' for p in pools)}). "
     smaller = bool(shown) and shown[-1].size < shown[0].size
-    return {"pooling": pooling, "deeper": f"Deeper feature maps are{' smaller and' * smaller}"}
+    return {
+        "pooling": pooling,
+        "deeper": f"Deeper feature maps are{' smaller and' * smaller}",
+        "colours": map_colours(shown),
+    }
 
 
 def what_it_did(layer, fmap: np.ndarray, convs: list) -> str:
@@ -119,16 +192,17 @@ def what_it_did(layer, fmap: np.ndarray, convs: list) -> str:
             f" {act} set the negative values to 0 ({zeros:.0%} of them)." if act == "relu" else ""
         )
         return (
-            f"{c} filters of {kh}×{kw}×{c_in} slid over its {h_in}×{w_in}×{c_in} input, one "
-            f"number per position and filter: {h}×{w}×{c}.{tail}"
+            f"{words.plural(c, 'filter')} of {kh}×{kw}×{c_in} slid over its {h_in}×{w_in}×{c_in} "
+            f"input, one number per position and filter: {h}×{w}×{c}.{tail}"
         )
     ph, pw = layer.pool_size
     if (ph, pw) == (1, 1):  # a window of one value: pooling changes nothing
         return (
             f"Kept the largest value of each 1×1 window, that is every value: {h_in}×{w_in} "
-            f"stays {h}×{w}, still {c} feature maps."
+            f"stays {h}×{w}, still {words.plural(c, 'feature map')}."
         )
     return (
         f"Kept the largest value of each {ph}×{pw} window: {h_in}×{w_in} became {h}×{w}, still "
-        f"{c} feature maps. The patterns survive; their exact position matters less."
+        f"{words.plural(c, 'feature map')}. The patterns survive; their exact position matters "
+        "less."
     )

@@ -18,6 +18,7 @@ from lesson.pages.common import (
     table,
 )
 from lesson.tools import exercises as ex
+from lesson.tools import words
 
 PAGE = "inside_page"
 # The digit shown; the Mistakes page sets these to open one of its mistakes here.
@@ -114,15 +115,16 @@ def filters_section(net) -> None:
     fig = charts.small_maps(
         [first[:, :, 0, f] for f in range(n)],
         [f"filter {f + 1}" for f in range(n)],
-        f"Layer 1: the {n} filters ({k}×{k}) {when}",
+        f"Layer 1: {'the ' * (n > 1)}{words.plural(n, 'filter')} ({k}×{k}) {when}",
         numbers=k <= 5 and n <= 8,
         zmax=scale,
         per_row=3 if n <= 6 else 8,
     )
     chart(
         fig,
-        f"{n} heatmaps of {k}×{k} weights {when}; blue is positive, red negative, white 0. The "
-        f"weights range from {first.min():.2f} to {first.max():.2f}; the table below lists them.",
+        f"{words.plural(n, 'heatmap')} of {k}×{k} weights {when}; blue is positive, red negative, "
+        f"white 0. The weights range from {first.min():.2f} to {first.max():.2f}; the table "
+        "below lists them.",
     )
     with st.expander("The first layer's weights as a table"):
         weights = [
@@ -134,14 +136,18 @@ def filters_section(net) -> None:
 
     if len(kernels) > 1:
         prose(PAGE, "deeper", **facts.deeper(net))
-        names = [f"layer {i + 1} ({w.shape[3]} filters × {w.shape[2]} input channels)"
+        names = [f"layer {i + 1} ({words.plural(w.shape[3], 'filter')} × "
+                 f"{words.plural(w.shape[2], 'input channel')})"
                  for i, w in enumerate(kernels)][1:]  # fmt: skip
         which = 1
         if len(kernels) > 2:
             which = 1 + names.index(st.selectbox("Layer", names, key="inside_deep_layer"))
         w = kernels[which]  # (k, k, in, out)
         kk, _, channels, outs = w.shape
-        title = f"Layer {which + 1}: {outs} filters × {channels} input channels {when}"
+        title = (
+            f"Layer {which + 1}: {words.plural(outs, 'filter')} × "
+            f"{words.plural(channels, 'input channel')} {when}"
+        )
         fig = charts.weights_figure(w, title)
         chart(
             fig,
@@ -160,7 +166,7 @@ filters_section(net)
 def one_digit(m, net, net_name: str) -> None:
     """Pick a digit; show how sure the network is and every feature map it makes of it."""
     convs = step6_inside.conv_layers(net)
-    prose(PAGE, "maps")
+    prose(PAGE, "maps", colours=facts.map_colours(facts.layers(net)))
     drawing = st.session_state.get(session.LAST_DRAWING)
     st.session_state.setdefault(SOURCE_KEY, "test")
     st.session_state.setdefault(IMAGE_KEY, 0)
@@ -205,9 +211,9 @@ def one_digit(m, net, net_name: str) -> None:
         st.markdown(f"**{i + 1}. `{name}`: {h}×{w}×{c}.** {facts.what_it_did(layer, fmap, convs)}")
         strongest = int(fmap.max(axis=(0, 1)).argmax())
         clickable.picture(
-            f"{name}: {c} feature maps of {h}×{w}",
+            f"{name}: {words.plural(c, 'feature map')} of {h}×{w}",
             pictures.maps_picture(fmap.transpose(2, 0, 1), [f"map {j + 1}" for j in range(c)]),
-            f"{c} heatmaps of {h}×{w}, bright where the filter's pattern was found; the "
+            f"{words.plural(c, 'heatmap')} of {h}×{w}, {facts.caption_colours(fmap)}; the "
             f"strongest is map {strongest + 1} (largest value {fmap.max():.2f}).",
         )
     show_code(step5_prediction.feature_maps, step5_prediction.feature_model)
@@ -315,15 +321,16 @@ def pool_by_hand(net, conv_map: np.ndarray, pooled: np.ndarray, f: int) -> None:
         -top if negative else 0.0,
         top,
     )
-    rows_, cols_ = f"{prow * sh}–{prow * sh + size - 1}", f"{pcol * sw}–{pcol * sw + size - 1}"
+    rows_ = words.span(prow * sh, prow * sh + size - 1, "row")
+    cols_ = words.span(pcol * sw, pcol * sw + size - 1, "column")
     px = 12  # pixels per cell of the feature map; the pooled map's cells are `size` times wider
     left, right = st.columns(2)
     with left:
         clickable.picture(
             f"Feature map {f + 1} of layer 1: the {size}×{size} window",
             pictures.grid_picture(z, (prow * sh, pcol * sw, size), *look_, px=px),
-            f"Feature map {f + 1} ({z.shape[0]}×{z.shape[1]}); the pooling window, rows "
-            f"{rows_}, columns {cols_}, outlined in orange.",
+            f"Feature map {f + 1} ({z.shape[0]}×{z.shape[1]}); the pooling window, {rows_}, "
+            f"{cols_}, outlined in orange.",
         )
     with right:
         clickable.picture(

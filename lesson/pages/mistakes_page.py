@@ -13,6 +13,7 @@ from lesson.pages import classroom, clickable, mistakes_charts, pictures, sessio
 from lesson.pages.boxes import number_box
 from lesson.pages.common import PRETRAINED_NAME, chart, mnist, model_picker, prose, show_code
 from lesson.tools import exercises as ex
+from lesson.tools import words
 
 PAGE = "mistakes_page"
 EVAL_KEY = "mistakes_eval"  # the learner's model and its test probabilities, computed once
@@ -132,7 +133,8 @@ mistakes = matrix.sum() - np.trace(matrix)
 st.caption(
     f"A 10 × 10 grid of counts; rows are the true digit, columns the predicted one. "
     f"{np.trace(matrix):,} images lie on the diagonal (right), {mistakes:,} off it; the most "
-    f"common mistake is a {worst[0]} read as a {worst[1]} ({matrix[worst]} times)."
+    f"common mistake is {words.a_digit(worst[0])} read as {words.a_digit(worst[1])} "
+    f"({words.plural(int(matrix[worst]), 'time')})."
 )
 with st.expander("The confusion matrix as a table"):
     st.dataframe(
@@ -241,8 +243,8 @@ with right:
     chart(
         fig,
         f"Heatmap of the gradient for each pixel, blue raises the {of} of {digit}, red lowers "
-        f"it. The 20 strongest pixels lie in rows {rows.min()}–{rows.max()}, columns "
-        f"{cols.min()}–{cols.max()}; {on_ink:.0%} of them are on the ink.",
+        f"it. The 20 strongest pixels lie in {words.span(rows.min(), rows.max(), 'row')}, "
+        f"{words.span(cols.min(), cols.max(), 'column')}; {on_ink:.0%} of them are on the ink.",
     )
 if st.button("Open this digit in the feature-map view", icon=":material/filter_alt:",
              key="mistakes_open"):  # fmt: skip

@@ -25,7 +25,8 @@ export default function ({ data, parentElement, setStateValue }) {
   };
   const show = (i) => {
     cells[i].setAttribute("aria-selected", ink[i] ? "true" : "false");
-    status.textContent = `row ${here[0]}, column ${here[1]} · ${ink.filter(Boolean).length} pixels inked`;
+    const inked = ink.filter(Boolean).length;
+    status.textContent = `row ${here[0]}, column ${here[1]} · ${inked} pixel${inked === 1 ? "" : "s"} inked`;
   };
   const set = (i, value) => { if (ink[i] !== value) { ink[i] = value; show(i); send(); } };
   const move = (r, c, focus = true) => {

@@ -12,6 +12,7 @@ import streamlit as st
 
 from lesson.pages import pictures
 from lesson.pages.access import asset
+from lesson.tools import words
 
 _player = st.components.v2.component(
     "lesson_player", css=asset("player.css"), js=asset("player.js"), isolate_styles=False
@@ -74,8 +75,9 @@ def conv_player(frames, f: int, what: str, key: str) -> None:
     _player(data=_conv_data(frames, f, what, key), key=key)
     strongest = np.unravel_index(int(frames.values.argmax()), frames.values.shape)
     st.caption(
-        f"The {k}×{k} filter {f + 1} visits {h * w} positions, row by row; at each it multiplies "
-        f"the {k * k} pixels under it by its weights, adds them and the bias, and applies "
+        f"The {k}×{k} filter {f + 1} visits {words.plural(h * w, 'position')}, row by row; at "
+        f"each it multiplies the {words.plural(k * k, 'pixel')} under it by its weights, adds "
+        "them and the bias, and applies "
         f"{frames.activation}: one cell of the feature map. The map's values run from "
         f"{frames.values.min():.3f} to {frames.values.max():.3f} (largest at row "
         f"{strongest[0]}, column {strongest[1]}). Play, pause, step, or move the Position "
@@ -110,8 +112,9 @@ def pool_player(frames, f: int, key: str) -> None:
     p = frames.size
     _player(data=_pool_data(frames, f, key), key=key)
     st.caption(
-        f"The {p}×{p} window jumps {frames.stride} cells at a time over feature map {f + 1}: "
-        f"{ph * pw} positions, each keeping the largest of its {p * p} values (outlined in the "
-        f"table). The pooled map runs from {frames.values.min():.3f} to "
+        f"The {p}×{p} window jumps {words.plural(frames.stride, 'cell')} at a time over feature "
+        f"map {f + 1}: {words.plural(ph * pw, 'position')}, each keeping the largest of its "
+        f"{words.plural(p * p, 'value')} (outlined in the table). The pooled map runs from "
+        f"{frames.values.min():.3f} to "
         f"{frames.values.max():.3f}."
     )

@@ -22,7 +22,7 @@ from lesson.pages.common import (
     show_code,
 )
 from lesson.tools import exercises as ex
-from lesson.tools import limits, words
+from lesson.tools import limits, settings, words
 
 PAGE = "train_page"
 COLOURS = ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#000000")
@@ -483,11 +483,13 @@ if current is not None and not active and away is None:
 done = [run for run in runs if run.finished and run.batches]
 if len(done) >= 1:
     prose(PAGE, "compare")
+    differs = settings.differences([settings.Settings(run.config, run.hp) for run in done])
     st.dataframe(
         [
             {  # what a learner compares first comes first: a 1280 px window shows it whole
                 "run": run.name,
                 "test accuracy": f"{run.test['accuracy']:.2%}" if run.test else "–",
+                **({"what differs": differ} if len(done) > 1 else {}),
                 "status": status(run)
                 + (" (model dropped)" if getattr(run, "model_dropped", False) else ""),
                 "network": step3_network.describe(run.config),
@@ -502,7 +504,7 @@ if len(done) >= 1:
                 "seed": run.hp.seed,
                 "time (s)": round(run.seconds, 1),
             }
-            for run in done
+            for run, differ in zip(done, differs, strict=True)
         ],
         hide_index=True,
     )

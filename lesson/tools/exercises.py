@@ -1,8 +1,9 @@
 """Checked exercises: questions whose answers are worked out from the lesson, not typed in.
 
 Each page asks one or two. `check` accepts the usual ways of writing an answer ("13x13x6",
-"(13, 13, 6)", "13 × 13 × 6"; "53,558"; "95.1 %", "95,1 %", "0.951" or "95 percent"; "844
-batches"); a wrong answer gets a hint, and text that is no answer at all says so.
+"(13, 13, 6)", "13 × 13 × 6"; "53,558", "60k"; "95.1 %", "95,1 %", "0.951" or "95 percent";
+"844 batches", "the 7", "784 (28 × 28 pixels)": the app's own revealed form); a wrong answer
+gets a hint, and text that is no answer at all says so, with an example of the answer's kind.
 """
 
 import math
@@ -10,6 +11,8 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+
+from lesson.tools import words
 
 KINDS = ("number", "shape", "share", "digits")
 
@@ -24,13 +27,23 @@ class Exercise:
     value: float | tuple[int, ...]
     answer: str  # the answer as the app shows it when revealed
     hint: str
+    # How far a share may be off: half a percentage point for a measured, rounded one; an exact
+    # one (100 % − 93.7 %) only as far as the answer shown rounds.
+    tolerance: float = 0.005
 
 
-_INTS = re.compile(r"-?\d+")
+_NUMBERS = re.compile(r"-?\d+(?:\.\d+)?")  # in a shape or one-hot label: 13, 0.0, 1.0
+_DECIMAL_COMMAS = re.compile(r"^\d+,\d+(\s+\d+,\d+)*$")  # "0,0 0,0 1,0": decimal commas
 _GROUPED = re.compile(r"^\d{1,3}([,._\s\u00a0\u202f'’](\d{3}))+$")  # 53,558, 60.000, 1 000 000
 _PLAIN = re.compile(r"^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$")
 # Words a learner may write before a number ("about 95 %", "~95%") and after it.
-_BEFORE = re.compile(r"^(~|≈|about|around|roughly|approx\.?|approximately|circa|ca\.)\s*")
+_BEFORE = re.compile(
+    r"^((~|≈|about|around|roughly|approx\.?|approximately|circa|ca\.|the|an?|digit|number)\s*)+"
+)
+_AFTERTHOUGHT = re.compile(r"(?<=\S)\s*\([^()]*\)\s*$")  # "784 (28 × 28 pixels)", "0 (5 times)"
+# "60k", "60 thousand", "1.2 million": a multiplier after the number, then maybe a word.
+_MULTIPLIERS = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6}
+_MULTIPLIER = re.compile(r"^(k|thousand|m|million)\b\s*")
 _PERCENT = re.compile(r"\s*(%|percent|per\s*cent|pct)\.?$")
 _NUMBER_THEN_WORDS = re.compile(r"^([-+]?[\d.,_\s\u00a0\u202f'’]*\d(?:e[-+]?\d+)?)\s*([^\d]*)$")
 
@@ -69,13 +82,39 @@ def read(text: str) -> tuple[set[float], bool] | None:
     "~" before it; a second number is not ("5 or 6").
     """
     text = _BEFORE.sub("", (text or "").strip().lower())
+    text = _AFTERTHOUGHT.sub("", text)  # what the number is, in brackets after it
     percent = bool(_PERCENT.search(text))
     text = _PERCENT.sub("", text).strip()
     match = _NUMBER_THEN_WORDS.match(text)
-    if not match or (match.group(2) and not re.fullmatch(r"[(]?[^\W\d_][\w\s().,'’-]*", match[2])):
+    if not match:
         return None
-    values = _readings(match.group(1))
+    times, after = 1.0, match.group(2)
+    if multiplier := _MULTIPLIER.match(after):
+        times, after = _MULTIPLIERS[multiplier[1]], after[multiplier.end() :]
+    if after and not re.fullmatch(r"[(]?[^\W\d_][\w\s().,'’-]*", after):
+        return None
+    values = {v * times for v in _readings(match.group(1))}
     return (values, percent) if values else None
+
+
+def _numbers(text: str) -> tuple[float, ...]:
+    """The numbers of a shape or a one-hot label: "13x13x6", "[0.0, 1.0, …]", "0,0 1,0 …"."""
+    token = text.strip("[]() ")
+    if _DECIMAL_COMMAS.match(token) and "." not in token:
+        token = token.replace(",", ".")
+    return tuple(float(n) for n in _NUMBERS.findall(token))
+
+
+def _advice(exercise: Exercise) -> str:
+    """How to write an answer of this exercise's kind, with an example of that kind."""
+    if exercise.kind == "share":
+        return "write just the number, like 12.5, 12,5 or 12.5 %"
+    if exercise.kind == "shape":
+        n = len(exercise.value)
+        return f"write {n} numbers, like {_times((5, 5, 3)[:n])}"
+    if exercise.kind == "digits":
+        return f"write {len(exercise.value)} numbers, one per digit 0 to 9"
+    return f"write just the number, like {7 if exercise.value < 10 else '1,234'}"
 
 
 def feedback(exercise: Exercise, text: str) -> tuple[bool, str]:
@@ -84,12 +123,12 @@ def feedback(exercise: Exercise, text: str) -> tuple[bool, str]:
     if not text:
         return False, ""
     if exercise.kind in ("shape", "digits"):
-        found = tuple(int(n) for n in _INTS.findall(text))
+        found = _numbers(text)
         want = len(exercise.value)
         if exercise.kind == "digits" and len(found) == 1 and len(text.strip("[]() ")) == want:
             found = tuple(int(d) for d in text.strip("[]() "))  # "0000010000": ten digits
         if not found:
-            return False, f"I cannot read numbers in “{text[:40]}”: write {want} numbers."
+            return False, f"I cannot read numbers in “{text[:40]}”: {_advice(exercise)}."
         token = text.strip("[]() ")
         if exercise.kind == "digits" and len(found) == 1 and set(token) <= {"0", "1"}:
             return False, (
@@ -105,16 +144,13 @@ def feedback(exercise: Exercise, text: str) -> tuple[bool, str]:
         return False, exercise.hint
     reading = read(text)
     if reading is None:
-        return False, (
-            f"I cannot read “{text[:40]}” as one number: write just the number, like 12.5, "
-            "12,5 or 12.5 %."
-        )
+        return False, f"I cannot read “{text[:40]}” as one number: {_advice(exercise)}."
     values, percent = reading
     for number in values:
         if exercise.kind == "share":  # a share of 1: "0.951", "95.1 %" or "95.1"
             if percent or number > 1:
                 number /= 100
-            if abs(number - exercise.value) <= 0.005:  # half a percentage point
+            if abs(number - exercise.value) <= exercise.tolerance + 1e-12:
                 return True, ""
         elif not percent and math.isclose(number, exercise.value, abs_tol=1e-9):
             return True, ""
@@ -148,11 +184,12 @@ def data(x_train_shape: tuple[int, ...]) -> list[Exercise]:
         ),
         Exercise(
             "data-images",
-            "How many images can the network train on?",
+            "How many training images does x_train hold (the Train page later keeps some "
+            "of them aside to validate)?",
             "number",
             n,
             f"{n:,}",
-            "It is the first number of the shape of `x_train`.",
+            "It is the first number of the shape of `x_train`: count them all.",
         ),
     ]
 
@@ -160,11 +197,11 @@ def data(x_train_shape: tuple[int, ...]) -> list[Exercise]:
 def onehot(label: int, image: int = 0) -> list[Exercise]:
     """Page 2: write a one-hot label (of an image whose label the page does not show at first)."""
     vector = tuple(int(i == label) for i in range(10))
-    which = "first training image" if image == 0 else f"training image {image}"
+    which = "the first training image" if image == 0 else f"training image {image}"
     return [
         Exercise(
             "onehot-first",
-            f"The label of the {which} is **{label}**. Write its one-hot label (ten numbers).",
+            f"The label of {which} is **{label}**. Write its one-hot label (ten numbers).",
             "digits",
             vector,
             "[" + ", ".join(map(str, vector)) + "]",
@@ -189,6 +226,58 @@ def _other_kernel(config):
     return replace(config, kernel_size=k)
 
 
+def _changes(config):
+    """Networks one step from the learner's, each with the words that say the step: other
+    kernels first, then the other padding, then another pool size and number of filters."""
+    from dataclasses import replace
+
+    from lesson import step3_network
+
+    k, p, n = config.kernel_size, config.pool_size, config.filters[0]
+    steps = [
+        (replace(config, kernel_size=other), f"had filters of {other}×{other} instead of {k}×{k}")
+        for other in (k + 2, k - 2, k + 1, k - 1, 5, 3)
+        if other != k and 1 <= other <= 7
+    ]
+    other = "valid" if config.padding == "same" else "same"
+    steps.append((replace(config, padding=other),
+                  f"used '{other}' padding instead of '{config.padding}'"))  # fmt: skip
+    steps += [
+        (replace(config, pool_size=q), f"were followed by a {q}×{q} pool instead of {p}×{p}")
+        for q in (p + 1, p - 1)
+        if q >= 1
+    ]
+    steps += [
+        (replace(config, filters=(m, *config.filters[1:])), f"had {m} filters instead of {n}")
+        for m in (n * 2, n + 1)
+    ]
+    return [(v, why) for v, why in steps if step3_network.check_network(v) is None]
+
+
+def _altering(config, answer):
+    """A step from the learner's network that changes `answer(network)` to a value the page
+    does not show (no layer of the learner's network has that shape), and its words."""
+    from lesson import step3_network
+
+    shown = {row.shape for row in step3_network.layer_table(config)}
+    for variant, why in _changes(config):
+        if (value := answer(variant)) != answer(config) and value not in shown:
+            return variant, why
+    return _changes(config)[0]
+
+
+def _first_pool(config) -> tuple[int, ...]:
+    from lesson import step3_network
+
+    return next(r for r in step3_network.layer_table(config) if r.kind == "MaxPooling2D").shape
+
+
+def _first_conv(config) -> tuple[int, ...]:
+    from lesson import step3_network
+
+    return step3_network.layer_table(config)[0].shape
+
+
 def build(config) -> list[Exercise]:
     """Page 3: a shape and a parameter count of a network one step from the learner's."""
     from dataclasses import replace
@@ -196,27 +285,26 @@ def build(config) -> list[Exercise]:
     from lesson import step3_network  # Keras: only the pages that build networks pay for it
 
     if config.conv_blocks:
+        pooled, change = _altering(config, _first_pool)
         variant = _other_kernel(config)
-        rows = step3_network.layer_table(variant)
-        pool = next(r for r in rows if r.kind == "MaxPooling2D")
-        conv = rows[0]
+        conv = step3_network.layer_table(variant)[0]
         k, k2 = config.kernel_size, variant.kernel_size
-        change = f"If your first Conv2D layer had {k2}×{k2} filters instead of {k}×{k}"
         return [
             Exercise(
                 "build-pool-shape",
-                f"{change}, everything else as now, what would the output shape of the first "
-                "pooling layer be (height × width × feature maps)?",
+                f"If your first Conv2D layer {change}, everything else as now, what would the "
+                "output shape of the first pooling layer be (height × width × feature maps)?",
                 "shape",
-                pool.shape,
-                _times(pool.shape),
+                _first_pool(pooled),
+                _times(_first_pool(pooled)),
                 "With 'valid' padding a Conv2D output is kernel size − 1 smaller than its input "
                 "('same' keeps the size); pooling then divides height and width by the pool "
                 "size and rounds down; the feature maps stay.",
             ),
             Exercise(
                 "build-conv-params",
-                f"{change}, how many parameters would that layer learn?",
+                f"If your first Conv2D layer had filters of {k2}×{k2} instead of {k}×{k}, how many "
+                "parameters would that layer learn?",
                 "number",
                 conv.params,
                 f"{conv.params:,}",
@@ -231,7 +319,8 @@ def build(config) -> list[Exercise]:
         Exercise(
             "build-dense-params",
             f"Your network has no convolution. If its hidden Dense layer had {units} units "
-            f"instead of {config.dense_units}, how many parameters would it learn?",
+            f"instead of {config.dense_units}, how many parameters would that one layer learn "
+            "(its weights and biases, not the whole network's)?",
             "number",
             dense.params,
             f"{dense.params:,}",
@@ -266,16 +355,24 @@ def train(accuracy: float, hp) -> list[Exercise]:
     ]
 
 
+# The draw question's top probability: the page shows its bars in whole percents.
+DRAW_TOP = 0.937
+
+
 def draw() -> list[Exercise]:
-    """Page 5: what the last layer answers."""
+    """Page 5: what the softmax leaves for the other digits (worked out, not read off the bars)."""
+    rest = 1 - DRAW_TOP
     return [
         Exercise(
-            "draw-sum",
-            "Whatever you draw, what do the network's 10 probabilities add up to?",
+            "draw-rest",
+            f"The network gives a drawing {DRAW_TOP:.1%} for a 7. What do its probabilities for "
+            "the other nine digits add up to?",
             "share",
-            1.0,
-            "1 (100 %): softmax makes them a share each",
-            "The last layer is a softmax: look at the bars for any drawing and add them up.",
+            rest,
+            f"{rest:.1%} (100% − {DRAW_TOP:.1%})",
+            "The last layer is a softmax: its ten probabilities always add up to the same "
+            "total, whatever you draw.",
+            tolerance=0.0005,  # exact: 6.3 %, not 6 % or 7 %
         )
     ]
 
@@ -285,16 +382,15 @@ def filters(config) -> list[Exercise]:
     from lesson import step3_network
 
     base = config if config.conv_blocks else step3_network.LESSON
-    variant = _other_kernel(base)
+    variant, change = _altering(base, _first_conv)
     conv = step3_network.layer_table(variant)[0]
     whose = "your network's" if config.conv_blocks else "the lesson's"
-    k, k2 = base.kernel_size, variant.kernel_size
     return [
         Exercise(
             "filters-maps",
-            f"{whose.capitalize()} first Conv2D layer makes one feature map per filter. If its "
-            f"filters were {k2}×{k2} instead of {k}×{k}, what shape would its output be for one "
-            "digit (height × width × feature maps)?",
+            f"{whose.capitalize()} first Conv2D layer makes one feature map per filter. If it "
+            f"{change}, what shape would its output be for one digit (height × width × feature "
+            "maps)?",
             "shape",
             conv.shape,
             _times(conv.shape),
@@ -329,7 +425,7 @@ def mistakes(matrix: np.ndarray) -> list[Exercise]:
             "read as another digit)?",
             "number",
             digit,
-            f"{digit} ({int(wrong[digit])} test images wrong)",
+            f"{digit} ({words.plural(int(wrong[digit]), 'test image')} wrong)",
             "In the confusion matrix each row is a true digit: add up each row's cells off "
             "the diagonal and find the largest total.",
         ),
@@ -338,7 +434,7 @@ def mistakes(matrix: np.ndarray) -> list[Exercise]:
             f"Which digit does this model most often take a {asked} for?",
             "number",
             taken_for,
-            f"{taken_for} ({int(matrix[asked, taken_for])} times)",
+            f"{taken_for} ({words.plural(int(matrix[asked, taken_for]), 'time')})",
             f"Find the largest cell in row {asked} of the confusion matrix, off the diagonal.",
         ),
     ]

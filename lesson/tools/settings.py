@@ -201,3 +201,29 @@ PRESETS = (
         Settings(replace(step3_network.LESSON, conv_blocks=0), step4_training.QUICK),
     ),
 )
+
+
+# How the runs table names each setting in its "what differs" column.
+LABELS = {
+    "conv_blocks": "conv blocks", "filters": "filters", "kernel_size": "kernel",
+    "activation": "activation", "padding": "padding", "pool_size": "pool",
+    "conv_dropout": "conv dropout", "dense_units": "dense units", "dense_dropout": "dense dropout",
+    "epochs": "epochs", "batch_size": "batch size", "optimizer": "optimizer",
+    "learning_rate": "learning rate", "validation_split": "validation",
+    "train_images": "images", "seed": "seed", "augmentation": "augmentation",
+}  # fmt: skip
+
+
+def _shown(settings: Settings) -> dict[str, str]:
+    """Every setting as a link writes it, with only the filters of the blocks in use."""
+    query = to_query(settings, full=True)
+    query["filters"] = _write(settings.network.block_filters()) or "–"
+    return query
+
+
+def differences(experiments: list[Settings]) -> list[str]:
+    """For each experiment, the settings that differ among them: "kernel 5, activation tanh";
+    "–" where none do."""
+    shown = [_shown(e) for e in experiments]
+    differ = [key for key in KEYS if len({s[key] for s in shown}) > 1]
+    return [", ".join(f"{LABELS[key]} {s[key]}" for key in differ) or "–" for s in shown]

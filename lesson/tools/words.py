@@ -6,6 +6,11 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else many or word + 's'}"
 
 
+def span(first: int, last: int, word: str) -> str:
+    """A range of rows or columns: "rows 5–7", but "row 5" when it is one."""
+    return f"{word} {first}" if first == last else f"{word}s {first}–{last}"
+
+
 def one_in(rate: float) -> str:
     """A share of mistakes as "one in N" while that reads well; above a half, in other words."""
     if rate <= 0:
