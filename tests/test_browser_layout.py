@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lesson.pages import draw_page
+from lesson.pages import canvas
 from tests import strokes
 from tests.browser import CANVAS, open_app, open_draw_page, prediction
 from tests.support import IDLE
@@ -84,7 +84,7 @@ def test_the_canvas_square_is_whole_at_every_size(page, server_url):
         # The layout follows the window within a frame or two; the square never shrinks.
         page.wait_for_function(f"() => ({SQUARE})().shown >= 279", timeout=30_000)
         square = page.evaluate(SQUARE)
-        assert square["width"] == square["height"] == draw_page.CANVAS, (width, height, square)
+        assert square["width"] == square["height"] == canvas.CANVAS, (width, height, square)
 
 
 @pytest.mark.parametrize(
@@ -133,7 +133,7 @@ def test_no_control_label_is_cut_on_a_projector_at_150_percent(browser, server_u
 
 def test_the_toolbar_moves_below_a_canvas_whose_shadow_root_comes_late(page):
     # WebKit, after a page switch: the component's element is there before its shadow root.
-    script = re.search(r"<script>(.*)</script>", draw_page.TOOLBAR_BELOW, re.S)[1]
+    script = re.search(r"<script>(.*)</script>", canvas.TOOLBAR_BELOW, re.S)[1]
     page.set_content("<body></body>")
     page.evaluate(script)
     page.evaluate("""() => {
