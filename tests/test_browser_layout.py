@@ -102,10 +102,10 @@ def test_a_digit_drawn_by_finger_or_mouse_is_read_and_the_page_stays_put(
     try:
         open_draw_page(page, server_url)
         drawing = strokes.load()[digit * 10]["strokes"]  # each digit's first drawing reads right
-        canvas = page.locator(CANVAS)
-        canvas.scroll_into_view_if_needed()
+        square = page.locator(CANVAS)
+        square.scroll_into_view_if_needed()
         page.wait_for_timeout(300)  # the scroll into view settles
-        before, box = page.evaluate(SCROLLS), canvas.bounding_box()
+        before, box = page.evaluate(SCROLLS), square.bounding_box()
         (touch_strokes if touch else mouse_strokes)(page, box, drawing)
         assert page.evaluate(SCROLLS) == before, "a stroke moved the page"
         expect(prediction(page)).to_have_text(re.compile(rf"\b{digit}\b"), timeout=60_000)
