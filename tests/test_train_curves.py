@@ -9,7 +9,7 @@ def test_the_last_epochs_validation_mark_is_drawn_whole_at_the_charts_edge():
     at = app("train_page.py")
     tiny(at)  # one epoch: its validation mark sits on the x-axis's right end
     train_to_the_end(at, timeout=600)  # generous: a state, not a speed
-    figures = [json.loads(chart.proto.figure.spec) for chart in at.get("plotly_chart")]
+    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     curves = [f for f in figures if "while training" in f["layout"]["title"]["text"]]
     assert len(curves) == 2  # loss and accuracy
     for figure in curves:
