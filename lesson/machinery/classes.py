@@ -22,9 +22,11 @@ from lesson.tools import words
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a projector
 CODE_LENGTH = 6
 NAME_LENGTH = 24  # characters of a display name
+PASTE_LENGTH = 200  # characters the name box takes: a longer name is cut to NAME_LENGTH, said
 CLASS_NAME_LENGTH = 60
 POSTS_PER_MINUTE = 4  # per learner and class: a flood is refused, the board stays readable
 POSTS_PER_LEARNER = 60  # per class, in all
+REPEAT_WINDOW = 60.0  # seconds: "Open a class" again with the same name is the same click
 ADJECTIVES = (
     "Brave", "Calm", "Clever", "Curious", "Eager", "Gentle", "Happy", "Keen", "Lively", "Lucky",
     "Patient", "Quick", "Quiet", "Steady", "Swift", "Wise",
