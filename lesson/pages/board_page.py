@@ -359,7 +359,7 @@ def _day(seconds: float) -> str:
 def join_header(info) -> None:
     """The join code in large type (to read off a projector) and the join link; or, for a
     closed class, that its code no longer works."""
-    code_column, link_column = st.columns([1, 2], vertical_alignment="center")
+    code_column, link_column = st.columns([2, 3], vertical_alignment="center")
     with code_column.container(key="board_code_shown"):
         label = f"Join code · {board._plain(info.name)}"
         if not info.is_open:
@@ -376,13 +376,16 @@ def join_header(info) -> None:
         )
 
 
-# The projected board: a code legible from the back of the room, the title and gaps smaller.
+# The projected board: a code legible from the back of the room; less empty space above it.
 PROJECTOR_STYLE = """<style>
-.st-key-board_code_shown [data-testid=stMetricValue] {
-  font-size: clamp(3rem, 6vw, 5.5rem); font-family: "Source Code Pro", monospace;
-  font-weight: 700; letter-spacing: 0.12em; line-height: 1.1;
+.st-key-board_code_shown [data-testid=stMetricValue],
+.st-key-board_code_shown [data-testid=stMetricValue] * {
+  font-size: clamp(2.75rem, 4.6vw, 5.5rem); font-family: "Source Code Pro", monospace;
+  font-weight: 700; letter-spacing: 0.08em; line-height: 1.1; overflow: visible;
+  text-overflow: clip;
 }
 .st-key-board_code_shown [data-testid=stMetricLabel] p { font-size: 1.1rem; }
+[data-testid=stMainBlockContainer] { padding-top: 3rem; }
 </style>"""
 
 
