@@ -29,10 +29,11 @@ def test_two_learners_runs_reach_the_instructors_board_and_learners_have_no_cont
 
 def open_classes(board) -> None:
     """Show the instructor's "Classes" (below the board; open by itself with no class yet)."""
-    field = board.get_by_label("New class name")
-    if not field.is_visible():
-        board.get_by_text("Classes (instructor)").click()
-    expect(field).to_be_visible()
+    box = board.get_by_test_id("stExpander").filter(has_text="Classes (instructor)")
+    expect(box).to_have_count(1)
+    if box.locator("details").get_attribute("open") is None:
+        box.get_by_text("Classes (instructor)").click()
+    expect(board.get_by_label("New class name")).to_be_editable()
 
 
 def class_experiment(browser, server_url: str) -> None:

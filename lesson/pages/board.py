@@ -142,7 +142,6 @@ def sidebar() -> None:
                 "Your name on the board",
                 key="board_name",
                 max_chars=classes.PASTE_LENGTH,  # a longer paste is cut, and the learner told
-                help=f"At most {classes.NAME_LENGTH} characters; longer names are cut.",
                 placeholder="blank: an animal name",
             )
             st.form_submit_button("Join the class", on_click=_join)

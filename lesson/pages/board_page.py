@@ -247,7 +247,7 @@ def _board_tools(info, posts: list) -> None:
     """Clear (asked first, undone by "Undo clear") and close (asked first)."""
     count = len(posts)
     sure = st.checkbox(
-        f"Yes, clear the board ({posted_words(count)})", key="board_clear_sure",
+        f"Yes, clear the board ({words.plural(count, 'run')})", key="board_clear_sure",
         disabled=not count,
     )  # fmt: skip
     st.button(
