@@ -21,6 +21,7 @@ from lesson.tools import words
 LINK_KEY = "instructor"  # ?instructor=KEY
 COOKIE = "cnn_lesson_instructor"  # the signed instructor session
 COOKIE_PENDING = "instructor_cookie"  # a session to write to the browser ("" clears it), once
+COOKIE_READ = "instructor_cookie_read"  # this session has looked at its page load's cookie
 LEFT = "instructor_left"  # this session left instructor mode: its page load's cookie is old
 REFUSAL = "instructor_refusal"  # what to tell the person who keyed it in, once
 WELCOME = "instructor_welcome"
@@ -100,14 +101,15 @@ def attempt(candidate) -> bool:
 
 def _from_cookie() -> None:
     """A page load with a valid signed session in its cookie is in instructor mode again."""
-    if active() or st.session_state.get(LEFT):
+    if active() or st.session_state.get(LEFT) or st.session_state.get(COOKIE_READ):
         return
+    st.session_state[COOKIE_READ] = True  # the page load's cookies stay as they came: once
     value = st.context.cookies.get(COOKIE)
     if not value:
         return
     if keys.session_valid(value, key()):
         _enter()
-    elif COOKIE_PENDING not in st.session_state:
+    else:
         st.session_state[COOKIE_PENDING] = ""  # expired, or signed with an old key: gone
 
 
