@@ -52,9 +52,10 @@ def test_clear_asks_first_and_the_last_clear_can_be_undone():
     assert inst.button(key="board_clear").disabled
     assert not [b for b in inst.button if b.key == "board_undo_clear"]
     ok(inst.checkbox(key="board_clear_sure").check().run())
-    assert inst.checkbox(key="board_clear_sure").label == "Yes, clear the board (2 runs)"
+    assert [t.value for t in inst.toast] == []
     ok(inst.button(key="board_clear").click().run())
     assert table(inst) is None and "No run posted yet" in inst.info[0].value
+    assert [t.value for t in inst.toast] == ["Board cleared (2 runs): Undo clear brings them back."]
     assert inst.checkbox(key="board_clear_sure").value is False  # asked again next time
     undo = inst.button(key="board_undo_clear")
     assert undo.label.startswith("Undo clear (2 runs, cleared at ")

@@ -96,7 +96,7 @@ def class_experiment(browser, server_url: str) -> None:
         expect(main.get_by_role("button", name="Clear the board")).to_have_count(0)
         # The instructor can clear it, asked first.
         board.get_by_text("Class controls (instructor)").click()
-        board.get_by_text("Yes, clear the board").click()
+        board.get_by_text("Yes, clear every run from the board").click()
         wait_idle(teacher)
         board.get_by_role("button", name="Clear the board").click()
         wait_idle(teacher)

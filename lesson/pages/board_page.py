@@ -191,7 +191,8 @@ def _progress(info, workspace_id: str | None, names_hidden: bool) -> None:
 def _act(work, done: str) -> None:
     try:
         work()
-        st.session_state["board_done"] = done
+        if done:
+            st.session_state["board_done"] = done
     except storage.StoreError as err:
         st.session_state["board_done"] = f"Not done: {err}."
 
@@ -231,7 +232,15 @@ def _post_challenge(info) -> None:
 
 def _clear(info) -> None:
     st.session_state["board_clear_sure"] = False
-    _act(lambda: classes.clear(store(), info.id), "Board cleared: Undo clear brings it back.")
+
+    def work():
+        count = classes.clear(store(), info.id)
+        st.session_state["board_done"] = (
+            f"Board cleared ({words.plural(count, 'run')}): Undo clear brings "
+            f"{'it' if count == 1 else 'them'} back."
+        )
+
+    _act(work, "")
 
 
 def _close(info) -> None:
@@ -243,16 +252,13 @@ def _undo_clear(info) -> None:
     _act(lambda: classes.undo_clear(store(), info.id), "The cleared runs are back on the board.")
 
 
-def _board_tools(info, posts: list) -> None:
+def _board_tools(info) -> None:
     """Clear (asked first, undone by "Undo clear") and close (asked first)."""
-    count = len(posts)
-    sure = st.checkbox(
-        f"Yes, clear the board ({words.plural(count, 'run')})", key="board_clear_sure",
-        disabled=not count,
-    )  # fmt: skip
+    # No count here: the board above refreshes by itself, these controls only with the page.
+    sure = st.checkbox("Yes, clear every run from the board", key="board_clear_sure")
     st.button(
-        "Clear the board", key="board_clear", disabled=not (sure and count),
-        on_click=_clear, args=(info,), icon=":material/clear_all:",
+        "Clear the board", key="board_clear", disabled=not sure, on_click=_clear, args=(info,),
+        icon=":material/clear_all:",
     )  # fmt: skip
     try:
         last = classes.last_clear(store(), info.id)
@@ -292,7 +298,7 @@ def controls(info) -> None:
                     ), "Done.",
                 ),
             )  # fmt: skip
-            _board_tools(info, posts)
+            _board_tools(info)
         with right:
             names = hidden(info.id) if info.names_hidden else None
             rows = {r["id"]: r for r in classes.rows(posts, names)}
