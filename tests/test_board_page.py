@@ -76,7 +76,7 @@ def test_learners_join_and_their_runs_show_on_the_instructors_board():
                                         "&optimizer=sgd&epochs=1&train_images=1000"
                                         "&conv_blocks=2&filters=6%2C16%2C32")  # fmt: skip
     assert f"Best run: {bob_name}" in inst.success[0].value
-    assert list(df["Best"]) == ["🏆 best", ""]  # the row says so too, in words (no colour only)
+    assert list(df["Best"]) == ["★ best", ""]  # the row says so too, in words (no colour only)
     titles = [c.value for c in inst.caption if c.value.startswith("Best test accuracy by")]
     assert sorted(titles) == sorted(
         [
@@ -99,6 +99,7 @@ def test_learners_join_and_their_runs_show_on_the_instructors_board():
     ok(inst.selectbox(key="board_remove_pick").select(post_ids[0]).run())
     ok(inst.button(key="board_remove").click().run())
     assert list(table(inst)["Who"]) == ["Learner 2"]
+    ok(inst.checkbox(key="board_clear_sure").check().run())  # asked first
     ok(inst.button(key="board_clear").click().run())
     assert table(inst) is None and "No run posted yet" in inst.info[0].value
 
@@ -116,6 +117,7 @@ def test_a_learner_sees_the_board_and_only_their_own_progress_and_no_controls():
         assert control not in labels
     assert not [e for e in bob.expander if "instructor" in e.label]
     # The instructor closes the class: its code stops working, the learner's membership ends.
+    ok(inst.checkbox(key="board_close_sure").check().run())  # asked first
     ok(inst.button(key="board_close").click().run())
     late = learner(code, "Late")
     assert "no open class with that code" in late.sidebar.error[0].value

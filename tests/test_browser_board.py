@@ -27,6 +27,15 @@ def test_two_learners_runs_reach_the_instructors_board_and_learners_have_no_cont
     class_experiment(browser, server_url)
 
 
+def open_classes(board) -> None:
+    """Show the instructor's "Classes" (below the board; open by itself with no class yet)."""
+    box = board.get_by_test_id("stExpander").filter(has_text="Classes (instructor)")
+    expect(box).to_have_count(1)
+    if box.locator("details").get_attribute("open") is None:
+        box.get_by_text("Classes (instructor)").click()
+    expect(board.get_by_label("New class name")).to_be_editable()
+
+
 def class_experiment(browser, server_url: str) -> None:
     """The instructor opens a class, two learners join and train, the board shows both."""
     contexts = []
@@ -34,6 +43,7 @@ def class_experiment(browser, server_url: str) -> None:
         context, teacher = opened(browser, server_url, f"board?instructor={INSTRUCTOR_KEY}")
         contexts.append(context)
         board = teacher.get_by_test_id("stMain")
+        open_classes(board)
         board.get_by_label("New class name").fill("Period 3")
         board.get_by_role("button", name="Open a class").click()
         wait_idle(teacher)
@@ -84,7 +94,10 @@ def class_experiment(browser, server_url: str) -> None:
         wait_idle(page, 60_000)
         expect(main.get_by_text("That is not the instructor key.")).to_be_visible()
         expect(main.get_by_role("button", name="Clear the board")).to_have_count(0)
-        # The instructor can clear it.
+        # The instructor can clear it, asked first.
+        board.get_by_text("Class controls (instructor)").click()
+        board.get_by_text("Yes, clear every run from the board").click()
+        wait_idle(teacher)
         board.get_by_role("button", name="Clear the board").click()
         wait_idle(teacher)
         expect(board.get_by_text("0 runs posted")).to_be_visible(timeout=10_000)

@@ -16,15 +16,17 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from lesson.machinery import store as storage
-from lesson.machinery.store import classes, members, posts, runs, workspaces
+from lesson.machinery.store import classes, cleared, members, posts, runs, workspaces
 from lesson.tools import words
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a projector
 CODE_LENGTH = 6
 NAME_LENGTH = 24  # characters of a display name
+PASTE_LENGTH = 200  # characters the name box takes: a longer name is cut to NAME_LENGTH, said
 CLASS_NAME_LENGTH = 60
 POSTS_PER_MINUTE = 4  # per learner and class: a flood is refused, the board stays readable
 POSTS_PER_LEARNER = 60  # per class, in all
+REPEAT_WINDOW = 60.0  # seconds: "Open a class" again with the same name is the same click
 ADJECTIVES = (
     "Brave", "Calm", "Clever", "Curious", "Eager", "Gentle", "Happy", "Keen", "Lively", "Lucky",
     "Patient", "Quick", "Quiet", "Steady", "Swift", "Wise",
@@ -169,6 +171,18 @@ def open_classes(store: storage.Store) -> list[ClassInfo]:
     )
 
 
+def all_classes(store: storage.Store) -> list[ClassInfo]:
+    """Every class, open ones first, newest first within each: a closed class keeps its board."""
+    return store._run(
+        lambda conn: [
+            _info(row)
+            for row in conn.execute(
+                sa.select(classes).order_by(classes.c.closed.is_not(None), classes.c.created.desc())
+            )
+        ]
+    )
+
+
 def _update(store: storage.Store, class_id: str, **values) -> None:
     store._run(
         lambda conn: conn.execute(classes.update().where(classes.c.id == class_id).values(**values))
@@ -275,6 +289,7 @@ def post_run(
         mine = [posts.c.class_id == info.id, posts.c.workspace_id == workspace_id]
         if conn.execute(sa.select(posts.c.id).where(*mine, posts.c.number == number)).first():
             return "already posted"
+        mine.append(_shown())  # a cleared board has room again
         recent = conn.execute(
             sa.select(sa.func.count()).where(*mine, posts.c.posted > now - 60)
         ).scalar()
@@ -301,7 +316,7 @@ def next_post(store: storage.Store, workspace_id: str, now: float | None = None)
         return None
 
     def work(conn):
-        mine = [posts.c.class_id == joined[0].id, posts.c.workspace_id == workspace_id]
+        mine = [posts.c.class_id == joined[0].id, posts.c.workspace_id == workspace_id, _shown()]
         if conn.execute(sa.select(sa.func.count()).where(*mine)).scalar() >= POSTS_PER_LEARNER:
             return None
         recent = conn.execute(
@@ -343,8 +358,13 @@ def not_posted_words(
     return f"{head} ({why}), so it will not appear there. It is still saved in your workspace."
 
 
+def _shown():
+    """A condition on posts: not hidden by a "Clear the board"."""
+    return posts.c.id.not_in(sa.select(cleared.c.post_id))
+
+
 def board(store: storage.Store, class_id: str) -> list[Post]:
-    """Every run posted to a class, oldest first, with the poster's display name."""
+    """Every run posted to a class and not cleared, oldest first, with the poster's name."""
 
     def work(conn):
         rows = conn.execute(
@@ -355,7 +375,7 @@ def board(store: storage.Store, class_id: str) -> list[Post]:
                 & (members.c.workspace_id == posts.c.workspace_id),
                 isouter=True,
             )
-            .where(posts.c.class_id == class_id)
+            .where(posts.c.class_id == class_id, _shown())
             .order_by(posts.c.posted, posts.c.id)
         )
         return [
@@ -375,50 +395,105 @@ def remove_post(store: storage.Store, class_id: str, post_id: int) -> None:
     )
 
 
-def clear(store: storage.Store, class_id: str) -> None:
-    """Remove every post of a class (its members stay)."""
-    store._run(lambda conn: conn.execute(posts.delete().where(posts.c.class_id == class_id)))
+def clear(store: storage.Store, class_id: str, now: float | None = None) -> int:
+    """Hide every post on the class's board (kept, so that "Undo clear" can show them again).
+
+    Returns how many were hidden; members stay.
+    """
+    now = time.time() if now is None else now
+
+    def work(conn):
+        ids = conn.execute(
+            sa.select(posts.c.id).where(posts.c.class_id == class_id, _shown())
+        ).scalars().all()  # fmt: skip
+        if ids:
+            conn.execute(
+                cleared.insert(),
+                [{"post_id": i, "class_id": class_id, "cleared": now} for i in ids],
+            )
+        return len(ids)
+
+    return store._run(work)
+
+
+def last_clear(store: storage.Store, class_id: str) -> tuple[float, int] | None:
+    """When the board was last cleared and how many posts that hid; None if never (or undone)."""
+
+    def work(conn):
+        when = conn.execute(
+            sa.select(sa.func.max(cleared.c.cleared)).where(cleared.c.class_id == class_id)
+        ).scalar()
+        if when is None:
+            return None
+        count = conn.execute(
+            sa.select(sa.func.count()).where(
+                cleared.c.class_id == class_id, cleared.c.cleared == when
+            )
+        ).scalar()
+        return when, count
+
+    return store._run(work)
+
+
+def undo_clear(store: storage.Store, class_id: str) -> int:
+    """Show again the posts the latest clear hid; how many came back."""
+
+    def work(conn):
+        when = conn.execute(
+            sa.select(sa.func.max(cleared.c.cleared)).where(cleared.c.class_id == class_id)
+        ).scalar()
+        if when is None:
+            return 0
+        return conn.execute(
+            cleared.delete().where(cleared.c.class_id == class_id, cleared.c.cleared == when)
+        ).rowcount
+
+    return store._run(work)
 
 
 def progress(store: storage.Store, class_id: str, workspace_id: str | None = None) -> list:
-    """Each member's progress (or only `workspace_id`'s): pages solved, runs, best accuracy."""
+    """Each member's progress (or only `workspace_id`'s): pages solved, and the runs trained
+    while in this class (from joining it until joining another class or its close)."""
 
     def work(conn):
+        closed = conn.execute(
+            sa.select(classes.c.closed).where(classes.c.id == class_id)
+        ).scalar()  # fmt: skip
         query = (
             sa.select(
-                members.c.workspace_id, members.c.name, workspaces.c.state, workspaces.c.touched
+                members.c.workspace_id, members.c.name, members.c.joined, workspaces.c.state,
+                workspaces.c.touched,
             )
             .join(workspaces, workspaces.c.id == members.c.workspace_id)
             .where(members.c.class_id == class_id)
             .order_by(members.c.joined)
-        )
+        )  # fmt: skip
         if workspace_id is not None:
             query = query.where(members.c.workspace_id == workspace_id)
-        rows = conn.execute(query).all()
         table = []
-        for row in rows:
-            results = conn.execute(
-                sa.select(runs.c.results).where(runs.c.workspace_id == row.workspace_id)
-            ).scalars()
+        for row in conn.execute(query).all():
+            later = conn.execute(
+                sa.select(sa.func.min(members.c.joined)).where(
+                    members.c.workspace_id == row.workspace_id, members.c.joined > row.joined
+                )
+            ).scalar()  # the learner's next class, if they joined one
+            ends = [t for t in (later, closed) if t is not None]
+            window = [runs.c.workspace_id == row.workspace_id, runs.c.created >= row.joined]
+            if ends:
+                window.append(runs.c.created < min(ends))
+            results = conn.execute(sa.select(runs.c.results).where(*window)).scalars().all()
             scores = [(r.get("test") or {}).get("accuracy") for r in results if isinstance(r, dict)]
             scores = [s for s in scores if isinstance(s, int | float)]
             state = row.state or {}
             table.append(
                 Progress(
                     row.workspace_id, row.name, list(state.get("pages_solved", [])),
-                    _count_runs(conn, row.workspace_id),
-                    max(scores) if scores else None, row.touched,
+                    len(results), max(scores) if scores else None, row.touched,
                 )
             )  # fmt: skip
         return table
 
     return store._run(work)
-
-
-def _count_runs(conn, workspace_id: str) -> int:
-    return conn.execute(
-        sa.select(sa.func.count()).where(runs.c.workspace_id == workspace_id)
-    ).scalar()
 
 
 # --- the board, as rows and words (the page draws them) ------------------------------------

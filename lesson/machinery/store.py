@@ -13,6 +13,7 @@ The schema (version 2), small on purpose:
     classes        id, name, code, created, closed, names_hidden, challenge      (version 2)
     members        class_id, workspace_id, name, joined                          (version 2)
     posts          id, class_id, workspace_id, number, posted, experiment, results (version 2)
+    cleared        post_id, class_id, cleared     (posts a "Clear the board" hid, for its undo)
 
 Version 1 databases are brought forward by creating the class tables (lesson/machinery/classes).
 
@@ -133,6 +134,17 @@ posts = sa.Table(
     sa.Column("experiment", sa.JSON, nullable=False),
     sa.Column("results", sa.JSON, nullable=False),  # test scores, parameters, seconds, status
     sa.UniqueConstraint("class_id", "workspace_id", "number"),
+)
+# Added after version 2 as a new table (created if missing, nothing altered): an older app
+# ignores it, and a cleared post it reads shows again.
+cleared = sa.Table(
+    "cleared",
+    metadata,
+    sa.Column(
+        "post_id", sa.Integer, sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("class_id", sa.String(32), nullable=False, index=True),
+    sa.Column("cleared", sa.Float, nullable=False),  # when: the latest clear can be undone
 )
 LIVE = ("queued", "running")  # statuses of a run that is still being trained
 INTERRUPTED = "The server stopped while this run was training."
@@ -465,6 +477,8 @@ class Store:
 
     @staticmethod
     def _delete(conn, workspace_id: str) -> None:
+        mine = sa.select(posts.c.id).where(posts.c.workspace_id == workspace_id)
+        conn.execute(cleared.delete().where(cleared.c.post_id.in_(mine)))
         conn.execute(posts.delete().where(posts.c.workspace_id == workspace_id))
         conn.execute(members.delete().where(members.c.workspace_id == workspace_id))
         conn.execute(runs.delete().where(runs.c.workspace_id == workspace_id))

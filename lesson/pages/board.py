@@ -85,10 +85,17 @@ def _join() -> None:
     ws = st.session_state.get(workspace.WORKSPACE)
     code = st.session_state.get("board_code", "")
     name = st.session_state.get("board_name", "")
+    whole = classes.clean_name(name, limit=classes.PASTE_LENGTH)
     try:
         info = classes.join(workspace.store(), ws.id, code, name)
         st.session_state.pop(PENDING, None)
-        st.session_state[NOTE] = ("success", f"You joined {info.name}.")
+        said = f"You joined {_plain(info.name)}."
+        if len(whole) > classes.NAME_LENGTH:  # a pasted name, say: cut, not dropped
+            said += (
+                f" Names on the board have at most {classes.NAME_LENGTH} characters, so yours "
+                f"is **{_plain(classes.clean_name(whole))}**."
+            )
+        st.session_state[NOTE] = ("success", said)
     except classes.ClassError as err:
         st.session_state[NOTE] = ("error", str(err))
     except storage.StoreError as err:
@@ -129,7 +136,7 @@ def sidebar() -> None:
             st.text_input(
                 "Your name on the board",
                 key="board_name",
-                max_chars=classes.NAME_LENGTH,
+                max_chars=classes.PASTE_LENGTH,  # a longer paste is cut, and the learner told
                 placeholder="blank: an animal name",
             )
             st.form_submit_button("Join the class", on_click=_join)

@@ -1,23 +1,37 @@
-"""Instructor mode: keyed in through the link (`?instructor=KEY`) or the sidebar, per session.
+"""Instructor mode: keyed in through the link (`?instructor=KEY`) or the sidebar, per browser.
 
-Rights live in this browser session only: a new tab, a reload or "Leave instructor mode" ends
-them. The key never stays in the address bar and never reaches a share link or the board.
+The right key gives this session instructor mode and the browser a cookie holding a signed,
+expiring instructor session (lesson/machinery/keys.py): a reload or a new tab of that browser
+stays in instructor mode until "Leave instructor mode", the session's expiry or a new key. The
+key never stays in the address bar and never reaches a share link or the board. Wrong keys are
+limited per browser and per address, with a growing wait; never for the whole server.
 """
 
+import json
+import math
 import os
 
 import streamlit as st
 
 from lesson.machinery import keys
 from lesson.machinery import store as storage
-from lesson.pages import classroom
+from lesson.pages import classroom, workspace
+from lesson.tools import words
 
 LINK_KEY = "instructor"  # ?instructor=KEY
-TRIES = "instructor_tries"  # wrong keys this session
+COOKIE = "cnn_lesson_instructor"  # the signed instructor session
+COOKIE_PENDING = "instructor_cookie"  # a session to write to the browser ("" clears it), once
+COOKIE_READ = "instructor_cookie_read"  # this session has looked at its page load's cookie
+LEFT = "instructor_left"  # this session left instructor mode: its page load's cookie is old
 REFUSAL = "instructor_refusal"  # what to tell the person who keyed it in, once
 WELCOME = "instructor_welcome"
 WRONG = "That is not the instructor key."
-TOO_MANY = "Too many wrong keys: instructor mode cannot be entered now."
+
+
+def too_many(seconds: float) -> str:
+    """The refusal while a browser (or its address) waits after too many wrong keys."""
+    wait = words.plural(max(1, math.ceil(seconds)), "second")
+    return f"Too many wrong keys from this browser: wait {wait}, then try again."
 
 
 def active() -> bool:
@@ -47,26 +61,62 @@ def key() -> str:
     return keys.configured(_secret()) or keys.generated(_announce)
 
 
+def address() -> str | None:
+    """The client's address: its connection's, or (from a proxy on this machine) the proxy's
+    X-Forwarded-For; None when unknown (then only the browser's own limit applies)."""
+    if ip := st.context.ip_address:
+        return ip
+    forwarded = (st.context.headers or {}).get("X-Forwarded-For", "")
+    return forwarded.split(",")[-1].strip() or None  # the hop the local proxy added
+
+
+def clients() -> dict[str, str | None]:
+    """Who is keying in: this browser (its workspace, kept by its cookie) and its address."""
+    ws = st.session_state.get(workspace.WORKSPACE)
+    return {"browser": ws.id if ws is not None else None, "address": address()}
+
+
+def _enter() -> None:
+    st.session_state[classroom.INSTRUCTOR] = True
+    st.session_state.pop(LEFT, None)
+
+
 def attempt(candidate) -> bool:
-    """Check one keyed-in key for this session; a refusal says no more than that."""
-    tries = st.session_state.get(TRIES, 0)
-    if tries >= keys.SESSION_ATTEMPTS or keys.process_blocked():
-        st.session_state[REFUSAL] = TOO_MANY
+    """Check one keyed-in key for this browser; a refusal says no more than that."""
+    who = clients()
+    if (left := keys.wait_left(who)) > 0:
+        st.session_state[REFUSAL] = too_many(left)
         return False
     if keys.matches(candidate, key()):
-        st.session_state[classroom.INSTRUCTOR] = True
+        keys.succeeded(who)
+        _enter()
+        st.session_state[COOKIE_PENDING] = keys.session_value(key())
         st.session_state[WELCOME] = True
         st.session_state.pop(REFUSAL, None)
         return True
-    st.session_state[TRIES] = tries + 1
-    keys.failed()
+    keys.failed(who)
     st.session_state[REFUSAL] = WRONG
     return False
+
+
+def _from_cookie() -> None:
+    """A page load with a valid signed session in its cookie is in instructor mode again."""
+    if active() or st.session_state.get(LEFT) or st.session_state.get(COOKIE_READ):
+        return
+    st.session_state[COOKIE_READ] = True  # the page load's cookies stay as they came: once
+    value = st.context.cookies.get(COOKIE)
+    if not value:
+        return
+    if keys.session_valid(value, key()):
+        _enter()
+    else:
+        st.session_state[COOKIE_PENDING] = ""  # expired, or signed with an old key: gone
 
 
 def read_link() -> None:
     """Before the page: a key in the link is checked and leaves the address bar at once."""
     key()  # a generated key is made (and its link printed) when the server first serves
+    _from_cookie()
     if LINK_KEY in st.query_params:
         candidate = st.query_params.get(LINK_KEY)
         del st.query_params[LINK_KEY]
@@ -75,7 +125,7 @@ def read_link() -> None:
     if message := st.session_state.pop(REFUSAL, None):
         st.error(message, icon=":material/block:")
     if st.session_state.pop(WELCOME, False):
-        st.toast("Instructor mode is on for this browser tab.", icon=":material/school:")
+        st.toast("Instructor mode is on in this browser.", icon=":material/school:")
 
 
 def _form_submitted() -> None:
@@ -84,18 +134,41 @@ def _form_submitted() -> None:
 
 
 def leave() -> None:
-    """End instructor mode in this session; what the class sees stays as it is."""
+    """End instructor mode in this browser (its cookie too); what the class sees stays."""
     for name in (classroom.INSTRUCTOR, classroom.REVEAL, classroom.REVEAL_ON):
         st.session_state.pop(name, None)
+    st.session_state[LEFT] = True
+    st.session_state[COOKIE_PENDING] = ""
+
+
+def _cookie_script(value: str) -> None:
+    """Write the signed session to the browser's cookie (or, with "", clear it)."""
+    age = int(keys.SESSION_HOURS * 3600) if value else 0
+    script = f"""(() => {{
+  const secure = location.protocol === "https:" ? "; secure" : "";
+  document.cookie = `{COOKIE}=${{{json.dumps(value)}}}; path=/; max-age={age}; samesite=strict`
+    + secure;
+}})();"""
+    st.html(
+        f"<script>{script}</script><style>.st-key-instructor_cookie {{display: none}}</style>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def sidebar() -> None:
     """The sidebar's way in (a key) and out ("Leave instructor mode")."""
     with st.sidebar:
         if active():
-            st.caption(":material/school: Instructor mode (this tab only).")
+            st.caption(
+                ":material/school: Instructor mode, in this browser until you leave it (at "
+                f"most {keys.SESSION_HOURS:g} hours)."
+            )
             st.button("Leave instructor mode", key="instructor_leave", on_click=leave)
-            return
-        with st.expander("For the teacher"), st.form("instructor_form", border=False):
-            st.text_input("Instructor key", type="password", key="instructor_key_input")
-            st.form_submit_button("Enter instructor mode", on_click=_form_submitted)
+        else:
+            with st.expander("For the teacher"), st.form("instructor_form", border=False):
+                st.text_input("Instructor key", type="password", key="instructor_key_input")
+                st.form_submit_button("Enter instructor mode", on_click=_form_submitted)
+        # Last in the sidebar: an element that comes and goes here shifts nothing after it.
+        if (value := st.session_state.pop(COOKIE_PENDING, None)) is not None:
+            with st.container(key="instructor_cookie"):
+                _cookie_script(value)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from tests.load.client import Session
 
 PATH = "board"
-POSTED = re.compile(r"^(\d+) runs posted")
+POSTED = re.compile(r"^(\d+) runs? posted")  # "1 run posted", "2 runs posted"
 LATEST = re.compile(r"(?:Latest runs: |; )(.+?), run (\d+): ")
 
 
