@@ -45,6 +45,8 @@ def results_of(run) -> dict:
         "test": run.test,
         "steps_per_epoch": run.steps_per_epoch,
         "layers": len(run.snapshots[0]) if run.snapshots else 0,  # conv layers per snapshot
+        # How many other runs shared its training, and whether it was kept from before.
+        "shared": {"classmates": run.classmates(), "before": run.reused is not None},
     }
 
 
@@ -159,7 +161,7 @@ class Trainings:
 
     def start(self, store, ws, number: int, mnist, hp, config, keep=None):
         """Train run `number` for `ws`; None if the workspace already has a run training."""
-        from lesson.machinery import runs
+        from lesson.machinery import experiments, runs
 
         with self._lock:
             current = self._live.get(ws.id)
@@ -176,7 +178,7 @@ class Trainings:
             run = runs.TrainingRun(
                 f"run {number}", mnist, hp, config, alive=alive, listener=saver,
                 gone=f"Nobody looked at this run for {limit / 60:g} minutes, so it stopped to "
-                "free the server for others.",
+                "free the server for others.", share=experiments.Sharing(store), rank=number - 1,
             )  # fmt: skip
             run.number, run.saver = number, saver
             saver.save(run, weights=False)  # the run exists from the press of Train
@@ -228,6 +230,9 @@ class RestoredRun:
         self.test = results.get("test")
         self.steps_per_epoch = int(results.get("steps_per_epoch", 1))
         self._layers = int(results.get("layers", 0))
+        shared = results.get("shared") or {}
+        self._classmates = int(shared.get("classmates", 0))
+        self.reused = {"runs": self._classmates} if shared.get("before") else None
         self.model_dropped = row.model_dropped
         self.load_error: str | None = None  # why the stored model could not be used
         self._model = self._snapshots = self._settings = None
@@ -293,6 +298,10 @@ class RestoredRun:
         return self._snapshots
 
     stopping = False
+
+    def classmates(self) -> int:
+        """How many other runs shared its training (as saved)."""
+        return self._classmates
 
     def queue_position(self) -> int:
         return 0
