@@ -83,8 +83,20 @@ class Saver:
         self.post_again: float | None = None  # refused for too many posts: when it can again
         self._beat = -math.inf  # the first heartbeat is due at once, however long the uptime
         self._finishing = threading.Lock()  # the training thread and a page may both finish it
+        self._saving = threading.Lock()
+        self.closed = False  # the workspace was deleted: nothing more is saved for it
+
+    def close(self) -> None:
+        """Save nothing more (Forget me): waits for a save under way, so none comes after."""
+        with self._saving:
+            self.closed = True
 
     def save(self, run, weights: bool) -> None:
+        with self._saving:
+            if not self.closed:
+                self._save(run, weights)
+
+    def _save(self, run, weights: bool) -> None:
         try:
             kept = weights_of(run) if weights else None
             self.store.save_run(
@@ -108,7 +120,7 @@ class Saver:
         if event == "finished":
             with self._finishing:  # one at a time: a post twice at once would break a key
                 self.save(run, weights=run.status in ("done", "stopped"))
-                if self.error is None and run.status in ("done", "stopped"):
+                if self.error is None and not self.closed and run.status in ("done", "stopped"):
                     self.post(run)
                 self.saved_final = self.error is None  # last: a page waits for the post too
         else:
@@ -190,6 +202,7 @@ class Trainings:
         with self._lock:
             run = self._live.pop(workspace_id, None)
         if run is not None:
+            run.saver.close()  # a save after the delete would bring the workspace back
             run.stop(message)
 
     def forget_finished(self) -> None:
