@@ -148,7 +148,7 @@ def test_two_workspaces_follow_one_training_and_forget_me_deletes_only_one_copy(
     c = trainings.start(store, three, 1, mnist, hp, step3_network.LESSON)
     wait_for(lambda: a.epochs and b.epochs and c.epochs, "every run's first epoch")
     assert a.training is b.training is c.training
-    trainings.stop(one.id, "You deleted your workspace.")
+    trainings.stop(one.id, "You deleted your workspace.", forget=True)
     store.delete_workspace(one.id)
     for run in (a, b, c):
         run.join(300)

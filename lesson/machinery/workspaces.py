@@ -197,12 +197,13 @@ class Trainings:
             self._live[ws.id] = run
         return run.start()
 
-    def stop(self, workspace_id: str, message: str) -> None:
-        """Stop the workspace's run (its workspace was deleted)."""
+    def stop(self, workspace_id: str, message: str, forget: bool = False) -> None:
+        """Stop the workspace's run; with `forget` (its workspace is deleted) save no more."""
         with self._lock:
             run = self._live.pop(workspace_id, None)
         if run is not None:
-            run.saver.close()  # a save after the delete would bring the workspace back
+            if forget:  # a save after the delete would bring the workspace back
+                run.saver.close()
             run.stop(message)
 
     def forget_finished(self) -> None:
