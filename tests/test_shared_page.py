@@ -1,6 +1,10 @@
 """The Train page says when a run shares its training: with classmates now, or from before."""
 
-from lesson.machinery import experiments, workers
+import time
+from types import SimpleNamespace
+
+from lesson import step4_training
+from lesson.machinery import experiments, runs, workers
 from tests.pages import app, control, markdown_text, tiny
 
 PAGE = "train_page.py"
@@ -43,3 +47,27 @@ def test_classmates_who_ran_the_same_experiment_are_told_it_trained_once(monkeyp
     assert "This exact experiment was trained before" in text
     assert "2 runs" in text and "before yours used it" in text
     assert experiments.live() == 0
+
+
+def test_a_waiting_run_says_when_it_should_start_once_the_speed_is_measured(mnist):
+    hp = step4_training.Hyperparameters(epochs=1, train_images=1_000, validation_split=0.2)
+    full = runs.Limiter(1)
+    full._running.append(SimpleNamespace(name="another learner's run", hp=hp))
+    queued = runs.TrainingRun("run 1", mnist, hp, limiter=full, pool=runs.IN_THREADS).start()
+    try:
+        deadline = time.monotonic() + 60
+        while queued.queue_position() != 1:
+            assert time.monotonic() < deadline, f"still {queued.status}, not in line"
+            time.sleep(0.05)
+        at = app(PAGE, state={"workspace_runs": {1: queued}})
+        at.session_state["workspace_runs"] = {1: queued}
+        at.run()
+        said = at.info[0].value
+        assert "waiting in line" in said and "It starts by itself." in said  # nothing measured
+        full._speeds = [0.05]  # 800 image-epochs: 40 s for the run ahead
+        at.run()
+        said = at.info[0].value
+        assert "It starts by itself, in about 40 s (from this server's measured speed)" in said
+    finally:
+        queued.stop()
+        queued.join(10)

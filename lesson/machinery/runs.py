@@ -1,10 +1,15 @@
 """The run a page polls: queued, training in a worker process, finished; at most N at once.
 
-A `TrainingRun` lives in the web process. Its thread waits in the `Limiter`'s line, hands the
+A `Training` is one computation of an experiment; a `TrainingRun` is one learner's run, which
+follows a training: its own, or (lesson/machinery/experiments.py) one it shares with every run
+of the same experiment.
+
+Both live in the web process. A training's thread waits in the `Limiter`'s line, hands the
 run to a worker (lesson/machinery/workers.py) and reads what the worker sends: the curves as
 they grow, each epoch's filters and weights, the test scores. With no worker pool
 ($CNN_LESSON_WORKERS=0) the same job (lesson/machinery/jobs.py) runs in that thread instead.
-The page reads `status`, `progress()`, `batches` and `epochs` whenever it likes and calls
+Each run that follows it reads those messages from the first, in its own thread. The page
+reads a run's `status`, `progress()`, `batches` and `epochs` whenever it likes and calls
 `stop()`; a listener (the workspace's Saver) is told "running", "epoch" and "finished".
 """
 
@@ -110,7 +115,12 @@ class Limiter:
                 return None
             now = time.monotonic()
             free = sorted(
-                max(0.0, self._began.get(id(r), now) + speed * image_epochs(r.hp) - now)
+                max(
+                    0.0,
+                    self._began.get(id(r), now)
+                    + speed * image_epochs(getattr(r, "hp", None))
+                    - now,
+                )
                 for r in self._running
             )
             free += [0.0] * max(0, self.slots - len(free))
