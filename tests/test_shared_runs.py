@@ -205,3 +205,24 @@ def test_the_line_says_when_a_run_should_start_once_the_speed_is_measured():
     assert limiter.expected_start(third) == pytest.approx(16, abs=0.5)
     limiter.release(first, 16.0)  # measured: 0.02 s an image-epoch
     assert limiter.speed() == pytest.approx(0.015)
+
+
+def test_a_training_under_way_in_another_process_is_followed_through_the_store(mnist, store):
+    hp = replace(LONG, epochs=3, train_images=1_500, validation_split=0.2)
+    here = run_of(mnist, hp, experiments.Sharing(store), runs.Limiter(1)).start()
+    wait_for(lambda: len(here.epochs) >= 1, "the first process's first epoch")
+    other = storage.Store(store.url, retention=30)  # another app process: its own store object
+    try:
+        # Its own process id and line: it cannot see this process's trainings, only the store.
+        there = run_of(mnist, hp, experiments.Sharing(other, process="another process"),
+                       runs.Limiter(1)).start()  # fmt: skip
+        wait_for(lambda: there.training is not None, "the second run to find its training")
+        assert isinstance(there.training, experiments.RemoteTraining)
+        here.join(300)
+        there.join(120)
+        assert here.status == there.status == "done", there.message
+        same_run(here, there)
+        assert there.epochs[0] == here.epochs[0] and there.snapshots[1][0].shape == (3, 3, 1, 6)
+    finally:
+        other.close()
+    assert store.use_experiment(experiments.key(step3_network.LESSON, hp, mnist)).runs == 1

@@ -17,6 +17,7 @@ import hashlib
 import importlib.metadata
 import json
 import threading
+import time
 from pathlib import Path
 
 from lesson.machinery import runs as training_runs
@@ -74,8 +75,9 @@ _live: dict[tuple, training_runs.Training] = {}  # (key, pool, limiter) -> the t
 class Sharing:
     """Finds the training a run follows: one training now, one kept in `store`, or a new one."""
 
-    def __init__(self, store: storage.Store | None = None):
+    def __init__(self, store: storage.Store | None = None, process: str | None = None):
         self.store = store
+        self.process = process or storage.PROCESS  # trainings of other processes are followed
 
     def training_for(self, run) -> training_runs.Training:
         """The training `run` follows (it is already following it), started if new."""
@@ -87,6 +89,15 @@ class Sharing:
         with _live_lock:
             if (training := self._follow_live(place, run, locked=True)) is not None:
                 return training
+            if kept is not None and kept.status == "training":
+                if kept.owner != self.process and not kept.stale:  # under way elsewhere
+                    training = RemoteTraining(self.store, experiment, run)
+                    training.follow(run)
+                    training.on_end.append(lambda t: _forget(place, t))
+                    _live[place] = training
+                    training.start()
+                    return training
+                kept = None  # its process is gone (or it is this one's): train it here
             if kept is not None:
                 run.reused = {"runs": kept.runs, "trained": kept.created}
                 return replay(kept, run)  # over already: the run reads it to its end
@@ -95,7 +106,9 @@ class Sharing:
             training.follow(run)
             training.key = experiment
             if self.store is not None:
-                training.on_done.append(functools.partial(self._keep, experiment))
+                record = Record(self.store, experiment, training)
+                training.on_event.append(record.receive)
+                training.on_done.append(record.keep)
             training.on_end.append(lambda t: _forget(place, t))
             _live[place] = training
         training.start()
@@ -119,24 +132,123 @@ class Sharing:
         except storage.StoreError:  # no database now: the run trains, as it always could
             return None
 
-    def _keep(self, experiment: str, training: training_runs.Training) -> None:
-        """Keep a training that ran to its end (never a stopped or failed one) in the store."""
+
+class Record:
+    """What a shared training has computed so far, written to the store for other processes
+    (after each epoch and every few seconds) and kept there when it has run to its end."""
+
+    EVERY = 5.0  # seconds between writes within an epoch: other processes see it is alive
+
+    def __init__(self, store: storage.Store, experiment: str, training: training_runs.Training):
+        self.store, self.experiment, self.training = store, experiment, training
+        self.run = training_runs.TrainingRun("experiment", None, training.hp, training.config,
+                                             pool=training_runs.IN_THREADS)  # fmt: skip
+        self.written = 0.0
+
+    def receive(self, kind: str, payload: dict) -> None:
+        if kind in ("slot", "end"):
+            return
+        self.run.receive(kind, payload)
+        if kind in ("running", "epoch") or time.monotonic() - self.written > self.EVERY:
+            self.written = time.monotonic()
+            weights = self.run.weights()
+            with contextlib.suppress(storage.StoreError):  # others then train it themselves
+                self.store.progress_experiment(
+                    self.experiment, *self._parts(),
+                    storage.pack(weights) if weights is not None else None,
+                )  # fmt: skip
+
+    def _parts(self) -> tuple:
         from lesson.machinery import workspaces
 
-        record = training_runs.TrainingRun("experiment", None, training.hp, training.config,
-                                           pool=training_runs.IN_THREADS)  # fmt: skip
-        for kind, payload in training.events:
-            if kind not in ("slot", "end"):
-                record.receive(kind, payload)
-        weights = record.weights()
-        if weights is None or record.test is None:
+        training, run = self.training, self.run
+        return (workspaces.experiment_of(training.config, training.hp), workspaces.results_of(run),
+                workspaces.pack_snapshots(list(run.snapshots)))  # fmt: skip
+
+    def keep(self, training: training_runs.Training) -> None:
+        """Keep a training that ran to its end (never a stopped or failed one) in the store."""
+        weights = self.run.weights()
+        if weights is None or self.run.test is None:
             return
         with contextlib.suppress(storage.StoreError):  # not kept: the next press trains it
-            self.store.keep_experiment(
-                experiment, workspaces.experiment_of(training.config, training.hp),
-                workspaces.results_of(record), workspaces.pack_snapshots(record.snapshots),
-                storage.pack(weights), training.joined,
-            )  # fmt: skip
+            self.store.keep_experiment(self.experiment, *self._parts(), storage.pack(weights),
+                                       training.joined)  # fmt: skip
+
+
+LOST = (
+    "This experiment was training in another app process, which stopped before it finished. "
+    "Your run keeps its last whole epoch: press Train to train it again."
+)
+WATCH = 1.0  # seconds between looks at a training under way in another process
+
+
+class RemoteTraining(training_runs.Training):
+    """A training under way in another app process sharing the database, followed through
+    the store epoch by epoch: the same curves, filters, weights and test scores."""
+
+    def __init__(self, store: storage.Store, experiment: str, run):
+        super().__init__(None, run.hp, run.config, run._limiter, None, run.rank)
+        self.store, self.key = store, experiment
+
+    def _train(self) -> None:
+        from lesson.machinery import workspaces
+
+        status, message, seconds = "failed", LOST, 0.0
+        sent, quiet = -1, time.monotonic()  # whole epochs posted (-1: not started)
+        try:
+            while not self.should_stop():
+                try:
+                    row = self.store.peek_experiment(self.key)
+                    quiet = time.monotonic()
+                except storage.StoreError:
+                    if time.monotonic() - quiet > storage.STALE_AFTER:
+                        break
+                    row = False  # not now: look again
+                if row is None or (row and row.stale):
+                    break
+                if row and row.results.get("parameters"):
+                    sent = self._post_new(row, sent, workspaces)
+                    if row.status == "done":
+                        seconds = float(row.results.get("seconds", 0.0))
+                        self.receive("finished", {
+                            "status": "done", "message": "", "test": row.results.get("test"),
+                            "weights": storage.unpack(row.weights), "snapshots": [],
+                            "seconds": seconds})  # fmt: skip
+                        status, message = "done", ""
+                        break
+                with self._changed:
+                    self._changed.wait(WATCH)
+            else:
+                status, message = "stopped", ""
+        except Exception as err:  # never lose the thread silently: say what went wrong
+            status, message = "failed", f"Training failed: {err}"
+        finally:
+            self.on_done.clear()  # the process that trained it keeps it
+            self._finish(status, message, seconds)
+
+    def _post_new(self, row, sent: int, workspaces) -> int:
+        """Post what the row holds beyond the `sent` whole epochs; the new count."""
+        results = row.results
+        epochs = [workspaces._numbers(e) for e in results.get("epochs", [])]
+        layers = int(results.get("layers", 0))
+        snapshots = workspaces.unpack_snapshots(row.snapshots, layers)
+        if sent < 0:
+            self.status = "running"
+            self._post("slot", {})
+            self.receive("running", {"parameters": results["parameters"],
+                                     "steps_per_epoch": results.get("steps_per_epoch", 1),
+                                     "snapshots": snapshots[:1]})  # fmt: skip
+            sent = 0
+        if len(epochs) > sent:
+            weights = storage.unpack(row.weights) if row.weights else None
+            points = [workspaces._numbers(p) for p in results.get("batches", [])]
+            for i in range(sent, len(epochs)):
+                self.receive("batch", {"points": [p for p in points if i < p["epoch"] <= i + 1],
+                                       "epoch": i + 1, "batch": 0})  # fmt: skip
+                self.receive("epoch", {
+                    "epoch": epochs[i], "snapshots": snapshots[i + 1 : i + 2],
+                    "weights": weights if i == len(epochs) - 1 else None})  # fmt: skip
+        return len(epochs)
 
 
 def _forget(place, training) -> None:

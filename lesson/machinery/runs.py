@@ -168,6 +168,7 @@ class Training:
         self.ended: str | None = None  # "done", "stopped" or "failed", at the end
         self.on_done: list[Callable[[Training], None]] = []  # told before a "done" end is posted
         self.on_end: list[Callable[[Training], None]] = []  # told after any end is posted
+        self.on_event: list[Callable[[str, dict], None]] = []  # told each message it posts
         self.key: str | None = None  # the experiment's key, if it is shared
         self._mnist, self._limiter, self._pool = mnist, limiter, pool
         self._changed = threading.Condition()
@@ -230,6 +231,9 @@ class Training:
         with self._changed:
             self.events.append((kind, payload))
             self._changed.notify_all()
+        for tell in self.on_event:
+            with contextlib.suppress(Exception):  # e.g. the store: the runs go on without it
+                tell(kind, payload)
 
     def _train(self) -> None:
         status, message, seconds = "failed", "", 0.0
@@ -259,21 +263,25 @@ class Training:
         except Exception as err:  # never lose the thread silently: say what went wrong
             status, message = "failed", f"Training failed: {err}"
         finally:
-            self._mnist = None
-            if status == "done":
-                for tell in self.on_done:
-                    # Keeping it for later is a bonus: the runs go on without it.
-                    with contextlib.suppress(Exception):
-                        tell(self)
-            with self._changed:
-                self.ended = status
-                self.status = "ended"
-                self.events.append(("end", {"status": status, "message": message,
-                                            "seconds": seconds}))  # fmt: skip
-                self._changed.notify_all()
-            for tell in self.on_end:
+            self._finish(status, message, seconds)
+
+    def _finish(self, status: str, message: str, seconds: float) -> None:
+        """Post the end for every follower (a "done" one is kept first, so nobody misses it)."""
+        self._mnist = None
+        if status == "done":
+            for tell in self.on_done:
+                # Keeping it for later is a bonus: the runs go on without it.
                 with contextlib.suppress(Exception):
                     tell(self)
+        with self._changed:
+            self.ended = status
+            self.status = "ended"
+            self.events.append(("end", {"status": status, "message": message,
+                                        "seconds": seconds}))  # fmt: skip
+            self._changed.notify_all()
+        for tell in self.on_end:
+            with contextlib.suppress(Exception):
+                tell(self)
 
 
 class TrainingRun:

@@ -144,8 +144,13 @@ experiments = sa.Table(
     sa.Column("experiment", sa.JSON, nullable=False),  # network and hyperparameters, as a link
     sa.Column("results", sa.JSON, nullable=False),  # curves, test scores, seconds, parameters
     sa.Column("snapshots", sa.LargeBinary),  # .npz: every conv layer's filters per epoch
-    sa.Column("weights", sa.LargeBinary, nullable=False),  # .npz: the final weights
+    sa.Column("weights", sa.LargeBinary),  # .npz: the final weights (the latest, training)
     sa.Column("runs", sa.Integer, nullable=False),  # how many runs have used it
+    # "done", or "training": under way in the process `owner`, which writes it after each
+    # epoch and every few seconds (`updated`), so other processes follow it epoch by epoch.
+    sa.Column("status", sa.String(16), nullable=False, default="done"),
+    sa.Column("owner", sa.String(32)),
+    sa.Column("updated", sa.Float),
     sa.Column("created", sa.Float, nullable=False),
     sa.Column("used", sa.Float, nullable=False, index=True),  # last given to a run
 )
@@ -265,6 +270,19 @@ class KeptExperiment:
     weights: bytes
     runs: int  # runs that used it before this one
     created: float
+    status: str = "done"  # or "training", in the process `owner`, last written at `updated`
+    owner: str | None = None
+    updated: float | None = None
+
+    @property
+    def stale(self) -> bool:
+        """A training nobody has written for `STALE_AFTER` seconds: its process is gone."""
+        return self.status == "training" and (self.updated or 0) < time.time() - STALE_AFTER
+
+
+def _kept(row) -> KeptExperiment:
+    return KeptExperiment(row.key, row.experiment, row.results, row.snapshots, row.weights,
+                          row.runs, row.created, row.status, row.owner, row.updated)  # fmt: skip
 
 
 def _words(err: Exception) -> str:
@@ -493,27 +511,64 @@ class Store:
 
         def work(conn):
             have = conn.execute(
-                sa.select(experiments.c.runs).where(experiments.c.key == key).with_for_update()
+                sa.select(experiments.c.runs, experiments.c.status)
+                .where(experiments.c.key == key)
+                .with_for_update()
             ).first()
+            values = {"experiment": plain(experiment), "results": plain(results),
+                      "snapshots": snapshots, "weights": weights, "status": "done",
+                      "owner": PROCESS, "updated": now, "used": now}  # fmt: skip
             if have is not None:
+                if have.status == "done":  # kept already: count the runs
+                    values = {"used": now}
                 conn.execute(
                     experiments.update()
                     .where(experiments.c.key == key)
-                    .values(runs=have.runs + runs, used=now)
+                    .values(runs=have.runs + runs, **values)
                 )
                 return
-            conn.execute(
-                experiments.insert().values(
-                    key=key, experiment=plain(experiment), results=plain(results),
-                    snapshots=snapshots, weights=weights, runs=runs, created=now, used=now,
-                )
-            )  # fmt: skip
+            conn.execute(experiments.insert().values(key=key, runs=runs, created=now, **values))
             self._prune_experiments(conn)
 
         self._run(work)
 
+    def progress_experiment(self, key: str, experiment: dict, results: dict,
+                            snapshots: bytes | None, weights: bytes | None) -> None:  # fmt: skip
+        """Write how far this process's training of `key` is (unless another one owns it)."""
+        now = time.time()
+        values = {"experiment": plain(experiment), "results": plain(results),
+                  "snapshots": snapshots, "weights": weights, "status": "training",
+                  "owner": PROCESS, "updated": now, "used": now}  # fmt: skip
+
+        def work(conn):
+            row = conn.execute(
+                sa.select(experiments.c.status, experiments.c.owner, experiments.c.updated)
+                .where(experiments.c.key == key)
+                .with_for_update()
+            ).first()
+            if row is None:
+                conn.execute(experiments.insert().values(key=key, runs=0, created=now, **values))
+            elif row.status == "training" and (
+                row.owner == PROCESS or (row.updated or 0) < now - STALE_AFTER
+            ):
+                conn.execute(experiments.update().where(experiments.c.key == key).values(**values))
+
+        self._run(work)
+
+    def peek_experiment(self, key: str) -> KeptExperiment | None:
+        """The experiment kept (or training) for `key` as it is now, without counting a run."""
+
+        def work(conn):
+            row = conn.execute(sa.select(experiments).where(experiments.c.key == key)).first()
+            return None if row is None else _kept(row)
+
+        return self._run(work)
+
     def use_experiment(self, key: str) -> KeptExperiment | None:
-        """A kept experiment for one more run (counted), or None if none is kept for `key`."""
+        """A kept experiment for one more run (counted), or None if none is kept for `key`.
+
+        One under way in some process is returned as it is ("training"), not counted.
+        """
 
         def work(conn):
             row = conn.execute(
@@ -521,6 +576,8 @@ class Store:
             ).first()
             if row is None:
                 return None
+            if row.status == "training":
+                return _kept(row)
             if self.retention_days and row.used < time.time() - self.retention_days * 86400:
                 conn.execute(experiments.delete().where(experiments.c.key == key))
                 return None
@@ -529,8 +586,7 @@ class Store:
                 .where(experiments.c.key == key)
                 .values(runs=row.runs + 1, used=time.time())
             )
-            return KeptExperiment(row.key, row.experiment, row.results, row.snapshots,
-                                  row.weights, row.runs, row.created)  # fmt: skip
+            return _kept(row)
 
         return self._run(work)
 
