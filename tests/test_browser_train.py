@@ -72,7 +72,6 @@ def test_stop_mid_run_keeps_a_usable_model(page, server_url):
     assert_clean(page)
 
 
-@pytest.mark.timing
 def test_stop_answers_the_first_click_every_time(page, server_url):
     """Stop was drawn again every 0.5 s inside the polling fragment, so a click landing during
     a redraw could be lost (issue 18). One human-like click (press, 80 ms, release) at a
