@@ -4,7 +4,6 @@ import contextlib
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 # The server, Chromium and the wait for a run's end are shared with the bench.
@@ -12,6 +11,7 @@ from lesson.tools.serving import (  # noqa: F401 (re-exported for the tests)
     CHROMIUM_ARGS,
     IDLE,
     ROOT,
+    click_cell,
     free_port,
     launch_chromium,
     page_state,
@@ -100,28 +100,6 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of one process (all its threads, not its children), in seconds."""
     fields = proc_stat(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def machine_busy_seconds() -> float:
-    """CPU seconds the whole machine has spent busy (every core, every process) since boot."""
-    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]  # idle and iowait; the rest is work
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def until_quiet(cores: float = 0.3, timeout: float = 30) -> float:
-    """Wait until the machine keeps fewer than `cores` busy over half a second; the cores then.
-
-    A timing test measures its own work, not what the previous test leaves running as it ends
-    (servers shutting down, disk writes). After `timeout` it goes on: its own bound judges.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        before = machine_busy_seconds()
-        time.sleep(0.5)
-        busy = (machine_busy_seconds() - before) / 0.5
-        if busy < cores or time.monotonic() > deadline:
-            return busy
 
 
 def waited_for(condition) -> str:

@@ -158,3 +158,41 @@ def wait_idle(page, timeout: float = 60_000) -> None:
             f"waited {timeout / 1000:g} s for the app's run to end ({IDLE}); saw "
             f"{page_state(page)}; screenshot: {screenshot(page, 'wait-idle')}"
         ) from None
+
+
+def click_cell(page, title: str, row: int, col: int, rows: int, cols: int) -> None:
+    """Click the centre of cell (row, col) of the plotly map whose title contains `title`."""
+    chart = page.get_by_test_id("stPlotlyChart").filter(has_text=title)
+    chart.scroll_into_view_if_needed()
+    area, before = None, chart.locator(".nsewdrag").first.bounding_box()
+    while area != before:  # until the page above has finished laying itself out
+        page.wait_for_timeout(250)
+        area, before = chart.locator(".nsewdrag").first.bounding_box(), area
+    x = area["x"] + (col + 0.5) / cols * area["width"]
+    y = area["y"] + (row + 0.5) / rows * area["height"]
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)  # plotly picks the point under the mouse on hover
+    page.mouse.click(x, y)
+    wait_idle(page)
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (every core, every process) since boot."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait; the rest is work
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def until_quiet(cores: float = 0.3, timeout: float = 30) -> float:
+    """Wait until the machine keeps fewer than `cores` busy over half a second; the cores then.
+
+    The bench measures its own work, not what ran before it (servers shutting down, disk
+    writes). After `timeout` it goes on, and reports the load it saw.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        before = machine_busy_seconds()
+        time.sleep(0.5)
+        busy = (machine_busy_seconds() - before) / 0.5
+        if busy < cores or time.monotonic() > deadline:
+            return busy
