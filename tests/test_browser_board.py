@@ -88,7 +88,7 @@ def class_experiment(browser, server_url: str) -> None:
         # The instructor can clear it.
         board.get_by_role("button", name="Clear the board").click()
         wait_idle(teacher)
-        expect(board.get_by_text("0 runs posted")).to_be_visible(timeout=10_000)
+        expect(board.get_by_text("0 runs posted")).to_be_visible(timeout=60_000)
     finally:
         for context in contexts:
             context.close()

@@ -28,7 +28,7 @@ def test_the_player_plays_in_the_browser_pauses_and_steps(page, server_url):
     expect(player).to_have_attribute("data-playing", "true")
     player.get_by_label("Speed, positions per second").select_option("20")
     page.wait_for_function(
-        "e => Number(e.dataset.position) > 0", arg=player.element_handle(), timeout=10_000
+        "e => Number(e.dataset.position) > 0", arg=player.element_handle(), timeout=60_000
     )
     assert sent, "the app's websocket is not being watched"  # opening the page sent messages
     before, frames_sent = player.evaluate(STATE), len(sent)
