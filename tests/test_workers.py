@@ -37,7 +37,7 @@ def pool():
     p.shutdown()
 
 
-def wait_for(condition, timeout: float = 60, seen=lambda: "") -> None:
+def wait_for(condition, timeout: float = 180, seen=lambda: "") -> None:
     """Wait until `condition()`; on a timeout, say what it waited for and what `seen()` says."""
     deadline = time.monotonic() + timeout
     while not condition():
