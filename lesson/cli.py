@@ -39,8 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "bench":
         from lesson.tools import bench
 
-        bench.main(rest)
-        return 0
+        return bench.main(rest)  # with --check: 1 on a shortfall
     if command == "pretrain":
         from lesson.tools import pretrain
 

@@ -3,12 +3,11 @@ the Train button, and the checks every page must pass (no error, no serious axe 
 
 import math
 import re
-import statistics
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.support import IDLE, wait_idle
+from tests.support import IDLE, click_cell, wait_idle  # noqa: F401 (click_cell: for the tests)
 
 CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -128,22 +127,6 @@ def prediction(page):
 # --- Clickable charts, training, answers --------------------------------------------------------
 
 
-def click_cell(page, title: str, row: int, col: int, rows: int, cols: int) -> None:
-    """Click the centre of cell (row, col) of the plotly map whose title contains `title`."""
-    chart = page.get_by_test_id("stPlotlyChart").filter(has_text=title)
-    chart.scroll_into_view_if_needed()
-    area, before = None, chart.locator(".nsewdrag").first.bounding_box()
-    while area != before:  # until the page above has finished laying itself out
-        page.wait_for_timeout(250)
-        area, before = chart.locator(".nsewdrag").first.bounding_box(), area
-    x = area["x"] + (col + 0.5) / cols * area["width"]
-    y = area["y"] + (row + 0.5) / rows * area["height"]
-    page.mouse.move(x, y)
-    page.wait_for_timeout(300)  # plotly picks the point under the mouse on hover
-    page.mouse.click(x, y)
-    wait_idle(page)
-
-
 def inside_players(page):
     """The Inside page's convolution and pooling players, once both are on the page.
 
@@ -182,44 +165,3 @@ def answer_the_data_page(page, url: str) -> None:
         box.press("Enter")
         wait_idle(page)
     expect(page.get_by_test_id("stSidebarNav").get_by_text("1 · The data ✓")).to_be_visible()
-
-
-# A fixed piece of browser work: lay out a 40×40 table of styled numbers and round-trip 20,000
-# records through JSON, as a page's update does. Its time says how fast this machine's browser
-# is now; timed between the actions a test times, it follows the machine's busy moments too.
-YARDSTICK = """() => {
-  const times = [];
-  for (let i = 0; i < 5; i++) {
-    const t0 = performance.now();
-    let html = '<table>';
-    for (let r = 0; r < 40; r++) {
-      html += '<tr>';
-      for (let c = 0; c < 40; c++) {
-        const colour = `rgb(${r * 6},${c * 6},0)`;
-        html += `<td style="padding:2px;color:${colour}">${(r * c / 7).toFixed(3)}</td>`;
-      }
-      html += '</tr>';
-    }
-    const box = document.createElement('div');
-    box.innerHTML = html + '</table>';
-    document.body.append(box);
-    box.getBoundingClientRect();
-    JSON.parse(JSON.stringify(Array.from({length: 20000}, (_, k) => ({k, v: Math.sin(k)}))));
-    box.remove();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[2];
-}"""
-# The yardstick's time, in ms, on a machine as fast as the one where the README's browser
-# figures were measured. Estimated: this project's slower machine (AVX2-only EPYC, 2026-12-04)
-# took 56–100 ms, and its clicks on the feature map took twice the README's 0.15 s.
-YARDSTICK_MS = 40
-
-
-def slowness(page, samples: list[float]) -> float:
-    """Time the yardstick once more into `samples`: how much slower than the README's machine."""
-    if not samples:
-        page.evaluate(YARDSTICK)  # the first run also compiles it: not counted
-    samples.append(page.evaluate(YARDSTICK))
-    return max(1.0, statistics.median(samples) / YARDSTICK_MS)

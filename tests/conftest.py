@@ -5,7 +5,13 @@ import pytest
 
 from lesson.machinery import workarounds, workers
 from tests.pages import INSTRUCTOR_KEY
-from tests.support import launch_chromium, postgres_server, streamlit_server
+from tests.support import (
+    launch_chromium,
+    page_state,
+    postgres_server,
+    screenshot,
+    streamlit_server,
+)
 
 # This process parses too (pytest's assertion rewriting, tracebacks) while a test's garbage is
 # collected: without the guard a finalizer's traceback broke pytest's last import (gh-106905).
@@ -16,10 +22,12 @@ workarounds.parse_one_at_a_time()
 # (pyproject.toml's --no-loadscope-reorder keeps this order: xdist's own is by number of tests.)
 LONGEST_FIRST = [
     "test_browser_workspace.py", "test_browser_axe.py", "test_widget_sweep.py",
-    "test_failover.py", "test_browser_inside.py", "test_memory.py", "test_browser_train.py",
-    "test_browser_keyboard.py", "test_board_nginx.py", "test_browser_sweep.py",
-    "test_bad_input.py", "test_export.py", "test_training.py", "test_browser.py",
-    "test_browser_draw.py", "test_browser_drawn_digits.py", "test_augmentation.py",
+    "test_failover.py", "test_faults.py", "test_load_small.py", "test_browser_inside.py",
+    "test_memory.py", "test_browser_train.py", "test_workers.py", "test_browser_keyboard.py",
+    "test_board_nginx.py", "test_browser_board.py", "test_browser_sweep.py", "test_bad_input.py",
+    "test_export.py", "test_training.py", "test_browser.py", "test_browser_draw.py",
+    "test_browser_drawn_digits.py", "test_augmentation.py", "test_browser_player.py",
+    "test_first_visits.py",
 ]  # fmt: skip
 
 
@@ -27,6 +35,26 @@ def pytest_collection_modifyitems(items):
     """Run the longest files first; the rest, and every file's own tests, keep their order."""
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A browser test that fails shows what each of its pages showed: state and screenshot."""
+    report = (yield).get_result()
+    browser = item.funcargs.get("browser") if hasattr(item, "funcargs") else None
+    if report.when != "call" or not report.failed or browser is None:
+        return
+    try:
+        pages = [page for context in browser.contexts for page in context.pages]
+    except Exception:  # the browser itself went away: the failure says enough
+        return
+    for page in pages:
+        report.sections.append(
+            (
+                "what the browser showed",
+                f"{page_state(page)}\nscreenshot: {screenshot(page, item.name)}",
+            )
+        )
 
 
 @pytest.fixture(scope="session")
@@ -41,9 +69,9 @@ def browser():
     """Headless Debian Chromium driven by Playwright."""
     from playwright.sync_api import expect, sync_playwright
 
-    # Most browser tests share the machine with a second pytest worker (-n 2): an expectation
-    # waits up to 15 s instead of Playwright's 5. Tests that time something say so themselves.
-    expect.set_options(timeout=15_000)
+    # Browser tests share the machine with a second pytest worker (-n 2) and its servers: an
+    # expectation waits for its state up to 30 s instead of Playwright's 5. No test times.
+    expect.set_options(timeout=30_000)
     with sync_playwright() as p:
         b = launch_chromium(p)
         yield b
@@ -73,11 +101,10 @@ def _own_data_folder(tmp_path_factory):
 
     os.environ["CNN_LESSON_DATA"] = str(tmp_path_factory.mktemp("data"))
     os.environ.pop("CNN_LESSON_DATABASE_URL", None)
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        # The parallel pass: the other worker's Chromium and servers (nice 0) are not this app's
-        # web process, yet a training worker at its nice 10 yields to them, down to a few % of
-        # a core, and a run of seconds took minutes. Timing and fault tests keep nice 10.
-        os.environ.setdefault(workers.NICE_VARIABLE, "0")
+    # The other pytest worker's Chromium and servers (nice 0) are not this app's web process,
+    # yet a training worker at its nice 10 yields to them, down to a few % of a core, and a run
+    # of seconds took minutes. A server keeps nice 10; the bench measures it so.
+    os.environ.setdefault(workers.NICE_VARIABLE, "0")
     yield
 
 

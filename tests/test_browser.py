@@ -71,31 +71,6 @@ def test_onehot_page_pick_a_digit_with_the_mouse(page, server_url):
     assert_clean(page)
 
 
-@pytest.mark.timing
-def test_data_page_paints_within_3_s_of_the_first_request(page):
-    """A cold server: MNIST loads and the arrays table shows within 3 s, without TensorFlow.
-
-    3 s on a machine as fast as the README's; machines differ twofold in speed, so the bound
-    grows with this one's, timed in the browser just before.
-    """
-    import time
-
-    from tests.browser import slowness
-    from tests.support import streamlit_server, until_quiet
-
-    until_quiet()  # the servers of the test before may still be ending
-    page.set_content("<p>A blank page to time the yardstick on.</p>")
-    slower = slowness(page, [])
-    with streamlit_server() as url:
-        start = time.perf_counter()
-        page.goto(url)
-        page.get_by_role("table").first.wait_for(timeout=30_000)
-        seconds = time.perf_counter() - start
-        expect(page.get_by_text("(60000, 28, 28)").first).to_be_visible()
-    print(f"first table in {seconds:.2f} s; slowness {slower:.2f}")
-    assert seconds < 3 * slower, f"the data page took {seconds:.1f} s to paint its first table"
-
-
 # The elements of the main area whose right edge lies beyond it (outside scrolling boxes): the
 # widest first, each as its tag, test id, class and width.
 STICKING_OUT = """() => {

@@ -9,7 +9,7 @@ from tests.browser import assert_accessible, open_app, train_button
 from tests.pages import INSTRUCTOR_KEY
 from tests.support import wait_idle
 
-pytestmark = [pytest.mark.browser, pytest.mark.timing]
+pytestmark = pytest.mark.browser
 
 
 def opened(browser, url: str, path: str):
@@ -71,8 +71,9 @@ def class_experiment(browser, server_url: str) -> None:
             expect(main.get_by_text(re.compile("run 1 finished 1 epoch"))).to_be_visible(
                 timeout=90_000
             )
-        # Posted when the run finished: on the projected board within 5 s, with no reload.
-        expect(board.get_by_text("2 runs posted")).to_be_visible(timeout=5_000)
+        # Posted when the run finished: on the projected board with no reload (how soon is a
+        # figure of the bench: `python -m lesson.tools.bench --load`, the board's post_visible).
+        expect(board.get_by_text("2 runs posted")).to_be_visible(timeout=60_000)
         latest = board.get_by_text(re.compile(r"^Latest runs: "))
         expect(latest).to_contain_text(re.compile(r"(Ada|Bob), run 1: \d+\.\d\d %; "))
         expect(latest).to_contain_text("Ada, run 1")
@@ -100,7 +101,7 @@ def class_experiment(browser, server_url: str) -> None:
         wait_idle(teacher)
         board.get_by_role("button", name="Clear the board").click()
         wait_idle(teacher)
-        expect(board.get_by_text("0 runs posted")).to_be_visible(timeout=10_000)
+        expect(board.get_by_text("0 runs posted")).to_be_visible(timeout=60_000)
     finally:
         for context in contexts:
             context.close()

@@ -22,13 +22,6 @@ def filters_box(main, layer: int):
     return main.locator(f".st-key-build_filters_{layer}")
 
 
-def test_default_network_shows_53558(page, server_url):
-    main = open_build(page, server_url)
-    expect(total(main)).to_have_text("53,558", timeout=60_000)
-    expect(main.get_by_text("Total: 60 + 880 + 51,328 + 1,290 = 53,558 parameters")).to_be_visible()
-    expect(main.get_by_test_id("stException")).to_have_count(0)
-
-
 def test_changing_the_first_filters_by_mouse_updates_the_total(page, server_url):
     main = open_build(page, server_url)
     expect(total(main)).to_have_text("53,558", timeout=60_000)

@@ -1,27 +1,15 @@
 """End to end in Chromium: the look-inside pages, used by mouse with the pre-trained model."""
 
 import re
-import statistics
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import assert_clean, click_cell, open_app, slowness
+from tests.browser import assert_clean, click_cell, open_app
 from tests.support import wait_idle
 
 pytestmark = pytest.mark.browser
 SAME = "same as the network"
-
-
-def test_both_pages_are_in_the_navigation(page, server_url):
-    open_app(page, server_url, "")
-    nav = page.get_by_test_id("stSidebarNav")
-    for title, heading in [("6 · Filters & feature maps", "6 · Filters"), ("7 · Mistakes", "7 ·")]:
-        nav.get_by_role("link", name=title).click()
-        wait_idle(page)
-        main = page.get_by_test_id("stMain")
-        expect(main.get_by_role("heading", level=1)).to_contain_text(heading)
-        assert_clean(page)
 
 
 def test_click_a_feature_map_cell_to_work_it_out_by_hand(page, server_url):
@@ -40,16 +28,6 @@ def test_click_a_feature_map_cell_to_work_it_out_by_hand(page, server_url):
             main.get_by_role("slider", name=name).press(key)
             wait_idle(page)
     expect(main.get_by_text("pooled map 1 at row 8, column 2")).to_be_visible()
-    expect(main.get_by_text(SAME)).to_have_count(2)
-    assert_clean(page)
-
-
-def test_random_digit_by_mouse(page, server_url):
-    open_app(page, server_url, "inside")
-    main = page.get_by_test_id("stMain")
-    main.get_by_role("button", name="Random").click()
-    wait_idle(page)
-    expect(main.get_by_text(re.compile(r"reads test image \d+ \(label \d\) as a"))).to_be_visible()
     expect(main.get_by_text(SAME)).to_have_count(2)
     assert_clean(page)
 
@@ -74,15 +52,9 @@ def test_mistakes_click_a_cell_then_open_a_mistake_in_the_feature_map_view(page,
     assert_clean(page)
 
 
-# Timestamps in the page: the mouse press, and when each "row R, column C" result first shows.
-WATCH = """() => {
-  window.__pressed = 0; window.__shown = {}; window.__chartChanges = 0;
-  document.addEventListener('mousedown', () => { window.__pressed = performance.now(); }, true);
-  new MutationObserver(() => {
-    const m = document.body.innerText.match(/feature map 1 at row (\\d+), column (\\d+): [-0-9.]+/);
-    if (m && !(m[1] + ',' + m[2] in window.__shown))
-      window.__shown[m[1] + ',' + m[2]] = performance.now();
-  }).observe(document.body, {childList: true, subtree: true, characterData: true});
+# Counts the changes to the clickable feature map's chart (its element tree and attributes).
+WATCH_CHART = """() => {
+  window.__chartChanges = 0;
   const chart = [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
     .find(c => c.innerText.includes('Feature map 1 of layer 1: click a cell'));
   new MutationObserver((ms) => { window.__chartChanges += ms.length; })
@@ -90,37 +62,27 @@ WATCH = """() => {
 }"""
 
 
-@pytest.mark.timing
-def test_a_click_on_the_feature_map_updates_the_arithmetic_within_the_issue_s_time(
-    page, server_url
-):
-    """Issue 6: the by-hand view follows a click on the feature map in about 0.2 s.
+def test_a_click_on_the_feature_map_moves_its_mark_without_drawing_it_again(page, server_url):
+    """Issue 6: a click answers with the by-hand result, and only the map's mark changes.
 
-    Measured in the page, from the mouse press to the new position's result on screen. The
-    browser and the server share this machine's two cores, so the bound checked here is
-    looser (0.3 s median) than the figure measured on a quiet machine (README). Machines differ
-    twofold in speed: the bound grows with this one's, timed in the page between the clicks.
+    How fast it answers is a figure of the bench (`python -m lesson.tools.bench --browser`).
     """
     open_app(page, server_url, "inside")
     title = "Feature map 1 of layer 1: click a cell"
     page.get_by_test_id("stPlotlyChart").filter(has_text=title).scroll_into_view_if_needed()
     page.wait_for_timeout(500)
-    page.evaluate(WATCH)
-    times, changes, yardsticks = [], [], []
-    for row, col in [(3, 20), (5, 7), (12, 12), (20, 4), (8, 15), (14, 18), (6, 6)]:
-        slower = slowness(page, yardsticks)
+    page.evaluate(WATCH_CHART)
+    changes = []
+    for row, col in [(3, 20), (12, 12), (20, 4)]:
         page.evaluate("window.__chartChanges = 0")
         click_cell(page, title, row, col, 26, 26)
         expect(page.get_by_text(f"feature map 1 at row {row}, column {col}")).to_be_visible()
         page.wait_for_timeout(300)
-        times.append(page.evaluate(f"window.__shown['{row},{col}'] - window.__pressed") / 1000)
         changes.append(page.evaluate("window.__chartChanges"))
     assert_clean(page)
     # The map is not drawn again for a click (a redraw makes ~1,500 changes, the
     # mark and the hover label ~140): only its mark.
     assert max(changes) < 500, changes
-    print("click -> result, s:", [round(t, 3) for t in times], f"slowness {slower:.2f}")
-    assert statistics.median(times) < 0.3 * slower, (times, yardsticks)
 
 
 def marked_cell(page, title: str, rows: int, cols: int) -> tuple[int, int] | None:

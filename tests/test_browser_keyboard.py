@@ -82,7 +82,7 @@ def test_the_whole_lesson_by_keyboard(page, server_url):
     page.keyboard.press("Enter")
     expect(main.get_by_text(re.compile("You stopped the run"))).to_be_visible(timeout=60_000)
     expect(page.get_by_test_id("lessonAnnouncer")).to_have_text(
-        re.compile(r"Training was stopped: run 1"), timeout=10_000
+        re.compile(r"Training was stopped: run 1"), timeout=60_000
     )
 
     # Draw a 1 on the pixel grid
@@ -102,7 +102,7 @@ def test_the_whole_lesson_by_keyboard(page, server_url):
     # The stopped run's model reads it (after a few epochs on 1,000 images: any digit)
     expect(prediction(page)).to_be_visible(timeout=30_000)
     expect(page.get_by_test_id("lessonAnnouncer")).to_have_text(
-        re.compile(r"^The network reads an? \d"), timeout=10_000
+        re.compile(r"^The network reads an? \d"), timeout=60_000
     )
     wait_idle(page)  # the last strokes still run for seconds: axe would read a faded page
     assert_accessible(page, "/draw with a digit on the pixel grid")

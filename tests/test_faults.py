@@ -16,11 +16,7 @@ import pytest
 
 from lesson.machinery import store as storage
 from tests.load.client import Session, run_sync
-from tests.support import ROOT, cpu_seconds, proc_stat, streamlit_process
-
-# Run in a pytest process of their own (see the README's test command): they time CPU use of a
-# live server, and after the rest of the suite, in the same process, they did not hold (issue 8).
-pytestmark = pytest.mark.solo
+from tests.support import ROOT, cpu_seconds, proc_stat, streamlit_process, waited_for
 
 TTL = 2  # --server.disconnectedSessionTTL, seconds
 OPTIONS = ("--server.disconnectedSessionTTL", str(TTL))
@@ -59,20 +55,23 @@ def server_cpu_seconds(pid: int) -> float:
     return total
 
 
-async def until_cores(pid: int, busy: bool, timeout: float = 90) -> float:
-    """Wait until the server trains (busy: more than 0.4 cores) or rests (under 0.15 cores).
+async def until_idle(pid: int, timeout: float = 120) -> float:
+    """Wait until the server and its workers rest (under 0.15 cores over a second).
 
-    A first run can take a while to start on a machine still busy after the rest of the suite:
-    waiting for what the test needs, rather than a fixed time, keeps these tests steady.
+    Only this server's own CPU counts, so a busy neighbour cannot make it look busy. (Whether a
+    run trains is read from its progress, not from CPU: a busy machine starves a worker.)
     """
     deadline = time.monotonic() + timeout
     while True:
         before = server_cpu_seconds(pid)
         await asyncio.sleep(1.0)  # the client keeps answering the page meanwhile
         cores = server_cpu_seconds(pid) - before
-        if (cores > 0.4) if busy else (cores < 0.15):
+        if cores < 0.15:
             return cores
-        assert time.monotonic() < deadline, f"{'busy' if busy else 'idle'}? {cores:.2f} cores"
+        assert time.monotonic() < deadline, (
+            f"waited {timeout} s for the server (pid {pid}) and its workers to rest under 0.15 "
+            f"cores; they used {cores:.2f} cores in the last second"
+        )
 
 
 def assets_digest() -> dict[str, str]:
@@ -116,13 +115,17 @@ def reached(s: Session) -> tuple[int, int, int]:
 
 async def until_fitting(s: Session) -> None:
     """Wait until the tab shows a batch done: the run is in `fit`, so it has weights to keep."""
-    await until(lambda: reached(s)[2] >= 1, timeout=120)
+    await until(lambda: reached(s)[2] >= 1, timeout=120, s=s)
 
 
-async def until(condition, timeout: float = 60) -> None:
+async def until(condition, timeout: float = 60, s: Session | None = None) -> None:
+    """Wait until `condition()`; on a timeout, say what and what the tab `s` last saw."""
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, "timed out"
+        if time.monotonic() > deadline:
+            seen = f"alerts {s.alerts[-5:]}, progress {s.progress!r}\n{s.story()}" if s else ""
+            raise AssertionError(f"timed out after {timeout} s waiting for "
+                                 f"{waited_for(condition)}; saw {seen}")  # fmt: skip
         await asyncio.sleep(0.2)
 
 
@@ -152,7 +155,7 @@ def server(data_folder):
         run_sync(visit(url, "train"))  # imports Keras once, before any timing
         yield url, proc.pid
         workers = workers_of(proc.pid)  # the tests trained, so there is one
-    deadline = time.monotonic() + 10  # the server stopped (SIGTERM): its workers went with it
+    deadline = time.monotonic() + 60  # the server stopped (SIGTERM): its workers went with it
     while not all(ended(pid) for pid in workers):
         assert time.monotonic() < deadline, [p for p in workers if not ended(p)]
         time.sleep(0.2)
@@ -177,17 +180,20 @@ def test_a_run_trains_on_without_its_tab_until_the_unattended_limit_frees_the_sl
     ws = store.open_workspace(cookie.split("=", 1)[1])
 
     async def close_mid_training() -> float:
-        await until_cores(pid, busy=False)  # nothing left over
+        await until_idle(pid)  # nothing left over
         s = await start_training(url, epochs=20, cookie=cookie)  # it cannot end by itself
-        await until_cores(pid, busy=True)  # the run trains
+        await until_fitting(s)  # the run trains
         assert not s.errors and "Stop" in s.widgets
         await s.ws.close()  # the tab closes: no goodbye, the socket just goes
         closed = time.monotonic()
         await asyncio.sleep(TTL + DEAD_AFTER + 3)  # the session is gone; the run is not
         run = store.list_runs(ws.id)[-1]
-        assert run.status == "running" and time.time() - run.updated < 15, run
+        # Still training, and heard from: not yet what the store counts as interrupted.
+        assert run.status == "running" and time.time() - run.updated < storage.STALE_AFTER, run
         while (run := store.list_runs(ws.id)[-1]).status == "running":
-            assert time.monotonic() - closed < UNATTENDED + DEAD_AFTER + 60, "never stopped"
+            assert time.monotonic() - closed < UNATTENDED + DEAD_AFTER + 60, (
+                f"waited {UNATTENDED + DEAD_AFTER + 60} s for the unattended run to stop; {run}"
+            )
             await asyncio.sleep(0.5)
         assert run.status == "stopped" and "Nobody looked at this run" in run.message, run
         return time.monotonic() - closed
@@ -196,7 +202,7 @@ def test_a_run_trains_on_without_its_tab_until_the_unattended_limit_frees_the_sl
 
     async def next_learner_trains() -> Session:
         s = await start_training(url, epochs=1, address="127.0.0.42", images=0)
-        await until(lambda: said(s, "finished") or said(s, "failed"), timeout=120)
+        await until(lambda: said(s, "finished") or said(s, "failed"), timeout=120, s=s)
         await s.close()
         return s
 
@@ -212,7 +218,7 @@ def test_navigating_away_and_back_then_stop_keeps_the_model(server):
     url, pid = server
 
     async def away_and_back() -> Session:
-        await until_cores(pid, busy=False)
+        await until_idle(pid)
         s = await start_training(url, epochs=20, address="127.0.0.43")
         await until_fitting(s)  # so stopping it leaves a model
         for path in ("draw", "inside", ""):
@@ -220,7 +226,7 @@ def test_navigating_away_and_back_then_stop_keeps_the_model(server):
         await s.rerun("train")
         assert "Stop" in s.widgets, "the run is still training and can be stopped"
         await s.click("Stop")
-        await until(lambda: said(s, "You stopped the run."))
+        await until(lambda: said(s, "You stopped the run."), s=s)
         await s.rerun()
         assert any("can now use **your model (run 1" in t for t in s.texts), s.texts
         await s.rerun("draw")  # the stopped run's model is offered on the Draw page
@@ -240,7 +246,7 @@ def test_a_reload_mid_training_finds_the_run_still_training_and_stop_still_works
     cookie = workspace_cookie(data_folder)
 
     async def reload() -> Session:
-        await until_cores(pid, busy=False)
+        await until_idle(pid)
         old = await start_training(url, epochs=20, address="127.0.0.44", cookie=cookie)
         await until_fitting(old)
         await old.close()  # a reload: the old session goes, a new one comes from the same tab
@@ -255,21 +261,16 @@ def test_a_reload_mid_training_finds_the_run_still_training_and_stop_still_works
         at_reload = reached(new)
         assert at_reload[1] == 20, new.progress
         await asyncio.sleep(TTL + DEAD_AFTER + 2)  # the old session has gone for good
-        assert reached(new) > at_reload, (
-            "the run should train on across the reload",
-            at_reload,
-            new.progress,
-            new.alerts,
-            new.story(),
-        )
+        # The run trains on across the reload: the tab sees it get further.
+        await until(lambda: reached(new) > at_reload, timeout=120, s=new)
         await new.click("Stop")
-        await until(lambda: said(new, "You stopped the run."))
+        await until(lambda: said(new, "You stopped the run."), s=new)
         await new.close()
         return new
 
     new = run_sync(reload())
     assert not new.errors
-    run_sync(until_cores(pid, busy=False))
+    run_sync(until_idle(pid))
 
 
 @pytest.mark.timeout(300)
@@ -292,7 +293,7 @@ def test_a_server_killed_mid_training_leaves_the_assets_intact():
             proc.send_signal(signal.SIGKILL)  # a power cut, not a clean stop
             proc.wait(10)
             s._poller.cancel()
-            deadline = time.monotonic() + 10  # its workers notice and go: no orphans
+            deadline = time.monotonic() + 60  # its workers notice and go: no orphans
             while not all(ended(pid) for pid in workers):
                 assert time.monotonic() < deadline, [p for p in workers if not ended(p)]
                 await asyncio.sleep(0.2)

@@ -12,8 +12,6 @@ import pytest
 from tests.load.client import Session, run_sync
 from tests.support import streamlit_server
 
-pytestmark = pytest.mark.timing  # many cold first runs at once: the machine is busy meanwhile
-
 FIRST_PAGES = ["", "one-hot", "build", "train", "draw", "inside", "mistakes", "board"]
 
 

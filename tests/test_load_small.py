@@ -4,7 +4,8 @@ On one process the 5 learners are in a class with 50 earlier runs on its board, 
 instructor's session watches the board: its answers and how soon the trainer's run shows.
 
 The big one (30 sessions, memory figures) is `python -m tests.load.loadtest`, run before a
-release. Timing bounds here are loose: CI machines are shared.
+release; its answer times and the board's are figures of `python -m lesson.tools.bench --load`.
+Here only what happens is checked, not how fast: CI machines are shared.
 """
 
 import asyncio
@@ -15,9 +16,7 @@ import pytest
 
 from tests.load import board, loadtest
 from tests.load.client import Session, run_sync
-from tests.support import cpu_seconds, streamlit_process
-
-pytestmark = pytest.mark.timing  # alone, after the rest: see pyproject.toml
+from tests.support import streamlit_process
 
 TTL = ("--server.disconnectedSessionTTL", "5")
 
@@ -30,18 +29,6 @@ async def warm(url: str, paths: tuple[str, ...] = tuple(p for p, *_ in loadtest.
         await s.rerun(path, timeout=180)
     assert not s.errors, s.errors
     await s.close()
-
-
-async def first_pages(url: str, pid: int, count: int = 5) -> float:
-    """The server's CPU seconds for each new learner's first page, on average (one at a time)."""
-    spent = 0.0
-    for i in range(count):
-        before = cpu_seconds(pid)
-        s = Session(url, (f"127.0.0.{60 + i}", 0))
-        await s.connect()
-        spent += cpu_seconds(pid) - before
-        await s.close()
-    return spent / count
 
 
 async def wait_for(condition, timeout: float = 30, seen=lambda: "") -> None:
@@ -80,10 +67,6 @@ def test_five_sessions_and_a_queued_training_on_one_process(tmp_path):
            "CNN_LESSON_INSTRUCTOR_KEY": loadtest.KEY}  # fmt: skip
     with streamlit_process(env, options=TTL) as (url, proc):
         run_sync(warm(url))
-        # CPU time, not wall clock: steady on a busy machine. 0.1 s here; 0.6 s when Streamlit's
-        # file watcher walked all of sys.modules (TensorFlow's thousands) for each new session.
-        first_page_cpu = run_sync(first_pages(url, proc.pid))
-        assert first_page_cpu < 0.3, first_page_cpu
         run_sync(queue_then_stop(url))
         database = f"sqlite:///{tmp_path / 'lesson.db'}"
         code = run_sync(board.open_class(url, loadtest.KEY, loadtest.VIEWER))
@@ -93,18 +76,12 @@ def test_five_sessions_and_a_queued_training_on_one_process(tmp_path):
     assert figures["workspaces_checked"] == 5 and figures["workspaces_lost_or_mixed"] == []
     assert figures["failed_sessions"] == [] and figures["exceptions_on_pages"] == 0
     assert figures["answers"] >= 5 * len(loadtest.WALK)  # every page switch answered
-    assert figures["page_switch_median_s"] < 5 and figures["widget_change_median_s"] < 5
-    # Loose (a shared CI machine); 30 learners on a quiet one: README. It was 15 s with 30 when
-    # Streamlit's file watcher walked sys.modules for every new session.
-    assert figures["first_page_max_s"] < 8, figures
-    # The class board: the trainer's run posted and shown; loose bounds (a shared machine).
+    # The class board: the trainer's run posted and shown, the board refreshed by itself.
     shown = figures["board"]
     assert seeded == 50 and shown["runs_posted_in_wave"] == 1, shown
     assert shown["runs_shown"] == 51 and shown["posts_never_seen"] == [], shown
     assert shown["errors"] == [] and shown["refresh"]["count"] >= 3, shown
-    assert shown["page_first_open_s"] < 3 and shown["refresh"]["median_s"] < 3, shown  # warm
-    assert shown["page_open"]["count"] == 0 or shown["page_open"]["median_s"] < 3, shown
-    assert shown["post_visible"]["max_s"] < 15, shown
+    assert shown["page_first_open_s"] is not None, shown
 
 
 async def learners_behind(url: str, addresses: list[str]) -> list[str]:

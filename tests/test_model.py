@@ -168,9 +168,8 @@ def test_edge_cases_that_still_exist():
     )
 
 
-def test_extreme_network_is_quick(monkeypatch):
+def test_extreme_network_table_builds_no_model(monkeypatch):
     """The table is arithmetic: no Keras model is built for it, however large the network."""
-    import time
 
     config = NetworkConfig(conv_blocks=3, filters=(64, 64, 64), padding="same", pool_size=1)
     with monkeypatch.context() as no_keras:
@@ -178,8 +177,5 @@ def test_extreme_network_is_quick(monkeypatch):
             step3_network, "keras", None
         )  # building a model would raise AttributeError
         no_keras.setattr(step3_network, "layers", None)
-        start = time.perf_counter()
         table = step3_network.layer_table(config)
-        seconds = time.perf_counter() - start
-    assert seconds < 1, seconds  # 0.2 ms measured; a loose bound for a loaded machine
     assert sum(r.params for r in table) == step3_network.build_model(config).count_params()

@@ -1,6 +1,9 @@
 """How fast the app trains and answers: `python -m lesson.tools.bench` prints one JSON object.
 
-Each entry is one measurement in seconds (`_s`) or milliseconds (`_ms`) on this machine.
+Each entry is one measurement in seconds (`_s`) or milliseconds (`_ms`) on this machine. A flag
+per group (--store, --peers, --augmentation, --browser, --answers, --load, --machine; several
+at once give one object per group); `--check` then compares each figure with its target
+(TARGETS) and exits non-zero on a shortfall. The tests check behaviour only: speed lives here.
 """
 
 import argparse
@@ -8,6 +11,7 @@ import json
 import os
 import platform
 import statistics
+import sys
 import tempfile
 import time
 
@@ -175,6 +179,28 @@ def median_ms(function, repeats: int = 50) -> float:
     return statistics.median(times)
 
 
+def machine_speed() -> dict:
+    """How fast this machine is in this sitting: numpy's float32 matrix product (GFLOP/s, both
+    cores) and a plain Python loop (million steps a second, one core)."""
+    a = np.random.default_rng(0).random((1024, 1024), dtype=np.float32)
+    a @ a  # warm-up
+    best = min(_seconds(lambda: a @ a) for _ in range(10))
+    loop = min(_seconds(lambda: sum(range(2_000_000))) for _ in range(5))
+    return {
+        "matmul_gflops": round(2 * 1024**3 / best / 1e9, 1),
+        "python_loop_msteps_per_s": round(2 / loop, 1),
+        "cores": os.cpu_count(),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "machine": platform.processor() or platform.machine(),
+    }
+
+
+def _seconds(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
 def measure() -> dict:
     """Every measurement, by name."""
     from lesson.machinery import workers
@@ -192,6 +218,7 @@ def measure() -> dict:
         "epoch_s_live": round(live[-1], 2),
         "epoch_s_live_saving": round(saved[-1], 2),  # saved to the store after every epoch
         "epoch_s_keras_default": round(default[-1], 2),
+        "live_over_keras_default": round(live[-1] / default[-1], 2),
         "first_epoch_s_live": round(live[0], 2),
         "first_epoch_s_keras_default": round(default[0], 2),
         "predict_ms": round(median_ms(lambda: step5_prediction.probabilities(net, digit)), 2),
@@ -261,23 +288,99 @@ def store_figures(url: str | None = None) -> dict:
     return figures
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Command line entry point: `cnn-lesson bench` or `python -m lesson.tools.bench`."""
+# Each figure's target (README): the figure must stay at or under ("<=") or at or over (">=").
+TARGETS = {
+    "live_over_keras_default": ("<=", 0.6),  # an epoch through the app against model.fit
+    "live_over_pytorch": ("<=", 0.8),  # --peers: against a plain PyTorch loop
+    "predict_ms": ("<=", 5.0),
+    "canvas_predict_ms": ("<=", 10.0),
+    "canvas_feature_maps_ms": ("<=", 30.0),
+    "save_finished_run_ms": ("<=", 200.0),  # --store
+    "restore_10_runs_ms": ("<=", 200.0),
+    "wall_ratio": ("<=", 1.5),  # --augmentation, each strength against none
+    "first_page_s": ("<=", 3.0),  # --browser: cold server, the data page's first table
+    "click_answer_s": ("<=", 0.2),  # a click on the feature map to its by-hand result
+    "player_positions_per_s": (">=", 10.0),  # the player at speed 20
+    "player_frames_per_s": (">=", 10.0),
+    "first_page_cpu_s": ("<=", 0.3),  # --answers: server CPU for a new learner's first page
+    "answer_wait_ms": ("<=", 15.0),  # an answer beyond the server's work for it
+    "load_first_page_max_s": ("<=", 3.0),  # --load: 30 learners opening the app at once
+    "load_page_switch_p95_s": ("<=", 0.5),
+    "load_widget_change_p95_s": ("<=", 0.5),
+    "board_refresh_p95_s": ("<=", 1.0),  # the class board's answers
+    "board_page_open_p95_s": ("<=", 1.0),
+    "board_post_visible_max_s": ("<=", 5.0),  # a posted run on the board
+}
+
+
+def shortfalls(figures: dict, where: str = "") -> tuple[list[str], list[str]]:
+    """Every figure with a target, checked: (lines to print, the lines of the shortfalls)."""
+    lines, short = [], []
+    for name, value in figures.items():
+        if isinstance(value, dict):
+            more, less = shortfalls(value, f"{where}{name}.")
+            lines += more
+            short += less
+        elif name in TARGETS and isinstance(value, int | float):
+            op, target = TARGETS[name]
+            ok = value <= target if op == "<=" else value >= target
+            line = f"{'ok   ' if ok else 'SHORT'} {where}{name} = {value} (target {op} {target})"
+            lines.append(line)
+            if not ok:
+                short.append(line)
+        elif name in TARGETS:  # measured nothing (None): say so, it is not met
+            line = f"SHORT {where}{name} = {value} (target {' '.join(map(str, TARGETS[name]))})"
+            lines.append(line)
+            short.append(line)
+    return lines, short
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`cnn-lesson bench` or `python -m lesson.tools.bench`: the figures as JSON; with --check,
+    1 on any shortfall."""
     ap = argparse.ArgumentParser(prog="cnn-lesson bench", description=__doc__.splitlines()[0])
-    ap.add_argument("--store", action="store_true", help="only the store's figures")
+    ap.add_argument("--store", action="store_true", help="the store's save and restore")
     ap.add_argument("--store-url", help="a database URL for --store (default: a new SQLite file)")
     ap.add_argument("--augmentation", type=int, metavar="BATCH_SIZE",
-                    help="only what augmentation costs, at this batch size")  # fmt: skip
+                    help="what augmentation costs, at this batch size")  # fmt: skip
     ap.add_argument("--peers", action="store_true",
-                    help="only epoch_s_live beside a plain PyTorch loop (needs torch)")  # fmt: skip
+                    help="epoch_s_live beside a plain PyTorch loop (needs torch)")  # fmt: skip
+    ap.add_argument("--browser", action="store_true",
+                    help="in Chromium: the first page, a click's answer, the player")  # fmt: skip
+    ap.add_argument("--answers", action="store_true",
+                    help="one learner's answers: first page's CPU, delay beyond it")  # fmt: skip
+    ap.add_argument("--load", type=int, nargs="?", const=30, metavar="SESSIONS",
+                    help="the class load test (30 learners) and its board's figures")  # fmt: skip
+    ap.add_argument("--nginx", action="store_true", help="--load on two processes behind nginx")
+    ap.add_argument("--machine", action="store_true", help="how fast this machine is now")
+    ap.add_argument("--check", action="store_true",
+                    help="compare each figure with its target; exit 1 on a shortfall")  # fmt: skip
     args = ap.parse_args(argv)
-    if args.peers:
-        print(json.dumps(peers()))
-    elif args.augmentation:
-        print(json.dumps(augmentation_cost(args.augmentation)))
-    else:
-        print(json.dumps(store_figures(args.store_url) if args.store else measure()))
+    from lesson.tools import bench_live
+
+    groups = {
+        "machine": (args.machine, machine_speed),
+        "store": (args.store, lambda: store_figures(args.store_url)),
+        "augmentation": (args.augmentation, lambda: augmentation_cost(args.augmentation)),
+        "peers": (args.peers, peers),
+        "browser": (args.browser, bench_live.browser_figures),
+        "answers": (args.answers, bench_live.answer_figures),
+        "load": (args.load, lambda: bench_live.load_figures(args.load, args.nginx)),
+    }
+    chosen = {name: run for name, (wanted, run) in groups.items() if wanted}
+    if not chosen:
+        chosen = {"training": measure}
+    results = {name: run() for name, run in chosen.items()}
+    figures = next(iter(results.values())) if len(results) == 1 else results
+    print(json.dumps(figures))
+    if not args.check:
+        return 0
+    lines, short = shortfalls(figures)
+    print("\n".join(lines) or "no figure here has a target", file=sys.stderr)
+    if short:
+        print(f"{len(short)} figure(s) short of the target", file=sys.stderr)
+    return 1 if short else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -54,6 +54,7 @@ class Session:
     _one_run: asyncio.Lock = field(default_factory=asyncio.Lock)  # one request in flight
     _runs_started: int = 0  # whole runs the server began, also ones it began by itself
     _runs_begun: int = 0  # runs of any kind (whole or fragment) the server began
+    _fragment_run: bool = False  # the run the server began last is a fragment's
     # The last messages each way, (seconds, what), for a failure's message.
     trace: collections.deque = field(default_factory=lambda: collections.deque(maxlen=40))
 
@@ -80,7 +81,10 @@ class Session:
         while time.monotonic() < deadline:
             started = self._runs_started
             await asyncio.sleep(quiet)
-            if self._runs_started == started and self._finished.is_set():
+            # A fragment's run in flight (the Train page's polling, every 0.5 s while a run
+            # trains) is quiet enough: one run at a time per session, so no whole run is. Waiting
+            # for none in flight phase-locked with the poller under load and never ended.
+            if self._runs_started == started and (self._finished.is_set() or self._fragment_run):
                 return
             try:
                 await asyncio.wait_for(self._finished.wait(), deadline - time.monotonic())
@@ -199,6 +203,7 @@ class Session:
                 self.trace.append((time.monotonic(), f"<- {kind} {_brief(msg, kind)}"))
             if kind == "new_session":
                 self._runs_begun += 1
+                self._fragment_run = bool(msg.metadata.run.fragment_ids)
                 self._finished.clear()
             if kind == "new_session" and not msg.metadata.run.fragment_ids:
                 self.widgets.clear()  # a whole run, also one the server started (st.rerun)

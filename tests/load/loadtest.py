@@ -186,7 +186,7 @@ async def wave(
     failures = [repr(r) for r in results if isinstance(r, BaseException)]
     saved = await check_saved(store, spaces, timings, trainers) if spaces else {}
     if code and spaces:  # runs are posted as they end: give the board a refresh or two more
-        posts = await board.wait_seen(store_url, code, since, [watch], timeout=30)
+        posts = await board.wait_seen(store_url, code, since, [watch], timeout=90)
         stop.set()
         await viewer
         saved["board"] = board.figures(watch, posts)
