@@ -264,8 +264,19 @@ if __name__ == "__main__":
                     help="only what augmentation costs, at this batch size")  # fmt: skip
     ap.add_argument("--peers", action="store_true",
                     help="only epoch_s_live beside a plain PyTorch loop (needs torch)")  # fmt: skip
+    ap.add_argument("--class", dest="classes", nargs="?", const="a,b,c", metavar="a,b,c",
+                    help="a class presses Train together (lesson/tools/classbench.py): "
+                    "a, the same quick run; b, six learning rates; c, different seeds")  # fmt: skip
+    ap.add_argument("--learners", type=int, default=30, help="learners per class (--class)")
+    ap.add_argument("--images", type=int, default=60_000, help="training images (--class)")
+    ap.add_argument("--epochs", type=int, default=3, help="epochs (--class)")
     args = ap.parse_args()
-    if args.peers:
+    if args.classes:
+        from lesson.tools import classbench
+
+        print(json.dumps(classbench.measure(args.classes, args.learners, args.images,
+                                            args.epochs), indent=1))  # fmt: skip
+    elif args.peers:
         print(json.dumps(peers()))
     elif args.augmentation:
         print(json.dumps(augmentation_cost(args.augmentation)))
