@@ -34,6 +34,7 @@ RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)  # class b's learning rates
 CLASSES = ("a", "b", "c")
 IMAGES = (1000, 2000, 5000, 10000, 20000, 30000, 60000)  # the Train page's choices
 FINAL = ("done", "stopped", "failed", "interrupted")  # a run in the store that has ended
+PATIENCE = 300  # seconds a page may take to answer on a busy machine before the tab gives up
 MAX_LEARNERS = 60  # bounded: a measurement, not a flood
 
 
@@ -125,20 +126,19 @@ def app_process(data: Path, env: dict | None = None, timeout: float = 180):
 
 async def warm(url: str, pid: int, timeout: float = 240) -> None:
     """Open the Train page once (Keras imported, MNIST read, the workers started); wait until
-    the workers are ready: they have started and their CPU has been quiet for a second."""
+    the workers are ready: they have started and their CPU has been quiet for 3 seconds."""
     from lesson.tools.client import Session
 
     s = Session(url, ("127.0.0.9", 0), first_page="train")
-    await s.connect()
+    await s.connect(timeout)
     await s.rerun("train", timeout=timeout)
     await s.close()
     deadline = time.monotonic() + timeout
-    before = -1.0
-    while time.monotonic() < deadline:
+    before, quiet = -1.0, 0
+    while time.monotonic() < deadline and quiet < 3:  # three quiet seconds in a row
         await asyncio.sleep(1.0)
         now = sum(cpu_seconds(c) for c in children(pid))
-        if children(pid) and now - before < 0.1:
-            return
+        quiet = quiet + 1 if children(pid) and now - before < 0.1 else 0
         before = now
 
 
@@ -154,14 +154,14 @@ async def learner(
     from lesson.tools.client import Session
 
     s = Session(url, (f"127.0.0.{10 + index}", 0), query=query, cookie=cookie, first_page="train")
-    await s.connect()
+    await s.connect(PATIENCE)
     if s.page_hash != s.pages.get("train"):
-        await s.rerun("train", timeout=240)
+        await s.rerun("train", timeout=PATIENCE)
     ready[index] = True
     try:
         await go.wait()
         at[index] = time.time()
-        await s.click("Train")
+        await s.click("Train", timeout=PATIENCE)
         await asyncio.Event().wait()  # on the page, watching the run, until cancelled
     finally:
         with contextlib.suppress(Exception):

@@ -57,9 +57,12 @@ class Session:
     # The last messages each way, (seconds, what), for a failure's message.
     trace: collections.deque = field(default_factory=lambda: collections.deque(maxlen=40))
 
-    async def connect(self) -> float:
+    async def connect(self, timeout: float = 60) -> float:
         """Open the websocket and wait for the first run of the default page: its seconds, from
-        opening the connection to the end of that run (a returning learner's page comes after)."""
+        opening the connection to the end of that run (a returning learner's page comes after).
+
+        `timeout` bounds that first run (a cold server's first page imports Keras).
+        """
         start = time.perf_counter()
         ws_url = self.url.replace("http", "ws", 1) + "/_stcore/stream"
         headers = {"Cookie": self.cookie} if self.cookie else None
@@ -69,9 +72,10 @@ class Session:
         )  # fmt: skip
         self._reader = asyncio.create_task(self._read())
         self._poller = asyncio.create_task(self._poll_fragments() if self.poll else _idle())
-        await self.rerun()
+        await self.rerun(timeout=timeout)
         first = time.perf_counter() - start
-        await self._settle()  # the first page may send a returning learner to their last one
+        # The first page may send a returning learner to their last one.
+        await self._settle(timeout=max(120, timeout))
         return first
 
     async def _settle(self, quiet: float = 0.5, timeout: float = 120) -> None:
@@ -158,9 +162,10 @@ class Session:
             del self._states[wid]  # a click is true for one run only
         return time.perf_counter() - start
 
-    async def click(self, label: str) -> float:
+    async def click(self, label: str, timeout: float = 60) -> float:
         """Press a button."""
-        return await self.rerun(state=WidgetState(id=self.widgets[label].id, trigger_value=True))
+        state = WidgetState(id=self.widgets[label].id, trigger_value=True)
+        return await self.rerun(state=state, timeout=timeout)
 
     async def set(self, label: str, value) -> float:
         """Change a widget's value (numbers, text, the index of a selectbox, radio or
