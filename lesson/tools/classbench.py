@@ -232,16 +232,29 @@ async def one_class(url: str, pid: int, store, kind: str, addresses: list[str],
         **summary([r.updated for r in runs.values()], clicked or [time.time()]),
         "cpu_s": round(cpu, 1),
         "statuses": statuses,
-        "trainings_computed": trainings_computed(store, spaces),
         "load_average_1min_at_clicks": round(load_before, 2),
         "problems": problems[:5],
     }
 
 
-def trainings_computed(store, spaces) -> int | None:
-    """How many trainings the app computed for these runs, if the store says (else None)."""
-    counter = getattr(store, "trainings_computed", None)
-    return counter([ws.id for ws in spaces]) if callable(counter) else None
+def trainings_computed(url: str) -> int | None:
+    """Trainings the app computed, as its table of finished experiments counts them (one row
+    per experiment trained to its end); None where the app keeps no such table."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        if "experiments" not in sa.inspect(engine).get_table_names():
+            return None
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT COUNT(*) FROM experiments")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def url_of(data: Path) -> str:
+    """The app's database in data folder `data` (lesson/machinery/store.py)."""
+    return f"sqlite:///{data / 'lesson.db'}"
 
 
 def run_class(kind: str, learners: int = 30, images: int = 60_000, epochs: int = 3,
@@ -256,7 +269,7 @@ def run_class(kind: str, learners: int = 30, images: int = 60_000, epochs: int =
     data = Path(tempfile.mkdtemp(prefix=f"cnn-lesson-class-{kind}-"))
     try:
         with app_process(data, env) as (url, proc):
-            store = storage.Store(f"sqlite:///{data / 'lesson.db'}")
+            store = storage.Store(url_of(data))
             try:
                 asyncio.run(warm(url, proc.pid))
                 figures = asyncio.run(
@@ -266,12 +279,18 @@ def run_class(kind: str, learners: int = 30, images: int = 60_000, epochs: int =
             finally:
                 store.close()
             figures["workers"] = len(children(proc.pid))
+            figures["trainings_computed"] = trainings_computed(url_of(data))
     finally:
         shutil.rmtree(data, ignore_errors=True)
     figures["training_limit"] = int(
         (env or {}).get("CNN_LESSON_MAX_TRAININGS", os.environ.get("CNN_LESSON_MAX_TRAININGS", 2))
     )
     figures["images"], figures["epochs"] = images, epochs
+    # The workers' priority (lesson/machinery/workers.py): at 10, a machine busy with other
+    # work at 0 may starve them; the bench measures what it got.
+    figures["worker_nice"] = int(
+        (env or {}).get("CNN_LESSON_WORKER_NICE", os.environ.get("CNN_LESSON_WORKER_NICE", 10))
+    )
     return figures
 
 
