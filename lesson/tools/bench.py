@@ -270,12 +270,14 @@ if __name__ == "__main__":
     ap.add_argument("--learners", type=int, default=30, help="learners per class (--class)")
     ap.add_argument("--images", type=int, default=60_000, help="training images (--class)")
     ap.add_argument("--epochs", type=int, default=3, help="epochs (--class)")
+    ap.add_argument("--timeout", type=float, default=1800,
+                    help="seconds after the clicks a class may take (--class)")  # fmt: skip
     args = ap.parse_args()
     if args.classes:
         from lesson.tools import classbench
 
         print(json.dumps(classbench.measure(args.classes, args.learners, args.images,
-                                            args.epochs), indent=1))  # fmt: skip
+                                            args.epochs, args.timeout), indent=1))  # fmt: skip
     elif args.peers:
         print(json.dumps(peers()))
     elif args.augmentation:
