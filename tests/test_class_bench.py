@@ -1,10 +1,12 @@
 """The class bench (`python -m lesson.tools.bench --class`) runs and reports sane figures.
 
-It times nothing here: a tiny class of three learners with tiny runs, checked for what it
+It times nothing here: a tiny class of two learners with tiny runs, checked for what it
 says, not how fast it was (the bench's own figures: docs/notes/i33b.md).
 """
 
 from urllib.parse import parse_qs
+
+import pytest
 
 from lesson.tools import classbench
 
@@ -26,14 +28,22 @@ def test_each_class_asks_for_its_experiments():
     assert tiny["train_images"] == "1000" and tiny["epochs"] == "1"
 
 
+@pytest.mark.timeout(1500)
 def test_a_tiny_class_trains_and_reports_every_run():
-    env = {"CNN_LESSON_WORKERS": "1", "CNN_LESSON_MAX_TRAININGS": "1"}  # one worker: cheaper
-    figures = classbench.run_class("b", learners=3, images=1000, epochs=1, env=env, timeout=600)
-    assert figures["class"] == "b" and figures["learners"] == 3, figures
-    assert figures["experiments"] == 3, figures  # three learning rates
-    assert figures["statuses"] == {"done": 3} and figures["problems"] == [], figures
+    # One worker (cheaper), at the pages' priority: on a shared machine a worker at nice 10
+    # may not even start in time (this test times nothing).
+    env = {
+        "CNN_LESSON_WORKERS": "1",
+        "CNN_LESSON_MAX_TRAININGS": "1",
+        "CNN_LESSON_WORKER_NICE": "0",
+    }
+    figures = classbench.run_class("b", learners=2, images=1000, epochs=1, env=env, timeout=900)
+    assert figures["class"] == "b" and figures["learners"] == 2, figures
+    assert figures["experiments"] == 2, figures  # two learning rates
+    assert figures["statuses"] == {"done": 2} and figures["problems"] == [], figures
     first, median, last = (figures[f"{k}_done_s"] for k in ("first", "median", "last"))
     assert 0 < first <= median <= last, figures
     assert 0 <= figures["clicks_within_s"] <= last, figures
     assert figures["cpu_s"] > 0 and figures["workers"] == 1, figures
     assert figures["training_limit"] == 1 and figures["images"] == 1000, figures
+    assert figures["worker_nice"] == 0 and figures["epochs"] == 1, figures
