@@ -186,11 +186,13 @@ def test_fifty_presses_of_train_across_sessions_in_a_second(pool, mnist, tmp_pat
     started: list = []
     barrier = threading.Barrier(50)
 
-    def press(ws) -> None:
+    def press(ws, seed: int) -> None:
         barrier.wait()
-        started.append(trainings.start(store, ws, 1, mnist, LONG, step3_network.LESSON))
+        hp = replace(LONG, seed=seed)  # ten experiments: identical ones would train once
+        started.append(trainings.start(store, ws, 1, mnist, hp, step3_network.LESSON))
 
-    presses = [threading.Thread(target=press, args=(ws,)) for ws in spaces for _ in range(5)]
+    presses = [threading.Thread(target=press, args=(ws, i)) for i, ws in enumerate(spaces)
+               for _ in range(5)]  # fmt: skip
     for t in presses:
         t.start()
     for t in presses:

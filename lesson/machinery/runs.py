@@ -1,13 +1,20 @@
 """The run a page polls: queued, training in a worker process, finished; at most N at once.
 
-A `TrainingRun` lives in the web process. Its thread waits in the `Limiter`'s line, hands the
+A `Training` is one computation of an experiment; a `TrainingRun` is one learner's run, which
+follows a training: its own, or (lesson/machinery/experiments.py) one it shares with every run
+of the same experiment.
+
+Both live in the web process. A training's thread waits in the `Limiter`'s line, hands the
 run to a worker (lesson/machinery/workers.py) and reads what the worker sends: the curves as
 they grow, each epoch's filters and weights, the test scores. With no worker pool
 ($CNN_LESSON_WORKERS=0) the same job (lesson/machinery/jobs.py) runs in that thread instead.
-The page reads `status`, `progress()`, `batches` and `epochs` whenever it likes and calls
+Each run that follows it reads those messages from the first, in its own thread. The page
+reads a run's `status`, `progress()`, `batches` and `epochs` whenever it likes and calls
 `stop()`; a listener (the workspace's Saver) is told "running", "epoch" and "finished".
 """
 
+import contextlib
+import itertools
 import math
 import os
 import threading
@@ -18,6 +25,7 @@ from lesson.machinery import workers
 
 MAX_TRAININGS_VARIABLE = "CNN_LESSON_MAX_TRAININGS"
 DEAD_AFTER = 3.0  # seconds `alive()` may say no before the run stops
+POLL = 0.2  # seconds a follower waits for news before it looks at Stop and its learner again
 
 
 def max_trainings() -> int:
@@ -29,13 +37,25 @@ def max_trainings() -> int:
 
 
 class Limiter:
-    """At most `slots` runs train at once in this process; the others wait, first come first."""
+    """At most `slots` runs train at once in this process; the others wait in line.
+
+    The line is fair: a run whose workspace has started fewer runs before it (its `rank`) goes
+    first, so nobody's second run starts before everyone's first; then first come, first served.
+    It also measures this server's speed (seconds per image-epoch of the runs it let train) to
+    say when a waiting run should start.
+    """
+
+    MEASURED = 10  # recent runs whose speed is averaged
 
     def __init__(self, slots: int):
         self.slots = slots
         self._changed = threading.Condition()
         self._running: list = []
+        self._began: dict[int, float] = {}  # id(run) -> when it got its slot
         self._waiting: list = []
+        self._arrivals = itertools.count()
+        self._order: dict[int, tuple] = {}  # id(run) -> (rank, arrival)
+        self._speeds: list[float] = []  # seconds per image-epoch of recent runs
 
     def position(self, run) -> int:
         """1 for the next run in line, 2 for the one after, ...; 0 if `run` is not waiting."""
@@ -50,24 +70,72 @@ class Limiter:
     def wait_for_slot(self, run, give_up: Callable[[], bool]) -> bool:
         """Wait until `run` may train (True), or until `give_up()` says so (False)."""
         with self._changed:
-            self._waiting.append(run)
+            order = self._order[id(run)] = (getattr(run, "rank", 0), next(self._arrivals))
+            at = next((i for i, w in enumerate(self._waiting) if self._order[id(w)] > order),
+                      len(self._waiting))  # fmt: skip
+            self._waiting.insert(at, run)
             try:
                 while self._waiting[0] is not run or len(self._running) >= self.slots:
                     if give_up():
                         return False
                     self._changed.wait(0.2)
                 self._running.append(run)
+                self._began[id(run)] = time.monotonic()
                 return True
             finally:
                 self._waiting.remove(run)
+                del self._order[id(run)]
                 self._changed.notify_all()
 
-    def release(self, run) -> None:
-        """`run` has finished: let the next one in."""
+    def release(self, run, seconds: float | None = None) -> None:
+        """`run` has finished (training `seconds`, if it ran to its end): let the next one in."""
         with self._changed:
             if run in self._running:
                 self._running.remove(run)
+            self._began.pop(id(run), None)
+            work = image_epochs(getattr(run, "hp", None))
+            if seconds and work:
+                self._speeds = [*self._speeds, seconds / work][-self.MEASURED :]
             self._changed.notify_all()
+
+    def speed(self) -> float | None:
+        """Measured seconds per image-epoch (the mean of recent runs), None before any."""
+        with self._changed:
+            return sum(self._speeds) / len(self._speeds) if self._speeds else None
+
+    def expected_start(self, run) -> float | None:
+        """Seconds from now until waiting `run` should start, from the measured speed, or None.
+
+        Each slot frees when its run's image-epochs at the measured speed are done; the runs
+        ahead in line take the slots as they free.
+        """
+        speed = self.speed()
+        with self._changed:
+            if speed is None or run not in self._waiting:
+                return None
+            now = time.monotonic()
+            free = sorted(
+                max(
+                    0.0,
+                    self._began.get(id(r), now)
+                    + speed * image_epochs(getattr(r, "hp", None))
+                    - now,
+                )
+                for r in self._running
+            )
+            free += [0.0] * max(0, self.slots - len(free))
+            for ahead in self._waiting[: self._waiting.index(run)]:
+                free.sort()
+                free[0] += speed * image_epochs(getattr(ahead, "hp", None))
+            return min(free)
+
+
+def image_epochs(hp) -> float:
+    """How many images a run trains on, times its epochs: the work its time is measured by."""
+    if hp is None:
+        return 0.0
+    images = min(hp.train_images, 60_000) * (1 - hp.validation_split)
+    return images * hp.epochs
 
 
 def slots() -> int:
@@ -81,6 +149,141 @@ IN_THREADS = None  # pool=IN_THREADS: train in a thread of this process (no work
 _DEFAULT = object()
 
 
+class Training:
+    """One computation of an experiment: queued, trained in a worker (or a thread), ended.
+
+    Every `TrainingRun` that follows it reads the same messages, in order, from the first: so
+    all of them show the same curves, filters, weights and test scores. It waits in the
+    `Limiter`'s line for a slot and stops only when every run that follows it wants to stop.
+    """
+
+    def __init__(self, mnist, hp, config, limiter: "Limiter", pool, rank: int = 0):
+        self.hp, self.config, self.rank = hp, config, rank
+        self.status = "queued"  # then "running", then "ended"
+        self.events: list[tuple[str, dict]] = []  # everything it said, for late followers too
+        self.followers: list = []  # the runs following it now (not those that left)
+        self.joined = 0  # how many runs have followed it
+        self.worker_pid: int | None = None
+        self.score_when_stopped = True
+        self.ended: str | None = None  # "done", "stopped" or "failed", at the end
+        self.on_done: list[Callable[[Training], None]] = []  # told before a "done" end is posted
+        self.on_end: list[Callable[[Training], None]] = []  # told after any end is posted
+        self.on_event: list[Callable[[str, dict], None]] = []  # told each message it posts
+        self.key: str | None = None  # the experiment's key, if it is shared
+        self._mnist, self._limiter, self._pool = mnist, limiter, pool
+        self._changed = threading.Condition()
+        self._stopped = False  # latched: once everyone wanted it stopped, nobody joins
+        self._outcome: dict | None = None
+        self._thread = threading.Thread(target=self._train, name="training", daemon=True)
+
+    def start(self) -> "Training":
+        self._thread.start()
+        return self
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def follow(self, run) -> bool:
+        """Let `run` follow this training (False if it is stopping or over: train anew)."""
+        with self._changed:
+            if self._stopped or self.ended is not None:
+                return False
+            self.followers.append(run)
+            self.joined += 1
+            self._changed.notify_all()
+            return True
+
+    def leave(self, run, alone_ok: bool = False) -> bool:
+        """`run` stops following, if others follow still (or `alone_ok`): True if it left."""
+        with self._changed:
+            others = [r for r in self.followers if r is not run and not r.stopping]
+            if run not in self.followers or not (others or alone_ok):
+                return False
+            self.followers.remove(run)
+            self._changed.notify_all()
+            return True
+
+    def should_stop(self) -> bool:
+        """True once every run that follows it has asked to stop (or none is left)."""
+        with self._changed:
+            if not self._stopped and all(r.stopping for r in self.followers):
+                self._stopped = True
+                self.score_when_stopped = any(r.score_when_stopped for r in self.followers)
+            return self._stopped
+
+    def position(self) -> int:
+        return self._limiter.position(self) if self.status == "queued" else 0
+
+    def events_from(self, start: int, wait: float) -> list[tuple[str, dict]]:
+        """The messages from number `start` on, waiting up to `wait` seconds for one."""
+        with self._changed:
+            if len(self.events) <= start and self.ended is None:
+                self._changed.wait(wait)
+            return self.events[start:]
+
+    def receive(self, kind: str, payload: dict) -> None:
+        """What the job reports ("running", "batch", "epoch", "finished"), for every follower."""
+        if kind == "finished":
+            self._outcome = payload
+        self._post(kind, payload)
+
+    def _post(self, kind: str, payload: dict) -> None:
+        with self._changed:
+            self.events.append((kind, payload))
+            self._changed.notify_all()
+        for tell in self.on_event:
+            with contextlib.suppress(Exception):  # e.g. the store: the runs go on without it
+                tell(kind, payload)
+
+    def _train(self) -> None:
+        status, message, seconds = "failed", "", 0.0
+        try:
+            if not self._limiter.wait_for_slot(self, self.should_stop):
+                status = "stopped"
+                return
+            try:
+                self.status = "running"
+                self._post("slot", {})
+                if self._pool is None:
+                    from lesson.machinery import jobs
+
+                    jobs.train_job(self._mnist, self.hp, self.config, self.receive,
+                                   self.should_stop, lambda: self.score_when_stopped)  # fmt: skip
+                else:
+                    self._pool.train(self)
+                outcome = self._outcome or {"status": "failed", "message": "No result came back."}
+                seconds = outcome.get("seconds", 0.0)
+                status, message = outcome["status"], outcome.get("message", "")
+                if status != "failed" and self._stopped:
+                    status = "stopped"
+            finally:
+                self._limiter.release(self, seconds if status == "done" else None)
+        except workers.WorkerLost as err:  # its worker died or hung: every follower fails
+            status, message = "failed", str(err)
+        except Exception as err:  # never lose the thread silently: say what went wrong
+            status, message = "failed", f"Training failed: {err}"
+        finally:
+            self._finish(status, message, seconds)
+
+    def _finish(self, status: str, message: str, seconds: float) -> None:
+        """Post the end for every follower (a "done" one is kept first, so nobody misses it)."""
+        self._mnist = None
+        if status == "done":
+            for tell in self.on_done:
+                # Keeping it for later is a bonus: the runs go on without it.
+                with contextlib.suppress(Exception):
+                    tell(self)
+        with self._changed:
+            self.ended = status
+            self.status = "ended"
+            self.events.append(("end", {"status": status, "message": message,
+                                        "seconds": seconds}))  # fmt: skip
+            self._changed.notify_all()
+        for tell in self.on_end:
+            with contextlib.suppress(Exception):
+                tell(self)
+
+
 class TrainingRun:
     """One learner's training run: network, hyperparameters, live curves, model and test score.
 
@@ -90,7 +293,8 @@ class TrainingRun:
 
     def __init__(self, name, mnist, hp=None, config=None, alive: Callable[[], bool] = lambda: True,
                  limiter: Limiter | None = None, listener=None,
-                 gone: str = "Nobody is watching this run any more.", pool=_DEFAULT):  # fmt: skip
+                 gone: str = "Nobody is watching this run any more.", pool=_DEFAULT,
+                 share=None, rank: int = 0):  # fmt: skip
         from lesson import step3_network, step4_training
 
         self.name = name
@@ -108,7 +312,11 @@ class TrainingRun:
         self.snapshots: list[list] = []  # every conv layer's filters, before and after each epoch
         self._mnist, self._alive, self._limiter = mnist, alive, limiter or LIMITER
         self._pool = workers.default_pool() if pool is _DEFAULT else pool
-        self.worker_pid: int | None = None  # the worker process that trains it, once it does
+        # Who decides whether it follows a training of the same experiment (None: it trains
+        # alone); `rank`: how many runs its workspace started before it (the line's order).
+        self._share, self.rank = share, rank
+        self.training: Training | None = None  # the computation it follows, once it does
+        self.reused: dict | None = None  # {"runs", "trained"}: a finished experiment, kept
         # Told "running", "epoch" and "finished" from the run's thread (the store saves then).
         self._listener, self._gone = listener, gone
         self._weights: list | None = None  # the latest weights the worker sent
@@ -120,6 +328,17 @@ class TrainingRun:
         self._first: tuple[int, float] | None = None  # (batches done, time) at the first point
         self._dead_since: float | None = None
         self._thread = threading.Thread(target=self._train, name=f"training {name}", daemon=True)
+
+    @property
+    def worker_pid(self) -> int | None:
+        """The worker process that trains it, once one does."""
+        return self.training.worker_pid if self.training is not None else None
+
+    def classmates(self) -> int:
+        """How many other runs follow (or followed) the same training, or were given its result."""
+        if self.reused is not None:
+            return self.reused["runs"]
+        return max(self.training.joined - 1, 0) if self.training is not None else 0
 
     @property
     def model(self):
@@ -161,7 +380,15 @@ class TrainingRun:
 
     def queue_position(self) -> int:
         """Where this run waits in line (1 = next), or 0."""
-        return self._limiter.position(self) if self.status == "queued" else 0
+        training = self.training
+        return training.position() if training is not None and self.status == "queued" else 0
+
+    def expected_start(self) -> float | None:
+        """Seconds until this waiting run should start, from the server's measured speed."""
+        training = self.training
+        if training is None or self.status != "queued":
+            return None
+        return training._limiter.expected_start(training)
 
     def progress(self) -> dict:
         """Epoch and batch reached, the share done, and an estimate of the seconds left."""
@@ -218,7 +445,8 @@ class TrainingRun:
             self.batches.extend(payload["points"])
         elif kind == "epoch":
             self.snapshots.extend(payload["snapshots"])  # before the epoch: the Saver saves both
-            self._set_weights(payload["weights"])
+            if payload["weights"] is not None:  # a kept experiment has its final weights only
+                self._set_weights(payload["weights"])
             self.seconds = payload["epoch"]["seconds"]
             self.epochs.append(payload["epoch"])
             self._tell("epoch")
@@ -240,32 +468,46 @@ class TrainingRun:
             self._listener(self, event)
 
     def _train(self) -> None:
-        if not self._limiter.wait_for_slot(self, self.should_stop):
-            self.status = "stopped"
-            self._tell("finished")
-            return
         try:
-            self.status = "running"
-            self._started = time.monotonic()
-            self._tell("running")  # it has its slot; "running" comes again with its size
-            if self._pool is None:
-                from lesson.machinery import jobs
-
-                jobs.train_job(self._mnist, self.hp, self.config, self.receive,
-                               self.should_stop, lambda: self.score_when_stopped)  # fmt: skip
-            else:
-                self._pool.train(self)
-            outcome = self._outcome or {"status": "failed", "message": "No result came back."}
-            self.seconds = outcome.get("seconds", self.seconds)
-            if outcome["status"] == "failed":
-                self.fail(outcome["message"])
-            else:
-                self.status = "stopped" if self._stop.is_set() else "done"  # last: the page waits
-        except workers.WorkerLost as err:  # its worker died or hung: this run alone fails
-            self.fail(str(err))
+            training = self._share.training_for(self) if self._share is not None else None
+            if training is None:  # its own training, followed by this run alone
+                training = Training(self._mnist, self.hp, self.config, self._limiter,
+                                    self._pool, self.rank)  # fmt: skip
+                training.follow(self)
+                training.start()
+            self.training = training
+            self._follow(training)
         except Exception as err:  # never lose the thread silently: say what went wrong
             self.fail(f"Training failed: {err}")
         finally:
-            self._limiter.release(self)
+            if not self.finished:
+                self.fail("Training failed: it ended with no word.")
             self._mnist = None  # the run keeps its curves and model, not the images
             self._tell("finished")
+
+    def _follow(self, training: Training) -> None:
+        """Read what the training says, from its first word: the same run, point by point."""
+        seen = 0
+        while True:
+            events = training.events_from(seen, POLL)
+            seen += len(events)
+            for kind, payload in events:
+                if kind == "slot":
+                    self.status = "running"
+                    self._started = time.monotonic()
+                    self._tell("running")  # it has its slot; "running" comes again with its size
+                elif kind == "end":
+                    self.seconds = payload["seconds"] or self.seconds
+                    if payload["status"] == "failed":
+                        self.fail(payload["message"])
+                    else:  # last: the page waits for it
+                        self.status = "stopped" if payload["status"] == "stopped" else "done"
+                    return
+                else:
+                    self.receive(kind, payload)
+            # Stop: leave a training that others still follow, kept at its last whole epoch;
+            # the last one to stop stops the training itself (and gets its test score).
+            if self.should_stop() and self._outcome is None and training.leave(self):
+                self.test = None
+                self.status = "stopped"
+                return

@@ -13,6 +13,8 @@ The schema (version 2), small on purpose:
     classes        id, name, code, created, closed, names_hidden, challenge      (version 2)
     members        class_id, workspace_id, name, joined                          (version 2)
     posts          id, class_id, workspace_id, number, posted, experiment, results (version 2)
+    experiments    key, experiment, results, snapshots, weights, runs, created, used
+                   (added when missing; older versions ignore it)
 
 Version 1 databases are brought forward by creating the class tables (lesson/machinery/classes).
 
@@ -132,6 +134,28 @@ posts = sa.Table(
     sa.Column("results", sa.JSON, nullable=False),  # test scores, parameters, seconds, status
     sa.UniqueConstraint("class_id", "workspace_id", "number"),
 )
+# A finished experiment, kept so that the same experiment is never trained again: its key
+# (lesson/machinery/experiments.py) is a hash of everything that decides the result. It holds
+# no learner's data: the runs that used it are copies in their own workspaces.
+experiments = sa.Table(
+    "experiments",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("experiment", sa.JSON, nullable=False),  # network and hyperparameters, as a link
+    sa.Column("results", sa.JSON, nullable=False),  # curves, test scores, seconds, parameters
+    sa.Column("snapshots", sa.LargeBinary),  # .npz: every conv layer's filters per epoch
+    sa.Column("weights", sa.LargeBinary),  # .npz: the final weights (the latest, training)
+    sa.Column("runs", sa.Integer, nullable=False),  # how many runs have used it
+    # "done", or "training": under way in the process `owner`, which writes it after each
+    # epoch and every few seconds (`updated`), so other processes follow it epoch by epoch.
+    sa.Column("status", sa.String(16), nullable=False, default="done"),
+    sa.Column("owner", sa.String(32)),
+    sa.Column("updated", sa.Float),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("used", sa.Float, nullable=False, index=True),  # last given to a run
+)
+EXPERIMENTS_KEPT_VARIABLE = "CNN_LESSON_EXPERIMENTS_KEPT"
+EXPERIMENTS_KEPT = 500  # finished experiments kept (the least recently used go first)
 LIVE = ("queued", "running")  # statuses of a run that is still being trained
 INTERRUPTED = "The server stopped while this run was training."
 
@@ -225,6 +249,40 @@ def retention_days() -> float:
         return max(0.0, float(os.environ.get(RETENTION_VARIABLE, RETENTION_DAYS)))
     except ValueError:
         return RETENTION_DAYS
+
+
+def experiments_kept() -> int:
+    """$CNN_LESSON_EXPERIMENTS_KEPT (default 500): finished experiments kept for reuse."""
+    try:
+        return max(0, int(os.environ.get(EXPERIMENTS_KEPT_VARIABLE, EXPERIMENTS_KEPT)))
+    except ValueError:
+        return EXPERIMENTS_KEPT
+
+
+@dataclass
+class KeptExperiment:
+    """A finished experiment as kept: its results, filters and final weights."""
+
+    key: str
+    experiment: dict
+    results: dict
+    snapshots: bytes | None
+    weights: bytes
+    runs: int  # runs that used it before this one
+    created: float
+    status: str = "done"  # or "training", in the process `owner`, last written at `updated`
+    owner: str | None = None
+    updated: float | None = None
+
+    @property
+    def stale(self) -> bool:
+        """A training nobody has written for `STALE_AFTER` seconds: its process is gone."""
+        return self.status == "training" and (self.updated or 0) < time.time() - STALE_AFTER
+
+
+def _kept(row) -> KeptExperiment:
+    return KeptExperiment(row.key, row.experiment, row.results, row.snapshots, row.weights,
+                          row.runs, row.created, row.status, row.owner, row.updated)  # fmt: skip
 
 
 def _words(err: Exception) -> str:
@@ -439,9 +497,112 @@ class Store:
             ids = [row.id for row in conn.execute(old)]
             for workspace_id in ids:
                 self._delete(conn, workspace_id)
+            self._prune_experiments(conn)  # kept experiments go by the same clock
             return len(ids)
 
         return self._run(work)
+
+    # --- experiments -----------------------------------------------------------------------
+
+    def keep_experiment(self, key: str, experiment: dict, results: dict,
+                        snapshots: bytes | None, weights: bytes, runs: int) -> None:  # fmt: skip
+        """Keep a finished experiment (once: a second process finishing it adds its runs)."""
+        now = time.time()
+
+        def work(conn):
+            have = conn.execute(
+                sa.select(experiments.c.runs, experiments.c.status)
+                .where(experiments.c.key == key)
+                .with_for_update()
+            ).first()
+            values = {"experiment": plain(experiment), "results": plain(results),
+                      "snapshots": snapshots, "weights": weights, "status": "done",
+                      "owner": PROCESS, "updated": now, "used": now}  # fmt: skip
+            if have is not None:
+                if have.status == "done":  # kept already: count the runs
+                    values = {"used": now}
+                conn.execute(
+                    experiments.update()
+                    .where(experiments.c.key == key)
+                    .values(runs=have.runs + runs, **values)
+                )
+                return
+            conn.execute(experiments.insert().values(key=key, runs=runs, created=now, **values))
+            self._prune_experiments(conn)
+
+        self._run(work)
+
+    def progress_experiment(self, key: str, experiment: dict, results: dict,
+                            snapshots: bytes | None, weights: bytes | None) -> None:  # fmt: skip
+        """Write how far this process's training of `key` is (unless another one owns it)."""
+        now = time.time()
+        values = {"experiment": plain(experiment), "results": plain(results),
+                  "snapshots": snapshots, "weights": weights, "status": "training",
+                  "owner": PROCESS, "updated": now, "used": now}  # fmt: skip
+
+        def work(conn):
+            row = conn.execute(
+                sa.select(experiments.c.status, experiments.c.owner, experiments.c.updated)
+                .where(experiments.c.key == key)
+                .with_for_update()
+            ).first()
+            if row is None:
+                conn.execute(experiments.insert().values(key=key, runs=0, created=now, **values))
+            elif row.status == "training" and (
+                row.owner == PROCESS or (row.updated or 0) < now - STALE_AFTER
+            ):
+                conn.execute(experiments.update().where(experiments.c.key == key).values(**values))
+
+        self._run(work)
+
+    def peek_experiment(self, key: str) -> KeptExperiment | None:
+        """The experiment kept (or training) for `key` as it is now, without counting a run."""
+
+        def work(conn):
+            row = conn.execute(sa.select(experiments).where(experiments.c.key == key)).first()
+            return None if row is None else _kept(row)
+
+        return self._run(work)
+
+    def use_experiment(self, key: str) -> KeptExperiment | None:
+        """A kept experiment for one more run (counted), or None if none is kept for `key`.
+
+        One under way in some process is returned as it is ("training"), not counted.
+        """
+
+        def work(conn):
+            row = conn.execute(
+                sa.select(experiments).where(experiments.c.key == key).with_for_update()
+            ).first()
+            if row is None:
+                return None
+            if row.status == "training":
+                return _kept(row)
+            if self.retention_days and row.used < time.time() - self.retention_days * 86400:
+                conn.execute(experiments.delete().where(experiments.c.key == key))
+                return None
+            conn.execute(
+                experiments.update()
+                .where(experiments.c.key == key)
+                .values(runs=row.runs + 1, used=time.time())
+            )
+            return _kept(row)
+
+        return self._run(work)
+
+    def count_experiments(self) -> int:
+        return self._run(
+            lambda conn: conn.execute(sa.select(sa.func.count()).select_from(experiments)).scalar()
+        )
+
+    def _prune_experiments(self, conn) -> None:
+        """Drop experiments unused for the retention time, and all but the newest-used N."""
+        if self.retention_days:
+            old = time.time() - self.retention_days * 86400
+            conn.execute(experiments.delete().where(experiments.c.used < old))
+        kept = experiments_kept()
+        keep = sa.select(experiments.c.key).order_by(experiments.c.used.desc()).limit(kept)
+        conn.execute(experiments.delete().where(experiments.c.key.not_in(keep.scalar_subquery())))
 
     # --- runs ----------------------------------------------------------------------------
 

@@ -45,6 +45,8 @@ def results_of(run) -> dict:
         "test": run.test,
         "steps_per_epoch": run.steps_per_epoch,
         "layers": len(run.snapshots[0]) if run.snapshots else 0,  # conv layers per snapshot
+        # How many other runs shared its training, and whether it was kept from before.
+        "shared": {"classmates": run.classmates(), "before": run.reused is not None},
     }
 
 
@@ -81,8 +83,20 @@ class Saver:
         self.post_again: float | None = None  # refused for too many posts: when it can again
         self._beat = -math.inf  # the first heartbeat is due at once, however long the uptime
         self._finishing = threading.Lock()  # the training thread and a page may both finish it
+        self._saving = threading.Lock()
+        self.closed = False  # the workspace was deleted: nothing more is saved for it
+
+    def close(self) -> None:
+        """Save nothing more (Forget me): waits for a save under way, so none comes after."""
+        with self._saving:
+            self.closed = True
 
     def save(self, run, weights: bool) -> None:
+        with self._saving:
+            if not self.closed:
+                self._save(run, weights)
+
+    def _save(self, run, weights: bool) -> None:
         try:
             kept = weights_of(run) if weights else None
             self.store.save_run(
@@ -106,7 +120,7 @@ class Saver:
         if event == "finished":
             with self._finishing:  # one at a time: a post twice at once would break a key
                 self.save(run, weights=run.status in ("done", "stopped"))
-                if self.error is None and run.status in ("done", "stopped"):
+                if self.error is None and not self.closed and run.status in ("done", "stopped"):
                     self.post(run)
                 self.saved_final = self.error is None  # last: a page waits for the post too
         else:
@@ -159,7 +173,7 @@ class Trainings:
 
     def start(self, store, ws, number: int, mnist, hp, config, keep=None):
         """Train run `number` for `ws`; None if the workspace already has a run training."""
-        from lesson.machinery import runs
+        from lesson.machinery import experiments, runs
 
         with self._lock:
             current = self._live.get(ws.id)
@@ -176,18 +190,20 @@ class Trainings:
             run = runs.TrainingRun(
                 f"run {number}", mnist, hp, config, alive=alive, listener=saver,
                 gone=f"Nobody looked at this run for {limit / 60:g} minutes, so it stopped to "
-                "free the server for others.",
+                "free the server for others.", share=experiments.Sharing(store), rank=number - 1,
             )  # fmt: skip
             run.number, run.saver = number, saver
             saver.save(run, weights=False)  # the run exists from the press of Train
             self._live[ws.id] = run
         return run.start()
 
-    def stop(self, workspace_id: str, message: str) -> None:
-        """Stop the workspace's run (its workspace was deleted)."""
+    def stop(self, workspace_id: str, message: str, forget: bool = False) -> None:
+        """Stop the workspace's run; with `forget` (its workspace is deleted) save no more."""
         with self._lock:
             run = self._live.pop(workspace_id, None)
         if run is not None:
+            if forget:  # a save after the delete would bring the workspace back
+                run.saver.close()
             run.stop(message)
 
     def forget_finished(self) -> None:
@@ -228,6 +244,9 @@ class RestoredRun:
         self.test = results.get("test")
         self.steps_per_epoch = int(results.get("steps_per_epoch", 1))
         self._layers = int(results.get("layers", 0))
+        shared = results.get("shared") or {}
+        self._classmates = int(shared.get("classmates", 0))
+        self.reused = {"runs": self._classmates} if shared.get("before") else None
         self.model_dropped = row.model_dropped
         self.load_error: str | None = None  # why the stored model could not be used
         self._model = self._snapshots = self._settings = None
@@ -293,6 +312,10 @@ class RestoredRun:
         return self._snapshots
 
     stopping = False
+
+    def classmates(self) -> int:
+        """How many other runs shared its training (as saved)."""
+        return self._classmates
 
     def queue_position(self) -> int:
         return 0

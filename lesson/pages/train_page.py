@@ -108,6 +108,28 @@ def not_posted(run) -> None:
         st.info(note, icon=":material/groups:")
 
 
+def shared(run) -> None:
+    """One sentence when the run shares its training with others (or was trained before)."""
+    if not callable(getattr(run, "classmates", None)) or not (n := run.classmates()):
+        return
+    if getattr(run, "reused", None) is not None:
+        prose(PAGE, "shared_before", runs=words.plural(n, "run"))
+    else:
+        everyone = "both of you" if n == 1 else f"all {n + 1:,} of you"
+        trains = "trained" if run.finished else "is trained"
+        prose(PAGE, "shared", classmates=words.plural(n, "classmate"), trains=trains,
+              all=everyone)  # fmt: skip
+
+
+def expected(run) -> str:
+    """', in about 40 s' from the server's measured speed; nothing before it has measured any."""
+    seconds = run.expected_start() if callable(getattr(run, "expected_start", None)) else None
+    if seconds is None:
+        return ""
+    when = f"{seconds / 60:.0f} minutes" if seconds >= 90 else f"{max(seconds, 1):.0f} s"
+    return f", in about {when} (from this server's measured speed)"
+
+
 def start_run() -> None:
     """Train a new run with the hyperparameters on screen; it belongs to the workspace."""
     if workspace.start_run(m, chosen(), config) is None:  # a double click, or another tab's run
@@ -355,7 +377,7 @@ def live() -> None:
             f"**{run.name} is waiting in line** (number {ahead}): the server trains at most "
             f"{words.plural(LIMITER.slots, 'run')} at once and other learners are "
             "training now. "
-            "It starts by itself.",
+            f"It starts by itself{expected(run)}.",
             icon=":material/hourglass_top:",
         )
     elif run.status == "running":
@@ -368,6 +390,7 @@ def live() -> None:
             text=f"{run.name}: epoch {p['epoch']} of {p['epochs']} · "
             f"batch {p['batch']:,} of {p['batches']:,} · {left}",
         )
+    shared(run)
     if run.stopping and not run.finished:
         st.caption(":material/stop_circle: Stopping after the batches being computed now…")
     curves([run], run.hp.epochs)

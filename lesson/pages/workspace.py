@@ -246,7 +246,7 @@ def _forget() -> None:
     """Delete the workspace (runs, models, answers) and start an empty one."""
     ws = st.session_state.get(WORKSPACE)
     if ws is not None:
-        TRAININGS.stop(ws.id, "You deleted your workspace.")
+        TRAININGS.stop(ws.id, "You deleted your workspace.", forget=True)
         try:
             store().delete_workspace(ws.id)
         except storage.StoreError as err:
