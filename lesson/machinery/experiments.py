@@ -109,6 +109,7 @@ class Sharing:
                 record = Record(self.store, experiment, training)
                 training.on_event.append(record.receive)
                 training.on_done.append(record.keep)
+                training.on_end.append(record.drop)
             training.on_end.append(lambda t: _forget(place, t))
             _live[place] = training
         training.start()
@@ -165,6 +166,12 @@ class Record:
         return (workspaces.experiment_of(training.config, training.hp), workspaces.results_of(run),
                 workspaces.pack_snapshots(list(run.snapshots)))  # fmt: skip
 
+    def drop(self, training: training_runs.Training) -> None:
+        """A training that stopped or failed leaves no row: it is never kept as finished."""
+        if training.ended != "done":
+            with contextlib.suppress(storage.StoreError):
+                self.store.drop_training(self.experiment)
+
     def keep(self, training: training_runs.Training) -> None:
         """Keep a training that ran to its end (never a stopped or failed one) in the store."""
         weights = self.run.weights()
@@ -176,8 +183,8 @@ class Record:
 
 
 LOST = (
-    "This experiment was training in another app process, which stopped before it finished. "
-    "Your run keeps its last whole epoch: press Train to train it again."
+    "This experiment was training in another app process, and that training stopped before it "
+    "finished. Your run keeps its last whole epoch: press Train to train it again."
 )
 WATCH = 1.0  # seconds between looks at a training under way in another process
 
@@ -193,7 +200,7 @@ class RemoteTraining(training_runs.Training):
     def _train(self) -> None:
         from lesson.machinery import workspaces
 
-        status, message, seconds = "failed", LOST, 0.0
+        status, message, seconds = "stopped", LOST, 0.0
         sent, quiet = -1, time.monotonic()  # whole epochs posted (-1: not started)
         try:
             while not self.should_stop():

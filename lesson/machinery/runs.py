@@ -500,8 +500,11 @@ class TrainingRun:
                     self.seconds = payload["seconds"] or self.seconds
                     if payload["status"] == "failed":
                         self.fail(payload["message"])
-                    else:  # last: the page waits for it
-                        self.status = "stopped" if payload["status"] == "stopped" else "done"
+                    elif payload["status"] == "stopped":  # last: the page waits for it
+                        self.message = self.message or payload["message"]
+                        self.status = "stopped"
+                    else:
+                        self.status = "done"
                     return
                 else:
                     self.receive(kind, payload)

@@ -555,6 +555,18 @@ class Store:
 
         self._run(work)
 
+    def drop_training(self, key: str) -> None:
+        """Forget this process's training of `key` (it stopped or failed: nothing to keep)."""
+        self._run(
+            lambda conn: conn.execute(
+                experiments.delete().where(
+                    experiments.c.key == key,
+                    experiments.c.status == "training",
+                    experiments.c.owner == PROCESS,
+                )
+            )
+        )
+
     def peek_experiment(self, key: str) -> KeptExperiment | None:
         """The experiment kept (or training) for `key` as it is now, without counting a run."""
 

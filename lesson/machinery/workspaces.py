@@ -46,8 +46,14 @@ def results_of(run) -> dict:
         "steps_per_epoch": run.steps_per_epoch,
         "layers": len(run.snapshots[0]) if run.snapshots else 0,  # conv layers per snapshot
         # How many other runs shared its training, and whether it was kept from before.
-        "shared": {"classmates": run.classmates(), "before": run.reused is not None},
+        "shared": {"classmates": classmates(run), "before": bool(getattr(run, "reused", None))},
     }
+
+
+def classmates(run) -> int:
+    """How many other runs shared the run's training (0 for a run that has no such count)."""
+    count = getattr(run, "classmates", None)
+    return count() if callable(count) else 0
 
 
 def weights_of(run) -> list | None:
