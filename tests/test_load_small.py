@@ -39,8 +39,12 @@ async def wait_for(condition, timeout: float = 30, seen=lambda: "") -> None:
 
 
 async def queue_then_stop(url: str) -> list[str]:
-    """Two learners press Train on a server that trains one run at a time; both then stop."""
+    """Two learners press Train on a server that trains one run at a time; both then stop.
+
+    Their seeds differ: the same experiment would train once, for both (no line to wait in).
+    """
     first, second = Session(url, ("127.0.0.21", 0)), Session(url, ("127.0.0.22", 0))
+    second.query = "seed=2"
     for s in (first, second):
         await s.connect()
         await s.rerun("train")

@@ -335,6 +335,13 @@ def shortfalls(figures: dict, where: str = "") -> tuple[list[str], list[str]]:
     return lines, short
 
 
+def class_figures(args) -> dict:
+    """--class: each class's first, median and last run done after the clicks, CPU, trainings."""
+    from lesson.tools import classbench
+
+    return classbench.measure(args.classes, args.learners, args.images, args.epochs, args.timeout)
+
+
 def main(argv: list[str] | None = None) -> int:
     """`cnn-lesson bench` or `python -m lesson.tools.bench`: the figures as JSON; with --check,
     1 on any shortfall."""
@@ -353,6 +360,14 @@ def main(argv: list[str] | None = None) -> int:
                     help="the class load test (30 learners) and its board's figures")  # fmt: skip
     ap.add_argument("--nginx", action="store_true", help="--load on two processes behind nginx")
     ap.add_argument("--machine", action="store_true", help="how fast this machine is now")
+    ap.add_argument("--class", dest="classes", nargs="?", const="a,b,c", metavar="a,b,c",
+                    help="a class presses Train together (lesson/tools/classbench.py): "
+                    "a, the same quick run; b, six learning rates; c, different seeds")  # fmt: skip
+    ap.add_argument("--learners", type=int, default=30, help="learners per class (--class)")
+    ap.add_argument("--images", type=int, default=60_000, help="training images (--class)")
+    ap.add_argument("--epochs", type=int, default=3, help="epochs (--class)")
+    ap.add_argument("--timeout", type=float, default=1800,
+                    help="seconds after the clicks a class may take (--class)")  # fmt: skip
     ap.add_argument("--check", action="store_true",
                     help="compare each figure with its target; exit 1 on a shortfall")  # fmt: skip
     args = ap.parse_args(argv)
@@ -366,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         "browser": (args.browser, bench_live.browser_figures),
         "answers": (args.answers, bench_live.answer_figures),
         "load": (args.load, lambda: bench_live.load_figures(args.load, args.nginx)),
+        "class": (args.classes, lambda: class_figures(args)),
     }
     chosen = {name: run for name, (wanted, run) in groups.items() if wanted}
     if not chosen:
