@@ -20,16 +20,15 @@ import asyncio
 import contextlib
 import os
 import shutil
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]  # the folder of app.py
+from lesson.tools import serving
+
+ROOT = serving.ROOT  # the folder of app.py
 RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)  # class b's learning rates
 CLASSES = ("a", "b", "c")
 IMAGES = (1000, 2000, 5000, 10000, 20000, 30000, 60000)  # the Train page's choices
@@ -48,13 +47,6 @@ def queries(kind: str, learners: int, images: int = 60_000, epochs: int = 3) -> 
     if kind == "c":
         return [f"{base}&seed={i + 1}" for i in range(learners)]
     raise ValueError(f"no class {kind!r}: a, b or c")
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -88,40 +80,13 @@ def app_process(data: Path, env: dict | None = None, timeout: float = 180):
     """`streamlit run app.py` on a free loopback port with data folder `data`: (url, Popen)."""
     if not (ROOT / "app.py").exists():
         raise SystemExit(f"--class needs the app's source folder: no {ROOT / 'app.py'}")
-    port = free_port()
-    environment = {**os.environ, "CNN_LESSON_DATA": str(data), **(env or {})}
-    environment.pop("CNN_LESSON_DATABASE_URL", None)  # the class's own SQLite file
+    # The class's own SQLite file (an empty URL is none), and the app of this checkout.
+    environment = {"CNN_LESSON_DATA": str(data), "CNN_LESSON_DATABASE_URL": "", **(env or {})}
     environment["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(ROOT), environment.get("PYTHONPATH")])
+        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
     )
-    log = open(data / "server.log", "w")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=environment,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the app did not start: {log.name}") from None
-                time.sleep(0.3)
+    with serving.streamlit_process(environment, timeout) as (url, proc):
         yield url, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 async def warm(url: str, pid: int, timeout: float = 240) -> None:
