@@ -253,6 +253,17 @@ def unpack(blob: bytes) -> list[np.ndarray]:
         return [npz[f"arr_{i}"] for i in range(len(npz.files))]
 
 
+def _ensure_workspace(conn, ws: Workspace, now: float) -> None:
+    """The workspace's row, written if it is not there yet (a run may be saved first)."""
+    if conn.execute(sa.select(workspaces.c.id).where(workspaces.c.id == ws.id)).first() is None:
+        conn.execute(
+            workspaces.insert().values(
+                id=ws.id, token_hash=token_hash(ws.token), created=now, touched=now,
+                state=ws.state,
+            )
+        )  # fmt: skip
+
+
 def database_url() -> str:
     """$CNN_LESSON_DATABASE_URL, or an SQLite file in $CNN_LESSON_DATA (default .data/)."""
     if url := os.environ.get(URL_VARIABLE):
@@ -704,15 +715,7 @@ class Store:
             values["weights"] = weights
 
         def work(conn):
-            if conn.execute(
-                sa.select(workspaces.c.id).where(workspaces.c.id == ws.id)
-            ).first() is None:  # fmt: skip
-                conn.execute(
-                    workspaces.insert().values(
-                        id=ws.id, token_hash=token_hash(ws.token), created=now, touched=now,
-                        state=ws.state,
-                    )
-                )  # fmt: skip
+            _ensure_workspace(conn, ws, now)
             exists = conn.execute(
                 sa.select(runs.c.number).where(
                     runs.c.workspace_id == ws.id, runs.c.number == number
@@ -759,15 +762,7 @@ class Store:
                 )
                 .values(status="interrupted", message=INTERRUPTED)
             )
-            if conn.execute(
-                sa.select(workspaces.c.id).where(workspaces.c.id == ws.id)
-            ).first() is None:  # fmt: skip
-                conn.execute(
-                    workspaces.insert().values(
-                        id=ws.id, token_hash=token_hash(ws.token), created=now, touched=now,
-                        state=ws.state,
-                    )
-                )  # fmt: skip
+            _ensure_workspace(conn, ws, now)
             mine = runs.c.workspace_id == ws.id
             if conn.execute(sa.select(runs.c.number).where(mine, runs.c.status.in_(LIVE))).first():
                 raise _Refused
