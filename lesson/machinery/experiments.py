@@ -20,6 +20,7 @@ import threading
 import time
 from pathlib import Path
 
+from lesson.machinery import records
 from lesson.machinery import runs as training_runs
 from lesson.machinery import store as storage
 
@@ -109,7 +110,7 @@ class Sharing:
                 record = Record(self.store, experiment, training)
                 training.on_event.append(record.receive)
                 training.on_done.append(record.keep)
-                training.on_end.append(record.drop)
+                training.on_undone.append(record.drop)
             training.on_end.append(lambda t: _forget(place, t))
             _live[place] = training
         training.start()
@@ -160,17 +161,14 @@ class Record:
                 )  # fmt: skip
 
     def _parts(self) -> tuple:
-        from lesson.machinery import workspaces
-
         training, run = self.training, self.run
-        return (workspaces.experiment_of(training.config, training.hp), workspaces.results_of(run),
-                workspaces.pack_snapshots(list(run.snapshots)))  # fmt: skip
+        return (records.experiment_of(training.config, training.hp), records.results_of(run),
+                records.pack_snapshots(list(run.snapshots)))  # fmt: skip
 
     def drop(self, training: training_runs.Training) -> None:
         """A training that stopped or failed leaves no row: it is never kept as finished."""
-        if training.ended != "done":
-            with contextlib.suppress(storage.StoreError):
-                self.store.drop_training(self.experiment)
+        with contextlib.suppress(storage.StoreError):
+            self.store.drop_training(self.experiment)
 
     def keep(self, training: training_runs.Training) -> None:
         """Keep a training that ran to its end (never a stopped or failed one) in the store."""
@@ -198,8 +196,6 @@ class RemoteTraining(training_runs.Training):
         self.store, self.key = store, experiment
 
     def _train(self) -> None:
-        from lesson.machinery import workspaces
-
         status, message, seconds = "stopped", LOST, 0.0
         sent, quiet = -1, time.monotonic()  # whole epochs posted (-1: not started)
         try:
@@ -214,7 +210,7 @@ class RemoteTraining(training_runs.Training):
                 if row is None or (row and row.stale):
                     break
                 if row and row.results.get("parameters"):
-                    sent = self._post_new(row, sent, workspaces)
+                    sent = self._post_new(row, sent)
                     if row.status == "done":
                         seconds = float(row.results.get("seconds", 0.0))
                         self.receive("finished", {
@@ -233,12 +229,12 @@ class RemoteTraining(training_runs.Training):
             self.on_done.clear()  # the process that trained it keeps it
             self._finish(status, message, seconds)
 
-    def _post_new(self, row, sent: int, workspaces) -> int:
+    def _post_new(self, row, sent: int) -> int:
         """Post what the row holds beyond the `sent` whole epochs; the new count."""
         results = row.results
-        epochs = [workspaces._numbers(e) for e in results.get("epochs", [])]
+        epochs = [records.numbers(e) for e in results.get("epochs", [])]
         layers = int(results.get("layers", 0))
-        snapshots = workspaces.unpack_snapshots(row.snapshots, layers)
+        snapshots = records.unpack_snapshots(row.snapshots, layers)
         if sent < 0:
             self.status = "running"
             self._post("slot", {})
@@ -248,7 +244,7 @@ class RemoteTraining(training_runs.Training):
             sent = 0
         if len(epochs) > sent:
             weights = storage.unpack(row.weights) if row.weights else None
-            points = [workspaces._numbers(p) for p in results.get("batches", [])]
+            points = [records.numbers(p) for p in results.get("batches", [])]
             for i in range(sent, len(epochs)):
                 self.receive("batch", {"points": [p for p in points if i < p["epoch"] <= i + 1],
                                        "epoch": i + 1, "batch": 0})  # fmt: skip
@@ -272,12 +268,10 @@ def live() -> int:
 
 def replay(kept: storage.KeptExperiment, run) -> training_runs.Training:
     """A training that has already ended: the kept experiment's messages, all at once."""
-    from lesson.machinery import workspaces
-
     results = kept.results
     layers = int(results.get("layers", 0))
-    snapshots = workspaces.unpack_snapshots(kept.snapshots, layers)
-    epochs = [workspaces._numbers(e) for e in results.get("epochs", [])]
+    snapshots = records.unpack_snapshots(kept.snapshots, layers)
+    epochs = [records.numbers(e) for e in results.get("epochs", [])]
     weights = storage.unpack(kept.weights)
     training = training_runs.Training(None, run.hp, run.config, run._limiter, None, run.rank)
     first, rest = (snapshots[:1], snapshots[1:]) if len(snapshots) == len(epochs) + 1 else (
@@ -286,7 +280,7 @@ def replay(kept: storage.KeptExperiment, run) -> training_runs.Training:
         ("slot", {}),
         ("running", {"parameters": results.get("parameters", 0),
                      "steps_per_epoch": results.get("steps_per_epoch", 1), "snapshots": first}),
-        ("batch", {"points": [workspaces._numbers(p) for p in results.get("batches", [])],
+        ("batch", {"points": [records.numbers(p) for p in results.get("batches", [])],
                    "epoch": len(epochs), "batch": 0}),
     ]  # fmt: skip
     for i, epoch in enumerate(epochs):

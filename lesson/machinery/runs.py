@@ -174,6 +174,7 @@ class Training:
         self.score_when_stopped = True
         self.ended: str | None = None  # "done", "stopped" or "failed", at the end
         self.on_done: list[Callable[[Training], None]] = []  # told before a "done" end is posted
+        self.on_undone: list[Callable[[Training], None]] = []  # before a stopped or failed end
         self.on_end: list[Callable[[Training], None]] = []  # told after any end is posted
         self.on_event: list[Callable[[str, dict], None]] = []  # told each message it posts
         self.key: str | None = None  # the experiment's key, if it is shared
@@ -273,13 +274,13 @@ class Training:
             self._finish(status, message, seconds)
 
     def _finish(self, status: str, message: str, seconds: float) -> None:
-        """Post the end for every follower (a "done" one is kept first, so nobody misses it)."""
+        """Post the end for every follower, once the store is settled: a "done" training kept,
+        any other one's record gone (a follower that sees the end may read the store at once)."""
         self._mnist = None
-        if status == "done":
-            for tell in self.on_done:
-                # Keeping it for later is a bonus: the runs go on without it.
-                with contextlib.suppress(Exception):
-                    tell(self)
+        for tell in self.on_done if status == "done" else self.on_undone:
+            # Keeping it for later is a bonus: the runs go on without it.
+            with contextlib.suppress(Exception):
+                tell(self)
         with self._changed:
             self.ended = status
             self.status = "ended"
