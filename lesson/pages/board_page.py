@@ -112,6 +112,11 @@ def live_board(info, workspace_id: str | None) -> None:
     _progress(info, workspace_id, names_hidden)
 
 
+def _g(value) -> str:
+    """A posted number as the board writes it; "?" for one the post does not hold."""
+    return "?" if value is None else f"{value:g}"
+
+
 def _runs(table: list[dict]) -> None:
     top = classes.best(table)
     df = frame(table)
@@ -126,6 +131,9 @@ def _runs(table: list[dict]) -> None:
             "Who": st.column_config.TextColumn(width=150),
             **{name: st.column_config.NumberColumn(format=f) for name, f in FORMATS.items()},
             "Test accuracy (%)": st.column_config.NumberColumn(format="%.2f", width=130),
+            # A fixed width: a network that differs in many settings is a long text, and the
+            # columns after it must still fit a projector (the whole text shows in the cell).
+            "Network": st.column_config.TextColumn(width=220),
             "Experiment": st.column_config.LinkColumn(
                 display_text="Open", help="This run's network and hyperparameters, on Train"
             ),
@@ -134,8 +142,8 @@ def _runs(table: list[dict]) -> None:
     if top is not None:
         st.success(
             f"**Best run: {board._plain(top['who'])}**, {100 * top['accuracy']:.2f} % test "
-            f"accuracy ({top['network']}; learning rate {top['learning_rate']:g}, batch "
-            f"{top['batch_size']:g}, {top['optimizer']}).",
+            f"accuracy ({top['network']}; learning rate {_g(top['learning_rate'])}, batch "
+            f"{_g(top['batch_size'])}, {top['optimizer']}).",
             icon=":material/trophy:",
         )
     latest = [
