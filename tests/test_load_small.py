@@ -44,10 +44,10 @@ async def queue_then_stop(url: str) -> list[str]:
     Their seeds differ: the same experiment would train once, for both (no line to wait in).
     """
     first, second = Session(url, ("127.0.0.21", 0)), Session(url, ("127.0.0.22", 0))
-    second.query = "seed=2"
     for s in (first, second):
         await s.connect()
         await s.rerun("train")
+    await second.set("Random seed", "2")  # typed in its box, as a learner does
     await first.click("Train")
     await second.click("Train")
     seen = " ".join(second.alerts)

@@ -196,6 +196,7 @@ class Trainings:
         with self._lock:
             live = [run for run in self._live.values() if not run.finished]
         for run in live:  # (if the store fails, it marks them after STALE_AFTER seconds)
+            run.saver.close()  # first: a save of the still-training run must not come after
             with contextlib.suppress(storage.StoreError):
                 run.saver.store.interrupt(run.saver.ws.id, run.number, storage.INTERRUPTED)
 

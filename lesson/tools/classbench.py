@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from lesson.tools import serving
+from lesson.tools.client import run_sync
 
 ROOT = serving.ROOT  # the folder of app.py
 RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)  # class b's learning rates
@@ -237,8 +238,9 @@ def run_class(kind: str, learners: int = 30, images: int = 60_000, epochs: int =
         with app_process(data, env) as (url, proc):
             store = storage.Store(url_of(data))
             try:
-                asyncio.run(warm(url, proc.pid))
-                figures = asyncio.run(
+                # In a thread of its own: the caller may already run a loop (Playwright).
+                run_sync(warm(url, proc.pid))
+                figures = run_sync(
                     one_class(url, proc.pid, store, kind, queries(kind, learners, images, epochs),
                               timeout)
                 )  # fmt: skip
