@@ -75,7 +75,7 @@ def test_the_limiter_queues_the_second_run_until_the_first_is_done(mnist):
     second = runs.TrainingRun("b", mnist, TINY, limiter=limiter).start()
     wait_for(lambda: second.queue_position() == 1)
     seen = set()
-    while not first.finished:
+    while first.training.ended is None:  # the training holds the slot until it has ended
         seen.add(second.status)
         time.sleep(0.05)
     assert seen == {"queued"} and limiter.running() <= 1

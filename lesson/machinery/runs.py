@@ -249,29 +249,29 @@ class Training:
             if not self._limiter.wait_for_slot(self, self.should_stop):
                 status = "stopped"
                 return
-            try:
-                self.status = "running"
-                self._post("slot", {})
-                if self._pool is None:
-                    from lesson.machinery import jobs
+            self.status = "running"
+            self._post("slot", {})
+            if self._pool is None:
+                from lesson.machinery import jobs
 
-                    jobs.train_job(self._mnist, self.hp, self.config, self.receive,
-                                   self.should_stop, lambda: self.score_when_stopped)  # fmt: skip
-                else:
-                    self._pool.train(self)
-                outcome = self._outcome or {"status": "failed", "message": "No result came back."}
-                seconds = outcome.get("seconds", 0.0)
-                status, message = outcome["status"], outcome.get("message", "")
-                if status != "failed" and self._stopped:
-                    status = "stopped"
-            finally:
-                self._limiter.release(self, seconds if status == "done" else None)
+                jobs.train_job(self._mnist, self.hp, self.config, self.receive,
+                               self.should_stop, lambda: self.score_when_stopped)  # fmt: skip
+            else:
+                self._pool.train(self)
+            outcome = self._outcome or {"status": "failed", "message": "No result came back."}
+            seconds = outcome.get("seconds", 0.0)
+            status, message = outcome["status"], outcome.get("message", "")
+            if status != "failed" and self._stopped:
+                status = "stopped"
         except workers.WorkerLost as err:  # its worker died or hung: every follower fails
             status, message = "failed", str(err)
         except Exception as err:  # never lose the thread silently: say what went wrong
             status, message = "failed", f"Training failed: {err}"
         finally:
-            self._finish(status, message, seconds)
+            try:
+                self._finish(status, message, seconds)
+            finally:  # after the end is posted: the next training starts once this one ended
+                self._limiter.release(self, seconds if status == "done" else None)
 
     def _finish(self, status: str, message: str, seconds: float) -> None:
         """Post the end for every follower, once the store is settled: a "done" training kept,
