@@ -294,10 +294,11 @@ def servers(count: int, ttl: int, nginx: bool, limit: int = 2):
 def routed(access_log: Path) -> list[tuple[str, list[str]]]:
     """Each request in nginx_proxy's `access_log`: (client address, app servers tried).
 
-    The last server tried answered ("a, b" when a failed and b took the request).
+    The last server tried answered ("a, b" when a failed and b took the request). Requests
+    nginx answered from its static cache name no server ("-") and are left out.
     """
     lines = [line.split(maxsplit=1) for line in access_log.read_text().splitlines()]
-    return [(client, tried.split(", ")) for client, tried in lines]
+    return [(client, tried.split(", ")) for client, tried in lines if tried.strip() != "-"]
 
 
 def servers_by_client(access_log: Path) -> dict[str, set[str]]:
