@@ -173,7 +173,7 @@ def test_the_installed_app_runs_its_pages(installed, tmp_path):
         "from lesson import paths\n"
         "at = AppTest.from_file(str(paths.APP), default_timeout=300).run()\n"
         "print(repr(at.title[0].value), len(at.exception))\n"
-        "at.switch_page(str(paths.PACKAGE / 'pages' / 'onehot_page.py')).run()\n"
+        "at.switch_page(str(paths.PACKAGE / 'pages' / 'p2_onehot.py')).run()\n"
         "print(repr(at.title[0].value), len(at.exception))\n"
     )
     done = run([str(bin_folder / "python"), "-c", code], cwd=elsewhere, env=environment(tmp_path))

@@ -8,9 +8,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import lesson
-from lesson.pages import access, classroom, session, workspace
-from lesson.pages.boxes import number_box
-from lesson.pages.common import (
+from lesson.parts import access, classroom, session, workspace
+from lesson.parts.boxes import number_box
+from lesson.parts.common import (
     LEARNER_MODEL,
     LEARNER_MODEL_NAME,
     adopt,
@@ -24,7 +24,7 @@ from lesson.pages.common import (
 from lesson.tools import exercises as ex
 from lesson.tools import limits, settings, words
 
-PAGE = "train_page"
+PAGE = "p4_train"
 COLOURS = ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#000000")
 METRICS = {"loss": "loss", "accuracy": "accuracy"}
 # How each optimizer of training.OPTIMIZERS changes a parameter, for the compile step's text.
