@@ -19,7 +19,7 @@ LESSON = Path(__file__).resolve().parent.parent / "lesson"
 APART = 10  # CAM02-UCS units
 # Colours drawn side by side to tell things apart (Okabe-Ito), by the module that draws them
 CATEGORIES = {
-    "p4_train": ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#000000"),
+    "run_display": ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#000000"),
     "pictures": ("#666666", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#d55e00"),
     "data_charts": ("#0072b2", "#e69f00"),
     "board_charts": ("#0072b2", "#e69f00", "#009e73"),
