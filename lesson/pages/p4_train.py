@@ -5,15 +5,7 @@ import functools
 import streamlit as st
 
 import lesson
-from lesson.parts import (
-    access,
-    classroom,
-    hyperparameters,
-    robustness,
-    run_display,
-    session,
-    workspace,
-)
+from lesson.parts import access, classroom, session, workspace
 from lesson.parts.common import LEARNER_MODEL, LEARNER_MODEL_NAME, adopt, mnist, prose, show_code
 from lesson.tools import exercises as ex
 
@@ -25,6 +17,7 @@ m = mnist()
 with st.spinner("Loading Keras…"):  # the first page that needs it pays its import once
     from lesson import step3_network, step4_augmentation, step4_robustness, step4_training
     from lesson.machinery import workers
+    from lesson.parts import hyperparameters, robustness, run_display  # these import Keras too
     from lesson.tools import export, settings
 workers.warm()  # the training processes start while the learner reads: none waits for them
 classroom.setup()  # the experiment in the link, the teacher's locks, presets
