@@ -4,24 +4,24 @@ import streamlit as st
 
 import lesson
 from lesson import paths
-from lesson.pages import session, workarounds
+from lesson.parts import session, workarounds
 
-workarounds.apply()  # before any page runs: see lesson/pages/workarounds.py
+workarounds.apply()  # before any page runs: see lesson/parts/workarounds.py
 
-from lesson.pages import access, board, common, instructor, workspace  # noqa: E402
+from lesson.parts import access, board, common, instructor, workspace  # noqa: E402
 
 st.set_page_config(page_title="CNNs with Keras", page_icon=":material/neurology:", layout="wide")
 
 # (script in lesson/pages, title, icon, url path), in the lesson's order.
 LESSON = [  # step N is page N, titled from lesson.STEPS
-    ("data_page.py", lesson.title(1), "grid_on", "data"),
-    ("onehot_page.py", lesson.title(2), "looks_one", "one-hot"),
-    ("build_page.py", lesson.title(3), "stacks", "build"),
-    ("train_page.py", lesson.title(4), "model_training", "train"),
-    ("draw_page.py", lesson.title(5), "draw", "draw"),
-    ("inside_page.py", lesson.title(6), "filter_alt", "inside"),
-    ("mistakes_page.py", lesson.title(7), "report", "mistakes"),
-    ("board_page.py", "Class board", "leaderboard", "board"),
+    ("p1_data.py", lesson.title(1), "grid_on", "data"),
+    ("p2_onehot.py", lesson.title(2), "looks_one", "one-hot"),
+    ("p3_build.py", lesson.title(3), "stacks", "build"),
+    ("p4_train.py", lesson.title(4), "model_training", "train"),
+    ("p5_draw.py", lesson.title(5), "draw", "draw"),
+    ("p6_inside.py", lesson.title(6), "filter_alt", "inside"),
+    ("p7_mistakes.py", lesson.title(7), "report", "mistakes"),
+    ("p8_board.py", "Class board", "leaderboard", "board"),
 ]
 
 

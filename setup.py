@@ -29,7 +29,8 @@ setup(
     packages=[*find_packages(include=["lesson", "lesson.*"]), "lesson.assets"],
     package_dir={"lesson.assets": "assets"},
     package_data={
-        "lesson.pages": ["*.md", "*.js", "*.css"],
+        "lesson.pages": ["*.md"],  # each page's prose
+        "lesson.parts": ["*.js", "*.css"],  # the players and the pixel grid in the browser
         "lesson.assets": ["mnist.npz", "pretrained.keras", "pretrained-test-probabilities.npz"],
     },
     cmdclass={"build_py": BuildWithApp},

@@ -18,8 +18,9 @@
     tools/                  beside the lesson: links and presets, limits, exercises, the
                             export, and the commands bench, pretrain and predict
     machinery/              the server: the store, workspaces, training workers, classes
-    pages/                  the Streamlit pages (they import the steps; nothing here imports
-                            Streamlit outside pages/)
+    pages/                  the Streamlit pages, one per entry of the navigation, in its order
+    parts/                  what the pages are built from: prose, charts, the workspace, the
+                            class, the players (nothing imports Streamlit outside pages/, parts/)
 
 STEPS is the one numbering: the pages' titles, their prose and the export use it.
 """

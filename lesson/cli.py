@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     quiet.install()  # before anything imports TensorFlow
     if command == "serve":
-        from lesson.pages import server
+        from lesson.parts import server
 
         return server.serve(rest)
     if command == "predict":

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from lesson.pages import access, pictures
+from lesson.parts import access, pictures
 
 
 def contrast(a, b) -> float:

@@ -17,7 +17,7 @@ from tests.support import ROOT
 
 COLLECTIONS = """
 import gc, json
-from lesson.pages import common
+from lesson.parts import common
 
 common.import_keras()  # as the server does before a page that needs Keras
 frozen, after = gc.get_freeze_count(), len(gc.get_objects())

@@ -100,7 +100,7 @@ def test_the_changed_test_images_are_the_same_every_time(mnist):
 
 
 def test_the_train_page_augments_and_checks_robustness():
-    at = app("train_page.py")
+    at = app("p4_train.py")
     assert "Augment the training images" in [t.label for t in at.toggle]
     assert not at.select_slider(key="train_augmentation").disabled  # chosen before switching on
     gallery = [c.value for c in at.caption if "random variants at strength 0.5" in c.value]

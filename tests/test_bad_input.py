@@ -250,26 +250,26 @@ def test_a_bad_model_file_on_the_draw_page_says_so_and_the_data_page_still_works
     else:
         path.write_bytes(content)
     monkeypatch.setenv(step3_network.PATH_VARIABLE, str(path))
-    at = app("draw_page.py")
+    at = app("p5_draw.py")
     assert not at.exception, [e.value for e in at.exception]
     assert "The pre-trained model could not be loaded" in messages(at)
-    at.switch_page("lesson/pages/data_page.py").run()
+    at.switch_page("lesson/pages/p1_data.py").run()
     assert not at.exception and at.title[0].value == "1 · The data"
 
 
 def test_an_impossible_network_on_the_build_page_keeps_the_last_good_one():
-    at = app("build_page.py")
+    at = app("p3_build.py")
     at.segmented_control(key="build_blocks").set_value(3)
     at.select_slider(key="build_kernel").set_value(7).run()
     assert not at.exception, [e.value for e in at.exception]
     assert "This network cannot be built" in messages(at)
     assert at.session_state["network_config"] == step3_network.LESSON  # the last network that works
-    at.switch_page("lesson/pages/train_page.py").run()
+    at.switch_page("lesson/pages/p4_train.py").run()
     assert not at.exception
 
 
 def test_pressing_train_twice_starts_one_run():
-    at = app("train_page.py")
+    at = app("p4_train.py")
     at.select_slider(key="train_images").set_value(1_000)
     at.slider(key="train_epochs").set_value(1).run()
     at.button(key="train_start").click().run()

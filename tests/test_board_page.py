@@ -9,7 +9,7 @@ from lesson.machinery import classes
 from lesson.machinery import store as storage
 from tests.pages import INSTRUCTOR_KEY, app
 
-BOARD = "lesson/pages/board_page.py"
+BOARD = "lesson/pages/p8_board.py"
 RESULTS = {"test": {"accuracy": 0.91, "loss": 0.3}, "parameters": 53558, "seconds": 8.0}
 pytestmark = pytest.mark.usefixtures("instructor_key")
 
@@ -22,7 +22,7 @@ def ok(at: AppTest) -> AppTest:
 def teacher(name: str = "Year 12", **query) -> tuple[AppTest, str]:
     """An instructor on the board who opened a class; the class's join code."""
     if query:  # the instructor's own experiment, from a link to Train
-        at = app("train_page.py", {"instructor": INSTRUCTOR_KEY, **query})
+        at = app("p4_train.py", {"instructor": INSTRUCTOR_KEY, **query})
         ok(at.switch_page(BOARD).run())
     else:
         at = app(BOARD, {"instructor": INSTRUCTOR_KEY})
@@ -139,7 +139,7 @@ def test_a_challenge_fixes_the_classs_settings_and_its_end_frees_them():
     ok(inst.multiselect(key="board_challenge_lock").select("epochs").select("batch_size").run())
     ok(inst.button(key="board_challenge_post").click().run())
     ada.session_state["board_membership"] = None  # look at the class now, not in 5 s
-    ok(ada.switch_page("lesson/pages/train_page.py").run())
+    ok(ada.switch_page("lesson/pages/p4_train.py").run())
     assert ada.info[0].value == "**Class challenge:** Everyone\\: pick a learning rate"  # escaped
     assert ada.session_state["train_epochs"] == 5
     assert any("Your teacher fixed epochs 5; batch size 64" in c.value for c in ada.caption)
@@ -192,7 +192,7 @@ def test_a_learner_is_told_when_the_board_refuses_a_run_and_when_to_post_again()
     for number in range(101, 101 + classes.POSTS_PER_MINUTE):
         said = classes.post_run(storage.shared(), ws_id(ada), number, {}, RESULTS, "done", soon)
         assert said == "posted"
-    ok(ada.switch_page("lesson/pages/train_page.py").run())
+    ok(ada.switch_page("lesson/pages/p4_train.py").run())
     tiny(ada)
     run = train_to_the_end(ada)
     assert run.status == "done" and run.saver.posted == "too many posts"
@@ -209,7 +209,7 @@ def test_a_learner_is_told_when_the_board_refuses_a_run_and_when_to_post_again()
 def test_a_learner_in_no_class_reads_nothing_about_the_board():
     from tests.pages import tiny, train_to_the_end
 
-    at = app(page="lesson/pages/train_page.py")
+    at = app(page="lesson/pages/p4_train.py")
     tiny(at)
     run = train_to_the_end(at)
     assert run.saver.posted == "not in a class"

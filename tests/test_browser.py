@@ -91,7 +91,7 @@ def test_a_wide_table_scrolls_by_itself_on_a_phone(page, server_url):
     open_app(page, server_url, "one-hot")
     table = page.get_by_test_id("stMain").locator("table").first
     expect(table).to_be_visible(timeout=60_000)
-    # The app's style (lesson/pages/access.py) makes the table scroll. On a first load Chromium
+    # The app's style (lesson/parts/access.py) makes the table scroll. On a first load Chromium
     # draws it up to 1.4 s after the first table (an st.html, like raw HTML in markdown, comes
     # later than plain markdown): until then the table sticks out, and a busy machine read
     # 578 px here. Measure once the style holds.

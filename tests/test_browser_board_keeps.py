@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from lesson.machinery import classes, keys
 from lesson.machinery import store as storage
-from lesson.pages import instructor
+from lesson.parts import instructor
 from tests.browser import assert_accessible, open_app
 from tests.pages import INSTRUCTOR_KEY
 from tests.support import wait_idle

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lesson.pages import canvas
+from lesson.parts import canvas
 from tests import strokes
 from tests.browser import CANVAS, open_app, open_draw_page, prediction
 from tests.support import IDLE

@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from lesson.machinery import store as storage
-from lesson.pages import workspace
+from lesson.parts import workspace
 from tests.browser import open_app, train_button
 from tests.support import ONE_WORKER, streamlit_process, wait_idle
 

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 from lesson.step3_network import LESSON, NetworkConfig
 from tests.pages import app, assert_clean, control, defaults
 
-PAGE = "lesson/pages/build_page.py"
+PAGE = "lesson/pages/p3_build.py"
 
 
 def open_page(network: NetworkConfig | None = None) -> AppTest:

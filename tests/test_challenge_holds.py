@@ -7,8 +7,8 @@ from lesson.machinery import classes
 from lesson.machinery import store as storage
 from tests.pages import INSTRUCTOR_KEY, app, markdown_text, tiny
 
-BOARD = "lesson/pages/board_page.py"
-TRAIN, BUILD = "lesson/pages/train_page.py", "lesson/pages/build_page.py"
+BOARD = "lesson/pages/p8_board.py"
+TRAIN, BUILD = "lesson/pages/p4_train.py", "lesson/pages/p3_build.py"
 pytestmark = pytest.mark.usefixtures("instructor_key")
 
 

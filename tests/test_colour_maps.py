@@ -12,18 +12,18 @@ import numpy as np
 import pytest
 from colorspacious import cspace_convert
 
-from lesson.pages import pictures
+from lesson.parts import pictures
 
 DEUTERANOPIA = {"name": "sRGB1+CVD", "cvd_type": "deuteranomaly", "severity": 100}
-PAGES = Path(__file__).resolve().parent.parent / "lesson" / "pages"
+LESSON = Path(__file__).resolve().parent.parent / "lesson"
 APART = 10  # CAM02-UCS units
 # Colours drawn side by side to tell things apart (Okabe-Ito), by the module that draws them
 CATEGORIES = {
-    "train_page": ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#000000"),
+    "run_display": ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#000000"),
     "pictures": ("#666666", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#d55e00"),
     "data_charts": ("#0072b2", "#e69f00"),
     "board_charts": ("#0072b2", "#e69f00", "#009e73"),
-    "draw_page": ("#0072b2", "#e69f00", "#c8c8c8"),
+    "p5_draw": ("#0072b2", "#e69f00", "#c8c8c8"),
 }
 
 
@@ -55,7 +55,8 @@ def test_the_diverging_map_keeps_its_two_signs_apart():
 
 @pytest.mark.parametrize("name", list(CATEGORIES))
 def test_colours_that_mark_categories_stay_apart(name):
-    source = (PAGES / f"{name}.py").read_text(encoding="utf-8").lower()
+    (path,) = [*LESSON.glob(f"pages/{name}.py"), *LESSON.glob(f"parts/{name}.py")]
+    source = path.read_text(encoding="utf-8").lower()
     assert all(c in source for c in CATEGORIES[name]), "the page draws other colours now"
     colours = seen([rgb(c) for c in CATEGORIES[name]])
     for a, b in itertools.combinations(range(len(colours)), 2):

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.pages import app
 
-PAGE = "lesson/pages/draw_page.py"
+PAGE = "lesson/pages/p5_draw.py"
 
 
 @pytest.fixture(scope="module")

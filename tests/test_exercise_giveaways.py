@@ -7,12 +7,12 @@ from streamlit.testing.v1 import AppTest
 
 from tests.pages import INSTRUCTOR_KEY, app
 
-PAGES = [None, "onehot_page.py", "build_page.py", "train_page.py", "draw_page.py",
-         "inside_page.py", "mistakes_page.py"]  # fmt: skip
+PAGES = [None, "p2_onehot.py", "p3_build.py", "p4_train.py", "p5_draw.py",
+         "p6_inside.py", "p7_mistakes.py"]  # fmt: skip
 # Pages whose answers must not show on them. The others' are read off the page by design (the
 # data page's image count from the shape) or are lone digits (the Mistakes page's:
 # tests/test_exercises.py checks its questions' independence instead).
-WORKED_OUT = {"onehot_page.py", "build_page.py", "train_page.py", "inside_page.py", "draw_page.py"}
+WORKED_OUT = {"p2_onehot.py", "p3_build.py", "p4_train.py", "p6_inside.py", "p5_draw.py"}
 # Networks whose own shapes once answered the Build and Inside questions (issue 35): 'same'
 # padding keeps the size whatever the kernel; a 3×3 pool rounds 26 and 24 down to the same 8.
 NETWORKS = {
@@ -55,17 +55,17 @@ def norm(text: str) -> str:
     return re.sub(r"\s*[×x]\s*(?=\d)", "×", text.replace("**", ""))
 
 
-@pytest.mark.parametrize("page", list(PAGES), ids=[p or "data_page.py" for p in PAGES])
+@pytest.mark.parametrize("page", list(PAGES), ids=[p or "p1_data.py" for p in PAGES])
 def test_no_exercise_gives_another_away_and_the_page_shows_no_answer(page, instructor_key):
     """Mistakes' second question named the first's answer; the Build page's table showed both
     of its answers; a finished run's "5 in a row" was the Train page's answer (issue 18)."""
     # On the Train page, after a run, whose "5 in a row" the page shows.
-    state = {"workspace_runs": {1: finished_run()}} if page == "train_page.py" else None
+    state = {"workspace_runs": {1: finished_run()}} if page == "p4_train.py" else None
     assert_no_giveaway(app(page, {"instructor": INSTRUCTOR_KEY}, state), page)
 
 
 @pytest.mark.parametrize("network", NETWORKS.values(), ids=NETWORKS.keys())
-@pytest.mark.parametrize("page", ["build_page.py", "inside_page.py"])
+@pytest.mark.parametrize("page", ["p3_build.py", "p6_inside.py"])
 def test_no_answer_shows_for_networks_whose_shapes_once_gave_it_away(page, network, instructor_key):
     """With kernel_size=7&padding=same, "5×5 instead of 7×7" left the first pooling layer's
     shape as the shape flow showed it; the Inside page's twin likewise (issue 35)."""
@@ -73,7 +73,7 @@ def test_no_answer_shows_for_networks_whose_shapes_once_gave_it_away(page, netwo
 
     config = settings.from_query(network)[0].network
     state = None
-    if page == "inside_page.py" and config.conv_blocks:  # the page shows this network's maps
+    if page == "p6_inside.py" and config.conv_blocks:  # the page shows this network's maps
         from lesson import step3_network
 
         state = {"learner_model": step3_network.build_model(config),

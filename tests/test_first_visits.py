@@ -2,7 +2,7 @@
 
 Two threads importing Keras at once can deadlock on Python's module locks, and Python then hands
 one of them a half-initialised module. The app imports it in one thread while the others wait
-(`import_keras` in lesson/pages/common.py); the first page imports it once it has painted.
+(`import_keras` in lesson/parts/common.py); the first page imports it once it has painted.
 """
 
 import asyncio

@@ -8,7 +8,7 @@ PACKAGE = ROOT / "lesson"
 
 
 def module_name(path) -> str:
-    """lesson/pages/board.py -> lesson.pages.board; lesson/tools/__init__.py -> lesson.tools."""
+    """lesson/parts/board.py -> lesson.parts.board; lesson/tools/__init__.py -> lesson.tools."""
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
@@ -23,7 +23,7 @@ def import_graph() -> dict[str, set[str]]:
             if isinstance(node, ast.Import):
                 edges |= {alias.name for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for alias in node.names:  # `from lesson.pages import board` imports a module
+                for alias in node.names:  # `from lesson.parts import board` imports a module
                     full = f"{node.module}.{alias.name}"
                     edges.add(full if full in modules else node.module)
         graph[name] = {edge for edge in edges if edge in modules and edge != name}
@@ -51,7 +51,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_the_walk_sees_imports_inside_functions():
     graph = import_graph()
     assert "lesson.machinery.jobs" in graph["lesson.machinery.workers"]  # imported in a function
-    assert "lesson.pages.workspace" in graph["lesson.pages.classroom"]
+    assert "lesson.parts.workspace" in graph["lesson.parts.classroom"]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
 
 

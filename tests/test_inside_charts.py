@@ -5,8 +5,8 @@ import re
 import numpy as np
 from PIL import ImageColor
 
-from lesson.pages import inside_charts as charts
-from lesson.pages import pictures
+from lesson.parts import inside_charts as charts
+from lesson.parts import pictures
 
 ORANGE = ImageColor.getrgb(pictures.HIGHLIGHT)
 

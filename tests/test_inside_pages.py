@@ -11,8 +11,8 @@ from lesson import step1_data, step3_network, step4_training
 from tests import pages
 from tests.pages import markdown_table, markdown_text
 
-FILTERS = "lesson/pages/inside_page.py"
-MISTAKES = "lesson/pages/mistakes_page.py"
+FILTERS = "lesson/pages/p6_inside.py"
+MISTAKES = "lesson/pages/p7_mistakes.py"
 
 
 @pytest.fixture(scope="module")

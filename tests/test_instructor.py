@@ -45,13 +45,13 @@ def test_a_wrong_key_in_the_link_is_refused_plainly_and_leaves_the_address_bar()
     assert [e.value for e in at.error] == ["That is not the instructor key."]
     assert "instructor" not in at.query_params
     assert "classroom_instructor" not in at.session_state
-    at.switch_page("lesson/pages/train_page.py").run()
+    at.switch_page("lesson/pages/p4_train.py").run()
     assert not [t for t in at.sidebar.toggle if t.label == "Reveal answers"]
     assert not at.error  # told once
 
 
 def test_the_right_key_in_the_link_gives_instructor_mode_and_never_reaches_the_share_link():
-    at = app("train_page.py", {"instructor": INSTRUCTOR_KEY})
+    at = app("p4_train.py", {"instructor": INSTRUCTOR_KEY})
     assert at.session_state["classroom_instructor"] is True
     assert "instructor" not in at.query_params
     shared = at.sidebar.code[-1].value
@@ -85,11 +85,11 @@ def test_reveal_answers_stays_on_across_pages_until_switched_off():
     at = app(query={"instructor": INSTRUCTOR_KEY})
     at.sidebar.toggle(key="classroom_reveal").set_value(True).run()
     assert [c for c in at.caption if c.value.startswith("Answer:")]
-    at.switch_page("lesson/pages/onehot_page.py").run()
+    at.switch_page("lesson/pages/p2_onehot.py").run()
     assert at.sidebar.toggle(key="classroom_reveal").value is True
     assert [c for c in at.caption if c.value.startswith("Answer:")]
     at.sidebar.toggle(key="classroom_reveal").set_value(False).run()
-    at.switch_page("lesson/pages/data_page.py").run()
+    at.switch_page("lesson/pages/p1_data.py").run()
     assert at.sidebar.toggle(key="classroom_reveal").value is False
     assert not [c for c in at.caption if c.value.startswith("Answer:")]
 

@@ -7,7 +7,7 @@ import pytest
 from streamlit.runtime.context import ContextProxy
 
 from lesson.machinery import keys
-from lesson.pages import instructor
+from lesson.parts import instructor
 from tests.pages import INSTRUCTOR_KEY, app
 
 SUBMIT = "FormSubmitter:instructor_form-Enter instructor mode"

@@ -9,9 +9,9 @@ from tests.pages import app
 
 def learner(blocks: int, seed: int):
     """A learner who builds a network with `blocks` conv blocks and starts a tiny run."""
-    at = app("build_page.py")
+    at = app("p3_build.py")
     at.segmented_control(key="build_blocks").set_value(blocks).run()
-    at.switch_page("lesson/pages/train_page.py").run()
+    at.switch_page("lesson/pages/p4_train.py").run()
     at.select_slider(key="train_images").set_value(1_000)
     at.text_input(key="train_seed_text").input(str(seed))
     at.slider(key="train_epochs").set_value(2).run()
@@ -45,7 +45,7 @@ def test_two_learners_training_at_once_keep_everything_their_own():
     # Predictions: each Draw page answers with its own learner's model.
     x = step1_data.preprocess(step1_data.load_mnist().x_test[:5])  # (5, 28, 28, 1)
     for at, run in ((a, run_a), (b, run_b)):
-        at.switch_page("lesson/pages/draw_page.py").run()
+        at.switch_page("lesson/pages/p5_draw.py").run()
         at.segmented_control(key="draw_source").set_value("test").run()
         assert not at.exception, [e.value for e in at.exception]
         caption = " ".join(c.value for c in at.caption)

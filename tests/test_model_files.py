@@ -80,6 +80,6 @@ def test_a_truncated_model_file_is_called_damaged_not_missing(tmp_path, monkeypa
         step3_network.load_trained(path)
     assert "not found" not in str(err.value).lower() and "20,000 bytes" in str(err.value)
     monkeypatch.setenv("CNN_LESSON_MODEL", str(path))
-    at = app("draw_page.py")  # no exception
+    at = app("p5_draw.py")  # no exception
     assert "is damaged" in at.error[0].value
     assert not [c for c in at.caption if "pre-trained model (the lesson's recipe" in c.value]

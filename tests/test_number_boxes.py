@@ -110,7 +110,7 @@ TRAIN_CASES = [  # typed into "Random seed" (0 to 9,999) after 42: the number ke
 
 @pytest.mark.parametrize(("text", "kept", "note"), TRAIN_CASES, ids=[t for t, *_ in TRAIN_CASES])
 def test_the_seed_box_keeps_its_number_and_says_so(text, kept, note):
-    at = typed(app(page="train_page.py"), "train_seed", "42")
+    at = typed(app(page="p4_train.py"), "train_seed", "42")
     assert not notes(at)
     typed(at, "train_seed", text)
     assert at.session_state["train_seed"] == kept
@@ -124,7 +124,7 @@ def test_the_seed_box_keeps_its_number_and_says_so(text, kept, note):
 
 
 def test_a_run_trains_with_the_kept_seed_not_what_the_browser_made_of_1e9():
-    at = typed(app(page="train_page.py"), "train_seed", "42")
+    at = typed(app(page="p4_train.py"), "train_seed", "42")
     typed(at, "train_seed", "1e9")
     at.select_slider(key="train_images").set_value(1_000)
     at.slider(key="train_epochs").set_value(1).run()
@@ -150,25 +150,25 @@ BUILD_CASES = [  # typed into "Units in the hidden dense layer" (1 to 512) after
 
 @pytest.mark.parametrize(("text", "kept", "note"), BUILD_CASES, ids=[t for t, *_ in BUILD_CASES])
 def test_the_units_box_keeps_its_number_and_the_network_uses_it(text, kept, note):
-    at = typed(app(page="build_page.py"), "build_units", "64")
+    at = typed(app(page="p3_build.py"), "build_units", "64")
     typed(at, "build_units", text)
     assert at.session_state["build_units"] == kept
     assert at.text_input(key="build_units_text").value == str(kept)
     assert notes(at) == [note]
     assert at.session_state["network_config"].dense_units == kept
     assert not at.error  # the network was never asked for with another number
-    at.switch_page("lesson/pages/train_page.py").run()  # the network Train would train
+    at.switch_page("lesson/pages/p4_train.py").run()  # the network Train would train
     assert at.session_state["network_config"].dense_units == kept
 
 
 def test_each_filters_box_has_its_own_note():
-    at = typed(app(page="build_page.py"), "build_filters_2", "1e9")
+    at = typed(app(page="p3_build.py"), "build_filters_2", "1e9")
     assert notes(at) == ["“1e9” is more than 64, the most this box takes; kept 16."]
     assert at.session_state["network_config"].filters == LESSON.filters
 
 
 def test_numbers_set_by_code_show_in_the_box_and_end_its_note():
-    at = typed(app(page="train_page.py"), "train_seed", "abc")
+    at = typed(app(page="p4_train.py"), "train_seed", "abc")
     assert notes(at)
     at.button(key="train_recipe").click().run()  # a button sets the number
     assert at.text_input(key="train_seed_text").value == str(step4_training.RECIPE.seed)
@@ -178,7 +178,7 @@ def test_numbers_set_by_code_show_in_the_box_and_end_its_note():
 
 
 def test_a_link_and_a_lock_show_in_the_box():
-    at = app("train_page.py", query={"lock": "seed", "seed": "77"})
+    at = app("p4_train.py", query={"lock": "seed", "seed": "77"})
     assert at.text_input(key="train_seed_text").value == "77"
     typed(at, "train_seed", "5")  # the box is hidden under a lock; typed anyway, it stays 77
     assert at.session_state["train_seed"] == 77
@@ -188,10 +188,10 @@ def test_a_link_and_a_lock_show_in_the_box():
 
 def test_a_stored_network_and_a_page_left_and_back_show_in_the_box():
     restored = {"network_config": NetworkConfig(dense_units=32)}  # as a workspace restores
-    at = app("build_page.py", state=restored)
+    at = app("p3_build.py", state=restored)
     assert at.text_input(key="build_units_text").value == "32"
     typed(at, "build_units", "48")
-    switch(at, "train_page.py")
-    switch(at, "build_page.py")
+    switch(at, "p4_train.py")
+    switch(at, "p3_build.py")
     assert at.text_input(key="build_units_text").value == "48"
     assert at.session_state["network_config"].dense_units == 48

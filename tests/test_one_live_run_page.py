@@ -12,7 +12,7 @@ TEST = {"accuracy": 0.9, "loss": 0.3, "error_rate": 0.1, "five_in_a_row": 0.59}
 
 
 def test_a_run_of_another_process_shows_and_no_second_run_starts():
-    ada = app("train_page.py")  # drawn before the run: its Train button is pressable
+    ada = app("p4_train.py")  # drawn before the run: its Train button is pressable
     ws = ada.session_state["workspace"]
     assert not ada.button(key="train_start").disabled
     other = storage.Store(storage.shared().url)  # another app process on the same database

@@ -8,6 +8,7 @@ import sys
 import tarfile
 import time
 import urllib.request
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -86,6 +87,13 @@ def test_the_installed_package_is_found_and_carries_its_data(installed, tmp_path
     venv = str(bin_folder.parent)
     assert package.startswith(venv) and flag == "True", done.stdout  # not the checkout's lesson/
     assert assets.startswith(venv) and app.startswith(venv), done.stdout
+    # The pages' prose and the parts' scripts and styles, read beside their modules.
+    lesson = ROOT / "lesson"
+    kinds = (".md", ".js", ".css")
+    beside = [p.relative_to(lesson) for p in lesson.rglob("*") if p.suffix in kinds]
+    assert {p.parts[0] for p in beside} == {"pages", "parts"}, beside
+    left_out = [str(p) for p in beside if not (Path(package) / p).is_file()]
+    assert left_out == [], f"the wheel leaves out {left_out}"
 
 
 def test_cnn_lesson_predict_reads_a_digit_from_another_folder(installed, tmp_path):
@@ -173,7 +181,7 @@ def test_the_installed_app_runs_its_pages(installed, tmp_path):
         "from lesson import paths\n"
         "at = AppTest.from_file(str(paths.APP), default_timeout=300).run()\n"
         "print(repr(at.title[0].value), len(at.exception))\n"
-        "at.switch_page(str(paths.PACKAGE / 'pages' / 'onehot_page.py')).run()\n"
+        "at.switch_page(str(paths.PACKAGE / 'pages' / 'p2_onehot.py')).run()\n"
         "print(repr(at.title[0].value), len(at.exception))\n"
     )
     done = run([str(bin_folder / "python"), "-c", code], cwd=elsewhere, env=environment(tmp_path))

@@ -60,7 +60,7 @@ def test_data_page_preprocessing_table():
 
 
 def test_onehot_page_table_and_loss():
-    at = app("onehot_page.py")
+    at = app("p2_onehot.py")
     assert at.title[0].value == "2 · One-hot labels"
     table = markdown_table(at, "training image")
     assert [r["digit"] for r in table] == list("5041921314")
@@ -75,7 +75,7 @@ def test_onehot_page_table_and_loss():
 
 
 def test_onehot_page_widgets_change_what_it_shows():
-    at = app("onehot_page.py")
+    at = app("p2_onehot.py")
     at.slider(key="ce_confidence").set_value(0.5).run()
     assert at.metric[0].value == "0.693"  # −log(0.5)
     at.text_input(key="onehot_start_text").input("10").run()
@@ -91,7 +91,7 @@ def test_bad_data_file_gives_a_message_not_a_traceback(tmp_path, monkeypatch, co
     if content is not None:
         path.write_bytes(content)
     monkeypatch.setenv("CNN_LESSON_MNIST", str(path))
-    for page in (None, "onehot_page.py"):
+    for page in (None, "p2_onehot.py"):
         at = app(page)
         assert "could not be loaded" in at.error[0].value
         assert "assets/mnist.npz" in at.error[0].value
@@ -105,7 +105,7 @@ def test_a_run_that_finished_elsewhere_becomes_the_learners_model():
     net = step3_network.load_trained(step3_network.pretrained_path())
     run = SimpleNamespace(name="run 1", finished=True, usable=True, model=net,
                           epochs=[{}, {}], test={"accuracy": 0.97}, snapshots=[])  # fmt: skip
-    at = app("draw_page.py", state={"workspace_runs": {1: run}})  # as the workspace holds it
+    at = app("p5_draw.py", state={"workspace_runs": {1: run}})  # as the workspace holds it
     assert at.session_state["learner_model"] is net
     assert (
         at.session_state["learner_model_name"]

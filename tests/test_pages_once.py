@@ -8,8 +8,8 @@ import re
 
 from tests.pages import app, assert_clean, markdown_text
 
-BUILD = "lesson/pages/build_page.py"
-INSIDE = "lesson/pages/inside_page.py"
+BUILD = "lesson/pages/p3_build.py"
+INSIDE = "lesson/pages/p6_inside.py"
 SAME = ":material/check_circle: same as the network"
 
 

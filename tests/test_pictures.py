@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import ImageColor
 
-from lesson.pages import pictures
+from lesson.parts import pictures
 
 ORANGE = ImageColor.getrgb(pictures.HIGHLIGHT)
 

@@ -52,7 +52,7 @@ def test_small_numbers_are_spelled_out():
 
 
 def test_inside_page_states_the_lessons_numbers_for_the_pretrained_model():
-    text = markdown_text(app("inside_page.py"))
+    text = markdown_text(app("p6_inside.py"))
     assert "a 3 × 3 grid of weights" in text
     assert "16 × 6 × 9 = 864 weights (plus 16 biases, 880 parameters" in text
     assert "the 3 × 3 patch" in text and "add the nine products" in text
@@ -61,7 +61,7 @@ def test_inside_page_states_the_lessons_numbers_for_the_pretrained_model():
 
 
 def test_inside_page_states_the_numbers_of_a_kernel_4_tanh_pool_3_network():
-    text = markdown_text(app("inside_page.py", state=mine(ODD)))
+    text = markdown_text(app("p6_inside.py", state=mine(ODD)))
     assert "Each filter of the first convolution is a 4 × 4 grid of weights" in text
     assert "at the 8 feature maps of the first layer" in text
     assert "each of its 12 filters has one 4 × 4 grid" in text
@@ -76,7 +76,7 @@ def test_inside_page_states_the_numbers_of_a_kernel_4_tanh_pool_3_network():
 
 
 def test_inside_page_says_a_1x1_pool_keeps_the_size():
-    text = markdown_text(app("inside_page.py", state=mine(NO_POOLING)))
+    text = markdown_text(app("p6_inside.py", state=mine(NO_POOLING)))
     assert "a 5 × 5 grid of weights" in text and "add the 25 products" in text
     assert "A 1 × 1 window holds one value, so every value is kept: a 24 × 24 map stays" in text
     assert "24×24 stays 24×24" in text  # the pooling layer's line under its feature maps
@@ -85,7 +85,7 @@ def test_inside_page_says_a_1x1_pool_keeps_the_size():
 
 
 def test_inside_page_with_a_1x1_kernel_has_one_product_to_add():
-    text = markdown_text(app("inside_page.py", state=mine(NetworkConfig(kernel_size=1))))
+    text = markdown_text(app("p6_inside.py", state=mine(NetworkConfig(kernel_size=1))))
     assert "the 1 × 1 patch (one pixel)" in text
     assert "Multiply the pixel by the filter's one weight, add the filter's bias" in text
     assert "products" not in text.split("One feature-map value, by hand")[1].split("###")[0]
@@ -93,7 +93,7 @@ def test_inside_page_with_a_1x1_kernel_has_one_product_to_add():
 
 def draw_text(config: NetworkConfig | None = None) -> str:
     """The Draw page's markdown as `config` (None: the pre-trained model) reads a test digit."""
-    at = app("draw_page.py", state=mine(config) if config else {})
+    at = app("p5_draw.py", state=mine(config) if config else {})
     at.segmented_control(key="draw_source").set_value("test").run()
     assert not at.exception
     return markdown_text(at)
@@ -119,7 +119,7 @@ def test_draw_page_with_the_pretrained_model_halves():
 
 
 def test_train_page_compiles_with_the_optimizer_of_the_link():
-    at = app("train_page.py", query={"optimizer": "sgd", "learning_rate": "0.01"})
+    at = app("p4_train.py", query={"optimizer": "sgd", "learning_rate": "0.01"})
     text = markdown_text(at)
     assert "**Optimizer: sgd, learning rate 0.01.**" in text
     assert "plain gradient descent" in text
@@ -129,16 +129,16 @@ def test_train_page_compiles_with_the_optimizer_of_the_link():
 
 
 def test_train_page_compiles_with_adam_by_default():
-    text = markdown_text(app("train_page.py"))
+    text = markdown_text(app("p4_train.py"))
     assert "**Optimizer: adam, learning rate 0.001.**" in text
     assert "adapts its step size for every parameter" in text
 
 
 def test_build_page_speaks_of_the_learners_kernel_and_pool():
-    text = markdown_text(app("build_page.py", query={"kernel_size": "4", "pool_size": "1"}))
+    text = markdown_text(app("p3_build.py", query={"kernel_size": "4", "pool_size": "1"}))
     assert "the same 16 weights of a 4×4 filter" in text
     assert "a 1×1 pool shrinks nothing" in text
     assert "9 weights of a 3×3" not in text and "pooling is what keeps it small" not in text
-    lesson = markdown_text(app("build_page.py"))
+    lesson = markdown_text(app("p3_build.py"))
     assert "the same 9 weights of a 3×3 filter" in lesson
     assert "where most parameters sit; pooling is what keeps it small." in lesson

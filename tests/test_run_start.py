@@ -11,10 +11,10 @@ import numpy as np
 
 from lesson import step3_network, step4_training
 from lesson.machinery import runs
-from lesson.pages import mistakes_charts
+from lesson.parts import mistakes_charts
 from tests.pages import app, tiny
 
-PAGE = "train_page.py"
+PAGE = "p4_train.py"
 TINY = replace(step4_training.QUICK, epochs=1, train_images=2_000, batch_size=32)
 
 

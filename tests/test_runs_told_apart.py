@@ -90,7 +90,7 @@ def test_the_train_page_names_the_differing_settings_of_its_runs():
     second.name, second.config = "run 2", replace(LESSON, padding="same", pool_size=3)
     at = app(query={"activation": "sigmoid"})
     at.session_state["workspace_runs"] = {1: first, 2: second}
-    at.switch_page("lesson/pages/train_page.py").run()
+    at.switch_page("lesson/pages/p4_train.py").run()
     assert not at.exception
     assert "Network: **2 conv blocks (6, 16 filters, 3×3, sigmoid), dense 128**" in markdown_text(
         at

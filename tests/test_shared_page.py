@@ -7,7 +7,7 @@ from lesson import step4_training
 from lesson.machinery import experiments, runs, workers
 from tests.pages import app, control, markdown_text, tiny
 
-PAGE = "train_page.py"
+PAGE = "p4_train.py"
 
 
 def press_train(seed: str):

@@ -5,7 +5,7 @@ from tests.pages import app, tiny, train_to_the_end
 
 
 def test_a_run_that_did_not_learn_is_told_the_cause_in_its_network():
-    at = app("train_page.py", query={"dense_units": "1", "learning_rate": "1e-05"})
+    at = app("p4_train.py", query={"dense_units": "1", "learning_rate": "1e-05"})
     tiny(at)
     run = train_to_the_end(at, timeout=180)
     assert run.config.dense_units == 1 and run.test["accuracy"] <= 0.2, run.test

@@ -6,7 +6,7 @@ from tests.pages import app, tiny, train_to_the_end
 
 
 def test_the_last_epochs_validation_mark_is_drawn_whole_at_the_charts_edge():
-    at = app("train_page.py")
+    at = app("p4_train.py")
     tiny(at)  # one epoch: its validation mark sits on the x-axis's right end
     train_to_the_end(at, timeout=600)  # generous: a state, not a speed
     figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]

@@ -6,7 +6,7 @@ from lesson import step4_training
 from lesson.machinery import runs
 from tests.pages import app, control, defaults, markdown_text, tiny, train_to_the_end
 
-PAGE = "train_page.py"
+PAGE = "p4_train.py"
 
 
 def test_the_page_explains_compile_and_starts_at_the_quick_run():

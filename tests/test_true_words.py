@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from lesson import step3_network
-from lesson.pages import facts
+from lesson.parts import facts
 from lesson.step3_network import LESSON, NetworkConfig
 from lesson.tools import exercises as ex
 from lesson.tools import words
@@ -65,7 +65,7 @@ def test_what_the_build_page_says_of_the_size_is_true(config, smaller):
 
 
 def test_the_build_page_says_it_for_the_seven_same_network():
-    text = pages.markdown_text(app("build_page.py", query={"kernel_size": "7", "padding": "same"}))
+    text = pages.markdown_text(app("p3_build.py", query={"kernel_size": "7", "padding": "same"}))
     text = " ".join(text.split())
     assert "convolution makes the network larger, 106,790 parameters against 101,770" in text
     assert "pooling is what keeps it small" not in text
@@ -74,21 +74,21 @@ def test_the_build_page_says_it_for_the_seven_same_network():
 def test_signed_feature_maps_are_not_called_bright_where_found():
     """A tanh network's maps go below 0: the Inside page said "bright where the filter's
     pattern was found"; the Draw page already said "blue is positive, red negative"."""
-    tanh = text_of(app("inside_page.py", state=mine(TANH)))
+    tanh = text_of(app("p6_inside.py", state=mine(TANH)))
     assert "feature map**: its values can be negative, so blue is positive, red negative" in tanh
     assert "bright where" not in tanh
     assert "6 heatmaps of 26×26, blue is positive, red negative, white 0" in tanh
-    lesson = text_of(app("inside_page.py"))
+    lesson = text_of(app("p6_inside.py"))
     assert "feature map**: bright where the filter's pattern was found, dark where it was" in lesson
     assert "6 heatmaps of 26×26, bright where the filter's pattern was found" in lesson
 
 
 def test_the_draw_page_says_what_the_colours_of_its_maps_mean():
-    at = app("draw_page.py", state=mine(TANH))
+    at = app("p5_draw.py", state=mine(TANH))
     at.segmented_control(key="draw_source").set_value("test").run()
     assert not at.exception
     assert "giving one **feature map**: its values can be negative" in text_of(at)
-    at = app("draw_page.py")
+    at = app("p5_draw.py")
     at.segmented_control(key="draw_source").set_value("test").run()
     assert "giving one **feature map**: bright where the filter's pattern" in text_of(at)
 
@@ -111,7 +111,7 @@ def test_spans_plurals_and_captions_of_one():
 
 def test_one_pixel_one_cell_one_position_are_singular():
     """ "rows 5–5, columns 6–6", "jumps 1 cells at a time", "of its 1 values"."""
-    text = text_of(app("inside_page.py", state=mine(POOL_1)))
+    text = text_of(app("p6_inside.py", state=mine(POOL_1)))
     assert re.search(r"the pooling window, row \d+, column \d+, outlined in orange", text)
     assert "jumps 1 cell at a time" in text and "largest of its 1 value " in text
     assert "1 cells" not in text and "1 values" not in text
@@ -120,7 +120,7 @@ def test_one_pixel_one_cell_one_position_are_singular():
 
 
 def test_the_pixel_grid_says_1_pixel_inked():
-    script = (ROOT / "lesson/pages/pixel_grid.js").read_text()
+    script = (ROOT / "lesson/parts/pixel_grid.js").read_text()
     assert "pixels inked" not in script and 'pixel${inked === 1 ? "" : "s"} inked' in script
 
 
@@ -140,7 +140,7 @@ def test_one_inked_pixel_of_the_grid_says_to_ink_more_pixels():
     """ "Use a larger image of the digit" for one inked pixel of the keyboard grid."""
     one = ["0"] * 28 * 28
     one[14 * 28 + 14] = "1"
-    at = app("draw_page.py", state={"draw_grid_pixels": "".join(one)})
+    at = app("p5_draw.py", state={"draw_grid_pixels": "".join(one)})
     at.segmented_control(key="draw_source").set_value("grid").run()
     assert not at.exception
     warning = " ".join(w.value for w in at.warning)

@@ -35,12 +35,12 @@ from tests.pages import INSTRUCTOR_KEY, app
 # page script (None: the default page) -> (title, keys of the controls that must stay)
 PAGES = {
     None: ("1 · The data", ["gallery_digit", "pixel_image_text", "pixel_row"]),
-    "onehot_page.py": ("2 · One-hot labels", ["onehot_start_text", "onehot_digit", "ce_digit"]),
-    "build_page.py": ("3 · Build the network", ["build_blocks", "build_units_text", "build_reset"]),
-    "train_page.py": ("4 · Train", ["train_optimizer", "train_epochs", "train_start"]),
-    "draw_page.py": ("5 · Draw a digit", ["draw_source"]),
-    "inside_page.py": ("6 · Filters & feature maps", ["inside_source", "inside_index_text"]),
-    "mistakes_page.py": ("7 · Mistakes", ["mistakes_true", "mistakes_of", "mistakes_open"]),
+    "p2_onehot.py": ("2 · One-hot labels", ["onehot_start_text", "onehot_digit", "ce_digit"]),
+    "p3_build.py": ("3 · Build the network", ["build_blocks", "build_units_text", "build_reset"]),
+    "p4_train.py": ("4 · Train", ["train_optimizer", "train_epochs", "train_start"]),
+    "p5_draw.py": ("5 · Draw a digit", ["draw_source"]),
+    "p6_inside.py": ("6 · Filters & feature maps", ["inside_source", "inside_index_text"]),
+    "p7_mistakes.py": ("7 · Mistakes", ["mistakes_true", "mistakes_of", "mistakes_open"]),
 }
 # Widgets the sweep leaves to their own tests, and why.
 SKIP = {
@@ -192,12 +192,12 @@ def sweep_widgets(at: AppTest, title: str, main: list[str], done: set) -> int:
             check(at, title, main, f"{name(widget)} restored")
 
 
-@pytest.mark.parametrize("page", list(PAGES), ids=[p or "data_page.py" for p in PAGES])
+@pytest.mark.parametrize("page", list(PAGES), ids=[p or "p1_data.py" for p in PAGES])
 def test_every_widget_of_every_page(page):
     assert sweep(page) > 5
 
 
-@pytest.mark.parametrize("page", ["build_page.py", "train_page.py"])
+@pytest.mark.parametrize("page", ["p3_build.py", "p4_train.py"])
 def test_every_widget_for_an_instructor(page, instructor_key):
     """The instructor's own widgets (lock picker, "Reveal answers") and those they show are swept;
     the widgets a learner has too were swept above."""
@@ -217,7 +217,7 @@ def test_every_widget_for_an_instructor(page, instructor_key):
 
 def test_the_sweep_finds_widgets_by_itself():
     """A deselectable option or an unknown widget kind would be tried or named, not missed."""
-    at = app("train_page.py")
+    at = app("p4_train.py")
     kinds = {type(w).__name__ for w in all_widgets(at)}
     assert {"ButtonGroup", "Slider", "SelectSlider", "TextInput"} <= kinds
     seed = find(at, ("train_seed_text",))  # a number box: its range is tried too
@@ -231,7 +231,7 @@ def test_the_sweep_finds_widgets_by_itself():
 def test_clicking_the_chosen_optimizer_again_keeps_it():
     """The crash of issue 18: a second click on the selected optimizer (what the browser sends
     for a segmented control; a required one sends the same option back)."""
-    at = app("train_page.py")
+    at = app("p4_train.py")
     optimizer = find(at, ("train_optimizer",))
     assert optimizer.proto.required, "a second click must not empty the optimizer"
     sent(optimizer, strings("adam"))
@@ -243,9 +243,9 @@ def test_clicking_the_chosen_optimizer_again_keeps_it():
 
 @pytest.mark.parametrize(
     ("page", "key"),
-    [(None, "gallery_digit"), ("onehot_page.py", "onehot_digit"), ("draw_page.py", "draw_source"),
-     ("inside_page.py", "inside_source"), ("mistakes_page.py", "mistakes_of"),
-     ("train_page.py", "train_optimizer"), ("build_page.py", "build_blocks")],
+    [(None, "gallery_digit"), ("p2_onehot.py", "onehot_digit"), ("p5_draw.py", "draw_source"),
+     ("p6_inside.py", "inside_source"), ("p7_mistakes.py", "mistakes_of"),
+     ("p4_train.py", "train_optimizer"), ("p3_build.py", "build_blocks")],
 )  # fmt: skip
 def test_a_chosen_option_clicked_again_stays_chosen(page, key):
     """One-hot "Digit" 0 clicked twice showed the label of 5; Data "All" twice chose nothing."""

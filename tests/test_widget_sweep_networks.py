@@ -15,14 +15,14 @@ NETWORKS = {
 
 @pytest.mark.parametrize("network", NETWORKS.values(), ids=NETWORKS.keys())
 def test_every_widget_of_the_build_page_for_networks_that_asked_what_they_showed(network):
-    assert sweep("build_page.py", network) > 5
+    assert sweep("p3_build.py", network) > 5
 
 
 # Answers in the forms the checker now reads, and near misses it refuses.
 ANSWERS = ["784 (28 × 28 pixels)", "60k", "the 7", "0.0 0.0 1.0", "99.6%", "(12.0, 12.0, 6.0)"]
 
 
-@pytest.mark.parametrize("page", list(PAGES), ids=[p or "data_page.py" for p in PAGES])
+@pytest.mark.parametrize("page", list(PAGES), ids=[p or "p1_data.py" for p in PAGES])
 def test_every_answer_box_takes_answers_in_the_apps_own_forms(page):
     """Each Check yourself box of the page, given each answer form; the page keeps running and
     says something back."""

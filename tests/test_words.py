@@ -61,7 +61,7 @@ def page_words(at) -> str:
 def test_the_train_page_writes_its_numbers_as_a_person_would():
     at = app()
     at.session_state["workspace_runs"] = {1: fake_run("done", 0.2135, 1)}
-    at.switch_page("lesson/pages/train_page.py").run()
+    at.switch_page("lesson/pages/p4_train.py").run()
     said = page_words(at)
     assert "run 1 finished 1 epoch in 3 s." in said and "1 epochs" not in said
     assert "7,865 digits wrong, most of them." in said and "one in 1" not in said
@@ -72,5 +72,5 @@ def test_the_train_page_writes_its_numbers_as_a_person_would():
 
 
 def test_the_one_hot_page_says_one_hot_labels():
-    at = app("onehot_page.py")
+    at = app("p2_onehot.py")
     assert "one-hot targets" not in markdown_text(at)

@@ -1,4 +1,4 @@
-"""The library patches (pages/ and machinery/workarounds.py): still needed, possible, applied."""
+"""The library patches (parts/ and machinery/workarounds.py): still needed, possible, applied."""
 
 import ast
 import inspect
@@ -10,7 +10,7 @@ from pathlib import Path
 from streamlit.runtime.scriptrunner import script_runner
 
 from lesson.machinery import workarounds as python_workarounds
-from lesson.pages import workarounds
+from lesson.parts import workarounds
 from tests.load.client import run_sync
 
 
@@ -196,7 +196,7 @@ def test_a_figure_drawn_once_is_copied_and_encoded_once_and_sent_as_plotly_would
     import numpy as np
     import plotly.graph_objects as go
 
-    from lesson.pages import inside_charts, pictures
+    from lesson.parts import inside_charts, pictures
 
     _plotlys_own(monkeypatch)
     z = np.random.default_rng().random((6, 6))  # numbers no other test drew

@@ -259,7 +259,7 @@ def test_a_worker_whose_server_stopped_while_it_started_leaves_quietly():
 def test_the_fit_the_train_page_shows_is_the_fit_the_workers_run(monkeypatch, mnist):
     from tests.pages import app
 
-    at = app("train_page.py")
+    at = app("p4_train.py")
     box = next(e for e in at.expander if e.label == "Show the code: fit, with live curves")
     shown = [c.value for c in box.code]
     assert shown == [inspect.getsource(f).rstrip() for f in step4_training.FIT_CODE]

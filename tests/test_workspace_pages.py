@@ -33,24 +33,24 @@ def train_a_tiny_run(at: AppTest):
 
 
 def test_a_run_answers_and_the_model_come_back_in_a_new_session():
-    at = app("train_page.py")
+    at = app("p4_train.py")
     run = train_a_tiny_run(at)
-    at.switch_page(f"{PAGES}/data_page.py").run()
+    at.switch_page(f"{PAGES}/p1_data.py").run()
     at.text_input(key="ex_data-pixels").input("784").run()
     token = at.session_state["workspace"].token
 
-    back = opened(token, "train_page.py")
+    back = opened(token, "p4_train.py")
     assert "Welcome back" in back.notes
     assert "run 1 finished" in alerts(back)
     assert back.slider(key="train_epochs").value == 1  # the settings too
     assert back.session_state["exercises_solved"] == {"data-pixels"}
-    back.switch_page(f"{PAGES}/draw_page.py").run()
+    back.switch_page(f"{PAGES}/p5_draw.py").run()
     assert not back.exception
     restored = back.session_state["learner_model"]
     assert restored is not run.model  # rebuilt from the store, with the same weights
     for mine, theirs in zip(restored.get_weights(), run.model.get_weights(), strict=True):
         assert np.array_equal(mine, theirs)
-    back.switch_page(f"{PAGES}/data_page.py").run()
+    back.switch_page(f"{PAGES}/p1_data.py").run()
     assert back.text_input(key="ex_data-pixels").value == "784"
 
 
@@ -75,14 +75,14 @@ def test_a_deleted_workspace_link_is_refused():
 
 def test_with_the_database_down_the_lesson_goes_on_and_says_work_is_not_saved(monkeypatch):
     monkeypatch.setenv("CNN_LESSON_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/x")
-    at = opened(None, "train_page.py")
+    at = opened(None, "p4_train.py")
     assert "Your work is not being saved" in at.notes
     run = train_a_tiny_run(at)
     assert not at.exception, [e.value for e in at.exception]
     assert "run 1 finished" in alerts(at)  # trained and kept from memory
-    at.switch_page(f"{PAGES}/draw_page.py").run()
+    at.switch_page(f"{PAGES}/p5_draw.py").run()
     assert at.session_state["learner_model"] is run.model
-    for page in ("data_page.py", "build_page.py", "mistakes_page.py"):
+    for page in ("p1_data.py", "p3_build.py", "p7_mistakes.py"):
         at.switch_page(f"{PAGES}/{page}").run()
         assert not at.exception, (page, [e.value for e in at.exception])
         assert "Your work is not being saved" in alerts(at)
@@ -97,19 +97,19 @@ def test_a_stored_model_that_no_longer_loads_is_said_and_the_pretrained_one_answ
         results={"epochs": [{"epoch": 1}], "parameters": 53558},
         weights=storage.pack([np.zeros((2, 2), "float32")]),  # not this network's shapes
     )  # fmt: skip
-    at = opened(ws.token, "draw_page.py")
+    at = opened(ws.token, "p5_draw.py")
     assert "could not be loaded" in alerts(at)
     assert "learner_model" not in at.session_state
 
 
 def test_two_tabs_of_one_workspace_share_its_run_and_cannot_train_two_at_once():
-    first = app("train_page.py")
+    first = app("p4_train.py")
     first.select_slider(key="train_images").set_value(5_000)
     first.slider(key="train_epochs").set_value(2).run()
-    stale = opened(first.session_state["workspace"].token, "train_page.py")  # opened earlier
+    stale = opened(first.session_state["workspace"].token, "p4_train.py")  # opened earlier
     first.button(key="train_start").click().run()
     run = first.session_state["runs"][-1]
-    second = opened(first.session_state["workspace"].token, "train_page.py")  # opened now
+    second = opened(first.session_state["workspace"].token, "p4_train.py")  # opened now
     try:
         assert second.session_state["runs"][-1] is run  # the live run, not a copy
         assert second.button(key="train_start").disabled

@@ -1,4 +1,4 @@
-"""A patch for Python itself, applied explicitly: by app.py (through lesson/pages/workarounds.py)
+"""A patch for Python itself, applied explicitly: by app.py (through lesson/parts/workarounds.py)
 before anything else runs, by every training worker, and by the tests' own process.
 
 It checks what it needs and is tested (tests/test_workarounds.py fails on a Python where the

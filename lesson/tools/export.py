@@ -71,7 +71,7 @@ def steps(settings: Settings) -> list[tuple[str, str]]:
             "import os\nimport sys\n\nimport keras\nimport numpy as np\nfrom keras import layers",
         ),
         (
-            f"## {lesson.heading(1)}\n\n" + explanation("data_page", "intro"),
+            f"## {lesson.heading(1)}\n\n" + explanation("p1_data", "intro"),
             f"""SEED = {hp.seed}  # same seed, same images, starting weights and order
 TRAIN_IMAGES = int(os.environ.get("{IMAGES_VARIABLE}", {hp.train_images}))
 # A notebook has no __file__: it runs in its own folder.
@@ -101,12 +101,12 @@ x_train, y_train = x_train[order], y_train[order]
 print(x_train.shape, y_train.shape, x_test.shape, y_test.shape)""",
         ),
         (
-            explanation("data_page", "preprocess"),
+            explanation("p1_data", "preprocess"),
             """x_train = x_train.reshape(-1, 28, 28, 1).astype("float32") / 255  # (N, 28, 28, 1)
 x_test = x_test.reshape(-1, 28, 28, 1).astype("float32") / 255""",
         ),
         (
-            f"## {lesson.heading(2)}\n\n" + explanation("onehot_page", "intro"),
+            f"## {lesson.heading(2)}\n\n" + explanation("p2_onehot", "intro"),
             """y_train = keras.utils.to_categorical(y_train, 10)  # (N, 10)
 y_test = keras.utils.to_categorical(y_test, 10)
 print(y_train[0])""",
@@ -119,7 +119,7 @@ print(y_train[0])""",
             + '\nprint(f"parameters: {model.count_params():,}")',
         ),
         (
-            f"## {lesson.heading(4)}\n\n" + explanation("train_page", "compile"),
+            f"## {lesson.heading(4)}\n\n" + explanation("p4_train", "compile"),
             f"""model.compile(
     loss="categorical_crossentropy",
     optimizer=keras.optimizers.{optimizer}(learning_rate={hp.learning_rate:g}),
@@ -128,7 +128,7 @@ print(y_train[0])""",
         ),
         *augmentation_steps(settings),
         (
-            explanation("train_page", "results"),
+            explanation("p4_train", "results"),
             """loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
 print(f"test loss: {loss:.4f}")
 print(f"test accuracy: {accuracy:.4f}")
@@ -178,13 +178,13 @@ def augmentation_steps(settings: Settings) -> list[tuple[str, str]]:
     """Augmentation (if chosen) and the fit step."""
     hp = settings.hp
     fit = (
-        explanation("train_page", "hyperparameters"),
+        explanation("p4_train", "hyperparameters"),
         fit_code(hp),
     )
     if not hp.augmentation:
         return [fit]
     augment = (
-        explanation("train_page", "augmentation"),
+        explanation("p4_train", "augmentation"),
         "import tensorflow as tf\n" + step4_augmentation.keras_code(hp.augmentation),
     )
     return [augment, fit]

@@ -3,7 +3,7 @@
 Prints one JSON object: the server's CPU seconds for a new learner's first page (0.1 s; 0.6 s
 when Streamlit's file watcher walked every module for each new session), and the milliseconds
 an answer of the board takes beyond the server's CPU time for it (36 ms while the browser's
-delayed ACK held every answer's last message: lesson/pages/workarounds.py answer_without_delay).
+delayed ACK held every answer's last message: lesson/parts/workarounds.py answer_without_delay).
 """
 
 import json

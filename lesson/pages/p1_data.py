@@ -5,12 +5,12 @@ import streamlit as st
 
 import lesson
 from lesson import step1_data
-from lesson.pages import classroom, data_charts, pictures
-from lesson.pages.boxes import number_box
-from lesson.pages.common import chart, mnist, prose, show_code, table, warm_up_keras
+from lesson.parts import classroom, data_charts, pictures
+from lesson.parts.boxes import number_box
+from lesson.parts.common import chart, mnist, prose, show_code, table, warm_up_keras
 from lesson.tools import exercises as ex
 
-PAGE = "data_page"
+PAGE = "p1_data"
 GALLERY_SIZE = 30
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import streamlit as st
 
 from lesson import step1_data
-from lesson.pages import pictures, session, workspace
+from lesson.parts import pictures, session, workspace
 
-HERE = Path(__file__).resolve().parent
+PAGES = Path(__file__).resolve().parent.parent / "pages"  # each page's prose lies beside it
 
 
 _SECTION = re.compile(r"^<!--\s*section:\s*([\w-]+)\s*-->\s*$", re.MULTILINE)
@@ -161,7 +161,7 @@ def model_picker(key: str):
 @functools.cache
 def _sections(page: str) -> dict[str, str]:
     """The sections of a page's markdown file, by name."""
-    text = (HERE / f"{page}.md").read_text(encoding="utf-8")
+    text = (PAGES / f"{page}.md").read_text(encoding="utf-8")
     parts = _SECTION.split(text)  # ["", name1, body1, name2, body2, ...]
     return {name: body.strip() for name, body in zip(parts[1::2], parts[2::2], strict=True)}
 

@@ -9,17 +9,17 @@ import streamlit as st
 
 import lesson
 from lesson import step1_data
-from lesson.pages import classroom, clickable, mistakes_charts, pictures, session
-from lesson.pages.boxes import number_box
-from lesson.pages.common import PRETRAINED_NAME, chart, mnist, model_picker, prose, show_code
+from lesson.parts import classroom, clickable, mistakes_charts, pictures, session
+from lesson.parts.boxes import number_box
+from lesson.parts.common import PRETRAINED_NAME, chart, mnist, model_picker, prose, show_code
 from lesson.tools import exercises as ex
 from lesson.tools import words
 
-PAGE = "mistakes_page"
+PAGE = "p7_mistakes"
 EVAL_KEY = "mistakes_eval"  # the learner's model and its test probabilities, computed once
 SALIENCY_KEY = "mistakes_saliency"  # the same model's last saliency maps, by image and kind
 LOOK_KEY = "mistakes_look"  # the test image looked at closely
-FILTERS_PAGE = "lesson/pages/inside_page.py"
+FILTERS_PAGE = "lesson/pages/p6_inside.py"
 GALLERY = 12
 
 

@@ -2,7 +2,7 @@
 
 import plotly.graph_objects as go
 
-from lesson.pages import pictures
+from lesson.parts import pictures
 
 
 @pictures.drawn_once  # a class building the lesson's network: the same figure, built once

@@ -15,7 +15,7 @@ import streamlit as st
 
 from lesson.machinery import keys
 from lesson.machinery import store as storage
-from lesson.pages import classroom, workspace
+from lesson.parts import classroom, workspace
 from lesson.tools import words
 
 LINK_KEY = "instructor"  # ?instructor=KEY

@@ -17,7 +17,7 @@ import plotly.colors
 from PIL import Image, ImageDraw, ImageFont
 from plotly.basedatatypes import BaseFigure
 
-from lesson.pages import workarounds
+from lesson.parts import workarounds
 
 DIVERGING = "RdBu"  # blue = positive, red = negative, white = 0; readable for colour-blind eyes
 SEQUENTIAL = "Viridis"

@@ -5,8 +5,8 @@ import functools
 
 import streamlit as st
 
-from lesson.pages import inside_charts as charts
-from lesson.pages import pictures
+from lesson.parts import inside_charts as charts
+from lesson.parts import pictures
 
 
 def take_click(chart_key: str, row_key: str, col_key: str) -> None:

@@ -25,7 +25,7 @@ def streamlit_settings(path=paths.STREAMLIT_CONFIG) -> dict[str, str]:
 def warm_up() -> None:
     """Import TensorFlow, read MNIST and load the model now, so the first visitor waits for none."""
     from lesson import step1_data, step3_network
-    from lesson.pages import common  # the pages' own caches, filled before the server starts
+    from lesson.parts import common  # the pages' own caches, filled before the server starts
 
     # Outside a page run Streamlit warns of a missing script-run context, harmlessly here.
     context = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")

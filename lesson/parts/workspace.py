@@ -13,7 +13,7 @@ import streamlit as st
 
 from lesson.machinery import store as storage
 from lesson.machinery.workspaces import TRAININGS, RestoredRun
-from lesson.pages import session
+from lesson.parts import session
 
 COOKIE = "cnn_lesson_workspace"
 LINK_KEY = "workspace"  # /#workspace=TOKEN: "Continue elsewhere" (?workspace=TOKEN, older links)

@@ -3,8 +3,8 @@
 import numpy as np
 import plotly.graph_objects as go
 
-from lesson.pages import pictures
-from lesson.pages.pictures import DIVERGING, GREY, HIGHLIGHT, SEQUENTIAL, cell_colours, symmetric
+from lesson.parts import pictures
+from lesson.parts.pictures import DIVERGING, GREY, HIGHLIGHT, SEQUENTIAL, cell_colours, symmetric
 
 
 def tiles_figure(

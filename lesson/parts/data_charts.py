@@ -3,7 +3,7 @@
 import numpy as np
 import plotly.graph_objects as go
 
-from lesson.pages import pictures
+from lesson.parts import pictures
 
 
 @pictures.drawn_once  # a class on the same image and row: the same figure, built once

@@ -6,15 +6,15 @@ import streamlit as st
 
 import lesson
 from lesson import step5_drawing
-from lesson.pages import access, classroom, facts, pictures, session
-from lesson.pages.boxes import number_box
-from lesson.pages.canvas import CANVAS, LAYOUT_CSS, TOOLBAR_BELOW
-from lesson.pages.common import chart, mnist, model_picker, pretrained_model, prose, show_code
+from lesson.parts import access, classroom, facts, pictures, session
+from lesson.parts.boxes import number_box
+from lesson.parts.canvas import CANVAS, LAYOUT_CSS, TOOLBAR_BELOW
+from lesson.parts.common import chart, mnist, model_picker, pretrained_model, prose, show_code
 from lesson.tools import exercises as ex
 from lesson.tools import words
 from lesson.tools.words import a_digit, percent
 
-PAGE = "draw_page"
+PAGE = "p5_draw"
 LAST_DRAWING = session.LAST_DRAWING
 SOURCES = {
     "draw": "Draw",

@@ -3,7 +3,7 @@
 import plotly.graph_objects as go
 
 from lesson.machinery import classes
-from lesson.pages import pictures
+from lesson.parts import pictures
 from lesson.tools import limits
 
 COLOURS = {"adam": "#0072b2", "sgd": "#e69f00", "rmsprop": "#009e73"}  # Okabe-Ito

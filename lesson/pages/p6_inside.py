@@ -4,10 +4,10 @@ import numpy as np
 import streamlit as st
 
 import lesson
-from lesson.pages import classroom, clickable, facts, pictures, player, session
-from lesson.pages import inside_charts as charts
-from lesson.pages.boxes import number_box
-from lesson.pages.common import (
+from lesson.parts import classroom, clickable, facts, pictures, player, session
+from lesson.parts import inside_charts as charts
+from lesson.parts.boxes import number_box
+from lesson.parts.common import (
     LEARNER_MODEL,
     chart,
     clamped,
@@ -20,7 +20,7 @@ from lesson.pages.common import (
 from lesson.tools import exercises as ex
 from lesson.tools import words
 
-PAGE = "inside_page"
+PAGE = "p6_inside"
 # The digit shown; the Mistakes page sets these to open one of its mistakes here.
 SOURCE_KEY, IMAGE_KEY = session.INSIDE_SOURCE, session.INSIDE_INDEX
 SAME = ":material/check_circle: same as the network"

@@ -7,8 +7,8 @@ a class looking at one model asks for the same figures again and again.
 import numpy as np
 import plotly.graph_objects as go
 
-from lesson.pages import pictures
-from lesson.pages.inside_charts import outline
+from lesson.parts import pictures
+from lesson.parts.inside_charts import outline
 
 TICKS = [0, 1, 10, 100, 1000]
 

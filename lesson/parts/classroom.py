@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from lesson.pages import access, session, workspace
+from lesson.parts import access, session, workspace
 from lesson.tools import exercises as ex
 
 NETWORK, HYPERPARAMETERS = session.NETWORK, session.HYPERPARAMETERS
@@ -18,7 +18,7 @@ WRITTEN_OPTIONS = "classroom_written_options"  # what this app last wrote, not a
 # Every experiment this session wrote into its URL: a rerun can carry one of them back from the
 # browser after the learner has moved on (the URL lags behind quick changes); that is no new link.
 WRITTEN_BEFORE = "classroom_written_before"
-# The class's challenge (lesson/pages/board.py), apart from any link's: its locks and values win
+# The class's challenge (lesson/parts/board.py), apart from any link's: its locks and values win
 # over every link, preset and `lock=` while it runs, and its end gives back what it took.
 CHALLENGE_LOCK, CHALLENGE_FIXED = "classroom_challenge_lock", "classroom_challenge_fixed"
 BEFORE_CHALLENGE = "before_challenge"  # workspace state: {"id", "lock", "experiment"} before it
@@ -46,7 +46,7 @@ def _query() -> dict[str, tuple[str, ...]]:
 
 
 def read_options() -> None:
-    """Remember the locks of the link for the whole session (the key: lesson/pages/instructor)."""
+    """Remember the locks of the link for the whole session (the key: lesson/parts/instructor)."""
     written = st.session_state.get(WRITTEN_OPTIONS, {})
     query = {k: v for k, v in _query().items() if written.get(k) != v}  # new in the URL
     if "lock" in query:

@@ -9,11 +9,11 @@ import streamlit as st
 
 from lesson.machinery import classes
 from lesson.machinery import store as storage
-from lesson.pages import board, board_charts, classroom, instructor, workspace
-from lesson.pages.common import chart, prose
+from lesson.parts import board, board_charts, classroom, instructor, workspace
+from lesson.parts.common import chart, prose
 from lesson.tools import words
 
-PAGE = "board_page"
+PAGE = "p8_board"
 SHOWN = "board_class"  # the class the instructor is looking at
 OPENED = "board_opened"  # (name, when, class id) of the class this session opened last
 REFRESH = 2  # seconds between looks at the board (a posted run shows within 5 s)

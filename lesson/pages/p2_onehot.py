@@ -5,12 +5,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import lesson
-from lesson.pages import classroom
-from lesson.pages.boxes import number_box
-from lesson.pages.common import chart, mnist, prose, show_code, table
+from lesson.parts import classroom
+from lesson.parts.boxes import number_box
+from lesson.parts.common import chart, mnist, prose, show_code, table
 from lesson.tools import exercises as ex
 
-PAGE = "onehot_page"
+PAGE = "p2_onehot"
 HIGHLIGHT = ":blue-background[:blue[**1**]]"  # each 1 stands out: it says which digit
 
 st.title(lesson.title(2))

@@ -5,14 +5,14 @@ from dataclasses import replace
 import streamlit as st
 
 import lesson
-from lesson.pages import build_charts, classroom, facts, pictures, session
-from lesson.pages.boxes import number_box
-from lesson.pages.common import LEARNER_MODEL, chart, now, prose, show_code
+from lesson.parts import build_charts, classroom, facts, pictures, session
+from lesson.parts.boxes import number_box
+from lesson.parts.common import LEARNER_MODEL, chart, now, prose, show_code
 from lesson.tools import exercises as ex
 from lesson.tools import limits, words
 from lesson.tools.words import shape_text
 
-PAGE = "build_page"
+PAGE = "p3_build"
 NETWORK = session.NETWORK
 KERNELS = range(limits.KERNEL_RANGE[0], limits.KERNEL_RANGE[1] + 1)  # as links and presets allow
 POOLS = range(limits.POOL_RANGE[0], limits.POOL_RANGE[1] + 1)

@@ -10,8 +10,8 @@ import json
 import numpy as np
 import streamlit as st
 
-from lesson.pages import pictures
-from lesson.pages.access import asset
+from lesson.parts import pictures
+from lesson.parts.access import asset
 from lesson.tools import words
 
 _player = st.components.v2.component(

@@ -2,7 +2,7 @@
 
 A learner who joined a class posts each run they finish or stop to its board (the Saver does it,
 lesson/machinery/workspaces.py). A challenge locks the class's settings with the locks of
-lesson/pages/classroom.py.
+lesson/parts/classroom.py.
 """
 
 import time
@@ -12,7 +12,7 @@ import streamlit as st
 
 from lesson.machinery import classes
 from lesson.machinery import store as storage
-from lesson.pages import classroom, common, workspace
+from lesson.parts import classroom, common, workspace
 
 JOIN_KEY = "join"  # ?join=CODE: the join link
 PENDING = "board_join_code"  # a code from the link, waiting for a display name
