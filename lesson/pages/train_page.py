@@ -361,7 +361,9 @@ actions.button(
     disabled=active or away is not None,
     key="train_start",
 )
-if active:  # drawn once per page run, outside the polling part: every click reaches it
+# Drawn once per page run, outside the polling part: every click reaches it. A run another
+# process trains stops too: the store tells that process (workspace.stop_run).
+if active or away is not None:
     actions.button(
         "Stop",
         icon=":material/stop:",
@@ -410,9 +412,11 @@ def live() -> None:
         st.info(
             f"**{run.name} of your workspace is training** in another tab that this server "
             "process does not serve: its curves here grow epoch by epoch, and its results show "
-            "when it ends. Stop it from that tab.",
+            "when it ends.",
             icon=":material/hourglass_top:",
         )
+        if run.stopping:  # Stop was pressed: the process that trains it ends it within seconds
+            st.caption(":material/stop_circle: Stopping…")
         curves([run], run.hp.epochs)
         return
     if run is None:
