@@ -416,7 +416,7 @@ def live() -> None:
             icon=":material/hourglass_top:",
         )
         if run.stopping:  # Stop was pressed: the process that trains it ends it within seconds
-            st.caption(":material/stop_circle: Stopping…")
+            st.caption(":material/stop_circle: Stopping after the batches being computed now…")
         curves([run], run.hp.epochs)
         return
     if run is None:
