@@ -1,5 +1,6 @@
 """One live run per workspace, in Chromium: every tab shows it with its progress and Stop."""
 
+import contextlib
 import re
 
 from playwright.sync_api import expect
@@ -21,6 +22,11 @@ def runs_of(context) -> list:
         return store.list_runs(store.open_workspace(token).id)
     finally:
         store.close()
+
+
+def progress_of(main) -> str:
+    """The text of the tab's progress bar (the run's name, epoch, where it trains)."""
+    return main.get_by_test_id("stProgress").inner_text(timeout=60_000)
 
 
 def shows_the_run(main, where: str) -> None:
@@ -64,7 +70,8 @@ def test_a_second_tab_shows_the_run_with_stop_and_cannot_start_another(browser, 
 
 
 def test_two_app_processes_start_one_run_for_two_tabs_pressing_at_once(browser, tmp_path):
-    """One browser's two tabs reach two app processes (a cookie is the same on every port)."""
+    """One browser's two tabs reach two app processes (a cookie is the same on every port);
+    Stop in the tab whose process does not train the run stops it."""
     env = {"CNN_LESSON_DATA": str(tmp_path), **ONE_WORKER}
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
@@ -88,21 +95,24 @@ def test_two_app_processes_start_one_run_for_two_tabs_pressing_at_once(browser, 
                 assert len(rows) == 1, [(r.number, r.status) for r in rows]
             finally:
                 store.close()
-            # Each tab shows the one run: the process that trains it with Stop, the other with
-            # the progress it saved, and neither lets Train start a second.
+            # Each tab shows the one run with Stop: the process that trains it live, the other
+            # with the progress it saved; neither lets Train start a second.
             for tab_main in (main, other):
                 progress = tab_main.get_by_test_id("stProgress")
                 expect(progress).to_contain_text("epoch", timeout=60_000)
+                expect(tab_main.get_by_role("button", name=STOP)).to_be_visible(timeout=60_000)
                 expect(train_button(tab_main)).to_be_disabled(timeout=60_000)
-            stops = [m for m in (main, other) if m.get_by_role("button", name=STOP).count()]
-            assert len(stops) == 1, "one tab, served by the process that trains it, has Stop"
-            away = other if stops[0] is main else main
-            expect(away.get_by_test_id("stProgress")).to_contain_text("another app process")
-            stops[0].get_by_role("button", name=STOP).click()
+            away = [m for m in (main, other) if "another app process" in progress_of(m)]
+            assert len(away) == 1, "one tab is served by the process that does not train it"
+            # Its Stop reaches the other process through the store: the run stops for both.
+            away[0].get_by_role("button", name=STOP).click()
             for tab_main in (main, other):
                 expect(tab_main.get_by_text(re.compile("You stopped the run"))).to_be_visible(
                     timeout=120_000
                 )  # its test score first: two servers and their workers share the machine
                 expect(train_button(tab_main)).to_be_enabled(timeout=60_000)
+                expect(tab_main.get_by_role("button", name=STOP)).to_have_count(0)
+            with contextlib.closing(storage.Store(f"sqlite:///{tmp_path / 'lesson.db'}")) as s:
+                assert [r.status for r in s.list_runs(ws_id)] == ["stopped"]
     finally:
         context.close()

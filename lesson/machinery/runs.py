@@ -302,7 +302,7 @@ class TrainingRun:
     def __init__(self, name, mnist, hp=None, config=None, alive: Callable[[], bool] = lambda: True,
                  limiter: Limiter | None = None, listener=None,
                  gone: str = "Nobody is watching this run any more.", pool=_DEFAULT,
-                 share=None, rank: int = 0):  # fmt: skip
+                 share=None, rank: int = 0, asked: Callable[[], bool] = lambda: False):  # fmt: skip
         from lesson import step3_network, step4_training
 
         self.name = name
@@ -340,6 +340,7 @@ class TrainingRun:
         self._slot_at: float | None = None  # when it got its slot: the start of its wait
         self._measures = False  # measures this server's speed: it started the training
         self._dead_since: float | None = None
+        self._asked = asked  # Stop pressed elsewhere: a tab another app process serves
         self._thread = threading.Thread(target=self._train, name=f"training {name}", daemon=True)
 
     @property
@@ -438,7 +439,9 @@ class TrainingRun:
         self.status, self.message = "failed", message
 
     def should_stop(self) -> bool:
-        """True once Stop was pressed or the learner's session has been closed for a while."""
+        """True once Stop was pressed (in any tab) or the session has been closed for a while."""
+        if not self._stop.is_set() and self._asked():
+            self.stop()  # as if pressed here: the same message, and a test score
         if self._alive():
             self._dead_since = None
         else:

@@ -9,7 +9,8 @@ The schema (version 2), small on purpose:
     store_version  version
     workspaces     id, token_hash, created, touched, state
     runs           workspace_id, number, status, message, experiment, results,
-                   snapshots, weights, models_dropped, owner, created, updated
+                   snapshots, weights, models_dropped, owner, created, updated,
+                   stop_requested     (added when missing; older versions ignore it)
     classes        id, name, code, created, closed, names_hidden, challenge      (version 2)
     members        class_id, workspace_id, name, joined                          (version 2)
     posts          id, class_id, workspace_id, number, posted, experiment, results (version 2)
@@ -84,6 +85,9 @@ runs = sa.Table(
     sa.Column("owner", sa.String(32), nullable=False),  # the server process that trains it
     sa.Column("created", sa.Float, nullable=False),
     sa.Column("updated", sa.Float, nullable=False),
+    # When a tab asked to stop the live run, or NULL: a tab served by another app process
+    # stops it so; the process that trains it reads this every second (`stop_requested`).
+    sa.Column("stop_requested", sa.Float),
 )
 classes = sa.Table(
     "classes",
@@ -213,6 +217,7 @@ class StoredRun:
     model_dropped: bool
     owner: str
     updated: float
+    stop_requested: float | None = None  # when a tab asked to stop it (while it was live)
 
 
 def new_token() -> str:
@@ -343,6 +348,10 @@ def _words(err: Exception) -> str:
     return text[:160]
 
 
+def _columns(conn, table: str) -> set[str]:
+    return {column["name"] for column in sa.inspect(conn).get_columns(table)}
+
+
 class Store:
     """The workspaces of one app (every method is safe to call from any thread)."""
 
@@ -354,6 +363,7 @@ class Store:
         self._failed: tuple[float, str] | None = None  # (when, why) of the last failure
         self.retry_after = RETRY_AFTER
         self._sqlite_file: Path | None = None
+        self._stops = True  # the runs table has stop_requested (not so in an old read-only one)
         if self.url.startswith("sqlite"):
             self._sqlite_file = sqlite_file(self.url)
 
@@ -405,11 +415,18 @@ class Store:
         except Exception:
             engine.dispose()
             raise
+        for upgrade in (self._keep_one_live_run, self._add_stop_requested):
+            try:
+                with engine.begin() as conn:
+                    upgrade(conn)
+            except sa.exc.SQLAlchemyError:
+                pass  # a read-only database is read as it is: nobody can write to it
         try:
-            with engine.begin() as conn:
-                self._keep_one_live_run(conn)
+            with engine.connect() as conn:
+                self._stops = "stop_requested" in _columns(conn, "runs")
         except sa.exc.SQLAlchemyError:
-            pass  # a read-only database is read as it is: nobody can write a second run to it
+            engine.dispose()
+            raise
         return engine
 
     @staticmethod
@@ -434,6 +451,16 @@ class Store:
                 .values(status="interrupted", message=INTERRUPTED)
             )
         conn.execute(sa.schema.CreateIndex(one_live_run, if_not_exists=True))
+
+    @staticmethod
+    def _add_stop_requested(conn) -> None:
+        """Add runs.stop_requested to a database written before it (added, not a version)."""
+        if "stop_requested" in _columns(conn, "runs"):
+            return
+        # Two processes may both add it: PostgreSQL says IF NOT EXISTS; on SQLite the second
+        # one's "duplicate column" is an error `_open` lets pass (the column is there).
+        maybe = " IF NOT EXISTS" if conn.dialect.name == "postgresql" else ""
+        conn.execute(sa.text(f"ALTER TABLE runs ADD COLUMN{maybe} stop_requested FLOAT"))
 
     def _run(self, work):
         """Run `work(connection)` in one transaction; any failure becomes a StoreError."""
@@ -797,6 +824,42 @@ class Store:
             ).scalar()
         )
 
+    def request_stop(self, workspace_id: str, number: int) -> bool:
+        """Ask whichever process trains run `number` to stop it; False if it is not live.
+
+        The first request's time stays: a second press asks nothing new.
+        """
+        if not self._stops:
+            raise StoreError("this database cannot take a stop request (it is read-only)")
+
+        def work(conn):
+            live = (runs.c.workspace_id == workspace_id, runs.c.number == number,
+                    runs.c.status.in_(LIVE))  # fmt: skip
+            # The write first: on SQLite a read before it could not be followed by a write.
+            conn.execute(
+                runs.update()
+                .where(*live, runs.c.stop_requested.is_(None))
+                .values(stop_requested=time.time())
+            )
+            return conn.execute(sa.select(runs.c.number).where(*live)).first() is not None
+
+        return self._run(work)
+
+    def stop_requested(self, workspace_id: str, number: int) -> bool:
+        """Has a tab (in any process) asked to stop run `number`?"""
+        if not self._stops:
+            return False
+        return self._run(
+            lambda conn: (
+                conn.execute(
+                    sa.select(runs.c.stop_requested).where(
+                        runs.c.workspace_id == workspace_id, runs.c.number == number
+                    )
+                ).scalar()
+                is not None
+            )
+        )
+
     def heartbeat(self, ws: Workspace, number: int) -> None:
         """Say that this process is still training the run."""
         self._run(
@@ -831,6 +894,7 @@ class Store:
                     runs.c.number, runs.c.status, runs.c.message, runs.c.experiment,
                     runs.c.results, runs.c.weights.is_not(None).label("has_weights"),
                     runs.c.model_dropped, runs.c.owner, runs.c.updated,
+                    runs.c.stop_requested if self._stops else sa.null().label("stop_requested"),
                 )
                 .where(runs.c.workspace_id == workspace_id)
                 .order_by(runs.c.number)

@@ -29,6 +29,7 @@ from lesson.machinery.records import numbers as _numbers
 UNATTENDED_VARIABLE = "CNN_LESSON_UNATTENDED_MINUTES"
 UNATTENDED_MINUTES = 30  # a run nobody has looked at for this long stops and frees its slot
 HEARTBEAT = 5.0  # seconds between "still training" notes in the store
+STOP_CHECK = 1.0  # seconds between looks for a Stop pressed in a tab another process serves
 
 
 def unattended_seconds() -> float:
@@ -50,6 +51,7 @@ class Saver:
         self.posted: str | None = None  # what became of posting it to the class board
         self.post_again: float | None = None  # refused for too many posts: when it can again
         self._beat = -math.inf  # the first heartbeat is due at once, however long the uptime
+        self._looked = -math.inf  # when `stop_asked` last read the store
         self._finishing = threading.Lock()  # the training thread and a page may both finish it
         self._saving = threading.Lock()
         self.closed = False  # the workspace was deleted: nothing more is saved for it
@@ -109,6 +111,16 @@ class Saver:
             posted = f"not posted: {err}"
         if posted != "already posted" or self.posted is None:  # a second save keeps the first word
             self.posted = posted
+
+    def stop_asked(self) -> bool:
+        """Has a tab of another app process pressed Stop? (The store says; read once a second.)"""
+        if time.monotonic() - self._looked < STOP_CHECK or self.closed:
+            return False
+        self._looked = time.monotonic()
+        try:
+            return self.store.stop_requested(self.ws.id, self.number)
+        except storage.StoreError:
+            return False  # the heartbeat says that the database cannot be used
 
     def heartbeat(self) -> None:
         if time.monotonic() - self._beat < HEARTBEAT:
@@ -174,6 +186,7 @@ class Trainings:
                 f"run {number}", mnist, hp, config, alive=alive, listener=saver,
                 gone=f"Nobody looked at this run for {limit / 60:g} minutes, so it stopped to "
                 "free the server for others.", share=experiments.Sharing(store), rank=number - 1,
+                asked=saver.stop_asked,
             )  # fmt: skip
             run.number, run.saver = number, saver
             saver.save(run, weights=False)  # the run exists from the press of Train
@@ -309,7 +322,10 @@ class RestoredRun:
                 self._snapshots = []
         return self._snapshots
 
-    stopping = False
+    @property
+    def stopping(self) -> bool:
+        """Still live in another app process, and a tab has asked it to stop."""
+        return self.row.status in storage.LIVE and self.row.stop_requested is not None
 
     def classmates(self) -> int:
         """How many other runs shared its training (as saved)."""

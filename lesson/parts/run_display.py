@@ -136,7 +136,7 @@ def start_run(m, config) -> None:
 
 
 def buttons(m, config, active: bool, away) -> None:
-    """Train (greyed while a run is live) and, while one trains here, Stop."""
+    """Train (greyed while a run is live) and, while one is live in any process, Stop."""
     actions = st.container(horizontal=True)
     actions.button(
         "Train",
@@ -147,7 +147,9 @@ def buttons(m, config, active: bool, away) -> None:
         disabled=active or away is not None,
         key="train_start",
     )
-    if active:  # drawn once per page run, outside the polling part: every click reaches it
+    # Drawn once per page run, outside the polling part: every click reaches it. A run another
+    # process trains stops too: the store tells that process (workspace.stop_run).
+    if active or away is not None:
         actions.button(
             "Stop",
             icon=":material/stop:",
@@ -238,9 +240,11 @@ def elsewhere(run) -> None:
     st.info(
         f"**{run.name} of your workspace is training** in another tab that this server "
         "process does not serve: its curves here grow epoch by epoch, and its results show "
-        "when it ends. Stop it from that tab.",
+        "when it ends.",
         icon=":material/hourglass_top:",
     )
+    if run.stopping:  # Stop was pressed: the process that trains it ends it within seconds
+        st.caption(":material/stop_circle: Stopping after the batches being computed now…")
     curves([run], run.hp.epochs)
 
 

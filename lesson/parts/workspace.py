@@ -184,7 +184,7 @@ def runs() -> list:
     if stored is not None:
         for row in stored:
             have = known.get(row.number)
-            if have is None or (isinstance(have, RestoredRun) and have.updated != row.updated):
+            if have is None or (isinstance(have, RestoredRun) and _changed(have.row, row)):
                 known[row.number] = RestoredRun(store(), ws.id, row)
         numbers = {row.number for row in stored}
         for number, run in list(known.items()):  # resave what a failure kept from the store
@@ -197,6 +197,11 @@ def runs() -> list:
         known[live.number] = live
     listed = st.session_state[session.RUNS] = [known[n] for n in sorted(known)]  # pages read it
     return listed
+
+
+def _changed(had: storage.StoredRun, row: storage.StoredRun) -> bool:
+    """A stored run has news: saved again, or a tab asked to stop it."""
+    return (had.updated, had.stop_requested) != (row.updated, row.stop_requested)
 
 
 WATCH_EVERY = 2.0  # seconds: how soon an idle Train page shows a run another tab started
@@ -228,12 +233,19 @@ def watching() -> None:
 
 
 def stop_run() -> None:
-    """Stop the workspace's run that is training, whichever tab started it."""
+    """Stop the workspace's run that is training, whichever tab (or app process) started it."""
     ws = st.session_state.get(WORKSPACE)
     live = TRAININGS.live(ws.id) if ws is not None else None
-    for run in [live, *st.session_state.get(RUNS, {}).values()]:
+    known = st.session_state.get(RUNS, {})
+    for run in [live, *known.values()]:
         if run is not None and not run.finished:
             run.stop()
+    away = elsewhere(known[max(known)]) if known else None
+    if live is None and away is not None:  # another process trains it: it reads the request
+        try:
+            store().request_stop(ws.id, away.number)
+        except storage.StoreError as err:
+            _failed(err)
 
 
 def start_run(mnist, hp, config):
