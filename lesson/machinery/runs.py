@@ -58,10 +58,21 @@ class Limiter:
         with self._changed:
             return len(self._running)
 
-    def wait_for_slot(self, run, give_up: Callable[[], bool]) -> bool:
-        """Wait until `run` may train (True), or until `give_up()` says so (False)."""
+    def ticket(self) -> int:
+        """A place in the order of arrival, taken when Train is pressed (see wait_for_slot)."""
         with self._changed:
-            order = self._order[id(run)] = (getattr(run, "rank", 0), next(self._arrivals))
+            return next(self._arrivals)
+
+    def wait_for_slot(self, run, give_up: Callable[[], bool]) -> bool:
+        """Wait until `run` may train (True), or until `give_up()` says so (False).
+
+        Its arrival is its `arrival` ticket if it has one: the press, not the moment its thread
+        got here (a thread a busy machine starts late would let a later press go first).
+        """
+        with self._changed:
+            arrival = getattr(run, "arrival", None)
+            arrival = next(self._arrivals) if arrival is None else arrival
+            order = self._order[id(run)] = (getattr(run, "rank", 0), arrival)
             at = next((i for i, w in enumerate(self._waiting) if self._order[id(w)] > order),
                       len(self._waiting))  # fmt: skip
             self._waiting.insert(at, run)
@@ -178,6 +189,7 @@ class Training:
         self.on_end: list[Callable[[Training], None]] = []  # told after any end is posted
         self.on_event: list[Callable[[str, dict], None]] = []  # told each message it posts
         self.key: str | None = None  # the experiment's key, if it is shared
+        self.arrival: int | None = None  # its first follower's place in the line (its press)
         self._mnist, self._limiter, self._pool = mnist, limiter, pool
         self._changed = threading.Condition()
         self._stopped = False  # latched: once everyone wanted it stopped, nobody joins
@@ -198,6 +210,8 @@ class Training:
                 return False
             self.followers.append(run)
             self.joined += 1
+            if self.arrival is None:
+                self.arrival = getattr(run, "arrival", None)
             self._changed.notify_all()
             return True
 
@@ -326,6 +340,7 @@ class TrainingRun:
         # Who decides whether it follows a training of the same experiment (None: it trains
         # alone); `rank`: how many runs its workspace started before it (the line's order).
         self._share, self.rank = share, rank
+        self.arrival: int | None = None  # its place in the line, taken by start()
         self.training: Training | None = None  # the computation it follows, once it does
         self.reused: dict | None = None  # {"runs", "trained"}: a finished experiment, kept
         # Told "running", "epoch" and "finished" from the run's thread (the store saves then).
@@ -423,6 +438,7 @@ class TrainingRun:
                 "fraction": done / total, "seconds": elapsed, "seconds_left": left}  # fmt: skip
 
     def start(self) -> "TrainingRun":
+        self.arrival = self._limiter.ticket()  # its place in line is the press, not the thread's
         self._thread.start()
         return self
 
