@@ -23,7 +23,7 @@ CATEGORIES = {
     "pictures": ("#666666", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#d55e00"),
     "data_charts": ("#0072b2", "#e69f00"),
     "board_charts": ("#0072b2", "#e69f00", "#009e73"),
-    "p5_draw": ("#0072b2", "#e69f00", "#c8c8c8"),
+    "prediction": ("#0072b2", "#e69f00", "#c8c8c8"),
 }
 
 
