@@ -55,6 +55,19 @@ async def warm(url: str) -> None:
     await s.close()
 
 
+async def learners_behind(url: str, addresses: list[str]) -> list[str]:
+    """Each address opens the app over HTTP, runs pages, then reloads (a second session)."""
+    errors = []
+    for address in addresses:
+        for _ in range(2):
+            s = Session(url, (address, 0))
+            await s.connect()
+            await s.rerun("one-hot")
+            errors += s.errors
+            await s.close()
+    return errors
+
+
 async def post_a_run(url: str, address: str, code: str, name: str) -> Session:
     """A learner joins the class and trains a tiny run; it is posted when it finishes."""
     s = Session(url, (address, 0), query="epochs=1&train_images=1000")
@@ -107,10 +120,14 @@ def test_runs_posted_on_two_app_processes_show_on_the_board_of_either(postgres, 
             run_sync(warm(backend))
         addresses = one_address_per_process(url, log, [one, two])
         learners, posts, watches = run_sync(class_on_two_processes(url, addresses, database))
+        others = [f"127.0.0.{30 + i}" for i in range(6)]  # more learners: pages, a reload
+        assert run_sync(learners_behind(url, others)) == []
         time.sleep(1)  # nginx logs a websocket when it closes
         routes = loadtest.servers_by_client(log)
     # Each learner, and the board beside them, stayed on their own process: one each.
     assert [routes[a] for a in addresses] == [{one[7:]}, {two[7:]}], routes
+    assert set(others) <= set(routes), routes
+    assert all(len(routes[a]) == 1 for a in others), routes  # sticky, through a reload too
     for s in learners:
         assert not s.errors, s.errors
         assert not [a for a in s.alerts if "was not posted" in a], s.alerts

@@ -10,7 +10,6 @@ Here only what happens is checked, not how fast: CI machines are shared.
 
 import asyncio
 import time
-import urllib.request
 
 import pytest
 
@@ -86,37 +85,3 @@ def test_five_sessions_and_a_queued_training_on_one_process(tmp_path):
     assert shown["runs_shown"] == 51 and shown["posts_never_seen"] == [], shown
     assert shown["errors"] == [] and shown["refresh"]["count"] >= 3, shown
     assert shown["page_first_open_s"] is not None, shown
-
-
-async def learners_behind(url: str, addresses: list[str]) -> list[str]:
-    """Each address opens the app over HTTP, runs pages, then reloads (a second session)."""
-    errors = []
-    for address in addresses:
-        for _ in range(2):
-            s = Session(url, (address, 0))
-            await s.connect()
-            await s.rerun("one-hot")
-            errors += s.errors
-            await s.close()
-    return errors
-
-
-@pytest.mark.timeout(420)
-def test_nginx_keeps_each_learner_on_one_app_process(tmp_path):
-    addresses = [f"127.0.0.{30 + i}" for i in range(6)]
-    log = tmp_path / "routed.log"
-    with (
-        streamlit_process(options=TTL) as (one, _),
-        streamlit_process(options=TTL) as (two, _),
-        loadtest.nginx_proxy([one, two], access_log=log) as url,
-    ):
-        for backend in (one, two):  # only the pages used: the Train page would start its workers
-            run_sync(warm(backend, ("one-hot",)))
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as r:
-            assert r.status == 200
-        assert run_sync(learners_behind(url, addresses)) == []
-        time.sleep(1)  # nginx logs a websocket when it closes
-    routes = loadtest.servers_by_client(log)
-    assert set(addresses) <= set(routes), routes
-    assert all(len(upstreams) == 1 for upstreams in routes.values()), routes  # sticky
-    assert len(set().union(*routes.values())) == 2, routes  # and both processes get learners
