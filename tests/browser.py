@@ -25,6 +25,19 @@ WATCH_RUNS = """() => {
 }"""
 
 
+# The navigation's titles, in order (the pages' headings).
+NAV = [
+    "1 · The data",
+    "2 · One-hot labels",
+    "3 · Build the network",
+    "4 · Train",
+    "5 · Draw a digit",
+    "6 · Filters & feature maps",
+    "7 · Mistakes",
+    "Class board",
+]
+
+
 def open_app(page, url: str, path: str = "", title: str | None = None):
     """Open `url`/`path` and wait for its first run; check its heading shows `title`, if given.
 

@@ -5,34 +5,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import assert_clean, open_app
+from tests.browser import NAV, assert_clean, open_app
 from tests.support import wait_idle
 
 pytestmark = pytest.mark.browser
-
-NAV = [
-    "1 · The data",
-    "2 · One-hot labels",
-    "3 · Build the network",
-    "4 · Train",
-    "5 · Draw a digit",
-    "6 · Filters & feature maps",
-    "7 · Mistakes",
-    "Class board",
-]
-
-
-def test_every_page_in_the_navigation_opens_cleanly(page, server_url):
-    open_app(page, server_url)
-    nav = page.get_by_test_id("stSidebarNav")
-    links = nav.get_by_role("link")
-    titles = [t.strip().split("\n")[-1] for t in links.all_inner_texts()]  # after the icon
-    assert titles == list(NAV)
-    for title in titles:
-        nav.get_by_role("link", name=title).click()
-        wait_idle(page)
-        expect(page.get_by_test_id("stMain").get_by_role("heading", level=1)).to_contain_text(title)
-        assert_clean(page)
 
 
 def test_the_first_pages_own_name_opens_it(page, server_url):

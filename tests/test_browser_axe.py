@@ -1,6 +1,7 @@
 """axe-core in Chromium: no serious or critical WCAG 2.1 A/AA violation on any page.
 
-Each page is checked as it opens and after its main interaction (the Train page after a run:
+Each page is checked as it opens (by its link in the navigation, with its heading and no error)
+and after its main interaction (the Train page after a run:
 `tests/test_browser_train.py`, which trains one anyway); a failure lists every violation with
 its rule and the elements that break it.
 """
@@ -12,7 +13,9 @@ from playwright.sync_api import expect
 
 from tests.browser import (
     DIGITS,
+    NAV,
     assert_accessible,
+    assert_clean,
     click_cell,
     draw,
     open_app,
@@ -23,13 +26,19 @@ from tests.support import wait_idle
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["", "one-hot", "build", "train", "draw", "inside", "mistakes", "board"]
 
-
-@pytest.mark.parametrize("path", PAGES, ids=[p or "data" for p in PAGES])
-def test_every_page_as_it_opens_has_no_serious_axe_violation(page, server_url, path):
-    open_app(page, server_url, path)
-    assert_accessible(page, f"/{path} as it opens")
+def test_every_page_opens_cleanly_with_no_serious_axe_violation(page, server_url):
+    """Each page by its link in the navigation: its heading, no error, then axe."""
+    open_app(page, server_url)
+    nav = page.get_by_test_id("stSidebarNav")
+    titles = [t.strip().split("\n")[-1] for t in nav.get_by_role("link").all_inner_texts()]
+    assert titles == NAV  # after each link's icon
+    for title in titles:
+        nav.get_by_role("link", name=title).click()
+        wait_idle(page)
+        expect(page.get_by_test_id("stMain").get_by_role("heading", level=1)).to_contain_text(title)
+        assert_clean(page)
+        assert_accessible(page, f"{title} as it opens")
 
 
 def test_draw_after_a_drawn_digit_has_no_serious_axe_violation(page, server_url):
@@ -56,9 +65,9 @@ def test_mistakes_after_a_clicked_cell_has_no_serious_axe_violation(page, server
 SOURCES = ["Pixel grid (keyboard)", "Pick a test digit", "Upload an image"]
 
 
-@pytest.mark.parametrize("source", SOURCES)
-def test_draw_with_each_source_of_a_digit_has_no_serious_axe_violation(page, server_url, source):
+def test_draw_with_each_source_of_a_digit_has_no_serious_axe_violation(page, server_url):
     open_app(page, server_url, "draw")
-    page.get_by_test_id("stMain").get_by_role("radio", name=source).click()
-    wait_idle(page)
-    assert_accessible(page, f"/draw with {source!r}")
+    for source in SOURCES:
+        page.get_by_test_id("stMain").get_by_role("radio", name=source).click()
+        wait_idle(page)
+        assert_accessible(page, f"/draw with {source!r}")
