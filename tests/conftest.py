@@ -107,6 +107,10 @@ def _own_data_folder(tmp_path_factory):
     # yet a training worker at its nice 10 yields to them, down to a few % of a core, and a run
     # of seconds took minutes. A server keeps nice 10; the bench measures it so.
     os.environ.setdefault(workers.NICE_VARIABLE, "0")
+    # One training worker per app process (and per pytest process) unless a test asks for more:
+    # each worker imports TensorFlow and reads MNIST (about 7 CPU-seconds) and the tests train
+    # one run at a time; a second run waits for the worker as it would for a slot.
+    os.environ.setdefault(workers.WORKERS_VARIABLE, "1")
     yield
 
 
