@@ -20,8 +20,8 @@ from tests.support import ROOT, cpu_seconds, proc_stat, streamlit_process, waite
 
 TTL = 2  # --server.disconnectedSessionTTL, seconds
 OPTIONS = ("--server.disconnectedSessionTTL", str(TTL))
-UNATTENDED = 24  # seconds: CNN_LESSON_UNATTENDED_MINUTES below
-ONE_AT_A_TIME = {"CNN_LESSON_MAX_TRAININGS": "1", "CNN_LESSON_UNATTENDED_MINUTES": "0.4"}
+UNATTENDED = 18  # seconds: CNN_LESSON_UNATTENDED_MINUTES below
+ONE_AT_A_TIME = {"CNN_LESSON_MAX_TRAININGS": "1", "CNN_LESSON_UNATTENDED_MINUTES": "0.3"}
 DEAD_AFTER = 3  # lesson.machinery.runs.DEAD_AFTER: how long a run tolerates `alive()` saying no
 
 
