@@ -62,7 +62,7 @@ class FilterSnapshots(keras.callbacks.Callback):
 
 @dataclass(frozen=True)
 class Hyperparameters:
-    """How the network is trained. The defaults: a quick run for class (≈ 15 s, ≥ 98 %)."""
+    """How the network is trained. The defaults: a quick run for class (3 epochs, ≥ 98 %)."""
 
     epochs: int = 3
     batch_size: int = 64

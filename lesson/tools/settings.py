@@ -168,13 +168,13 @@ class Preset:
 PRESETS = (
     Preset(
         "The lesson's recipe",
-        "The notebook's network and model.fit: 10 epochs, batch 32, all 60,000 images "
-        "(about 30 s an epoch in class).",
+        "The notebook's network and model.fit: 10 epochs, batch 32, all 60,000 images: "
+        "the longest run of the lesson.",
         Settings(step3_network.LESSON, step4_training.RECIPE),
     ),
     Preset(
         "Quick demo",
-        "The lesson's network for 3 epochs: about 98 % test accuracy in about 15 s.",
+        "The lesson's network for 3 epochs: about 98 % test accuracy in a short run.",
         DEFAULT,
     ),
     Preset(
