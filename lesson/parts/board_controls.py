@@ -26,18 +26,32 @@ def _open_class() -> None:
     """Open a class from the form; the same click again (a double click) opens no second one."""
     name = classes.clean_name(st.session_state.get("board_new_name", ""), classes.CLASS_NAME_LENGTH)
     st.session_state["board_new_name"] = ""  # the field is empty for the next class
-    last = st.session_state.get(OPENED)  # (name, when) of the class this session opened last
+    last = st.session_state.get(OPENED)  # (name, when, class id or None, wall clock)
     if last and name in (last[0], "") and time.monotonic() - last[1] < classes.REPEAT_WINDOW:
-        st.session_state[SHOWN] = last[2]
+        shown = last[2] or _opened_since(last[0], last[3])
+        if shown is not None:
+            st.session_state[SHOWN] = shown
         st.session_state["board_done"] = "The class is open."
         return
+    # Marked before the store is asked: a second click may interrupt this run after the class
+    # is stored and before its id is kept here; that click must find the mark, not open another.
+    st.session_state[OPENED] = (name, time.monotonic(), None, time.time())
 
     def work():
         info = classes.open_class(store(), name)
         st.session_state[SHOWN] = info.id
-        st.session_state[OPENED] = (name, time.monotonic(), info.id)
+        st.session_state[OPENED] = (name, time.monotonic(), info.id, time.time())
 
     _act(work, "The class is open.")
+    if st.session_state[OPENED][2] is None:  # it failed: the next click tries again
+        del st.session_state[OPENED]
+
+
+def _opened_since(name: str, since: float) -> str | None:
+    """The id of the newest class called `name` (any, if empty) opened since `since`."""
+    found = [c for c in classes.all_classes(store()) if c.created >= since - 1 and
+             (not name or c.name == name)]  # fmt: skip
+    return max(found, key=lambda c: c.created).id if found else None
 
 
 def _post_challenge(info) -> None:

@@ -1,0 +1,36 @@
+"""A second click on "Open a class" that interrupts the first one's run opens no second class."""
+
+import pytest
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+from lesson.machinery import classes
+from lesson.machinery import store as storage
+from tests.pages import INSTRUCTOR_KEY, app
+
+pytestmark = pytest.mark.usefixtures("instructor_key")
+OPEN = "FormSubmitter:board_open-Open a class"
+
+
+def test_a_click_that_interrupts_the_first_after_the_class_is_stored_opens_no_other(monkeypatch):
+    opened = []
+    real = classes.open_class
+
+    def stored_then_interrupted(store, name):
+        info = real(store, name)
+        opened.append(info)
+        if len(opened) == 1:  # the run is cut short here, as a second click's rerun does
+            raise StopException()
+        return info
+
+    monkeypatch.setattr(classes, "open_class", stored_then_interrupted)
+    at = app("p8_board.py", {"instructor": INSTRUCTOR_KEY})
+    at.text_input(key="board_new_name").input("Interrupted class")
+    at.button(key=OPEN).click().run()  # cut short: the page is drawn by the next run
+    at.run()
+    at.text_input(key="board_new_name").input("Interrupted class")  # the form sent it again
+    at.button(key=OPEN).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    mine = [c for c in classes.all_classes(storage.shared()) if c.name == "Interrupted class"]
+    assert len(opened) == 1 and len(mine) == 1, (opened, mine)
+    assert at.metric[0].label == "Join code · Interrupted class"
+    assert at.metric[0].value == mine[0].code
