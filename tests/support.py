@@ -4,6 +4,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 # The server, Chromium and the wait for a run's end are shared with the bench.
@@ -100,6 +101,14 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of one process (all its threads, not its children), in seconds."""
     fields = proc_stat(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_for(condition, what: str, seen=lambda: "", timeout: float = 120) -> None:
+    """Wait until `condition()`; on a timeout say what was awaited and what `seen()` shows."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {timeout} s for {what}; saw {seen()}"
+        time.sleep(0.05)
 
 
 def waited_for(condition) -> str:

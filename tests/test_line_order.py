@@ -2,17 +2,10 @@
 gets to it (a busy machine may start the later press's thread first)."""
 
 import threading
-import time
 from types import SimpleNamespace
 
 from lesson.machinery import runs
-
-
-def wait_for(condition, what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.01)
+from tests.support import wait_for
 
 
 def test_the_earlier_press_trains_first_though_its_thread_comes_later():
@@ -30,10 +23,10 @@ def test_the_earlier_press_trains_first_though_its_thread_comes_later():
 
     late = threading.Thread(target=wait, args=(second,))
     late.start()  # the second press's thread reaches the line first
-    wait_for(lambda: limiter.position(second) == 1, "the second press in line")
+    wait_for(lambda: limiter.position(second) == 1, "the second press in line", timeout=30)
     early = threading.Thread(target=wait, args=(first,))
     early.start()
-    wait_for(lambda: limiter.position(first) == 1, "the first press ahead of it")
+    wait_for(lambda: limiter.position(first) == 1, "the first press ahead of it", timeout=30)
     assert limiter.position(second) == 2
     limiter.release(busy)
     late.join(30)

@@ -6,7 +6,6 @@ Core level, tiny experiments, in threads of this process (and one worker for the
 import os
 import signal
 import threading
-import time
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -16,18 +15,12 @@ import pytest
 from lesson import step3_network, step4_training
 from lesson.machinery import experiments, runs, workers, workspaces
 from lesson.machinery import store as storage
+from tests.support import wait_for
 
 TINY = step4_training.Hyperparameters(
     epochs=2, batch_size=64, train_images=1_000, validation_split=0.2, seed=5
 )
 LONG = step4_training.Hyperparameters(epochs=30, batch_size=32, train_images=2_000, seed=6)
-
-
-def wait_for(condition, what: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 def run_of(mnist, hp, share, limiter, name="run 1", pool=runs.IN_THREADS, **kwargs):

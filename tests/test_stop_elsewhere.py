@@ -1,6 +1,5 @@
 """Stop from a tab that another app process serves: the request goes through the store."""
 
-import time
 from dataclasses import replace
 
 import sqlalchemy as sa
@@ -9,17 +8,11 @@ from lesson import step3_network, step4_training
 from lesson.machinery import runs, workers, workspaces
 from lesson.machinery import store as storage
 from tests.pages import app, assert_clean
+from tests.support import wait_for
 
 EXPERIMENT = {"epochs": "1", "train_images": "1000"}
 HP = step4_training.Hyperparameters(epochs=3, train_images=1_000)
 RESULTS = {"epochs": [], "batches": [], "steps_per_epoch": 16, "parameters": 53558}
-
-
-def wait_for(condition, what: str, seen=lambda: "", timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"waited {timeout} s for {what}; saw {seen()}"
-        time.sleep(0.05)
 
 
 def test_a_stop_request_is_stored_for_the_live_run_and_read_by_another_process(store):
