@@ -5,7 +5,16 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import CANVAS, DIGITS, assert_clean, draw, line, open_draw_page, prediction
+from tests.browser import (
+    CANVAS,
+    DIGITS,
+    assert_accessible,
+    assert_clean,
+    draw,
+    line,
+    open_draw_page,
+    prediction,
+)
 from tests.support import wait_idle
 
 pytestmark = pytest.mark.browser
@@ -31,6 +40,8 @@ def test_draw_a_1_a_7_and_a_0_and_clear(page, server_url):
         wait_idle(page)  # the heading comes first; the rest of the answer follows in that run
         expect(main.get_by_text("Bar chart of the ten probabilities")).to_be_visible()
         assert_clean(page)
+        if digit == 7:  # the page after its main interaction, checked once
+            assert_accessible(page, "/draw after drawing a 7")
         main.get_by_role("button", name="Clear").click()
         wait_idle(page)
         expect(main.get_by_text("The canvas is empty")).to_be_visible(timeout=30_000)

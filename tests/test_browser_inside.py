@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import assert_clean, click_cell, open_app
+from tests.browser import assert_accessible, assert_clean, click_cell, open_app
 from tests.support import wait_idle
 
 pytestmark = pytest.mark.browser
@@ -20,6 +20,7 @@ def test_click_a_feature_map_cell_to_work_it_out_by_hand(page, server_url):
     click_cell(page, "Feature map 1 of layer 1: click a cell", 3, 20, 26, 26)
     expect(main.get_by_text("feature map 1 at row 3, column 20")).to_be_visible()
     expect(main.get_by_text(SAME)).to_have_count(2)
+    assert_accessible(page, "/inside after a click on a feature-map cell")
     for name, key, times in [
         ("Row of the pooled map", "ArrowRight", 3),
         ("Column of the pooled map", "ArrowLeft", 4),
@@ -38,6 +39,7 @@ def test_mistakes_click_a_cell_then_open_a_mistake_in_the_feature_map_view(page,
     expect(main.get_by_text("99.46%")).to_be_visible()
     click_cell(page, "Confusion matrix", 9, 4, 10, 10)
     expect(main.get_by_text(re.compile(r"test images of a 9 were predicted as 4"))).to_be_visible()
+    assert_accessible(page, "/mistakes after a click on a confusion-matrix cell")
     pill = main.get_by_role("radio", name="#4176", exact=True)  # a confident mistake: 2 read as 7
     if not pill.count():
         pill = main.get_by_role("button", name="#4176", exact=True)
