@@ -191,6 +191,8 @@ class RemoteTraining(training_runs.Training):
     """A training under way in another app process sharing the database, followed through
     the store epoch by epoch: the same curves, filters, weights and test scores."""
 
+    WAITS_FOR_SLOT = False  # another process trains it
+
     def __init__(self, store: storage.Store, experiment: str, run):
         super().__init__(None, run.hp, run.config, run._limiter, None, run.rank)
         self.store, self.key = store, experiment

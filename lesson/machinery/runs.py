@@ -46,6 +46,7 @@ class Limiter:
         self._waiting: list = []
         self._arrivals = itertools.count()
         self._order: dict[int, tuple] = {}  # id(run) -> (rank, arrival)
+        self._pressed: dict[int, tuple] = {}  # arrival -> ((rank, arrival), when): not in line yet
         self._speeds: list[float] = []  # seconds per image-epoch of recent runs
 
     def position(self, run) -> int:
@@ -58,10 +59,30 @@ class Limiter:
         with self._changed:
             return len(self._running)
 
-    def ticket(self) -> int:
-        """A place in the order of arrival, taken when Train is pressed (see wait_for_slot)."""
+    # A press whose thread never reaches the line (an error before it) holds it up no longer.
+    PRESSED_FOR = 10.0
+
+    def ticket(self, rank: int = 0) -> int:
+        """A place in the order of arrival, taken when Train is pressed (see wait_for_slot).
+
+        Until its run joins the line (or `discard` says it will not), no later press may take a
+        slot: the thread of the earlier press may just not have got here yet.
+        """
         with self._changed:
-            return next(self._arrivals)
+            arrival = next(self._arrivals)
+            self._pressed[arrival] = ((rank, arrival), time.monotonic())
+            return arrival
+
+    def discard(self, arrival: int | None) -> None:
+        """The press with this ticket will not join the line (it follows another training)."""
+        with self._changed:
+            if self._pressed.pop(arrival, None) is not None:
+                self._changed.notify_all()
+
+    def _pressed_before(self, order: tuple) -> bool:
+        """Is a press ahead of `order` still on its way to the line?"""
+        now = time.monotonic()
+        return any(o < order and now - t < self.PRESSED_FOR for o, t in self._pressed.values())
 
     def wait_for_slot(self, run, give_up: Callable[[], bool]) -> bool:
         """Wait until `run` may train (True), or until `give_up()` says so (False).
@@ -73,11 +94,13 @@ class Limiter:
             arrival = getattr(run, "arrival", None)
             arrival = next(self._arrivals) if arrival is None else arrival
             order = self._order[id(run)] = (getattr(run, "rank", 0), arrival)
+            self._pressed.pop(arrival, None)  # in line now
             at = next((i for i, w in enumerate(self._waiting) if self._order[id(w)] > order),
                       len(self._waiting))  # fmt: skip
             self._waiting.insert(at, run)
             try:
-                while self._waiting[0] is not run or len(self._running) >= self.slots:
+                while (self._waiting[0] is not run or len(self._running) >= self.slots
+                       or self._pressed_before(order)):  # fmt: skip
                     if give_up():
                         return False
                     self._changed.wait(0.2)
@@ -174,6 +197,8 @@ class Training:
     all of them show the same curves, filters, weights and test scores. It waits in the
     `Limiter`'s line for a slot and stops only when every run that follows it wants to stop.
     """
+
+    WAITS_FOR_SLOT = True  # it trains here, so it takes its first follower's place in line
 
     def __init__(self, mnist, hp, config, limiter: "Limiter", pool, rank: int = 0):
         self.hp, self.config, self.rank = hp, config, rank
@@ -438,7 +463,7 @@ class TrainingRun:
                 "fraction": done / total, "seconds": elapsed, "seconds_left": left}  # fmt: skip
 
     def start(self) -> "TrainingRun":
-        self.arrival = self._limiter.ticket()  # its place in line is the press, not the thread's
+        self.arrival = self._limiter.ticket(self.rank)  # the press, not the thread, is its place
         self._thread.start()
         return self
 
@@ -528,10 +553,13 @@ class TrainingRun:
                 training.start()
                 self._measures = True  # it reads the training's news live, not replayed
             self.training = training
+            if not (training.WAITS_FOR_SLOT and training.arrival == self.arrival):
+                self._limiter.discard(self.arrival)  # it follows a training that has its place
             self._follow(training)
         except Exception as err:  # never lose the thread silently: say what went wrong
             self.fail(f"Training failed: {err}")
         finally:
+            self._limiter.discard(self.arrival)
             if not self.finished:
                 self.fail("Training failed: it ended with no word.")
             self._mnist = None  # the run keeps its curves and model, not the images
