@@ -1,4 +1,5 @@
-"""A second click on "Open a class" that interrupts the first one's run opens no second class."""
+"""A second click on "Open a class" that interrupts the first one's run opens one class: no second
+one if the first had stored it, the class itself if the first was cut short before."""
 
 import pytest
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
@@ -33,4 +34,28 @@ def test_a_click_that_interrupts_the_first_after_the_class_is_stored_opens_no_ot
     mine = [c for c in classes.all_classes(storage.shared()) if c.name == "Interrupted class"]
     assert len(opened) == 1 and len(mine) == 1, (opened, mine)
     assert at.metric[0].label == "Join code · Interrupted class"
+    assert at.metric[0].value == mine[0].code
+
+
+def test_a_click_that_interrupts_the_first_before_the_class_is_stored_opens_it(monkeypatch):
+    calls = []
+    real = classes.open_class
+
+    def interrupted_then_stored(store, name):
+        calls.append(name)
+        if len(calls) == 1:  # cut short before the store had it, as a second click's rerun can
+            raise StopException()
+        return real(store, name)
+
+    monkeypatch.setattr(classes, "open_class", interrupted_then_stored)
+    at = app("p8_board.py", {"instructor": INSTRUCTOR_KEY})
+    at.text_input(key="board_new_name").input("Cut short class")
+    at.button(key=OPEN).click().run()
+    at.run()
+    at.text_input(key="board_new_name").input("Cut short class")  # the form sent it again
+    at.button(key=OPEN).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    mine = [c for c in classes.all_classes(storage.shared()) if c.name == "Cut short class"]
+    assert len(calls) == 2 and len(mine) == 1, (calls, mine)
+    assert at.metric[0].label == "Join code · Cut short class"
     assert at.metric[0].value == mine[0].code

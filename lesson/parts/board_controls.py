@@ -31,8 +31,9 @@ def _open_class() -> None:
         shown = last[2] or _opened_since(last[0], last[3])
         if shown is not None:
             st.session_state[SHOWN] = shown
-        st.session_state["board_done"] = "The class is open."
-        return
+            st.session_state["board_done"] = "The class is open."
+            return
+        name = name or last[0]  # the first click's run was cut short before the store had it
     # Marked before the store is asked: a second click may interrupt this run after the class
     # is stored and before its id is kept here; that click must find the mark, not open another.
     st.session_state[OPENED] = (name, time.monotonic(), None, time.time())
