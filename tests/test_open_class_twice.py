@@ -12,6 +12,23 @@ pytestmark = pytest.mark.usefixtures("instructor_key")
 OPEN = "FormSubmitter:board_open-Open a class"
 
 
+def open_twice(monkeypatch, name: str, open_class) -> list:
+    """Open the class `name` by two clicks, the first cut short by `open_class`: the classes so
+    called, after a check that the page shows the one class and its join code."""
+    monkeypatch.setattr(classes, "open_class", open_class)
+    at = app("p8_board.py", {"instructor": INSTRUCTOR_KEY})
+    at.text_input(key="board_new_name").input(name)
+    at.button(key=OPEN).click().run()  # cut short: the page is drawn by the next run
+    at.run()
+    at.text_input(key="board_new_name").input(name)  # the form sent it again
+    at.button(key=OPEN).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    mine = [c for c in classes.all_classes(storage.shared()) if c.name == name]
+    assert at.metric[0].label == f"Join code · {name}"
+    assert mine and at.metric[0].value == mine[0].code
+    return mine
+
+
 def test_a_click_that_interrupts_the_first_after_the_class_is_stored_opens_no_other(monkeypatch):
     opened = []
     real = classes.open_class
@@ -23,18 +40,8 @@ def test_a_click_that_interrupts_the_first_after_the_class_is_stored_opens_no_ot
             raise StopException()
         return info
 
-    monkeypatch.setattr(classes, "open_class", stored_then_interrupted)
-    at = app("p8_board.py", {"instructor": INSTRUCTOR_KEY})
-    at.text_input(key="board_new_name").input("Interrupted class")
-    at.button(key=OPEN).click().run()  # cut short: the page is drawn by the next run
-    at.run()
-    at.text_input(key="board_new_name").input("Interrupted class")  # the form sent it again
-    at.button(key=OPEN).click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    mine = [c for c in classes.all_classes(storage.shared()) if c.name == "Interrupted class"]
+    mine = open_twice(monkeypatch, "Interrupted class", stored_then_interrupted)
     assert len(opened) == 1 and len(mine) == 1, (opened, mine)
-    assert at.metric[0].label == "Join code · Interrupted class"
-    assert at.metric[0].value == mine[0].code
 
 
 def test_a_click_that_interrupts_the_first_before_the_class_is_stored_opens_it(monkeypatch):
@@ -47,15 +54,5 @@ def test_a_click_that_interrupts_the_first_before_the_class_is_stored_opens_it(m
             raise StopException()
         return real(store, name)
 
-    monkeypatch.setattr(classes, "open_class", interrupted_then_stored)
-    at = app("p8_board.py", {"instructor": INSTRUCTOR_KEY})
-    at.text_input(key="board_new_name").input("Cut short class")
-    at.button(key=OPEN).click().run()
-    at.run()
-    at.text_input(key="board_new_name").input("Cut short class")  # the form sent it again
-    at.button(key=OPEN).click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    mine = [c for c in classes.all_classes(storage.shared()) if c.name == "Cut short class"]
+    mine = open_twice(monkeypatch, "Cut short class", interrupted_then_stored)
     assert len(calls) == 2 and len(mine) == 1, (calls, mine)
-    assert at.metric[0].label == "Join code · Cut short class"
-    assert at.metric[0].value == mine[0].code
