@@ -1,6 +1,8 @@
 """Shared fixtures: one live server and one Chromium for all browser tests, MNIST and the
 pre-trained network for the core's tests, a store on each kind of database."""
 
+import sys
+
 import pytest
 
 from lesson.machinery import workarounds, workers
@@ -39,24 +41,40 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
+# What each page showed when a test failed, kept by a context closed while the failure was on
+# its way (a test that makes its own contexts closes them in `finally`, before the report).
+SHOWN: list[str] = []
+
+
+def _showing_on_close(close):
+    """BrowserContext.close that first keeps what its pages show if an exception is on its way."""
+
+    def closing(context, *args, **kwargs):
+        if sys.exc_info()[0] is not None:
+            for page in context.pages:
+                SHOWN.append(f"{page_state(page)}\nscreenshot: {screenshot(page, 'closed')}")
+        return close(context, *args, **kwargs)
+
+    return closing
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """A browser test that fails shows what each of its pages showed: state and screenshot."""
     report = (yield).get_result()
+    if report.when == "setup":
+        SHOWN.clear()
     browser = item.funcargs.get("browser") if hasattr(item, "funcargs") else None
     if report.when != "call" or not report.failed or browser is None:
         return
+    shown = list(SHOWN)
     try:
-        pages = [page for context in browser.contexts for page in context.pages]
-    except Exception:  # the browser itself went away: the failure says enough
-        return
-    for page in pages:
-        report.sections.append(
-            (
-                "what the browser showed",
-                f"{page_state(page)}\nscreenshot: {screenshot(page, item.name)}",
-            )
-        )
+        for page in [page for context in browser.contexts for page in context.pages]:
+            shown.append(f"{page_state(page)}\nscreenshot: {screenshot(page, item.name)}")
+    except Exception:  # the browser itself went away: what was kept says enough
+        pass
+    for text in shown:
+        report.sections.append(("what the browser showed", text))
 
 
 @pytest.fixture(scope="session")
@@ -69,11 +87,12 @@ def server_url():
 @pytest.fixture(scope="session")
 def browser():
     """Headless Debian Chromium driven by Playwright."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import BrowserContext, expect, sync_playwright
 
     # Browser tests share the machine with a second pytest worker (-n 2) and its servers: an
     # expectation waits for its state up to 30 s instead of Playwright's 5. No test times.
     expect.set_options(timeout=30_000)
+    BrowserContext.close = _showing_on_close(BrowserContext.close)
     with sync_playwright() as p:
         b = launch_chromium(p)
         yield b
