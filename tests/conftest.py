@@ -23,12 +23,13 @@ workarounds.parse_one_at_a_time()
 # whole files, so one that starts last keeps one worker busy while the other has nothing left.
 # (pyproject.toml's --no-loadscope-reorder keeps this order: xdist's own is by number of tests.)
 LONGEST_FIRST = [
-    "test_package.py", "test_browser_workspace.py", "test_browser_axe.py", "test_widget_sweep.py",
+    "test_two_processes.py", "test_package.py", "test_browser_workspace.py",
+    "test_browser_axe.py", "test_widget_sweep.py",
     "test_browser_layout.py", "test_browser_board_keeps.py", "test_browser_one_run.py",
     "test_shared_runs.py", "test_widget_sweep_networks.py", "test_not_digits.py",
-    "test_failover.py", "test_faults.py", "test_load_small.py", "test_browser_inside.py",
+    "test_faults.py", "test_load_small.py", "test_browser_inside.py",
     "test_memory.py", "test_browser_train.py", "test_workers.py", "test_browser_keyboard.py",
-    "test_board_nginx.py", "test_browser_board.py", "test_browser_sweep.py", "test_bad_input.py",
+    "test_browser_board.py", "test_browser_sweep.py", "test_bad_input.py",
     "test_export.py", "test_training.py", "test_browser.py", "test_browser_draw.py",
     "test_browser_drawn_digits.py", "test_augmentation.py", "test_browser_player.py",
     "test_first_visits.py",

@@ -23,7 +23,7 @@ def opened(browser, url: str, path: str):
 def test_two_learners_runs_reach_the_instructors_board_and_learners_have_no_controls(
     browser, server_url
 ):
-    # Learners on one app process and the board on another: tests/test_board_nginx.py.
+    # Learners on one app process and the board on another: tests/test_two_processes.py.
     class_experiment(browser, server_url)
 
 

@@ -1,6 +1,5 @@
 """One live run per workspace, in Chromium: every tab shows it with its progress and Stop."""
 
-import contextlib
 import re
 
 from playwright.sync_api import expect
@@ -8,7 +7,7 @@ from playwright.sync_api import expect
 from lesson.machinery import store as storage
 from lesson.parts import workspace
 from tests.browser import open_app, train_button
-from tests.support import ONE_WORKER, streamlit_process, wait_idle
+from tests.support import wait_idle
 
 LONG = "train?epochs=20&train_images=60000"  # longer than the test on any machine: stopped
 STOP = re.compile("Stop$")
@@ -65,54 +64,5 @@ def test_a_second_tab_shows_the_run_with_stop_and_cannot_start_another(browser, 
             expect(train_button(tab_main)).to_be_enabled(timeout=60_000)
         wait_idle(first)
         assert [r.status for r in runs_of(context)] == ["stopped"]
-    finally:
-        context.close()
-
-
-def test_two_app_processes_start_one_run_for_two_tabs_pressing_at_once(browser, tmp_path):
-    """One browser's two tabs reach two app processes (a cookie is the same on every port);
-    Stop in the tab whose process does not train the run stops it."""
-    env = {"CNN_LESSON_DATA": str(tmp_path), **ONE_WORKER}
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    try:
-        with streamlit_process(env) as (one, _), streamlit_process(env) as (two, _):
-            first = context.new_page()
-            main = open_app(first, one, LONG, title="Train")
-            first.wait_for_function(
-                f"document.cookie.includes('{workspace.COOKIE}=')", timeout=60_000
-            )
-            second = context.new_page()
-            other = open_app(second, two, LONG, title="Train")
-            train_button(main).click(no_wait_after=True)  # both in the same instant
-            train_button(other).click(no_wait_after=True)
-            wait_idle(first)
-            wait_idle(second)
-            store = storage.Store(f"sqlite:///{tmp_path / 'lesson.db'}")
-            try:
-                token = next(c["value"] for c in context.cookies() if c["name"] == workspace.COOKIE)
-                ws_id = store.open_workspace(token).id
-                rows = store.list_runs(ws_id)
-                assert len(rows) == 1, [(r.number, r.status) for r in rows]
-            finally:
-                store.close()
-            # Each tab shows the one run with Stop: the process that trains it live, the other
-            # with the progress it saved; neither lets Train start a second.
-            for tab_main in (main, other):
-                progress = tab_main.get_by_test_id("stProgress")
-                expect(progress).to_contain_text("epoch", timeout=60_000)
-                expect(tab_main.get_by_role("button", name=STOP)).to_be_visible(timeout=60_000)
-                expect(train_button(tab_main)).to_be_disabled(timeout=60_000)
-            away = [m for m in (main, other) if "another app process" in progress_of(m)]
-            assert len(away) == 1, "one tab is served by the process that does not train it"
-            # Its Stop reaches the other process through the store: the run stops for both.
-            away[0].get_by_role("button", name=STOP).click()
-            for tab_main in (main, other):
-                expect(tab_main.get_by_text(re.compile("You stopped the run"))).to_be_visible(
-                    timeout=120_000
-                )  # its test score first: two servers and their workers share the machine
-                expect(train_button(tab_main)).to_be_enabled(timeout=60_000)
-                expect(tab_main.get_by_role("button", name=STOP)).to_have_count(0)
-            with contextlib.closing(storage.Store(f"sqlite:///{tmp_path / 'lesson.db'}")) as s:
-                assert [r.status for r in s.list_runs(ws_id)] == ["stopped"]
     finally:
         context.close()

@@ -6,7 +6,7 @@ import urllib.request
 import zlib
 
 from tests.load.loadtest import nginx_proxy
-from tests.support import ROOT, streamlit_server
+from tests.support import ROOT
 
 CONF = ROOT / "tests" / "load" / "nginx.conf"
 GUIDE = ROOT / "docs" / "operators.md"
@@ -35,8 +35,9 @@ def test_the_guide_gives_the_tested_compression_and_cache():
     assert {d.split()[0] for d in tested} <= {d.split()[0] for d in directives(block)}
 
 
-def test_nginx_sends_the_main_bundle_compressed_and_cached():
-    with streamlit_server() as direct, nginx_proxy([direct]) as proxied:
+def test_nginx_sends_the_main_bundle_compressed_and_cached(server_url):
+    direct = server_url
+    with nginx_proxy([direct]) as proxied:
         headers, html = fetch(f"{proxied}/")
         if headers.get("Content-Encoding") == "gzip":  # the page is compressed too
             html = zlib.decompress(html, wbits=31)
