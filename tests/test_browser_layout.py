@@ -123,9 +123,9 @@ def test_no_control_label_is_cut_on_a_projector_at_150_percent(browser, server_u
         for path in PAGES:
             open_app(page, server_url, path)
             page.wait_for_timeout(500)  # charts and components size themselves after the run
-            page.screenshot(path=tmp_path / f"{path or 'data'}-853x480.png")
             if found := page.evaluate(CUT_LABELS):
                 cut[path or "data"] = found
+                page.screenshot(path=tmp_path / f"{path or 'data'}-853x480.png")
         assert not cut, f"labels cut short at 853 × 480 (screenshots in {tmp_path}): {cut}"
     finally:
         context.close()

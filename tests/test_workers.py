@@ -216,6 +216,9 @@ def test_fifty_presses_of_train_across_sessions_in_a_second(pool, mnist, tmp_pat
 PARENT = """
 import signal, sys, time
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # as Streamlit: a clean stop
+# Streamlit handles SIGINT itself; a plain Python would not if it inherited SIGINT ignored
+# (pytest run in the background of a non-interactive shell): it slept on, and the test failed.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from lesson.machinery import workers
 pool = workers.default_pool()
 print(pool._checkout(lambda: False).pid, flush=True)
