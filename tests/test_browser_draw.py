@@ -66,3 +66,8 @@ def test_undo_in_the_canvas_toolbar_takes_back_a_stroke(page, server_url):
     wait_idle(page)
     expect(main.get_by_text("The canvas is empty")).to_be_visible(timeout=30_000)
     assert_clean(page)
+    # axe with each other source of a digit (the pixel grid's: tests/test_browser_keyboard.py)
+    for source in ("Pick a test digit", "Upload an image"):
+        main.get_by_role("radio", name=source).click()
+        wait_idle(page)
+        assert_accessible(page, f"/draw with {source!r}")

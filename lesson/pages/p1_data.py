@@ -67,7 +67,7 @@ image = m.x_train[index]
 fig = data_charts.pixels_figure(image, index, int(m.y_train[index]), row)
 chart(fig, f"Heatmap of the 784 pixel values of training image {index}; row {row} is outlined.")
 st.markdown(f"**Row {row} of `x_train[{index}]`:**")
-st.code(" ".join(str(v) for v in image[row]), language=None)
+st.code(" ".join(str(v) for v in image[row]), language=None, wrap_lines=True)  # no sideways scroll
 with st.expander("The whole grid as numbers"):
     st.code("\n".join(" ".join(f"{v:3d}" for v in r) for r in image), language=None)
 
