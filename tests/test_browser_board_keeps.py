@@ -113,7 +113,9 @@ def test_35_wrong_keys_from_a_learners_browser_do_not_lock_out_the_teacher(brows
             sidebar.get_by_label("Instructor key").fill(f"guess-{n}")
             sidebar.get_by_role("button", name="Enter instructor mode").click()
             wait_idle(page)
-            said.append(main.get_by_test_id("stAlertContentError").inner_text().splitlines()[-1])
+            answer = main.get_by_test_id("stAlertContentError")
+            expect(answer, f"an answer to key {n + 1} (the answers before: {said})").to_be_visible()
+            said.append(answer.inner_text().splitlines()[-1])
         free = keys.FREE_TRIES["browser"]
         assert said[:free] == [instructor.WRONG] * free, said
         waiting = re.compile(r"^Too many wrong keys from this browser: wait (\d+) seconds?, then")
