@@ -8,6 +8,7 @@ import pytest
 from lesson.machinery import workarounds, workers
 from tests.pages import INSTRUCTOR_KEY
 from tests.support import (
+    WATCH_STATES,
     launch_chromium,
     page_state,
     postgres_server,
@@ -59,6 +60,17 @@ def _showing_on_close(close):
     return closing
 
 
+def _watching_states(new_context):
+    """Browser.new_context whose tabs keep the app's state changes (a failure shows them)."""
+
+    def making(browser, *args, **kwargs):
+        context = new_context(browser, *args, **kwargs)
+        context.add_init_script(WATCH_STATES)
+        return context
+
+    return making
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """A browser test that fails shows what each of its pages showed: state and screenshot."""
@@ -88,12 +100,13 @@ def server_url():
 @pytest.fixture(scope="session")
 def browser():
     """Headless Debian Chromium driven by Playwright."""
-    from playwright.sync_api import BrowserContext, expect, sync_playwright
+    from playwright.sync_api import Browser, BrowserContext, expect, sync_playwright
 
     # Browser tests share the machine with a second pytest worker (-n 2) and its servers: an
     # expectation waits for its state up to 30 s instead of Playwright's 5. No test times.
     expect.set_options(timeout=30_000)
     BrowserContext.close = _showing_on_close(BrowserContext.close)
+    Browser.new_context = _watching_states(Browser.new_context)
     with sync_playwright() as p:
         b = launch_chromium(p)
         yield b

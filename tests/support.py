@@ -12,6 +12,7 @@ from lesson.tools.serving import (  # noqa: F401 (re-exported for the tests)
     CHROMIUM_ARGS,
     IDLE,
     ROOT,
+    WATCH_STATES,
     click_cell,
     free_port,
     launch_chromium,

@@ -122,8 +122,25 @@ def screenshot(page, what: str) -> str:
     return str(path)
 
 
+# A tab's init script (tests/conftest.py): every change of the app's connection and run state,
+# with the time since the page began, so a click that never arrived can be told from one the
+# app lost (widgets are disabled while the connection is down).
+WATCH_STATES = """(() => {
+  const log = window.lessonStates = [];
+  new MutationObserver((changes) => {
+    for (const c of changes) {
+      const v = c.target.getAttribute(c.attributeName);
+      log.push(`${Math.round(performance.now())} ms ${c.attributeName.slice(10)}=${v}`);
+      if (log.length > 40) log.shift();
+    }
+  }).observe(document, {attributes: true, subtree: true,
+    attributeFilter: ["data-test-connection-state", "data-test-script-state"]});
+})();"""
+
+
 def page_state(page) -> str:
-    """What the app in `page` shows now: its address, run state, exceptions and alerts."""
+    """What the app in `page` shows now: address, run and connection state, exceptions, alerts
+    (and, in a tab that watches them, the last changes of those states)."""
     try:
         seen = page.evaluate(
             """() => {
@@ -132,6 +149,9 @@ def page_state(page) -> str:
                 .map(e => e.innerText.trim().slice(0, 200));
               return {
                 run_state: app ? app.dataset.testScriptState : "no app on the page",
+                connection: app ? app.dataset.testConnectionState : "",
+                states: (window.lessonStates || []).slice(-12),
+                now: `${Math.round(performance.now())} ms`,
                 exceptions: texts("[data-testid=stException]"),
                 alerts: texts("[data-testid=stAlert]").slice(0, 5),
                 heading: texts("[data-testid=stMain] h1").slice(0, 1),
