@@ -158,6 +158,11 @@ def train_button(main):
     return main.get_by_role("button", name=re.compile(r"^\W*(play_arrow)?\s*Train$"))
 
 
+def progress_of(main) -> str:
+    """The text of the tab's progress bar (the run's name, epoch, where it trains)."""
+    return main.get_by_test_id("stProgress").inner_text(timeout=60_000)
+
+
 def train_quickly(page, url: str, query: str = "epochs=1&train_images=1000") -> None:
     """Open the Train page with `query` and press Train."""
     train_button(open_app(page, url, f"train?{query}")).click()

@@ -48,13 +48,18 @@ def pytest_collection_modifyitems(items):
 SHOWN: list[str] = []
 
 
+def _shown(page, name: str) -> str:
+    """What `page` shows now, for a failure's report: its state and a screenshot's path."""
+    return f"{page_state(page)}\nscreenshot: {screenshot(page, name)}"
+
+
 def _showing_on_close(close):
     """BrowserContext.close that first keeps what its pages show if an exception is on its way."""
 
     def closing(context, *args, **kwargs):
         if sys.exc_info()[0] is not None:
             for page in context.pages:
-                SHOWN.append(f"{page_state(page)}\nscreenshot: {screenshot(page, 'closed')}")
+                SHOWN.append(_shown(page, "closed"))
         return close(context, *args, **kwargs)
 
     return closing
@@ -83,7 +88,7 @@ def pytest_runtest_makereport(item, call):
     shown = list(SHOWN)
     try:
         for page in [page for context in browser.contexts for page in context.pages]:
-            shown.append(f"{page_state(page)}\nscreenshot: {screenshot(page, item.name)}")
+            shown.append(_shown(page, item.name))
     except Exception:  # the browser itself went away: what was kept says enough
         pass
     for text in shown:

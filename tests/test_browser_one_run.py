@@ -23,11 +23,6 @@ def runs_of(context) -> list:
         store.close()
 
 
-def progress_of(main) -> str:
-    """The text of the tab's progress bar (the run's name, epoch, where it trains)."""
-    return main.get_by_test_id("stProgress").inner_text(timeout=60_000)
-
-
 def shows_the_run(main, where: str) -> None:
     """The tab shows the run training, a Stop button, and a Train button it cannot press."""
     progress = main.get_by_test_id("stProgress")

@@ -23,7 +23,13 @@ from playwright.sync_api import expect
 
 from lesson.machinery import store as storage
 from lesson.parts import workspace
-from tests.browser import answer_the_data_page, open_app, train_button, train_quickly
+from tests.browser import (
+    answer_the_data_page,
+    open_app,
+    progress_of,
+    train_button,
+    train_quickly,
+)
 from tests.load import board, loadtest
 from tests.load.client import Session, run_sync
 from tests.pages import INSTRUCTOR_KEY
@@ -60,11 +66,6 @@ def pair(postgres):
         streamlit_process(env, options=TTL) as (two, second),
     ):
         yield Pair(database, one, two, first, second)
-
-
-def progress_of(main) -> str:
-    """The text of the tab's progress bar (the run's name, epoch, where it trains)."""
-    return main.get_by_test_id("stProgress").inner_text(timeout=60_000)
 
 
 def test_two_app_processes_start_one_run_for_two_tabs_pressing_at_once(browser, pair):
